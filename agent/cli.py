@@ -1,0 +1,80 @@
+"""`swe-agent`: thin typer glue over the pipeline and its tools."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Repair issues by sampling many candidate patches and letting execution evidence pick.")
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def solve(
+    issue: str = typer.Argument(..., help="A GitHub issue URL, or a file with the issue text (then --repo is required)."),
+    repo: Optional[Path] = typer.Option(None, "--repo", help="Git repository to fix (any commit; HEAD is used)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Run folder (resumes when it exists). Default: runs/<issue>-<commit>."),
+    apply: bool = typer.Option(False, "--apply", help="Write the chosen diff into --repo."),
+    model: Optional[str] = typer.Option(None, "--model", help="Any litellm model string; default: the embedded local model."),
+    api_base: Optional[str] = typer.Option(None, "--api-base", help="Model server URL (OpenAI-compatible servers, proxies)."),
+    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="NAME of the env var holding the model key."),
+    config: Optional[Path] = typer.Option(None, "--config", help="YAML run configuration."),
+    set_: list[str] = typer.Option([], "-c", "--set", help="Override a config key: -c patch.samples=8"),
+    samples: Optional[int] = typer.Option(None, "--samples", help="Patch samples (shortcut for -c patch.samples=N)."),
+    budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the whole run."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the whole run."),
+    sandbox: Optional[str] = typer.Option(None, "--sandbox", help="docker (default, isolated) or local (NO isolation)."),
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Use HEAD even if the work tree has changes."),
+    open_pr: bool = typer.Option(False, "--open-pr", help="(GitHub issues) push a branch and open a PR with the evidence."),
+    ref: Optional[str] = typer.Option(None, "--ref", help="(GitHub issues) branch or commit to clone."),
+    json_out: bool = typer.Option(False, "--json", help="Print result.json instead of the summary."),
+):
+    """Solve one issue: localize, sample patches and tests, run them, vote, select (or abstain)."""
+    from agent.config import load_config
+    from agent.repo_input import InputError
+
+    try:
+        cfg = load_config(config, set_, **{"model.name": model, "model.api_base": api_base,
+                                           "model.api_key_env": api_key_env, "patch.samples": samples,
+                                           "budget_usd": budget_usd, "max_tokens": max_tokens, "sandbox": sandbox})
+    except (ValueError, OSError) as err:
+        _fail(f"bad configuration: {err}")
+    if issue.startswith(("http://", "https://")):
+        from agent.solve_cli import solve_url
+        return solve_url(issue, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out)
+    if repo is None:
+        _fail("a local issue file needs --repo PATH (the git repository to fix)")
+    from agent.solve_cli import solve_local
+    try:
+        solve_local(Path(issue), repo, cfg, output=output, apply=apply, allow_dirty=allow_dirty, json_out=json_out)
+    except InputError as err:
+        _fail(str(err))
+
+
+@app.command()
+def example(name: Optional[str] = typer.Argument(None, help="Example name; default: the bundled demo."),
+            dest: Path = typer.Option(Path("swe-agent-example"), "--dest", help="Where to create it."),
+            list_: bool = typer.Option(False, "--list", help="List the bundled examples.")):
+    """Create a bundled example (a tiny git repository with a real bug + its issue text)."""
+    from agent import examples
+    if list_:
+        for n in examples.list_examples():
+            typer.echo(n)
+        return
+    ex = examples.materialize(name or examples.DEFAULT_EXAMPLE, dest)
+    typer.echo(f"repository: {ex.repo}\nissue:      {ex.issue}")
+    typer.echo(f"try: swe-agent solve {ex.issue} --repo {ex.repo}")
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

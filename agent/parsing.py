@@ -1,0 +1,212 @@
+"""Pure parsers for model output and test output. No I/O, no model, no sandbox."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.schema import Location, Outcome
+
+
+class FormatError(Exception):
+    """The model's reply could not be used; the message is fed back to the model."""
+
+
+# ---------------------------------------------------------------- code blocks
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
+
+
+def code_blocks(text: str, langs: tuple[str, ...] | None = None) -> list[str]:
+    out = []
+    for lang, body in _FENCE.findall(text or ""):
+        if langs is None or lang.lower() in langs:
+            out.append(body)
+    return out
+
+
+def extract_command(text: str) -> str | None:
+    """The first ```bash block, when a stage allows the model to run commands."""
+    blocks = code_blocks(text, ("bash", "sh", "shell", "console"))
+    if not blocks:
+        return None
+    cmd = blocks[0].strip()
+    return cmd or None
+
+
+def extract_python(text: str) -> str:
+    blocks = code_blocks(text, ("python", "py", "python3"))
+    if not blocks:
+        blocks = [b for b in code_blocks(text) if "def test" in b]
+    if not blocks:
+        raise FormatError("No ```python code block found. Reply with the whole test file in one ```python block.")
+    return max(blocks, key=len).strip() + "\n"
+
+
+# ------------------------------------------------------------ SEARCH/REPLACE
+@dataclass(frozen=True)
+class Edit:
+    path: str
+    search: str
+    replace: str
+
+
+_BLOCK = re.compile(
+    r"(?P<path>[^\n`<>=]*?)\s*\n(?:```[^\n]*\n)?<{5,9} ?SEARCH[^\n]*\n(?P<search>.*?)\n?={5,9}[^\n]*\n(?P<replace>.*?)\n?>{5,9} ?REPLACE",
+    re.S,
+)
+
+
+def _clean_path(raw: str) -> str:
+    p = raw.strip().strip("`*#:").strip()
+    p = re.sub(r"^(file|path)\s*[:=]\s*", "", p, flags=re.I).strip()
+    return p.lstrip("./") if p.startswith("./") else p
+
+
+def _strip_inner_fences(s: str) -> str:
+    # Small models put ``` fences inside the blocks; they are never part of the code.
+    lines = [ln for ln in s.split("\n") if not ln.strip().startswith("```")]
+    return "\n".join(lines)
+
+
+def parse_search_replace(text: str) -> list[Edit]:
+    edits = []
+    last_path = ""
+    for m in _BLOCK.finditer(text or ""):
+        path = _clean_path(m.group("path").split("\n")[-1]) or last_path
+        if not path:
+            raise FormatError("A SEARCH/REPLACE block has no file path on the line before `<<<<<<< SEARCH`.")
+        last_path = path
+        edits.append(Edit(path, _strip_inner_fences(m.group("search")), _strip_inner_fences(m.group("replace"))))
+    if not edits:
+        raise FormatError(
+            "No SEARCH/REPLACE block found. Use exactly:\npath/to/file.py\n<<<<<<< SEARCH\n"
+            "old lines\n=======\nnew lines\n>>>>>>> REPLACE"
+        )
+    return edits
+
+
+def apply_edit(content: str, edit: Edit) -> str:
+    """Replace the first occurrence of edit.search; tolerate trailing-space and indentation drift."""
+    if edit.search.strip() == "":
+        if content.strip() == "":
+            return edit.replace.rstrip("\n") + "\n"
+        raise FormatError(f"The SEARCH part for {edit.path} is empty; copy the exact lines to change.")
+    if edit.search in content:
+        return content.replace(edit.search, edit.replace, 1)
+    lines = content.split("\n")
+    s_lines = edit.search.strip("\n").split("\n")
+    r_lines = edit.replace.strip("\n").split("\n") if edit.replace.strip() else []
+    n = len(s_lines)
+    # Pass 1: ignore trailing whitespace. Pass 2: ignore leading indentation, re-indent replacement.
+    for strip in (str.rstrip, str.strip):
+        want = [strip(x) for x in s_lines]
+        for i in range(len(lines) - n + 1):
+            if [strip(x) for x in lines[i:i + n]] == want:
+                shift = _indent(lines[i]) - _indent(s_lines[0])
+                new = [_reindent(x, shift) for x in r_lines] if strip is str.strip else r_lines
+                return "\n".join(lines[:i] + new + lines[i + n:])
+    raise FormatError(
+        f"The SEARCH lines were not found in {edit.path}. Copy them exactly from the code shown, "
+        "including indentation, and keep each block small."
+    )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _reindent(line: str, shift: int) -> str:
+    if not line.strip():
+        return line
+    if shift >= 0:
+        return " " * shift + line
+    return line[min(-shift, _indent(line)):]
+
+
+# ----------------------------------------------------------------- locations
+_LOC = re.compile(r"([\w./-]+\.py)(?:\s*[:#]\s*([\w.]+))?")
+
+
+def parse_locations(text: str, known_files: set[str] | None = None, limit: int = 10) -> list[Location]:
+    seen: dict[tuple[str, str | None], Location] = {}
+    for m in _LOC.finditer(text or ""):
+        path = m.group(1).lstrip("./") if m.group(1).startswith("./") else m.group(1)
+        if known_files is not None and path not in known_files:
+            matches = [f for f in known_files if f.endswith("/" + path)]
+            if len(matches) != 1:
+                continue
+            path = matches[0]
+        sym = m.group(2) or None
+        key = (path, sym)
+        if key not in seen:
+            seen[key] = Location(file=path, symbol=sym, score=1.0 / (1 + len(seen)))
+        if len(seen) >= limit:
+            break
+    if not seen:
+        raise FormatError("No locations found. List them one per line as `path/to/file.py:function_name`.")
+    return list(seen.values())
+
+
+# ---------------------------------------------------------- judgements
+_SCORE = re.compile(r"score\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+))?", re.I)
+
+
+def parse_score(text: str) -> float:
+    m = None
+    for m in _SCORE.finditer(text or ""):
+        pass  # the last "Score:" wins: models reason first and conclude last
+    if m is None:
+        raise FormatError("End your reply with a line `Score: N/10`.")
+    value, scale = float(m.group(1)), float(m.group(2) or (10 if float(m.group(1)) > 1 else 1))
+    if scale <= 0:
+        raise FormatError("End your reply with a line `Score: N/10`.")
+    return max(0.0, min(1.0, value / scale))
+
+
+def parse_choice(text: str, ids: list[str]) -> str:
+    found = re.findall(r"answer\s*[:=]?\s*\**\s*([A-Za-z0-9_]+)", text or "", re.I)
+    for cand in reversed(found):
+        if cand in ids:
+            return cand
+    mentioned = [i for i in ids if re.search(rf"\b{re.escape(i)}\b", text or "")]
+    if len(mentioned) == 1:
+        return mentioned[0]
+    raise FormatError(f"End your reply with `ANSWER: <id>` where <id> is one of: {', '.join(ids)}.")
+
+
+# ------------------------------------------------------------- test output
+_BAD_FAILURE = re.compile(
+    r"^E\s+(NameError|ImportError|ModuleNotFoundError|SyntaxError|IndentationError|fixture '[^']+' not found)",
+    re.M,
+)
+
+
+def classify_pytest(exit_code: int, output: str, timed_out: bool) -> Outcome:
+    """pytest exit codes: 0 passed, 1 tests failed, 2 interrupted (collection errors), 3 internal, 4 usage, 5 none collected."""
+    if timed_out:
+        return "timeout"
+    if exit_code == 0:
+        return "pass"
+    if exit_code == 1:
+        if re.search(r"\b\d+ error", output) and not re.search(r"\b\d+ failed", output):
+            return "error"
+        return "fail"
+    return "error"
+
+
+def repro_failure_reason(outcome: Outcome, output: str) -> str | None:
+    """None when a test's failure on the original code is a real failure (the test is kept)."""
+    if outcome == "pass":
+        return "passes on the original code: it does not reproduce the issue"
+    if outcome != "fail":
+        return f"{outcome} on the original code (not a test failure)"
+    m = _BAD_FAILURE.search(output)
+    if m:
+        return f"fails with {m.group(1)}: a defect of the test, not the issue"
+    return None
+
+
+_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+::\S+|\S+\.py)", re.M)
+
+
+def pytest_failures(output: str) -> list[str]:
+    return sorted(set(_FAILED_LINE.findall(output or "")))

@@ -1,0 +1,105 @@
+"""The pipeline: localize → tests → patches (adaptive) → execution → reward → selection.
+
+Everything lands in the run folder; a rerun on the same folder resumes from what is on disk.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from agent.budget import Ledger, LedgerState
+from agent.config import SolveConfig, StageConfig
+from agent.model.client import LiteLLMModel
+from agent.model.embedded import resolve as resolve_model
+from agent.progress import Progress
+from agent.runfolder import RunFolder
+from agent.sandboxes import sandbox_factory
+from agent.schema import Decision, Issue, Result, StageSummary, SpendRecord
+from agent.selection import is_decisive
+from agent.stages.context import StageContext
+from agent.stages.execute import execute, passes_all
+from agent.stages.localize import localize
+from agent.stages.patch import generate_patches
+from agent.stages.reward import Verifier, score_candidates
+from agent.stages.select import select
+from agent.stages.testgen import write_tests
+
+
+class RunMismatch(ValueError):
+    """The run folder belongs to another issue or repository commit."""
+
+
+def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConfig) -> Ledger:
+    if run.exists("issue.json"):
+        old = run.read_model("issue.json", Issue)
+        meta = run.read_json("meta.json") if run.exists("meta.json") else {}
+        if old.id != issue.id or meta.get("commit", commit) != commit:
+            raise RunMismatch(f"{run.root} holds a run for {old.id} at {meta.get('commit', '?')[:12]}; "
+                              "choose another --output folder")
+    run.write_json("issue.json", issue)
+    run.write_json("meta.json", {"commit": commit})
+    run.write_json("config.json", config.model_dump(mode="json", exclude={"model": {"mock_response"}}))
+    state = run.read_model_or_none("ledger.json", LedgerState)
+    return Ledger(config.budget_usd, config.max_tokens, state=state)
+
+
+def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commit: str | None = None,
+          verifier: Verifier | None = None, progress: Progress | None = None) -> Result:
+    import git
+    repo = Path(repo).resolve()
+    commit = commit or git.Repo(repo).head.commit.hexsha
+    run = RunFolder(run_dir)
+    ledger = _prepare_folder(run, issue, commit, config)
+    started = time.monotonic()
+    with ExitStack() as stack:
+        progress = stack.enter_context(progress or Progress())
+        base_model = stack.enter_context(resolve_model(config.model))
+
+        def make_model(stage: str, cfg: StageConfig):
+            return LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage)
+
+        new_sandbox = sandbox_factory(config, repo, commit, run_id=run.root.name, stack=stack)
+        ctx = StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
+                           progress=progress, new_sandbox=new_sandbox, make_model=make_model)
+        locations = localize(ctx)
+        tests = write_tests(ctx, locations)
+
+        def decisive(cands) -> bool:
+            if not config.early_stop:
+                return False
+            strong = [c for c in cands if c.count >= config.early_stop_agree]
+            return is_decisive(strong, {c.id: passes_all(ctx, c, tests) for c in strong}, config.early_stop_agree)
+
+        patch_trajs, candidates = generate_patches(ctx, locations, stop=decisive)
+        matrix = execute(ctx, candidates, tests)
+        rewards = score_candidates(ctx, candidates, matrix, verifier)
+        decision = select(ctx, candidates, matrix, rewards)
+    result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)
+    run.write_json("ledger.json", ledger.snapshot())
+    run.write_text("final.diff", result.final_diff)
+    run.write_json("result.json", result)
+    return result
+
+
+def _result(run, issue, config, ledger, decision: Decision, candidates, patch_trajs, tests, started) -> Result:
+    chosen = next((c for c in candidates if c.id == decision.candidate), None) if decision.status == "selected" else None
+    reason = ledger.exhausted_reason()
+    status = decision.status
+    if reason and not candidates:
+        status = "budget_exhausted"
+    stages = {}
+    for name, spend in ledger.snapshot().stages.items():
+        stages[name] = StageSummary(spend=SpendRecord(**spend.model_dump()))
+    stages.setdefault("patch", StageSummary()).samples = config.patch.samples
+    stages["patch"].finished = len(patch_trajs)
+    stages["patch"].failed = sum(1 for t in patch_trajs if not t.diff)
+    return Result(
+        issue_id=issue.id, status=status, final_diff=chosen.diff if chosen else "",
+        candidate=chosen.id if chosen else None, confidence=decision.confidence,
+        diagnosis=decision.diagnosis if not reason else f"{decision.diagnosis} Stopped: {reason}.",
+        n_candidates=len(candidates), n_patch_samples=len(patch_trajs),
+        n_tests_kept=sum(1 for t in tests if t.kept), n_tests_written=len(tests), stages=stages,
+        cost_usd=round(ledger.cost_usd, 6), tokens=ledger.tokens,
+        duration_s=round(time.monotonic() - started, 2), stopped_reason=reason,
+    )

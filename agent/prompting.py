@@ -1,0 +1,32 @@
+"""Prompt templates live in prompts/*.yaml (Jinja2, StrictUndefined); this only loads and renders them."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+import yaml
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str) -> dict[str, str]:
+    text = resources.files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"prompt file {name}.yaml must be a mapping")
+    return data
+
+
+def render(name: str, part: str, **variables) -> str:
+    return _ENV.from_string(load_prompt(name)[part]).render(**variables)
+
+
+def quote_untrusted(text: str, max_chars: int = 6000) -> str:
+    """Issue text is data written by anyone: cap it and stop it from closing our delimiters."""
+    text = (text or "").replace("\r\n", "\n")
+    if len(text) > max_chars:
+        half = max_chars // 2
+        text = text[:half] + "\n[... issue text truncated ...]\n" + text[-half:]
+    return text.replace("</issue>", "</ issue>").replace("<issue>", "< issue>")

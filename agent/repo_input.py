@@ -1,0 +1,54 @@
+"""Checks on the user's repository and issue input. Clear errors, nothing modified."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import git
+
+from agent.schema import Issue
+
+MAX_ISSUE_CHARS = 200_000
+
+
+class InputError(ValueError):
+    """Bad user input; the message says what to do."""
+
+
+def open_repo(path: Path, allow_dirty: bool = False) -> tuple[git.Repo, str]:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"--repo {path}: no such directory")
+    try:
+        repo = git.Repo(path, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(f"--repo {path} is not a git repository (run `git init && git add -A && git commit` first)")
+    try:
+        commit = repo.head.commit.hexsha
+    except ValueError:
+        raise InputError(f"--repo {path} has no commits yet: commit the code first")
+    if repo.is_dirty(untracked_files=False) and not allow_dirty:
+        raise InputError(f"--repo {path} has uncommitted changes; commit or stash them "
+                         "(or pass --allow-dirty to work on HEAD and ignore them)")
+    return repo, commit
+
+
+def issue_from_file(path: Path) -> Issue:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"issue file {path} does not exist")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return issue_from_text(text, source=str(path))
+
+
+def issue_from_text(text: str, source: str = "") -> Issue:
+    if not text.strip():
+        raise InputError(f"the issue text{' in ' + source if source else ''} is empty: describe the problem")
+    if len(text) > MAX_ISSUE_CHARS:
+        raise InputError(f"the issue text is {len(text)} characters; the limit is {MAX_ISSUE_CHARS}. "
+                         "Trim logs to the relevant part.")
+    lines = text.strip().splitlines()
+    title = lines[0].lstrip("# ").strip()[:200]
+    body = "\n".join(lines[1:]).strip() or title
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    return Issue(id=f"local-{digest}", title=title, body=body, url=None)

@@ -1,0 +1,65 @@
+"""Run many trajectories of one stage in threads, one atomic file per finished sample.
+
+A sample file that exists is finished and is loaded, never recomputed (resume). A sample cut
+short by the budget is not written, so a resumed run with more budget does it again.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from agent.budget import BudgetExceeded, Ledger
+from agent.progress import Progress
+from agent.runfolder import RunFolder
+from agent.schema import Trajectory
+
+
+def sample_file(stage_dir: str, i: int) -> str:
+    return f"{stage_dir}/sample_{i:03d}.json"
+
+
+def load_samples(run: RunFolder, stage_dir: str, n: int) -> dict[int, Trajectory]:
+    out = {}
+    for i in range(n):
+        t = run.read_model_or_none(sample_file(stage_dir, i), Trajectory)
+        if t is not None:
+            out[i] = t
+    return out
+
+
+def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Trajectory], *,
+                workers: int, ledger: Ledger, progress: Progress, label: str,
+                stop: Callable[[list[Trajectory]], bool] | None = None) -> list[Trajectory]:
+    done = load_samples(run, stage_dir, n)
+    todo = [i for i in range(n) if i not in done]
+    bar = progress.stage(label, n, already=len(done))
+
+    def one(i: int) -> Trajectory | None:
+        try:
+            ledger.check()
+        except BudgetExceeded:
+            return None
+        traj = fn(i)
+        if traj.status != "budget":
+            run.write_json(sample_file(stage_dir, i), traj)
+        run.write_json("ledger.json", ledger.snapshot())
+        bar.advance()
+        return traj
+
+    # Rounds of `workers` samples let adaptive compute stop early between rounds.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while todo:
+            if stop and stop(_ordered(done)):
+                break
+            batch, todo = todo[:workers], todo[workers:]
+            for i, traj in zip(batch, pool.map(one, batch)):
+                if traj is not None and traj.status != "budget":
+                    done[i] = traj
+            if ledger.exhausted_reason():
+                break
+    bar.close()
+    return _ordered(done)
+
+
+def _ordered(done: dict[int, Trajectory]) -> list[Trajectory]:
+    return [done[k] for k in sorted(done)]

@@ -1,0 +1,170 @@
+"""Every record that crosses a stage or reaches disk. Validated on load."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Outcome = Literal["pass", "fail", "error", "timeout", "apply_failed"]
+
+
+class Issue(BaseModel):
+    id: str                         # "local-<hash>" or "owner/repo#N" or a SWE-bench instance id
+    title: str = ""
+    body: str                       # untrusted text: always quoted as data in prompts
+    url: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    comments: list[str] = Field(default_factory=list)
+
+
+class RepoRef(BaseModel):
+    path: str                       # host path of the git repository
+    base_commit: str
+    image: str | None = None        # sandbox image holding the repo at /repo
+
+
+class Location(BaseModel):
+    file: str
+    symbol: str | None = None       # "Class.method" / "function" / None for whole file
+    start_line: int | None = None
+    end_line: int | None = None
+    score: float = 0.0
+    votes: int = 0
+
+
+class Step(BaseModel):
+    """One turn of a trajectory: what the model said and what running it showed."""
+    reply: str
+    command: str | None = None
+    observation: str | None = None
+    exit_code: int | None = None
+    error: str | None = None        # format error fed back to the model
+
+
+class SpendRecord(BaseModel):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class Trajectory(BaseModel):
+    stage: str
+    sample: int
+    model: str = ""
+    temperature: float = 0.0
+    messages: list[dict] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    status: Literal["ok", "no_output", "error", "budget"] = "ok"
+    error: str | None = None
+    spend: SpendRecord = Field(default_factory=SpendRecord)
+    duration_s: float = 0.0
+    # Stage outputs (only the one of the trajectory's stage is set).
+    locations: list[Location] | None = None
+    diff: str | None = None
+    files_after: dict[str, str | None] | None = None   # path -> content after the edit (None = deleted)
+    test: "TestCase | None" = None
+    verdict: dict | None = None      # reward / selection parsed answer
+
+
+class Candidate(BaseModel):
+    id: str                          # "c" + short hash of the normalized key
+    diff: str
+    key: str                         # normalized form used for deduplication
+    samples: list[int]               # patch samples that produced it
+    files: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.samples)
+
+
+class TestCase(BaseModel):
+    __test__ = False                 # not a pytest class
+    id: str                          # "t000"
+    sample: int
+    path: str                        # path inside the repository
+    content: str
+    command: str                     # how to run it from the repository root
+    original_outcome: Outcome | None = None
+    original_output: str = ""
+    kept: bool = False
+    reason: str = ""
+
+
+class Cell(BaseModel):
+    candidate: str
+    test: str                        # a TestCase id, or "regression"
+    outcome: Outcome
+    duration_s: float = 0.0
+    output_tail: str = ""
+    failed_tests: list[str] = Field(default_factory=list)   # for the regression column
+
+
+class ExecutionMatrix(BaseModel):
+    candidates: list[str]
+    tests: list[str]
+    cells: list[Cell]
+    regression_command: str | None = None
+    baseline_regression: Cell | None = None     # the repository's tests on the original code
+
+    def get(self, candidate: str, test: str) -> Cell | None:
+        for c in self.cells:
+            if c.candidate == candidate and c.test == test:
+                return c
+        return None
+
+
+class RewardScore(BaseModel):
+    candidate: str
+    scores: list[float]              # each in [0, 1]
+    mean: float
+    rationales: list[str] = Field(default_factory=list)
+
+
+class RankedCandidate(BaseModel):
+    candidate: str
+    score: float
+    tests_passed: int
+    tests_total: int
+    weighted_pass: float
+    regression_ok: bool | None
+    reward: float | None
+    count: int
+
+
+class Decision(BaseModel):
+    status: Literal["selected", "abstained"]
+    candidate: str | None = None
+    confidence: float = 0.0
+    ranking: list[RankedCandidate] = Field(default_factory=list)
+    diagnosis: str = ""
+    method: str = ""                 # "unanimous", "ranking", "selection_trajectory", …
+
+
+class StageSummary(BaseModel):
+    samples: int = 0
+    finished: int = 0
+    failed: int = 0
+    spend: SpendRecord = Field(default_factory=SpendRecord)
+
+
+class Result(BaseModel):
+    issue_id: str
+    status: Literal["selected", "abstained", "budget_exhausted", "failed"]
+    final_diff: str = ""
+    candidate: str | None = None
+    confidence: float = 0.0
+    diagnosis: str = ""
+    n_candidates: int = 0
+    n_patch_samples: int = 0
+    n_tests_kept: int = 0
+    n_tests_written: int = 0
+    stages: dict[str, StageSummary] = Field(default_factory=dict)
+    cost_usd: float = 0.0
+    tokens: int = 0
+    duration_s: float = 0.0
+    stopped_reason: str | None = None
+
+
+Trajectory.model_rebuild()

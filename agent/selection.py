@@ -1,0 +1,127 @@
+"""Pure decisions over the evidence: test weights, ranking, confidence, abstention.
+
+A test earns weight by failing on the original code (only kept tests count at all) and by
+separating candidates (a test every candidate passes says less about which one is right).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.schema import Candidate, Decision, ExecutionMatrix, RankedCandidate, RewardScore
+
+
+@dataclass(frozen=True)
+class Weights:
+    tests: float = 0.55
+    reward: float = 0.20
+    votes: float = 0.15
+    regression: float = 0.10
+    separation_bonus: float = 1.0     # extra weight for a test passed by half the candidates
+    regression_penalty: float = 0.5   # multiplies the score of a candidate that breaks tests
+
+
+def weight_tests(matrix: ExecutionMatrix, w: Weights = Weights()) -> dict[str, float]:
+    out = {}
+    n = len(matrix.candidates)
+    for t in matrix.tests:
+        passed = sum(1 for c in matrix.candidates if (cell := matrix.get(c, t)) and cell.outcome == "pass")
+        p = passed / n if n else 0.0
+        out[t] = 1.0 + w.separation_bonus * 4 * p * (1 - p)
+    return out
+
+
+def regression_ok(matrix: ExecutionMatrix, candidate: str) -> bool | None:
+    cell = matrix.get(candidate, "regression")
+    if cell is None:
+        return None
+    if cell.outcome in ("pass",):
+        return True
+    base = matrix.baseline_regression
+    if cell.outcome in ("timeout", "apply_failed") or (cell.outcome == "error" and not (base and base.outcome == "error")):
+        return False
+    # Only tests that passed on the original code count as broken.
+    already = set(base.failed_tests) if base else set()
+    return not (set(cell.failed_tests) - already)
+
+
+def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
+                    rewards: dict[str, RewardScore], w: Weights = Weights()) -> list[RankedCandidate]:
+    weights = weight_tests(matrix, w)
+    total_w = sum(weights.values())
+    total_samples = sum(c.count for c in candidates) or 1
+    ranked = []
+    for c in candidates:
+        passed = [t for t in matrix.tests if (cell := matrix.get(c.id, t)) and cell.outcome == "pass"]
+        wp = sum(weights[t] for t in passed) / total_w if total_w else 0.0
+        reg = regression_ok(matrix, c.id)
+        rw = rewards[c.id].mean if c.id in rewards else None
+        parts = {"votes": (w.votes, c.count / total_samples)}
+        if total_w:
+            parts["tests"] = (w.tests, wp)
+        if rw is not None:
+            parts["reward"] = (w.reward, rw)
+        if reg is not None:
+            parts["regression"] = (w.regression, 1.0 if reg else 0.0)
+        norm = sum(weight for weight, _ in parts.values())
+        score = sum(weight * v for weight, v in parts.values()) / norm
+        if reg is False:
+            score *= w.regression_penalty
+        ranked.append(RankedCandidate(candidate=c.id, score=round(score, 4), tests_passed=len(passed),
+                                      tests_total=len(matrix.tests), weighted_pass=round(wp, 4),
+                                      regression_ok=reg, reward=rw, count=c.count))
+    ranked.sort(key=lambda r: (-r.score, -r.count, r.candidate))
+    return ranked
+
+
+def confidence(ranked: list[RankedCandidate]) -> float:
+    """High when the winner passes the kept tests, agrees with the judge and stands apart."""
+    if not ranked:
+        return 0.0
+    top = ranked[0]
+    margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
+    evidence = top.weighted_pass if top.tests_total else 0.5 * (top.reward or 0.0)
+    value = 0.6 * evidence + 0.25 * (top.reward if top.reward is not None else evidence) + 0.15 * min(1.0, margin * 2)
+    if top.regression_ok is False:
+        value *= 0.5
+    return round(max(0.0, min(1.0, value)), 3)
+
+
+def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> list[str]:
+    """Candidates close enough to the leader that a selection trajectory should look at them."""
+    if not ranked:
+        return []
+    return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9 or
+            r.weighted_pass == ranked[0].weighted_pass]
+
+
+def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],
+           abstain_below: float, reward_floor: float = 0.5, w: Weights = Weights()) -> Decision:
+    if not candidates:
+        return Decision(status="abstained", confidence=0.0, method="no_candidates",
+                        diagnosis="No patch sample produced an applicable diff.")
+    ranked = rank_candidates(candidates, matrix, rewards, w)
+    top = ranked[0]
+    conf = confidence(ranked)
+    has_tests = bool(matrix.tests)
+    reward_low = top.reward is None or top.reward < reward_floor
+    if has_tests and top.tests_passed == 0 and reward_low:
+        return Decision(status="abstained", ranking=ranked, confidence=conf, method="no_evidence",
+                        diagnosis=f"No candidate passes any of the {len(matrix.tests)} reproduction test(s) "
+                                  f"that fail on the original code, and the judge scores are low "
+                                  f"(best {top.reward if top.reward is not None else 'n/a'}).")
+    if not has_tests and reward_low:
+        return Decision(status="abstained", ranking=ranked, confidence=conf, method="no_evidence",
+                        diagnosis="No reproduction test could be validated (none failed on the original "
+                                  "code) and the judge scores are low: no real evidence for any candidate.")
+    if conf < abstain_below:
+        return Decision(status="abstained", ranking=ranked, confidence=conf, method="low_confidence",
+                        diagnosis=f"Best candidate {top.candidate} has confidence {conf} < {abstain_below}.")
+    method = "unanimous" if len(candidates) == 1 else "ranking"
+    return Decision(status="selected", candidate=top.candidate, ranking=ranked, confidence=conf, method=method,
+                    diagnosis=f"{top.candidate}: passes {top.tests_passed}/{top.tests_total} kept tests, "
+                              f"{top.count} sample(s), judge {top.reward}.")
+
+
+def is_decisive(candidates: list[Candidate], passes_all: dict[str, bool], agree: int) -> bool:
+    """Adaptive compute: stop sampling once `agree` samples back one candidate that passes every kept test."""
+    return any(c.count >= agree and passes_all.get(c.id, False) for c in candidates)

@@ -1,0 +1,108 @@
+"""Stage 4: every unique candidate × every kept test (+ the repository's own tests), each cell in a
+fresh copy-on-write sandbox without network. Cells already on disk are not rerun."""
+from __future__ import annotations
+
+import re
+import shlex
+from concurrent.futures import ThreadPoolExecutor
+
+from agent.parsing import classify_pytest, pytest_failures
+from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
+from agent.stages.context import StageContext
+
+STAGE_DIR = "04_execution"
+
+
+def regression_targets(touched: list[str], test_files: list[str], limit: int = 8) -> list[str]:
+    """The repository's test files that most likely cover the touched modules (pure)."""
+    stems = {p.rsplit("/", 1)[-1].removesuffix(".py") for p in touched if p.endswith(".py")}
+    stems.discard("__init__")
+    picked = []
+    for f in test_files:
+        name = f.rsplit("/", 1)[-1].removesuffix(".py")
+        bare = re.sub(r"^test_|_test$|^tests?_", "", name)
+        if "swe_agent_repro" in name:
+            continue
+        if bare in stems or any(s and s in name for s in stems):
+            picked.append(f)
+    return picked[:limit]
+
+
+def _run_cell(ctx: StageContext, candidate: Candidate | None, test: TestCase | None, command: str,
+              test_id: str) -> Cell:
+    cand_id = candidate.id if candidate else "original"
+    try:
+        with ctx.new_sandbox() as sb:
+            if candidate is not None:
+                applied = sb.apply_patch(candidate.diff)
+                if not applied.ok:
+                    return Cell(candidate=cand_id, test=test_id, outcome="apply_failed", output_tail=applied.message[-2000:])
+            if test is not None:
+                sb.write_file(test.path, test.content)
+            res = sb.run(command, timeout=ctx.config.exec_timeout_s)
+    except Exception as err:  # a dead sandbox is this cell's error, not the run's
+        return Cell(candidate=cand_id, test=test_id, outcome="error", output_tail=f"sandbox failure: {err}")
+    outcome = classify_pytest(res.exit_code, res.output, res.timed_out)
+    return Cell(candidate=cand_id, test=test_id, outcome=outcome, duration_s=round(res.duration_s, 3),
+                output_tail=res.output[-3000:], failed_tests=pytest_failures(res.output) if test is None else [])
+
+
+def _cell_file(cand: str, test: str) -> str:
+    return f"{STAGE_DIR}/cells/{cand}__{test}.json"
+
+
+def find_regression_command(ctx: StageContext, candidates: list[Candidate]) -> str | None:
+    if not ctx.config.regression:
+        return None
+    touched = sorted({f for c in candidates for f in c.files})
+    with ctx.new_sandbox() as sb:
+        listing = sb.run("git ls-files '*test*.py'", timeout=30).output.split()
+    targets = regression_targets(touched, listing)
+    if not targets:
+        return None
+    return "python -m pytest -q -p no:cacheprovider -rfE " + " ".join(shlex.quote(t) for t in targets)
+
+
+def execute(ctx: StageContext, candidates: list[Candidate], tests: list[TestCase]) -> ExecutionMatrix:
+    kept = [t for t in tests if t.kept]
+    reg_cmd = find_regression_command(ctx, candidates) if candidates else None
+    jobs = [(c, t, t.command, t.id) for c in candidates for t in kept]
+    if reg_cmd:
+        jobs.append((None, None, reg_cmd, "regression"))
+        jobs += [(c, None, reg_cmd, "regression") for c in candidates]
+    bar = ctx.progress.stage("execution", len(jobs))
+
+    def one(job) -> Cell:
+        cand, test, command, test_id = job
+        rel = _cell_file(cand.id if cand else "original", test_id)
+        cell = ctx.run.read_model_or_none(rel, Cell)
+        if cell is None:
+            cell = _run_cell(ctx, cand, test, command, test_id)
+            ctx.run.write_json(rel, cell)
+        bar.advance()
+        return cell
+
+    # Docker exec is I/O-bound: more cells than model workers can run at once.
+    with ThreadPoolExecutor(max_workers=max(2, ctx.config.workers * 2)) as pool:
+        cells = list(pool.map(one, jobs))
+    bar.close()
+    baseline = next((c for c in cells if c.candidate == "original"), None)
+    matrix = ExecutionMatrix(candidates=[c.id for c in candidates], tests=[t.id for t in kept],
+                             cells=[c for c in cells if c.candidate != "original"],
+                             regression_command=reg_cmd, baseline_regression=baseline)
+    ctx.run.write_json(f"{STAGE_DIR}/matrix.json", matrix)
+    return matrix
+
+
+def passes_all(ctx: StageContext, candidate: Candidate, tests: list[TestCase]) -> bool:
+    """Used by adaptive compute between patch rounds."""
+    kept = [t for t in tests if t.kept]
+    for t in kept:
+        rel = _cell_file(candidate.id, t.id)
+        cell = ctx.run.read_model_or_none(rel, Cell)
+        if cell is None:
+            cell = _run_cell(ctx, candidate, t, t.command, t.id)
+            ctx.run.write_json(rel, cell)
+        if cell.outcome != "pass":
+            return False
+    return bool(kept)

@@ -1,0 +1,59 @@
+"""Stage 1: repository map + BM25 seeded by the issue, then LLM samples that vote on locations."""
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+from agent.loop import StageSpec, run_trajectory
+from agent.parsing import parse_locations
+from agent.repomap import load_or_build_repo_map, render_map
+from agent.retrieval import merge_rankings, rank_locations
+from agent.sampling import sample_many
+from agent.schema import Location
+from agent.stages.context import StageContext
+
+STAGE_DIR = "01_localize"
+
+
+def localize(ctx: StageContext, k: int = 5) -> list[Location]:
+    cached = ctx.run.read_json(f"{STAGE_DIR}/locations.json") if ctx.run.exists(STAGE_DIR, "locations.json") else None
+    if cached is not None:
+        return [Location.model_validate(x) for x in cached]
+    repo_map = load_or_build_repo_map(ctx.repo_path, ctx.commit, _cache_dir())
+    ctx.run.write_json(f"{STAGE_DIR}/repomap.json", repo_map)
+    query = f"{ctx.issue.title}\n{ctx.issue.body}"
+    hints = rank_locations(ctx.repo_path, repo_map, query, k=8)
+    ctx.run.write_json(f"{STAGE_DIR}/bm25.json", hints)
+    known = {f.path for f in repo_map.files}
+    cfg = ctx.config.localize
+    rankings: list[list[Location]] = []
+    if cfg.samples > 0 and len(known) > 1:
+        model = ctx.make_model("localize", cfg)
+        spec = StageSpec(
+            name="localize", parse=partial(parse_locations, known_files=known),
+            allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1, max_turns=cfg.max_steps + 1,
+            variables={"issue": ctx.issue_text, "repo_map": render_map(repo_map, max_chars=4000), "hints": hints},
+        )
+
+        def one(i: int):
+            sandbox = ctx.new_sandbox() if spec.allow_commands else None
+            try:
+                traj, locs = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, sandbox=sandbox)
+            finally:
+                if sandbox is not None:
+                    sandbox.close()
+            traj.locations = locs
+            return traj
+
+        trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
+                            ledger=ctx.ledger, progress=ctx.progress, label="localize")
+        rankings = [t.locations for t in trajs if t.locations]
+    # BM25 always votes too: it keeps a garbage-answering model from losing the right file.
+    merged = merge_rankings(rankings + [hints], k=k)
+    ctx.run.write_json(f"{STAGE_DIR}/locations.json", merged)
+    return merged
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("SWE_AGENT_HOME", Path.home() / ".cache" / "swe-agent")) / "repomaps"

@@ -1,0 +1,56 @@
+"""Stage 6: rank from the evidence (pure), then let a selection trajectory break close calls.
+Abstains, with the diagnosis, when no candidate has real evidence."""
+from __future__ import annotations
+
+from functools import partial
+
+from agent.loop import StageSpec, run_trajectory
+from agent.parsing import parse_choice
+from agent.schema import Candidate, Decision, ExecutionMatrix, RewardScore
+from agent.selection import decide, tied_leaders
+from agent.stages.context import StageContext
+
+STAGE_DIR = "06_selection"
+
+
+def _summary(r) -> str:
+    reg = {True: "repo tests ok", False: "BREAKS repo tests", None: "repo tests not run"}[r.regression_ok]
+    judge = f"judge {r.reward:.2f}" if r.reward is not None else "no judge score"
+    return f"passes {r.tests_passed}/{r.tests_total} reproduction tests, {reg}, {judge}, {r.count} sample(s)"
+
+
+def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatrix,
+           rewards: dict[str, RewardScore]) -> Decision:
+    cached = ctx.run.read_model_or_none(f"{STAGE_DIR}/decision.json", Decision)
+    if cached is not None:
+        return cached
+    decision = decide(candidates, matrix, rewards, abstain_below=ctx.config.abstain_below)
+    leaders = tied_leaders(decision.ranking, ctx.config.top_k)
+    cfg = ctx.config.select
+    if (decision.status == "selected" and len(leaders) > 1 and ctx.config.use_selection_trajectory
+            and cfg.samples > 0 and not ctx.ledger.exhausted_reason()):
+        by_id = {c.id: c for c in candidates}
+        ranked = {r.candidate: r for r in decision.ranking}
+        shown = [{"id": cid, "diff": by_id[cid].diff[:3000], "summary": _summary(ranked[cid])} for cid in leaders]
+        spec = StageSpec(name="select", parse=partial(parse_choice, ids=leaders),
+                         allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1,
+                         max_turns=cfg.max_steps + 1, exec_timeout_s=ctx.config.exec_timeout_s,
+                         variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})
+        sandbox = ctx.new_sandbox() if spec.allow_commands else None
+        try:
+            traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0,
+                                          temperature=cfg.temperature, sandbox=sandbox)
+        finally:
+            if sandbox is not None:
+                sandbox.close()
+        traj.verdict = {"choice": choice, "among": leaders}
+        ctx.run.write_json(f"{STAGE_DIR}/trajectory.json", traj)
+        if choice and choice != decision.candidate:
+            decision.diagnosis = (f"selection trajectory preferred {choice} over {decision.candidate} "
+                                  f"among close candidates {leaders}. " + decision.diagnosis)
+            decision.candidate = choice
+            # The evidence ranked them as equals: picking one lowers the confidence a little.
+            decision.confidence = round(decision.confidence * 0.9, 3)
+        decision.method = "selection_trajectory" if choice else decision.method
+    ctx.run.write_json(f"{STAGE_DIR}/decision.json", decision)
+    return decision

@@ -1,0 +1,110 @@
+import pytest
+
+from agent.parsing import (Edit, FormatError, apply_edit, classify_pytest, extract_command, extract_python,
+                           parse_choice, parse_locations, parse_score, parse_search_replace, pytest_failures,
+                           repro_failure_reason)
+
+REPLY = """I will fix it.
+
+calc/ops.py
+```python
+<<<<<<< SEARCH
+def add(a, b):
+    return a - b
+=======
+def add(a, b):
+    return a + b
+>>>>>>> REPLACE
+```
+"""
+
+
+def test_search_replace_with_inner_fences():
+    edits = parse_search_replace(REPLY)
+    assert edits == [Edit("calc/ops.py", "def add(a, b):\n    return a - b", "def add(a, b):\n    return a + b")]
+
+
+def test_search_replace_multiple_blocks_reuse_path():
+    text = ("a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n"
+            "\n<<<<<<< SEARCH\ny = 1\n=======\ny = 2\n>>>>>>> REPLACE\n")
+    edits = parse_search_replace(text)
+    assert [e.path for e in edits] == ["a.py", "a.py"]
+    assert edits[1].replace == "y = 2"
+
+
+def test_search_replace_garbage_is_format_error():
+    with pytest.raises(FormatError, match="No SEARCH/REPLACE"):
+        parse_search_replace("I think the bug is in add().")
+    with pytest.raises(FormatError):
+        parse_search_replace("")
+
+
+def test_apply_edit_exact_and_tolerant():
+    src = "def f():\n    return 1  \n\ndef g():\n    return 2\n"
+    assert apply_edit(src, Edit("m.py", "    return 2", "    return 3")).endswith("return 3\n")
+    # trailing whitespace in the file, none in the SEARCH
+    out = apply_edit(src, Edit("m.py", "def f():\n    return 1", "def f():\n    return 10"))
+    assert "return 10" in out and "return 2" in out
+    # the model dropped the indentation: matched ignoring it, replacement re-indented
+    out = apply_edit(src, Edit("m.py", "return 2", "return 4"))
+    assert "    return 4" in out
+
+
+def test_apply_edit_missing_search_is_clear():
+    with pytest.raises(FormatError, match="not found in m.py"):
+        apply_edit("x = 1\n", Edit("m.py", "y = 2", "y = 3"))
+    with pytest.raises(FormatError, match="empty"):
+        apply_edit("x = 1\n", Edit("m.py", "", "y = 3"))
+    assert apply_edit("", Edit("new.py", "", "y = 3")) == "y = 3\n"
+
+
+def test_extract_python_and_command():
+    assert extract_python("```python\ndef test_x():\n    assert 1\n```") == "def test_x():\n    assert 1\n"
+    with pytest.raises(FormatError):
+        extract_python("no code")
+    assert extract_command("look:\n```bash\nls -la\n```") == "ls -la"
+    assert extract_command("```python\nprint(1)\n```") is None
+
+
+def test_parse_locations_filters_unknown_and_resolves_suffix():
+    known = {"pkg/ops.py", "pkg/util.py"}
+    locs = parse_locations("pkg/ops.py:add\nops.py:sub\nmissing.py:x\nutil.py", known)
+    assert [(l.file, l.symbol) for l in locs] == [("pkg/ops.py", "add"), ("pkg/ops.py", "sub"), ("pkg/util.py", None)]
+    with pytest.raises(FormatError):
+        parse_locations("nothing useful", known)
+
+
+@pytest.mark.parametrize("text,value", [("Score: 7/10", 0.7), ("score = 10", 1.0), ("first 2/10... final Score: 9/10", 0.9),
+                                        ("Score: 0.4", 0.4), ("Score: 15/10", 1.0)])
+def test_parse_score(text, value):
+    assert parse_score(text) == pytest.approx(value)
+
+
+def test_parse_score_garbage():
+    with pytest.raises(FormatError):
+        parse_score("looks fine to me")
+
+
+def test_parse_choice():
+    assert parse_choice("c1 is wrong. ANSWER: c2", ["c1", "c2"]) == "c2"
+    assert parse_choice("I prefer **c1**", ["c1", "c2"]) == "c1"
+    with pytest.raises(FormatError):
+        parse_choice("both c1 and c2 are good", ["c1", "c2"])
+
+
+def test_classify_pytest_and_repro_reason():
+    assert classify_pytest(0, "1 passed", False) == "pass"
+    assert classify_pytest(1, "1 failed", False) == "fail"
+    assert classify_pytest(2, "1 error", False) == "error"
+    assert classify_pytest(1, "1 error in 0.1s", False) == "error"
+    assert classify_pytest(5, "no tests ran", False) == "error"
+    assert classify_pytest(-1, "", True) == "timeout"
+    assert repro_failure_reason("fail", "E   AssertionError: 3 != 4") is None
+    assert "NameError" in repro_failure_reason("fail", "E   NameError: name 'foo' is not defined")
+    assert "passes" in repro_failure_reason("pass", "")
+    assert "error" in repro_failure_reason("error", "")
+
+
+def test_pytest_failures():
+    out = "FAILED tests/test_a.py::test_x - assert 1\nERROR tests/test_b.py::test_y\nFAILED tests/test_a.py::test_x"
+    assert pytest_failures(out) == ["tests/test_a.py::test_x", "tests/test_b.py::test_y"]

@@ -78,3 +78,7 @@ def example(name: Optional[str] = typer.Argument(None, help="Example name; defau
 
 def main() -> None:  # pragma: no cover
     sys.exit(app())
+
+
+if __name__ == "__main__":  # `python -m agent.cli …` (used by tests that kill a run midway)
+    main()

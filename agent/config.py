@@ -48,14 +48,28 @@ def _set_dotted(data: dict, key: str, value) -> None:
     parts = key.split(".")
     cur = data
     for p in parts[:-1]:
-        cur = cur.setdefault(p, {})
+        if not isinstance(cur.get(p), dict):
+            cur[p] = {}
+        cur = cur[p]
     cur[parts[-1]] = value
 
 
+def _merge(into: dict, new: dict) -> None:
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+
+
 def load_config(path: Path | None = None, overrides: list[str] | None = None, **top) -> SolveConfig:
-    data: dict = {}
+    # Start from the defaults so that setting one key of a stage keeps that stage's other defaults.
+    data: dict = SolveConfig().model_dump()
     if path:
-        data = yaml.safe_load(Path(path).read_text()) or {}
+        loaded = yaml.safe_load(Path(path).read_text()) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path} must hold a mapping of config keys")
+        _merge(data, loaded)
     for item in overrides or []:
         if "=" not in item:
             raise ValueError(f"override {item!r} is not of the form key=value")

@@ -30,6 +30,16 @@ class RunMismatch(ValueError):
     """The run folder belongs to another issue or repository commit."""
 
 
+def public_config(config: SolveConfig) -> dict:
+    """The config as stored on disk: scripted answers reduced to a marker (they may hold exceptions)."""
+    data = config.model_dump(mode="python")
+    for part in [data] + [v for v in data.values() if isinstance(v, dict)]:
+        model = part.get("model") if isinstance(part.get("model"), dict) else None
+        if model and model.get("mock_response") is not None:
+            model["mock_response"] = "<scripted>"
+    return data
+
+
 def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConfig) -> Ledger:
     if run.exists("issue.json"):
         old = run.read_model("issue.json", Issue)
@@ -39,7 +49,7 @@ def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConf
                               "choose another --output folder")
     run.write_json("issue.json", issue)
     run.write_json("meta.json", {"commit": commit})
-    run.write_json("config.json", config.model_dump(mode="json", exclude={"model": {"mock_response"}}))
+    run.write_json("config.json", public_config(config))
     state = run.read_model_or_none("ledger.json", LedgerState)
     return Ledger(config.budget_usd, config.max_tokens, state=state)
 

@@ -1,0 +1,133 @@
+"""`swe-agent bench`: thin glue from flags to the batch driver, and the final table."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
+
+import typer
+
+app = typer.Typer(add_completion=False, help="Batch runs over a SWE-bench style dataset.")
+
+
+@app.callback()
+def _group() -> None:
+    # Keeps `bench` a named subcommand even though it is the only one (`python -m agent.batch.cli bench`).
+    pass
+
+
+def _fail(msg: str, code: int = 2):
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def bench(
+    dataset: Path = typer.Option(..., "--dataset", help="SWE-bench rows (.jsonl / .json, optionally .gz)."),
+    instances: list[str] = typer.Option([], "--instances", "-i", help="Instance ids (repeat or comma-separate); default: all."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Batch folder (resumes when it exists). Default: runs/bench-<dataset>."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Instances at once (local executor; Ray: default = cluster CPUs / --num-cpus)."),
+    executor: str = typer.Option("local", "--executor", help="local (threads) or ray."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray executor), e.g. 10.0.0.5:6379; default: auto."),
+    num_cpus: float = typer.Option(1.0, "--num-cpus", help="CPUs Ray reserves per instance."),
+    model: Optional[str] = typer.Option(None, "--model", help="Any litellm model string; default: the embedded local model."),
+    api_base: Optional[str] = typer.Option(None, "--api-base", help="Model server URL."),
+    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="NAME of the env var holding the model key."),
+    model_name: Optional[str] = typer.Option(None, "--model-name", help="model_name_or_path in predictions.jsonl (default: --model)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="YAML run configuration (per instance)."),
+    set_: list[str] = typer.Option([], "-c", "--set", help="Override a config key: -c patch.samples=8"),
+    budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the WHOLE batch."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the WHOLE batch."),
+    instance_budget_usd: Optional[float] = typer.Option(None, "--instance-budget-usd", help="Cost cap per instance."),
+    instance_max_tokens: Optional[int] = typer.Option(None, "--instance-max-tokens", help="Token cap per instance."),
+    mirrors: Optional[Path] = typer.Option(None, "--mirrors", help="Folder of bare git mirrors (owner+name); on every node."),
+    evaluate: bool = typer.Option(True, "--eval/--no-eval", help="Grade the predictions after the run."),
+    coverage: bool = typer.Option(False, "--coverage", help="Also grade every unique candidate (coverage = any resolves). Costs time."),
+    eval_timeout: float = typer.Option(1800, "--eval-timeout", help="Seconds for one instance's tests."),
+):
+    """Run the pipeline on each instance, write predictions.jsonl + run folders, then evaluate. Resumable."""
+    from agent.batch.runner import BenchOptions, load_rows, run_bench
+    from agent.config import load_config
+
+    ids = [i.strip() for item in instances for i in item.split(",") if i.strip()]
+    try:
+        cfg = load_config(config, set_, **{"model.name": model, "model.api_base": api_base,
+                                           "model.api_key_env": api_key_env})
+        rows = load_rows(dataset, ids)
+    except (ValueError, OSError, KeyError) as err:
+        _fail(f"{err}")
+    if not rows:
+        _fail(f"no instances in {dataset}")
+    out = output or Path("runs") / f"bench-{dataset.name.split('.')[0]}"
+    log = lambda msg: typer.echo(msg, err=True)  # noqa: E731
+    opts = BenchOptions(output=out, config=cfg, model_name=model_name or model or "swe-agent",
+                        budget_usd=budget_usd, max_tokens=max_tokens, instance_budget_usd=instance_budget_usd,
+                        instance_max_tokens=instance_max_tokens, mirror_root=str(mirrors) if mirrors else None,
+                        evaluate=evaluate, coverage=coverage, eval_timeout_s=eval_timeout, log=log)
+    ex = _executor(executor, workers, address, num_cpus)
+    try:
+        rows_out = run_bench(rows, opts, ex)
+    except KeyboardInterrupt:
+        typer.secho(f"\ninterrupted: finished instances are saved in {out}; rerun the same command to resume.",
+                    fg=typer.colors.YELLOW, err=True)
+        os._exit(130)   # do not wait for running instances: their run folders resume on the next run
+    finally:
+        ex.close()
+    from rich.console import Console
+    Console(stderr=False).print(summary_table(rows_out))
+    typer.echo(f"batch folder: {out}\npredictions:  {out / 'predictions.jsonl'}", err=True)
+
+
+def _executor(kind: str, workers: int, address: str | None, num_cpus: float):
+    if kind == "local":
+        from agent.batch.executors import LocalExecutor
+        return LocalExecutor(workers)
+    if kind == "ray":
+        try:
+            from agent.batch.executors import RayExecutor
+            # An explicit --workers caps concurrency below what the cluster could hold.
+            return RayExecutor(address, num_cpus=num_cpus, workers=workers if workers > 1 else None)
+        except ImportError:
+            _fail("the ray executor needs ray: pip install 'swe-agent-tts[ray]'")
+        except ConnectionError as err:
+            _fail(f"cannot reach the Ray cluster at {address or 'auto'}: {err}")
+    _fail(f"--executor must be local or ray, not {kind!r}")
+
+
+def summary_table(rows):
+    from rich.table import Table
+
+    def mark(v):
+        return "-" if v is None else ("yes" if v else "no")
+
+    table = Table(title="swe-agent bench")
+    for col, just in (("instance", "left"), ("status", "left"), ("resolved", "center"), ("coverage", "center"),
+                      ("cost $", "right"), ("tokens", "right"), ("time s", "right")):
+        table.add_column(col, justify=just)
+    for r in rows:
+        table.add_row(r.instance_id, r.status if not r.error else f"error: {r.error.splitlines()[0][:40]}",
+                      mark(r.resolved), mark(r.coverage), f"{r.cost_usd:.4f}", str(r.tokens), f"{r.duration_s:.0f}")
+    ran = [r for r in rows if r.status not in ("not_run", "error")]
+    n = len(rows)
+    resolved = sum(1 for r in rows if r.resolved)
+    covered = sum(1 for r in rows if r.coverage)
+    abst = sum(1 for r in ran if r.abstained)
+    cost = sum(r.cost_usd for r in rows)
+    per = len(ran) or 1
+    table.add_section()
+    table.add_row(f"{n} instances, {len(ran)} ran", f"{abst} abstained", f"{resolved}/{n}",
+                  f"{covered}/{n}" if any(r.coverage is not None for r in rows) else "-",
+                  f"{cost:.4f} ({cost / per:.4f}/inst)", f"{sum(r.tokens for r in rows) // per}/inst",
+                  f"{sum(r.duration_s for r in ran) / per:.0f}/inst")
+    return table
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # `python -m agent.batch.cli bench …` (tests kill a batch midway)
+    main()

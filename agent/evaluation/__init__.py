@@ -1,0 +1,1 @@
+"""SWE-bench evaluation: environments (online images or offline builds), official grading, batch runs."""

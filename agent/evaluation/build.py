@@ -1,0 +1,146 @@
+"""Build (or reuse) the offline environment + instance images with the Docker SDK.
+
+Builds are serialized by one lock (2 cores: parallel pip builds only thrash), and skipped when the
+content-addressed tag exists. A failure says which step, which package, and the tail of the log.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
+
+from agent.evaluation import dockerfiles, mirror
+from agent.evaluation.recipe import (PYENV_ROOT, EnvRecipe, InstanceRecipe, RecipeError,
+                                     make_env_recipe, make_instance_recipe)
+
+_BUILD_LOCK = threading.Lock()
+_PKG_PATTERNS = [
+    r"No matching distribution found for ([^\s]+)",
+    r"Could not find a version that satisfies the requirement ([^\s]+)",
+    r"Failed building wheel for ([^\s]+)",
+    r"Failed to build ([^\s]+)",
+    r"error: subprocess-exited-with-error.*?Getting requirements to build wheel.*?for ([^\s]+)",
+    r"Running setup\.py install for ([^\s]+)\.\.\. error",
+]
+
+
+class EnvBuildError(RuntimeError):
+    def __init__(self, step: str, package: str | None, tail: str, image: str):
+        self.step, self.package, self.tail, self.image = step, package, tail, image
+        pkg = f" (package: {package})" if package else ""
+        super().__init__(f"building {image} failed at `{step}`{pkg}\n{tail}")
+
+    @property
+    def reason(self) -> str:
+        pkg = f" [{self.package}]" if self.package else ""
+        return f"env build failed at `{self.step[:120]}`{pkg}"
+
+
+@dataclass
+class Images:
+    env: str
+    instance: str
+    env_recipe: EnvRecipe
+    built_s: float = 0.0
+
+
+def guess_package(log: str) -> str | None:
+    for pat in _PKG_PATTERNS:
+        found = re.findall(pat, log, flags=re.S)
+        if found:
+            return found[-1].strip("'\"")
+    return None
+
+
+def image_exists(client: docker.DockerClient, tag: str) -> bool:
+    try:
+        client.images.get(tag)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def _build(client: docker.DockerClient, context: Path, tag: str, log_path: Path | None) -> None:
+    lines: list[str] = []
+    step = "?"
+    error = None
+    for chunk in client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
+                                  network_mode="bridge"):
+        text = chunk.get("stream") or chunk.get("status") or ""
+        if text.startswith("Step "):
+            step = text.split(" : ", 1)[-1].strip()
+        lines.append(text)
+        if "error" in chunk:
+            error = chunk["error"]
+    log = "".join(lines)
+    if log_path:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text(log + (f"\nERROR: {error}\n" if error else ""))
+    if error:
+        tail = "\n".join(log.splitlines()[-30:] + [error])
+        raise EnvBuildError(step, guess_package(log), tail, tag)
+
+
+def installed_pythons() -> list[str]:
+    root = Path(PYENV_ROOT)
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def base_image(client: docker.DockerClient) -> str:
+    # The sandbox package owns the base image (SWE_AGENT_BASE_IMAGE overrides it there).
+    from sandbox.images import ensure_base_image
+    return ensure_base_image(client)
+
+
+def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[EnvRecipe, InstanceRecipe]:
+    """Recipes for an instance; raises RecipeError / MirrorError when it cannot be built offline."""
+    git_dir = mirror.find_mirror(mirror_root, instance["repo"])
+    if git_dir is None:
+        raise RecipeError(f"no mirror of {instance['repo']} under {mirror_root} (owner+name or owner__name)")
+    specs = MAP_REPO_VERSION_TO_SPECS[instance["repo"]][instance["version"]]
+    commit = instance.get("environment_setup_commit") or instance["base_commit"]
+    env = make_env_recipe(instance, specs, lambda p: mirror.read_file_at(git_dir, commit, p),
+                          installed_pythons(), base)
+    return env, make_instance_recipe(instance, specs, env.tag)
+
+
+def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str | Path | None,
+                  log_dir: Path | None = None, base: str | None = None) -> Images:
+    """Environment image (shared per recipe) + thin instance layer; reused when the tags exist."""
+    env, inst = plan(instance, mirror_root, base or base_image(client))
+    start = time.monotonic()
+    with _BUILD_LOCK:
+        if not image_exists(client, env.tag):
+            with tempfile.TemporaryDirectory(prefix="sweb-env-") as tmp:
+                ctx = Path(tmp)
+                shutil.copytree(f"{PYENV_ROOT}/{env.python}", ctx / "python", symlinks=True)
+                (ctx / "Dockerfile").write_text(dockerfiles.env_dockerfile(env))
+                (ctx / "activate").write_text(dockerfiles.CONDA_SHIM)
+                (ctx / "requirements.txt").write_text(env.requirements)
+                _build(client, ctx, env.tag, log_dir / "env_build.log" if log_dir else None)
+        if not image_exists(client, inst.tag):
+            git_dir = mirror.find_mirror(mirror_root, instance["repo"])
+            with tempfile.TemporaryDirectory(prefix="sweb-inst-") as tmp:
+                ctx = Path(tmp)
+                mirror.checkout(git_dir, inst.base_commit, ctx / "testbed")
+                (ctx / "Dockerfile").write_text(dockerfiles.instance_dockerfile(inst))
+                (ctx / "setup_repo.sh").write_text(dockerfiles.setup_repo_script(inst))
+                (ctx / "build_reqs.py").write_text(dockerfiles.BUILD_REQS_PY)
+                _build(client, ctx, inst.tag, log_dir / "instance_build.log" if log_dir else None)
+    return Images(env=env.tag, instance=inst.tag, env_recipe=env, built_s=time.monotonic() - start)
+
+
+def disk_usage(client: docker.DockerClient) -> dict:
+    """Bytes held by our SWE-bench images; shared layers (base, env) are counted once."""
+    rows = [i for i in client.df().get("Images", []) if (i.get("Labels") or {}).get("swe-agent.sweb")]
+    unique = sum(max(i["Size"] - max(i.get("SharedSize", 0), 0), 0) for i in rows)
+    shared = max((max(i.get("SharedSize", 0), 0) for i in rows), default=0)
+    return {"images": len(rows), "bytes_unique": unique, "bytes_shared_max": shared,
+            "bytes_total_estimate": unique + shared}

@@ -1,0 +1,118 @@
+"""Typer commands `eval`, `validate`, `gc` (mounted at top level by agent/cli.py)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="SWE-bench: build environments offline, evaluate predictions with the official grading.")
+console = Console(stderr=True)
+
+DATASET = typer.Option(..., "--dataset", help="SWE-bench rows: .jsonl, .jsonl.gz or .json.")
+INSTANCES = typer.Option([], "--instances", "-i", help="Only these instance ids (repeat the option).")
+MIRROR = typer.Option(None, "--repo-mirror", help="Directory of bare git mirrors named owner+name or owner__name.")
+REPORT_DIR = typer.Option(Path("."), "--report-dir", help="Where the report JSON and logs/ go.")
+TIMEOUT = typer.Option(1800.0, "--timeout", help="Seconds for one instance's eval script.")
+
+
+def _fail(msg: str) -> None:
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _rows(dataset: Path, instances: list[str]) -> list[dict]:
+    from agent.evaluation.dataset import load_dataset
+    try:
+        return load_dataset(dataset, instances or None)
+    except (OSError, KeyError, ValueError) as err:
+        _fail(f"cannot load dataset {dataset}: {err}")
+
+
+def _mirror_required(online: bool, mirror: Optional[Path]) -> None:
+    if not online and mirror is None:
+        _fail("offline environments need --repo-mirror DIR (no GitHub here); or pass --online")
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset: Path = DATASET,
+    predictions: Path = typer.Option(..., "--predictions", help="jsonl/json: instance_id, model_name_or_path, model_patch."),
+    instances: list[str] = INSTANCES,
+    workers: int = typer.Option(1, "--workers", help="Instances evaluated at once (image builds stay serialized)."),
+    repo_mirror: Optional[Path] = MIRROR,
+    run_id: str = typer.Option(None, "--run-id", help="Names the report and the log folder; default: a timestamp."),
+    report_dir: Path = REPORT_DIR,
+    timeout: float = TIMEOUT,
+    online: bool = typer.Option(False, "--online", help="Official prebuilt images from Docker Hub (needs a registry)."),
+):
+    """Evaluate predictions: apply each patch, run the official eval script with no network, grade officially."""
+    from agent.evaluation.batch import EvalOptions, run_eval
+    from agent.evaluation.dataset import load_predictions
+
+    _mirror_required(online, repo_mirror)
+    rows = _rows(dataset, instances)
+    try:
+        preds = load_predictions(predictions)
+    except (OSError, ValueError) as err:
+        _fail(f"cannot load predictions {predictions}: {err}")
+    preds = {k: v for k, v in preds.items() if k in {r["instance_id"] for r in rows}}
+    opts = EvalOptions(run_id=run_id or time.strftime("%Y%m%d-%H%M%S"), report_dir=report_dir,
+                       workers=workers, mirror_root=repo_mirror, timeout=timeout, online=online)
+    results, report, path, _ = run_eval(
+        rows, preds, opts, on_result=lambda r: console.print(f"{r.instance_id}: {r.status} {r.reason[:100]}"))
+    table = Table("instance", "status", "reason")
+    for r in results.values():
+        table.add_row(r.instance_id, r.status, r.reason[:120])
+    console.print(table)
+    console.print(f"resolved {report['resolved_instances']}/{report['total_instances']}, "
+                  f"unresolved {report['unresolved_instances']}, empty {report['empty_patch_instances']}, "
+                  f"error {report['error_instances']} -> {path}")
+
+
+@app.command("validate")
+def validate_cmd(
+    dataset: Path = DATASET,
+    instances: list[str] = INSTANCES,
+    repo_mirror: Optional[Path] = MIRROR,
+    run_id: str = typer.Option("validate", "--run-id"),
+    report_dir: Path = REPORT_DIR,
+    timeout: float = TIMEOUT,
+    online: bool = typer.Option(False, "--online", help="Official prebuilt images (needs a registry)."),
+):
+    """Check each instance here: gold patch resolves, empty patch does not; table of broken ones with reasons."""
+    from agent.evaluation import validate as val
+    from agent.evaluation.batch import EvalOptions
+
+    _mirror_required(online, repo_mirror)
+    rows = _rows(dataset, instances)
+    opts = EvalOptions(run_id=run_id, report_dir=report_dir, mirror_root=repo_mirror, timeout=timeout, online=online)
+    results = val.validate(rows, opts, on_row=lambda v: console.print(
+        f"{v.instance_id}: {'ok' if v.ok else 'BROKEN'} {v.seconds:.0f}s {v.reason[:120]}"))
+    md, _ = val.write(results, report_dir, run_id)
+    print(val.to_markdown([v for v in results if not v.ok]) if any(not v.ok for v in results)
+          else f"all {len(results)} instances valid")
+    console.print(f"table: {md}")
+    raise typer.Exit(0 if all(v.ok for v in results) else 1)
+
+
+@app.command("gc")
+def gc_cmd(
+    keep_env: bool = typer.Option(False, "--keep-env", help="Keep the shared environment images."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only show disk use."),
+):
+    """Remove SWE-bench eval containers and images (instance layers, then environments)."""
+    from agent.evaluation import build, gc
+    from agent.evaluation.batch import docker_client
+
+    client = docker_client(600)
+    use = build.disk_usage(client)
+    console.print(f"{use['images']} images, ~{use['bytes_total_estimate'] / 1e9:.2f} GB "
+                  f"(unique {use['bytes_unique'] / 1e9:.2f} GB + shared)")
+    if not dry_run:
+        removed = gc.collect(client, env_images=not keep_env)
+        console.print(f"removed {removed['containers']} containers, {removed['images']} images")

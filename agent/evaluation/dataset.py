@@ -1,0 +1,55 @@
+"""Load SWE-bench datasets and prediction files (.json / .jsonl / .jsonl.gz)."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from swebench.harness.constants import KEY_INSTANCE_ID, KEY_MODEL, KEY_PREDICTION
+
+
+def _read_rows(path: Path) -> list[dict]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        text = fh.read()
+    name = path.name.removesuffix(".gz")
+    if name.endswith(".json"):
+        data = json.loads(text)
+        # A predictions .json may be a list or an {instance_id: prediction} map (both exist in the wild).
+        return list(data.values()) if isinstance(data, dict) else data
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def load_dataset(path: str | Path, instance_ids: list[str] | None = None) -> list[dict]:
+    """Rows in file order; FAIL_TO_PASS / PASS_TO_PASS stay JSON strings, as on Hugging Face."""
+    rows = _read_rows(Path(path))
+    for row in rows:
+        for key in ("FAIL_TO_PASS", "PASS_TO_PASS"):
+            # The harness accepts both, but the official dataset stores strings: normalize to that form.
+            if isinstance(row.get(key), list):
+                row[key] = json.dumps(row[key])
+    if not instance_ids:
+        return rows
+    by_id = {r[KEY_INSTANCE_ID]: r for r in rows}
+    missing = [i for i in instance_ids if i not in by_id]
+    if missing:
+        raise KeyError(f"instances not in {path}: {', '.join(missing)}")
+    return [by_id[i] for i in instance_ids]
+
+
+def load_predictions(path: str | Path) -> dict[str, dict]:
+    """{instance_id: prediction}; each prediction has instance_id, model_name_or_path, model_patch."""
+    preds = {}
+    for row in _read_rows(Path(path)):
+        if KEY_INSTANCE_ID not in row or KEY_PREDICTION not in row:
+            raise ValueError(f"prediction without {KEY_INSTANCE_ID}/{KEY_PREDICTION}: {sorted(row)}")
+        row.setdefault(KEY_MODEL, "None")
+        preds[row[KEY_INSTANCE_ID]] = row
+    return preds
+
+
+def gold_predictions(rows: list[dict], empty: bool = False) -> dict[str, dict]:
+    """The dataset's own patches (or empty ones): the two checks `validate` runs."""
+    model = "empty" if empty else "gold"
+    return {r[KEY_INSTANCE_ID]: {KEY_INSTANCE_ID: r[KEY_INSTANCE_ID], KEY_MODEL: model,
+                                 KEY_PREDICTION: "" if empty else r["patch"]} for r in rows}

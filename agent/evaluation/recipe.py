@@ -1,0 +1,176 @@
+"""Offline environment recipes: swebench's per-repo/version spec translated to pip on our base image.
+
+Pure functions only (no Docker, no network): a recipe is data, its content hash is the image tag, so
+one environment image serves every instance that shares the recipe, and a changed recipe rebuilds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import yaml
+from swebench.harness.constants import MAP_REPO_TO_ENV_YML_PATHS, MAP_REPO_TO_REQS_PATHS
+from swebench.harness.test_spec.python import clean_requirements
+
+# Bump when the Dockerfile templates below change meaning: every cached image becomes stale.
+RECIPE_VERSION = 1
+VENV = "/opt/testbed"           # the venv that stands in for the official `conda activate testbed`
+PYENV_ROOT = "/root/.pyenv/versions"
+WHEELHOUSE = "/opt/wheelhouse"  # build backends for the eval script's offline `pip install .`
+ENV_REPO = "swe-agent/sweb.env"
+INSTANCE_REPO = "swe-agent/sweb.eval"
+LABEL_KIND = "swe-agent.sweb"   # label value: "env" | "instance"
+
+# Conda names that differ on PyPI, and conda packages with no pip equivalent (non-Python libraries
+# that pip wheels bundle themselves, or the interpreter / pip which the venv already has).
+CONDA_TO_PIP = {"matplotlib-base": "matplotlib", "pytables": "tables", "msgpack-python": "msgpack",
+                "pyqt": "PyQt5", "pillow": "Pillow"}
+CONDA_ONLY = {"python", "pip", "hdf5", "libnetcdf", "cdms2", "iris", "pynio", "mkl", "blas",
+              "libblas", "openblas", "compilers", "c-compiler", "cxx-compiler", "gcc", "make",
+              "cmake", "ffmpeg", "graphviz", "nodejs", "tk", "libgdal", "proj", "geos", "gdal"}
+
+ReadFile = Callable[[str], "str | None"]  # path in the repo at environment_setup_commit -> text
+
+
+class RecipeError(ValueError):
+    """The spec cannot be translated here (missing interpreter, requirements file not in mirror)."""
+
+
+@dataclass(frozen=True)
+class EnvRecipe:
+    repo: str
+    version: str
+    python: str                          # full pyenv version copied into the image, e.g. "3.9.18"
+    base_image: str
+    conda_packages: tuple[str, ...] = ()  # translated conda list: installed one by one, best effort
+    requirements: str = ""               # requirements text read from the mirror (strict)
+    pip_packages: tuple[str, ...] = ()   # the spec's pip_packages, verbatim (strict)
+    skipped: tuple[str, ...] = field(default=())  # conda-only bits we did not translate (recorded)
+
+    def digest(self) -> str:
+        # The version label is left out: versions with the same spec share one image (requests 2.0-2.27).
+        content = {k: v for k, v in asdict(self).items() if k != "version"}
+        payload = json.dumps({"v": RECIPE_VERSION, **content}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def tag(self) -> str:
+        return f"{ENV_REPO}:{self.digest()[:20]}"
+
+
+@dataclass(frozen=True)
+class InstanceRecipe:
+    instance_id: str
+    repo: str
+    base_commit: str
+    env_tag: str
+    pre_install: tuple[str, ...] = ()
+    install: str = ""
+
+    def digest(self) -> str:
+        payload = json.dumps({"v": RECIPE_VERSION, **asdict(self)}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def tag(self) -> str:
+        return f"{INSTANCE_REPO}.{self.instance_id.lower()}:{self.digest()[:20]}"
+
+
+def pick_python(wanted: str, available: list[str]) -> str:
+    """Newest installed pyenv version in the spec's minor series ("3.9" -> "3.9.18")."""
+    series = [v for v in available if re.fullmatch(rf"{re.escape(wanted)}\.\d+", v)]
+    if not series:
+        raise RecipeError(f"python {wanted}: no interpreter under {PYENV_ROOT} "
+                          f"(have {', '.join(sorted(available)) or 'none'})")
+    return max(series, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+def conda_to_pip(spec: str) -> str | None:
+    """`numpy=1.19` -> `numpy==1.19`; None when the package only exists on conda."""
+    spec = spec.split("#")[0].strip()
+    if not spec:
+        return None
+    name = re.split(r"[=<>!~ \[]", spec, maxsplit=1)[0].strip()
+    rest = spec[len(name):].strip()
+    if name.lower() in CONDA_ONLY:
+        return None
+    name = CONDA_TO_PIP.get(name.lower(), name)
+    if re.fullmatch(r"=[^=<>].*", rest):   # conda's single '=' is a prefix pin: 1.19 means 1.19.*
+        rest = "==" + rest[1:] + ("" if rest.endswith("*") else ".*")
+    return name + rest
+
+
+def translate_conda(specs: list[str]) -> tuple[list[str], list[str]]:
+    """(pip requirements, skipped conda-only names)."""
+    kept, skipped = [], []
+    for spec in specs:
+        pip = conda_to_pip(spec)
+        (kept if pip else skipped).append(pip or spec.split("#")[0].strip())
+    return kept, [s for s in skipped if s]
+
+
+def requirements_from_mirror(repo: str, read: ReadFile) -> str:
+    """swebench's get_requirements_by_commit, reading the mirror instead of raw.githubusercontent."""
+    for req_path in MAP_REPO_TO_REQS_PATHS[repo]:
+        text = read(req_path)
+        if text is not None:
+            break
+    else:
+        raise RecipeError(f"{repo}: none of {MAP_REPO_TO_REQS_PATHS[repo]} at environment_setup_commit")
+    req_dir = "/".join(req_path.split("/")[:-1])
+    exclude = lambda line: any(line.strip().startswith(x) for x in ["-e .", "#", ".[test"])  # noqa: E731
+    original, additional = [], []
+    for line in text.split("\n"):
+        if line.strip().startswith("-r"):
+            nested = read("/".join(p for p in (req_dir, line[2:].strip()) if p))
+            additional += [x for x in (nested or "").split("\n") if not exclude(x)]
+        elif not exclude(line):
+            original.append(line)
+    additional.append("\n".join(original))
+    return clean_requirements("\n".join(additional))
+
+
+def environment_yml_from_mirror(repo: str, read: ReadFile) -> tuple[list[str], list[str], list[str]]:
+    """(conda dependencies, pip: dependencies, channels) of the repo's environment.yml."""
+    for path in MAP_REPO_TO_ENV_YML_PATHS[repo]:
+        text = read(path)
+        if text is not None:
+            break
+    else:
+        raise RecipeError(f"{repo}: none of {MAP_REPO_TO_ENV_YML_PATHS[repo]} at environment_setup_commit")
+    doc = yaml.safe_load(text) or {}
+    conda, pip = [], []
+    for dep in doc.get("dependencies") or []:
+        if isinstance(dep, dict):
+            pip += [str(x) for x in dep.get("pip") or []]
+        else:
+            conda.append(str(dep))
+    return conda, pip, list(doc.get("channels") or [])
+
+
+def make_env_recipe(instance: dict, specs: dict, read: ReadFile, pythons: list[str],
+                    base_image: str) -> EnvRecipe:
+    """The spec's environment as pip steps. Order follows swebench: packages, then pip_packages."""
+    pkgs = specs.get("packages", "")
+    conda, requirements, skipped = [], "", []
+    if pkgs == "requirements.txt":
+        requirements = requirements_from_mirror(instance["repo"], read)
+    elif pkgs == "environment.yml":
+        conda_deps, pip_deps, _ = environment_yml_from_mirror(instance["repo"], read)
+        conda, skipped = translate_conda(conda_deps)
+        conda += pip_deps
+    elif pkgs:
+        conda, skipped = translate_conda(pkgs.split())
+    return EnvRecipe(repo=instance["repo"], version=instance["version"],
+                     python=pick_python(specs["python"], pythons), base_image=base_image,
+                     conda_packages=tuple(conda), requirements=requirements,
+                     pip_packages=tuple(specs.get("pip_packages", [])), skipped=tuple(skipped))
+
+
+def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceRecipe:
+    return InstanceRecipe(instance_id=instance["instance_id"], repo=instance["repo"],
+                          base_commit=instance["base_commit"], env_tag=env_tag,
+                          pre_install=tuple(specs.get("pre_install", [])), install=specs.get("install", ""))

@@ -1,0 +1,88 @@
+"""`validate`: the gold patch must resolve and an empty patch must not, per instance, here.
+
+Anything else means the environment or the tests are broken on this machine; the table says why.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from swebench.harness.constants import KEY_INSTANCE_ID
+
+from agent.evaluation import batch
+from agent.evaluation.dataset import gold_predictions
+
+
+@dataclass
+class Validation:
+    instance_id: str
+    env_built: bool
+    gold_resolved: bool
+    empty_unresolved: bool
+    seconds: float
+    build_s: float = 0.0
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.env_built and self.gold_resolved and self.empty_unresolved
+
+
+def _reason(v: Validation, gold, empty, build_error: str) -> str:
+    if not v.env_built:
+        return build_error
+    parts = []
+    if not v.gold_resolved:
+        parts.append(f"gold {gold.status}: {gold.reason}".strip(": "))
+    if not v.empty_unresolved:
+        parts.append(f"empty patch {empty.status}: {empty.reason or 'FAIL_TO_PASS already pass'}")
+    return "; ".join(parts)
+
+
+def validate(rows: list[dict], opts: batch.EvalOptions, client=None, on_row=lambda v: None) -> list[Validation]:
+    """One instance at a time end to end, so a long run reports progress and survives interruption
+    (the logs of finished instances are reused on resume)."""
+    client = client or batch.docker_client(opts.timeout)
+    out = []
+    for row in rows:
+        iid = row[KEY_INSTANCE_ID]
+        start = time.monotonic()
+        prep = batch.prepare(client, [row], opts)
+        results = {}
+        for kind, empty in (("gold", False), ("empty", True)):
+            o = batch.EvalOptions(**{**asdict(opts), "run_id": f"{opts.run_id}-{kind}", "apply_empty": empty})
+            results[kind] = batch.evaluate_all(client, prep, gold_predictions([row], empty=empty), o)[iid]
+        gold, empty = results["gold"], results["empty"]
+        v = Validation(iid, env_built=not prep[iid].error, gold_resolved=gold.status == "resolved",
+                       empty_unresolved=empty.status == "unresolved",
+                       seconds=round(time.monotonic() - start, 1), build_s=round(prep[iid].build_s, 1))
+        v.reason = _reason(v, gold, empty, prep[iid].error)
+        out.append(v)
+        on_row(v)
+    return out
+
+
+def _yn(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
+def to_markdown(rows: list[Validation]) -> str:
+    lines = ["| instance | env built? | gold resolved? | empty unresolved? | seconds (build) | reason |",
+             "|---|---|---|---|---|---|"]
+    for v in rows:
+        reason = v.reason.replace("|", "\\|").replace("\n", " ")[:300]
+        lines.append(f"| {v.instance_id} | {_yn(v.env_built)} | {_yn(v.gold_resolved)} | "
+                     f"{_yn(v.empty_unresolved)} | {v.seconds:.0f} ({v.build_s:.0f}) | {reason} |")
+    ok = sum(v.ok for v in rows)
+    lines.append(f"\n{ok}/{len(rows)} instances valid here.")
+    return "\n".join(lines) + "\n"
+
+
+def write(rows: list[Validation], report_dir: Path, run_id: str) -> tuple[Path, Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    md, js = report_dir / f"validation.{run_id}.md", report_dir / f"validation.{run_id}.json"
+    md.write_text(to_markdown(rows))
+    js.write_text(json.dumps([asdict(v) for v in rows], indent=2))
+    return md, js

@@ -1,0 +1,84 @@
+"""Tiny repositories with one real planted bug each: the README's demo and the benchmark's instances.
+
+Each `<name>/` holds `repo/` (a package plus its own passing tests, which miss the bug), `issue.md`
+(the symptom as a user reports it), `hidden_test.py` (never shown to the pipeline: fails on the bug,
+passes on a correct fix) and `solution/` (the corrected module(s), paths relative to `repo/`).
+The folders are data, not part of the project's test suite: nothing here is named for pytest to
+collect outside `repo/tests/`, which the project's `testpaths = ["tests"]` never reaches.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.examples.judge import check_hidden, solution_diff
+
+EXAMPLES_DIR = Path(__file__).resolve().parent
+DEFAULT_EXAMPLE = "wordfreq"   # the README's main job: a one-line fix any model size gets right
+
+# A fixed identity and date make the commit hash depend on the files only, so a benchmark rerun
+# resumes its run folders (they record the commit) and the sandbox image cache (content-addressed) hits.
+_AUTHOR = ("swe-agent examples", "examples@swe-agent.invalid")
+_DATE = "2024-01-01T00:00:00"   # ISO without offset: what gitpython parses (as UTC)
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+
+__all__ = ["DEFAULT_EXAMPLE", "Example", "check_hidden", "list_examples", "materialize", "solution_diff"]
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    repo: Path            # a git repository with one commit: the buggy code
+    issue: Path           # issue.md, outside the repository
+    hidden_test: Path     # outside the repository: the pipeline never sees it
+    solution: Path        # corrected module(s), paths relative to repo (read-only package data)
+
+
+def list_examples() -> list[str]:
+    return sorted(p.name for p in EXAMPLES_DIR.iterdir() if (p / "repo").is_dir() and (p / "issue.md").is_file())
+
+
+def source_dir(name: str) -> Path:
+    if name not in list_examples():
+        raise KeyError(f"no example {name!r}; choose one of: {', '.join(list_examples())}")
+    return EXAMPLES_DIR / name
+
+
+def materialize(name: str, dest: Path) -> Example:
+    """Copy the example into dest (repo/, issue.md, hidden_test.py) and commit repo/ once.
+
+    An existing dest/repo with a commit is reused as is, so a killed benchmark resumes.
+    """
+    import git
+
+    src, dest = source_dir(name), Path(dest).resolve()
+    repo_dir = dest / "repo"
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in ("issue.md", "hidden_test.py"):
+        shutil.copyfile(src / f, dest / f)
+    if not _has_commit(repo_dir):
+        if repo_dir.exists():
+            shutil.rmtree(repo_dir)   # a half-made copy from a killed run
+        shutil.copytree(src / "repo", repo_dir, ignore=_IGNORE)
+        (repo_dir / ".gitignore").write_text("__pycache__/\n*.pyc\n.pytest_cache/\n")
+        repo = git.Repo.init(repo_dir, initial_branch="main")
+        with repo.config_writer() as cfg:   # local identity: later commits in the copy need one too
+            cfg.set_value("user", "name", _AUTHOR[0])
+            cfg.set_value("user", "email", _AUTHOR[1])
+        repo.git.add("-A")
+        actor = git.Actor(*_AUTHOR)
+        repo.index.commit(f"{name}: initial import", author=actor, committer=actor,
+                          author_date=_DATE, commit_date=_DATE)
+        repo.close()
+    return Example(name=name, repo=repo_dir, issue=dest / "issue.md", hidden_test=dest / "hidden_test.py",
+                   solution=src / "solution")
+
+
+def _has_commit(path: Path) -> bool:
+    import git
+    try:
+        with git.Repo(path) as repo:
+            return repo.head.is_valid() and not repo.is_dirty(untracked_files=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return False

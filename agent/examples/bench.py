@@ -1,0 +1,135 @@
+"""Bookkeeping for the scaling benchmark (scripts/bench_scaling.py): estimators, sub-run folders,
+spend accounting, tables. Everything here is pure or touches only run-folder files.
+
+One generation run per instance samples S patches; for each budget N a sub-run folder gets the
+generation run's issue, localization, tests and its first N patch samples, so solve() resumes
+them and only execution, reward and selection run: selected@N sees exactly what a run with N
+samples would have seen, without paying for generation again.
+"""
+from __future__ import annotations
+
+import shutil
+from math import comb
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from agent.runfolder import STAGE_DIRS, RunFolder
+from agent.sampling import sample_file
+from agent.schema import Trajectory
+
+UPSTREAM = ("localize", "test")   # stages whose output every sub-run shares
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """P[at least one of k samples is correct] from n samples of which c are (Chen et al. 2021, unbiased)."""
+    if not 0 <= c <= n or not 1 <= k <= n:
+        raise ValueError(f"need 0 <= c <= n and 1 <= k <= n, got n={n} c={c} k={k}")
+    if n - c < k:
+        return 1.0
+    return 1.0 - comb(n - c, k) / comb(n, k)
+
+
+def budgets(samples: int) -> list[int]:
+    """1, 2, 4, … up to samples, and samples itself."""
+    ns, n = [], 1
+    while n < samples:
+        ns.append(n)
+        n *= 2
+    return ns + [samples]
+
+
+def prepare_subrun(gen: Path, dst: Path, n: int) -> None:
+    """Seed dst with the generation run's shared inputs and first n patch samples (idempotent)."""
+    gen, dst = Path(gen), Path(dst)
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in ("issue.json", "meta.json"):
+        shutil.copyfile(gen / f, dst / f)
+    for stage in UPSTREAM:
+        shutil.copytree(gen / STAGE_DIRS[stage], dst / STAGE_DIRS[stage], dirs_exist_ok=True)
+    for i in range(n):
+        rel = sample_file(STAGE_DIRS["patch"], i)
+        if (gen / rel).exists():   # a missing sample (cut by a budget) is sampled afresh by the sub-run
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(gen / rel, dst / rel)
+
+
+def trajectories(run: Path, stage: str, n: int | None = None) -> list[Trajectory]:
+    folder = RunFolder(run)
+    out = []
+    for p in sorted(folder.stage_dir(stage).glob("sample_*.json")):
+        t = folder.read_model_or_none(str(p.relative_to(folder.root)), Trajectory)
+        if t is not None:
+            out.append(t)
+    return out if n is None else [t for t in out if t.sample < n]
+
+
+def upstream_spend(gen: Path, n: int) -> tuple[int, float]:
+    """(tokens, seconds) that localization, tests and the first n patch samples cost.
+
+    Seconds are summed trajectory durations: the wall time of a run with one worker (the default
+    here, and all a single local model server gives anyway); with more workers an upper bound.
+    """
+    trajs = [t for s in UPSTREAM for t in trajectories(gen, s)] + trajectories(gen, "patch", n)
+    tokens = sum(t.spend.prompt_tokens + t.spend.completion_tokens for t in trajs)
+    return tokens, sum(t.duration_s for t in trajs)
+
+
+class AtBudget(BaseModel):
+    n: int
+    status: str                      # the sub-run's Result.status; only "selected" can be correct
+    correct: bool                    # final.diff passes the hidden test and the repository's tests
+    candidate: str | None = None
+    confidence: float = 0.0
+    n_candidates: int = 0
+    tokens: int = 0                  # upstream (localize + tests + n patches) + this sub-run
+    wall_s: float = 0.0
+
+
+class InstanceResult(BaseModel):
+    name: str
+    samples: int
+    sample_correct: list[bool]       # per patch sample, by the hidden test (no diff = wrong)
+    candidates: dict[str, bool] = Field(default_factory=dict)   # unique candidate id -> correct
+    generation_status: str = ""      # the generation run's own decision, for reference
+    generation_wall_s: float = 0.0   # measured, of the last (possibly resumed) generation call
+    at: list[AtBudget]
+
+    def point(self, n: int) -> AtBudget:
+        return next(a for a in self.at if a.n == n)
+
+
+def aggregate(results: list[InstanceResult], ns: list[int]) -> list[dict]:
+    rows = []
+    for n in ns:
+        pts = [r.point(n) for r in results]
+        k = len(results) or 1
+        rows.append({
+            "n": n,
+            "pass@1": sum(pass_at_k(r.samples, sum(r.sample_correct), 1) for r in results) / k,
+            "coverage": sum(pass_at_k(r.samples, sum(r.sample_correct), n) for r in results) / k,
+            "selected": sum(p.correct for p in pts) / k,
+            "abstain": sum(p.status != "selected" for p in pts) / k,
+            "tokens": sum(p.tokens for p in pts) / k,
+            "wall_s": sum(p.wall_s for p in pts) / k,
+        })
+    return rows
+
+
+def markdown(rows: list[dict], results: list[InstanceResult], ns: list[int]) -> str:
+    out = ["| N | pass@1 | coverage@N | selected@N | abstain | mean tokens | mean wall s |",
+           "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['n']} | {r['pass@1']:.2f} | {r['coverage']:.2f} | {r['selected']:.2f} | "
+                   f"{r['abstain']:.2f} | {r['tokens']:.0f} | {r['wall_s']:.0f} |")
+    mark = {True: "✓", False: "✗"}
+    head = " | ".join(f"sel@{n}" for n in ns)
+    out += ["", f"| example | correct samples | candidates | {head} | tokens@{ns[-1]} | wall s@{ns[-1]} |",
+            "|---|---:|---:|" + "---|" * len(ns) + "---:|---:|"]
+    for res in results:
+        cells = " | ".join("–" if res.point(n).status != "selected" else mark[res.point(n).correct] for n in ns)
+        last = res.point(ns[-1])
+        out.append(f"| {res.name} | {sum(res.sample_correct)}/{res.samples} | {len(res.candidates)} | {cells} | "
+                   f"{last.tokens} | {last.wall_s:.0f} |")
+    out.append("\n✓ correct, ✗ wrong patch selected, – abstained (counts as not correct).")
+    return "\n".join(out)

@@ -1,0 +1,3 @@
+from .report import class_report, letter, summarize
+
+__all__ = ["class_report", "letter", "summarize"]

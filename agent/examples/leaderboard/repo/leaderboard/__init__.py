@@ -1,0 +1,3 @@
+from .board import load_scores, ranking
+
+__all__ = ["load_scores", "ranking"]

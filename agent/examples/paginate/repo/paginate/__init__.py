@@ -1,0 +1,3 @@
+from .pages import page_count, paginate
+
+__all__ = ["page_count", "paginate"]

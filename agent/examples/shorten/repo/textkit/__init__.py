@@ -1,0 +1,3 @@
+from .shorten import collapse, shorten
+
+__all__ = ["collapse", "shorten"]

@@ -1,0 +1,3 @@
+from .slugify import slugify, unique_slug
+
+__all__ = ["slugify", "unique_slug"]

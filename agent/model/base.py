@@ -1,0 +1,54 @@
+"""The model contract every stage codes against (see docs/ARCHITECTURE.md, "Model contract")."""
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
+
+
+class ModelError(RuntimeError):
+    """A model call failed for good (after retries, or on an error retrying cannot fix)."""
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class ModelReply(BaseModel):
+    content: str            # raw text, "" when the model sent nothing; `<think>` blocks are kept
+    usage: Usage
+    model: str
+    reasoning: str = ""     # the provider's separate reasoning channel, when it has one
+
+    @property
+    def answer(self) -> str:
+        """`content` without <think>…</think> (an unclosed block swallows the rest: it never ended)."""
+        return _THINK.sub("", self.content).strip()
+
+
+class Model(Protocol):
+    name: str
+
+    def query(self, messages: list[dict], **overrides) -> ModelReply: ...
+
+
+class ModelConfig(BaseModel):
+    # arbitrary types: tests may hand an exception instance to mock_response to exercise retries
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    name: str | None = None          # any litellm model string; None = embedded default
+    api_base: str | None = None
+    api_key_env: str | None = None   # NAME of the env var holding the key (never the key itself)
+    temperature: float = 0.7
+    max_tokens: int = 1024
+    timeout_s: float = 300           # CPU-only local models need minutes for long prompts
+    retries: int = 4
+    # tests: litellm's mock_response; a list gives one per call (cycled); an exception instance
+    # (or a list item that is one) is raised by litellm as if the provider had failed
+    mock_response: str | list[Any] | Any | None = None

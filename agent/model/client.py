@@ -1,0 +1,132 @@
+"""`LiteLLMModel`: every model call of the agent, hosted or local, goes through here.
+
+Retries live here (not in litellm/openai) so that the backoff is visible, testable with an
+injected `sleep`, and each attempt is checked against the run's budget first.
+"""
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # else importing litellm fetches a cost map
+import litellm  # noqa: E402
+import openai  # noqa: E402  (litellm's exceptions subclass openai's)
+
+from agent.budget import Ledger  # noqa: E402
+from agent.model.base import ModelConfig, ModelError, ModelReply, Usage  # noqa: E402
+
+litellm.suppress_debug_info = True  # its "Give Feedback / Get Help" banner buries our own error text
+
+# Transient: the provider (or local server) may answer on a later try.
+RETRYABLE = (litellm.RateLimitError, litellm.ServiceUnavailableError, litellm.InternalServerError,
+             litellm.BadGatewayError, litellm.APIConnectionError, litellm.Timeout)
+# Everything else litellm raises (auth, bad request, context window, not found …) fails the same
+# way on every try, so it is reported at once.
+def _is_loopback(url: str | None) -> bool:
+    host = urlparse(url or "").hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+class LiteLLMModel:
+    def __init__(self, config: ModelConfig, ledger: Ledger | None = None, stage: str = "", *,
+                 sleep: Callable[[float], None] = time.sleep, backoff_s: float = 1.0, backoff_cap_s: float = 30.0):
+        if not config.name:
+            raise ModelError("no model name: resolve the embedded default first (agent.model.embedded.resolve)")
+        self.config = config
+        self.name = config.name
+        self.ledger = ledger
+        self.stage = stage
+        self._sleep = sleep
+        self._backoff = (backoff_s, backoff_cap_s)
+        self._attempts = 0               # indexes a mock_response list; shared by threads
+        self._lock = threading.Lock()
+
+    def query(self, messages: list[dict], **overrides) -> ModelReply:
+        attempts = self.config.retries + 1
+        last: Exception | None = None
+        for attempt in range(attempts):
+            if self.ledger is not None:
+                self.ledger.check()      # BudgetExceeded propagates: a cap is not a model failure
+            try:
+                response = litellm.completion(**self._request(messages, overrides))
+            except RETRYABLE as err:
+                last = err
+                if attempt + 1 < attempts:
+                    self._sleep(self._delay(attempt))
+                continue
+            except openai.APIError as err:  # any other provider error: auth, bad request, context window …
+                raise ModelError(f"model call to {self.name} failed ({type(err).__name__}, not retried: "
+                                 f"retrying cannot fix it): {_short(err)}") from err
+            return self._reply(response)
+        raise ModelError(f"model call to {self.name} failed {attempts} times "
+                         f"({self.config.retries} retries with backoff); last error "
+                         f"{type(last).__name__}: {_short(last)}") from last
+
+    def _delay(self, attempt: int) -> float:
+        base, cap = self._backoff
+        # full exponential backoff with ±50 % jitter so parallel samples do not retry in lockstep
+        return min(cap, base * 2 ** attempt) * (0.5 + random.random())
+
+    def _request(self, messages: list[dict], overrides: dict[str, Any]) -> dict[str, Any]:
+        cfg = self.config
+        kwargs: dict[str, Any] = {
+            "model": cfg.name, "messages": messages,
+            "temperature": cfg.temperature, "max_tokens": cfg.max_tokens, "timeout": cfg.timeout_s,
+            "num_retries": 0, "max_retries": 0,   # no hidden retries under ours
+        }
+        kwargs.update({k: v for k, v in overrides.items() if v is not None})
+        if cfg.api_base:
+            kwargs["api_base"] = cfg.api_base
+        if cfg.api_key_env:
+            key = os.environ.get(cfg.api_key_env)
+            if not key:
+                raise ModelError(f"environment variable {cfg.api_key_env} (the API key for {cfg.name}) is not set")
+            kwargs["api_key"] = key      # read per call, never stored on self or logged
+        elif _is_loopback(cfg.api_base):
+            kwargs["api_key"] = "local"  # local servers ignore it, but the openai client refuses none
+        if cfg.mock_response is not None:
+            kwargs["mock_response"] = self._next_mock()
+        return kwargs
+
+    def _next_mock(self) -> Any:
+        mock = self.config.mock_response
+        with self._lock:
+            n = self._attempts
+            self._attempts += 1
+        return mock[n % len(mock)] if isinstance(mock, list) else mock
+
+    def _reply(self, response: Any) -> ModelReply:
+        choice = response.choices[0] if getattr(response, "choices", None) else None
+        message = getattr(choice, "message", None)
+        content = getattr(message, "content", None)
+        usage = getattr(response, "usage", None)
+        prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion = int(getattr(usage, "completion_tokens", 0) or 0)
+        cost = _cost(response)
+        if self.ledger is not None:
+            self.ledger.charge(self.stage, prompt, completion, cost)
+        return ModelReply(content=content if isinstance(content, str) else "",
+                          reasoning=getattr(message, "reasoning_content", None) or "",
+                          usage=Usage(prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost),
+                          model=getattr(response, "model", None) or self.name)
+
+
+def _cost(response: Any) -> float:
+    """litellm's price when it knows the model; 0 for local or unpriced models."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost")
+    if cost is None:
+        try:
+            cost = litellm.completion_cost(completion_response=response)
+        except Exception:  # unknown model: litellm raises rather than returning None
+            cost = 0.0
+    return float(cost or 0.0)
+
+
+def _short(err: BaseException | None, limit: int = 500) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= limit else text[:limit] + " …"

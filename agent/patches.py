@@ -1,0 +1,125 @@
+"""Candidate patches: normalization, deduplication, diff clean-up. Pure functions."""
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+
+from agent.schema import Candidate
+
+DELETED = "<deleted>"
+# Build and editor by-products that a sandbox diff can pick up but no fix ever needs.
+_NOISE = re.compile(r"(^|/)(__pycache__|\.pytest_cache|\.mypy_cache|[^/]*\.egg-info)/"
+                    r"|\.(pyc|pyo|orig|rej|swp)$|(^|/)\.DS_Store$")
+_TEST_DIRS = {"test", "tests", "testing"}
+
+
+def is_test_file(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (bool(_TEST_DIRS.intersection(parts[:-1])) or name.startswith("test_")
+            or name.endswith("_test.py") or name == "conftest.py")
+
+
+def _strip_docstrings(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                # `pass` keeps the tree valid and makes "only a docstring" equal "pass".
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def normalize_source(path: str, text: str) -> str:
+    """A form in which comment-, whitespace- and docstring-only differences vanish."""
+    if path.endswith(".py"):
+        try:
+            return ast.dump(_strip_docstrings(ast.parse(text)))
+        except (SyntaxError, ValueError, RecursionError):
+            pass                   # not parseable by this interpreter: fall back to text
+    no_comments = re.sub(r"#[^\n]*", "", text)
+    return " ".join(no_comments.split())
+
+
+def candidate_key(files_after: dict[str, str | None]) -> str:
+    parts = []
+    for path in sorted(files_after):
+        content = files_after[path]
+        parts.append(f"=== {path}\n{DELETED if content is None else normalize_source(path, content)}")
+    return "\n".join(parts)
+
+
+def _diff_key(diff: str) -> str:
+    """Fallback key when a sample recorded no file contents: the changed lines, whitespace-collapsed."""
+    changed = [" ".join(ln.split()) for ln in diff.splitlines()
+               if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    return "=== diff\n" + "\n".join(ln for ln in changed if ln not in ("+", "-"))
+
+
+def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]]) -> list[Candidate]:
+    """Group samples whose patches are equivalent; most-produced first, then earliest sample.
+
+    Candidate.key holds the sha256 of the normalized form (the form itself can be whole-file ASTs)."""
+    groups: dict[str, Candidate] = {}
+    for sample, diff, files_after in sorted(samples, key=lambda s: s[0]):
+        diff = strip_diff_noise(diff or "")
+        if not diff.strip():
+            continue
+        files = {p: c for p, c in (files_after or {}).items() if not _NOISE.search(p)}
+        digest = hashlib.sha256((candidate_key(files) if files else _diff_key(diff)).encode()).hexdigest()
+        if digest in groups:
+            groups[digest].samples.append(sample)
+        else:
+            groups[digest] = Candidate(id="c" + digest[:8], diff=diff, key=digest, samples=[sample],
+                                       files=sorted(files) if files else diff_files(diff))
+    return sorted(groups.values(), key=lambda c: (-c.count, c.samples[0]))
+
+
+_GIT_HEADER = re.compile(r'^diff --git (?:"?a/(.+?)"?) (?:"?b/(.+?)"?)$')
+
+
+def _sections(diff: str) -> list[list[str]]:
+    """Split a unified diff into per-file sections (the first may be a preamble without a file)."""
+    lines = diff.splitlines(keepends=True)
+    git_style = any(ln.startswith("diff --git ") for ln in lines)
+    sections: list[list[str]] = [[]]
+    for i, ln in enumerate(lines):
+        starts = ln.startswith("diff --git ") if git_style else (
+            ln.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "))
+        if starts and sections[-1]:
+            sections.append([])
+        sections[-1].append(ln)
+    return sections
+
+
+def _section_path(section: list[str]) -> str | None:
+    old = new = None
+    for ln in section[:6]:          # headers only: a hunk line "--- x" must not be read as a path
+        m = _GIT_HEADER.match(ln.rstrip("\n"))
+        if m:
+            old, new = m.group(1), m.group(2)
+        elif ln.startswith("--- ") or ln.startswith("+++ "):
+            p = ln[4:].rstrip("\n").split("\t")[0].strip('"')
+            if p != "/dev/null":
+                p = p[2:] if p[:2] in ("a/", "b/") else p
+                old, new = (p, new) if ln.startswith("---") else (old, p)
+        elif ln.startswith("@@"):
+            break
+    return new or old
+
+
+def diff_files(diff: str) -> list[str]:
+    out: list[str] = []
+    for section in _sections(diff or ""):
+        path = _section_path(section)
+        if path and path not in out:
+            out.append(path)
+    return out
+
+
+def strip_diff_noise(diff: str) -> str:
+    """Drop the sections of files no fix should touch (bytecode, caches, merge leftovers)."""
+    kept = [s for s in _sections(diff or "") if not ((p := _section_path(s)) and _NOISE.search(p))]
+    return "".join("".join(s) for s in kept)

@@ -1,0 +1,303 @@
+"""Repository map (files → classes → functions) from tree-sitter, and exact source excerpts for prompts."""
+from __future__ import annotations
+
+import ast
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import git
+import tree_sitter
+import tree_sitter_python
+from pydantic import BaseModel, ValidationError
+
+from agent.runfolder import atomic_write_text
+from agent.schema import Location
+
+MAX_FILE_BYTES = 500_000       # bigger .py files are generated tables, not code anyone localizes to
+VENDORED = {"vendor", "vendored", "_vendor", "third_party", "thirdparty", "node_modules", "site-packages",
+            ".venv", "venv", ".tox", ".git"}
+CACHE_VERSION = 1              # bump when Symbol/FileEntry change so old caches are rebuilt
+# Statement containers a def can hide in (if TYPE_CHECKING:, try/except ImportError, error recovery).
+_CONTAINERS = {"module", "block", "ERROR", "if_statement", "elif_clause", "else_clause", "try_statement",
+               "except_clause", "except_group_clause", "finally_clause", "with_statement", "for_statement",
+               "while_statement", "match_statement", "case_clause"}
+
+
+class Symbol(BaseModel):
+    kind: Literal["class", "function", "method"]
+    name: str
+    qualname: str                  # "Class.method", "outer.inner"
+    signature: str                 # header up to the colon, whitespace collapsed
+    doc: str = ""                  # first docstring line
+    start_line: int                # 1-based, includes decorators (so an edit can replace them too)
+    end_line: int
+    decorators: list[str] = []
+
+
+class FileEntry(BaseModel):
+    path: str
+    symbols: list[Symbol]
+    n_lines: int
+    parse_error: bool = False
+
+
+class RepoMap(BaseModel):
+    commit: str
+    files: list[FileEntry]
+
+    def file(self, path: str) -> FileEntry | None:
+        return next((f for f in self.files if f.path == path), None)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_python.language()))
+
+
+def _text(src: bytes, node) -> str:
+    return src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+
+def _collapse(text: str) -> str:
+    if "\n" in text:               # multi-line parameter lists may carry comments
+        text = re.sub(r"#[^\n]*", "", text)
+    text = " ".join(text.split())
+    return re.sub(r",?\s*\)", ")", re.sub(r"\(\s+", "(", text))
+
+
+def _docstring(src: bytes, body) -> str:
+    first = next((c for c in body.named_children if c.type != "comment"), None) if body else None
+    if first is None or first.type != "expression_statement" or not first.named_children:
+        return ""
+    node = first.named_children[0]
+    if node.type not in ("string", "concatenated_string"):
+        return ""
+    raw = _text(src, node)
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw.strip("\"'rRbBuUfF")
+    lines = [ln.strip() for ln in str(value).splitlines() if ln.strip()]
+    return lines[0][:120] if lines else ""
+
+
+def parse_symbols(source: str | bytes) -> tuple[list[Symbol], dict[str, int], bool]:
+    """Symbols of one Python file, the last header line of each qualname, and whether it had errors."""
+    src = source.encode("utf-8") if isinstance(source, str) else source
+    tree = _parser().parse(src)
+    out: list[Symbol] = []
+    header_end: dict[str, int] = {}
+
+    def emit(defn, outer, scope: list[tuple[str, str]]) -> None:
+        name_node = defn.child_by_field_name("name")
+        if name_node is None:
+            return
+        name = _text(src, name_node)
+        is_class = defn.type == "class_definition"
+        kind = "class" if is_class else ("method" if scope and scope[-1][0] == "class" else "function")
+        qualname = ".".join([n for _, n in scope] + [name])
+        body = defn.child_by_field_name("body")
+        head_end = body.start_byte if body is not None else defn.end_byte
+        header = src[defn.start_byte:head_end].decode("utf-8", "replace").rstrip()
+        if body is None:
+            header = header.split("\n")[0]
+        sig = _collapse(header)
+        decorators = [_collapse(_text(src, d)) for d in outer.children if d.type == "decorator"]
+        out.append(Symbol(kind=kind, name=name, qualname=qualname, signature=sig[:300],
+                          doc=_docstring(src, body), start_line=outer.start_point.row + 1,
+                          end_line=defn.end_point.row + 1, decorators=decorators))
+        header_end.setdefault(qualname, defn.start_point.row + 1 + header.count("\n"))
+        if body is not None:
+            walk(body, scope + [(kind, name)])
+
+    def walk(node, scope: list[tuple[str, str]]) -> None:
+        for child in node.children:
+            if child.type == "decorated_definition":
+                defn = child.child_by_field_name("definition")
+                if defn is not None:
+                    emit(defn, child, scope)
+            elif child.type in ("function_definition", "class_definition"):
+                emit(child, child, scope)
+            elif child.type in _CONTAINERS:
+                walk(child, scope)
+
+    walk(tree.root_node, [])
+    return out, header_end, tree.root_node.has_error
+
+
+def _count_lines(src: bytes) -> int:
+    return src.count(b"\n") + (1 if src and not src.endswith(b"\n") else 0)
+
+
+def _python_files(root: Path) -> list[str]:
+    try:
+        listed = git.Repo(root).git.ls_files("-z").split("\0")
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        listed = [p.relative_to(root).as_posix() for p in root.rglob("*.py")]
+    return sorted(p for p in listed if p.endswith(".py") and not VENDORED.intersection(p.split("/")[:-1]))
+
+
+def _read_source(root: Path, rel: str) -> bytes | None:
+    p = root / rel
+    if p.is_symlink() or not p.is_file() or p.stat().st_size > MAX_FILE_BYTES:
+        return None
+    src = p.read_bytes()
+    return None if b"\0" in src[:8192] else src     # binary blob with a .py name
+
+
+def build_repo_map(repo_root: Path) -> RepoMap:
+    root = Path(repo_root)
+    try:
+        commit = git.Repo(root).head.commit.hexsha
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        commit = ""
+    files = []
+    for rel in _python_files(root):
+        src = _read_source(root, rel)
+        if src is None:
+            continue
+        symbols, _, broken = parse_symbols(src)
+        files.append(FileEntry(path=rel, symbols=symbols, n_lines=_count_lines(src), parse_error=broken))
+    return RepoMap(commit=commit, files=files)
+
+
+def load_or_build_repo_map(repo_root: Path, commit: str, cache_dir: Path) -> RepoMap:
+    """The map of repo_root at `commit`, from cache_dir when a valid entry exists (commits are immutable)."""
+    path = Path(cache_dir) / f"repomap-v{CACHE_VERSION}-{commit}.json"
+    if commit and path.is_file():
+        try:
+            cached = RepoMap.model_validate_json(path.read_text(encoding="utf-8"))
+            if cached.commit == commit:
+                return cached
+        except (ValidationError, ValueError, OSError):
+            pass                   # corrupt or half-written by an old version: rebuild below
+    repo_map = build_repo_map(repo_root)
+    repo_map.commit = commit or repo_map.commit
+    if commit:
+        atomic_write_text(path, repo_map.model_dump_json())
+    return repo_map
+
+
+# ---------------------------------------------------------------- rendering for prompts
+def _symbol_line(s: Symbol, depth: int) -> str:
+    decos = "".join(d.split("(")[0] + " " for d in s.decorators)
+    doc = f" {s.doc}" if s.doc else ""
+    return f"{'  ' * depth}{decos}{s.signature}  # L{s.start_line}-{s.end_line}{doc}"
+
+
+def _render_file(f: FileEntry, level: int) -> str:
+    head = f"{f.path} ({f.n_lines} lines)"
+    if level == 0 or not f.symbols:
+        return head
+    kinds = {s.qualname: s.kind for s in f.symbols}
+    # Functions nested in functions are implementation detail: only class/def chains are shown.
+    shown = [s for s in f.symbols
+             if all(kinds.get(".".join(s.qualname.split(".")[:i])) == "class" for i in range(1, s.qualname.count(".") + 1))]
+    if level == 1:
+        return head + ": " + ", ".join(s.qualname for s in shown if s.kind == "class" or "." not in s.qualname)
+    return "\n".join([head] + [_symbol_line(s, 1 + s.qualname.count(".")) for s in shown])
+
+
+def render_map(repo_map: RepoMap, files: list[str] | None = None, max_chars: int = 6000) -> str:
+    """Compact outline. Every file gets the most detail that still leaves room for the paths of the rest."""
+    if files is not None:
+        by_path = {f.path: f for f in repo_map.files}
+        entries = [by_path[p] for p in files if p in by_path]
+    else:
+        from agent.patches import is_test_file   # tests go last: they rarely hold the bug
+        entries = sorted(repo_map.files, key=lambda f: is_test_file(f.path))
+    total = len(entries)
+    budget = max_chars - 30                      # room for the "... (N more files)" marker
+    paths = [len(_render_file(f, 0)) + 1 for f in entries]
+    if sum(paths) > budget:                      # huge repo: list paths in half, detail in the other half
+        n, acc = 0, 0
+        while n < len(entries) and acc + paths[n] <= budget // 2:
+            acc, n = acc + paths[n], n + 1
+        entries, paths = entries[:n], paths[:n]
+    dropped = total - len(entries)
+    reserve = [sum(paths[i:]) for i in range(len(paths) + 1)]
+    lines: list[str] = []
+    used = 0
+    for i, f in enumerate(entries):
+        room = budget - used - reserve[i + 1]
+        text = next((t for t in (_render_file(f, lvl) for lvl in (2, 1, 0)) if len(t) + 1 <= room), None)
+        if text is None:                         # only when even a path is too long for max_chars
+            dropped += len(entries) - i
+            break
+        lines.append(text)
+        used += len(text) + 1
+    if dropped > 0:
+        lines.append(f"... ({dropped} more files)")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- exact code for edit prompts
+def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int], n_lines: int) -> list[tuple[int, int]]:
+    """Line ranges to show for one location: enclosing class headers first, then the symbol itself."""
+    sym = None
+    if loc.symbol:
+        want = loc.symbol.strip().removesuffix("()")
+        sym = next((s for s in symbols if s.qualname == want), None) or next(
+            (s for s in symbols if s.qualname.endswith("." + want) or s.name == want.split(".")[-1]), None)
+    if sym is None:
+        if loc.start_line:
+            return [(loc.start_line, loc.end_line or loc.start_line)]
+        return [(1, n_lines)]
+    parts = sym.qualname.split(".")
+    ranges = []
+    for i in range(1, len(parts)):
+        outer = next((s for s in symbols if s.qualname == ".".join(parts[:i])), None)
+        if outer is not None and outer.kind == "class":
+            ranges.append((outer.start_line, header_end.get(outer.qualname, outer.start_line)))
+    return ranges + [(sym.start_line, sym.end_line)]
+
+
+def code_context(repo_root: Path, locations: list[Location], max_chars: int = 6000) -> str:
+    """Exact file text of the located symbols with line numbers, merged per file, in ranking order."""
+    root = Path(repo_root)
+    files: dict[str, list[str]] = {}
+    parsed: dict[str, tuple[list[Symbol], dict[str, int]]] = {}
+    chosen: dict[str, set[int]] = {}
+    truncated: set[str] = set()
+    used = 0
+    for loc in locations:
+        if loc.file not in files:
+            src = _read_source(root, loc.file) if ".." not in loc.file.split("/") else None
+            if src is None:
+                continue
+            files[loc.file] = src.decode("utf-8", "replace").splitlines()
+            parsed[loc.file] = parse_symbols(src)[:2] if loc.file.endswith(".py") else ([], {})
+            chosen[loc.file] = set()
+            used += len(loc.file) + 12           # "### path" + closing fence
+        lines = files[loc.file]
+        symbols, header_end = parsed[loc.file]
+        used += 8                                # at most one "..." gap marker per location
+        for start, end in _ranges_for(loc, symbols, header_end, len(lines)):
+            for n in range(max(start, 1), min(end, len(lines)) + 1):
+                if n in chosen[loc.file]:
+                    continue
+                cost = len(lines[n - 1]) + max(len(str(n)), 4) + 4
+                if used + cost > max_chars:
+                    truncated.add(loc.file)
+                    break
+                chosen[loc.file].add(n)
+                used += cost
+        if max_chars - used < 200:
+            break
+    return "\n\n".join(_render_excerpt(path, files[path], sorted(nums), path in truncated)
+                       for path, nums in chosen.items() if nums)
+
+
+def _render_excerpt(path: str, lines: list[str], nums: list[int], truncated: bool) -> str:
+    out = [f"### {path}"]
+    prev = 0
+    for n in nums:
+        if prev and n != prev + 1:
+            out.append("...")
+        out.append(f"{n:>4} | {lines[n - 1]}")
+        prev = n
+    if truncated or (nums and nums[-1] < len(lines)):
+        out.append("...")
+    return "\n".join(out)

@@ -1,0 +1,208 @@
+"""Read a run folder (or a batch folder) for the report, tolerantly.
+
+A run killed at any moment leaves some stages finished, some partial and some absent; the report
+must still render, so nothing here raises on a missing or invalid file: it becomes "not run" or a
+warning shown on the page.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from agent.budget import LedgerState
+from agent.runfolder import STAGE_DIRS
+from agent.schema import (Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore,
+                          TestCase, Trajectory)
+
+M = TypeVar("M", bound=BaseModel)
+
+# Which of a stage folder's files are trajectories (the rest are stage outputs).
+TRAJECTORY_GLOBS = {"localize": ["sample_*.json"], "patch": ["sample_*.json"], "test": ["sample_*.json"],
+                    "reward": ["*_sample_*.json"], "select": ["trajectory.json"]}
+# The file whose presence means the stage finished.
+STAGE_DONE = {"localize": "locations.json", "patch": "candidates.json", "test": "tests.json",
+              "execute": "matrix.json", "reward": None, "select": "decision.json"}
+
+
+@dataclass
+class StageView:
+    name: str
+    folder: str
+    status: str                      # "done" / "partial" / "not run"
+    trajectories: list[Trajectory] = field(default_factory=list)
+
+
+@dataclass
+class RunView:
+    root: Path
+    issue: Issue | None = None
+    config: dict | None = None
+    stages: list[StageView] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    tests: list[TestCase] = field(default_factory=list)
+    matrix: ExecutionMatrix | None = None
+    rewards: dict[str, RewardScore] = field(default_factory=dict)
+    decision: Decision | None = None
+    selection: Trajectory | None = None
+    ledger: LedgerState | None = None
+    result: Result | None = None
+    final_diff: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def stage(self, name: str) -> StageView:
+        return next(s for s in self.stages if s.name == name)
+
+
+class _Reader:
+    def __init__(self, root: Path, warnings: list[str]):
+        self.root, self.warnings = root, warnings
+
+    def raw(self, rel: str):
+        p = self.root / rel
+        if not p.is_file():
+            return None
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            self.warnings.append(f"{rel}: unreadable ({err.__class__.__name__})")
+            return None
+
+    def model(self, rel: str, model: type[M]) -> M | None:
+        data = self.raw(rel)
+        if data is None:
+            return None
+        try:
+            return model.model_validate(data)
+        except ValueError as err:
+            self.warnings.append(f"{rel}: does not match {model.__name__} ({str(err).splitlines()[0]})")
+            return None
+
+    def models(self, rel: str, model: type[M]) -> list[M]:
+        data = self.raw(rel)
+        if not isinstance(data, list):
+            return []
+        out = []
+        for i, item in enumerate(data):
+            try:
+                out.append(model.model_validate(item))
+            except ValueError:
+                self.warnings.append(f"{rel}[{i}]: does not match {model.__name__}")
+        return out
+
+
+def load_run(root: Path | str) -> RunView:
+    root = Path(root)
+    view = RunView(root=root)
+    r = _Reader(root, view.warnings)
+    view.issue = r.model("issue.json", Issue)
+    view.config = r.raw("config.json")
+    for name, folder in STAGE_DIRS.items():
+        trajs = []
+        for pattern in TRAJECTORY_GLOBS.get(name, []):
+            for p in sorted((root / folder).glob(pattern)):
+                t = r.model(f"{folder}/{p.name}", Trajectory)
+                if t is not None:
+                    trajs.append(t)
+        done = STAGE_DONE[name]
+        exists = (root / folder).is_dir()
+        status = "not run" if not exists else "done" if done is None or (root / folder / done).is_file() else "partial"
+        view.stages.append(StageView(name, folder, status, trajs))
+    view.locations = r.models("01_localize/locations.json", Location)
+    view.candidates = r.models("02_patches/candidates.json", Candidate)
+    view.tests = r.models("03_tests/tests.json", TestCase)
+    if not view.tests:
+        # Test writing killed before tests.json: the finished samples still carry their tests.
+        view.tests = [t.test for t in view.stage("test").trajectories if t.test is not None]
+    view.matrix = r.model("04_execution/matrix.json", ExecutionMatrix)
+    reward_dir = root / STAGE_DIRS["reward"]
+    for p in sorted(reward_dir.glob("*.json")):
+        if "_sample_" not in p.name:
+            score = r.model(f"{reward_dir.name}/{p.name}", RewardScore)
+            if score is not None:
+                view.rewards[score.candidate] = score
+    view.decision = r.model("06_selection/decision.json", Decision)
+    sel = view.stage("select").trajectories
+    view.selection = sel[0] if sel else None
+    view.ledger = r.model("ledger.json", LedgerState)
+    view.result = r.model("result.json", Result)
+    if (root / "final.diff").is_file():
+        view.final_diff = (root / "final.diff").read_text(encoding="utf-8", errors="replace")
+    if view.issue is None and not any(s.status != "not run" for s in view.stages):
+        view.warnings.append("this folder does not look like a run folder (no issue.json, no stage folders)")
+    return view
+
+
+def is_batch(root: Path | str) -> bool:
+    return (Path(root) / "instances").is_dir()
+
+
+@dataclass
+class BatchRow:
+    instance_id: str
+    status: str = "not_run"
+    resolved: bool | None = None
+    coverage: bool | None = None
+    cost_usd: float = 0.0
+    tokens: int = 0
+    duration_s: float = 0.0
+    error: str = ""
+    run_dir: Path | None = None      # the instance's run folder, when it exists
+
+
+@dataclass
+class BatchView:
+    root: Path
+    rows: list[BatchRow] = field(default_factory=list)
+    scaling: dict | None = None
+    summary_from: str = "summary.json"   # or "instance folders" when it had to be derived
+    warnings: list[str] = field(default_factory=list)
+
+
+def _instance_dir(root: Path, iid: str) -> Path:
+    # The batch folder names instance folders with a filesystem-safe form of the id.
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in iid).lstrip(".") or "instance"
+    return root / "instances" / (iid if (root / "instances" / iid).is_dir() else safe)
+
+
+def _derived_row(r: _Reader, rel: str) -> BatchRow:
+    """One row from what an instance folder holds: status.json, eval.json, run/result.json."""
+    status, ev, result = r.raw(f"{rel}/status.json") or {}, r.raw(f"{rel}/eval.json") or {}, r.raw(f"{rel}/run/result.json") or {}
+    iid = status.get("instance_id") or result.get("issue_id") or Path(rel).name
+    row = BatchRow(instance_id=iid)
+    if status.get("status") == "error":
+        row.status, row.error = "error", status.get("error", "")
+    else:
+        row.status = status.get("result_status") or result.get("status") or "not_run"
+    row.resolved = ev.get("resolved")
+    cands = ev.get("candidates") or {}
+    row.coverage = any(bool(v) for v in cands.values()) if cands else None
+    row.cost_usd = float(max(status.get("cost_usd", 0.0), result.get("cost_usd", 0.0)))
+    row.tokens = int(max(status.get("tokens", 0), result.get("tokens", 0)))
+    row.duration_s = float(status.get("duration_s") or result.get("duration_s") or 0.0)
+    return row
+
+
+def load_batch(root: Path | str) -> BatchView:
+    root = Path(root)
+    view = BatchView(root=root)
+    r = _Reader(root, view.warnings)
+    summary = r.raw("summary.json")
+    if isinstance(summary, list):
+        fields = set(BatchRow.__dataclass_fields__) - {"run_dir"}
+        view.rows = [BatchRow(**{k: v for k, v in row.items() if k in fields}) for row in summary
+                     if isinstance(row, dict) and "instance_id" in row]
+    else:
+        view.summary_from = "instance folders"
+        inst = root / "instances"
+        view.rows = [_derived_row(r, f"instances/{d.name}") for d in sorted(inst.iterdir()) if d.is_dir()]
+    for row in view.rows:
+        run = _instance_dir(root, row.instance_id) / "run"
+        row.run_dir = run if run.is_dir() else None
+    scaling = r.raw("scaling.json")
+    view.scaling = scaling if isinstance(scaling, dict) else None
+    return view

@@ -1,0 +1,37 @@
+"""Where a run's sandboxes come from: one repository image, one copy-on-write container per use."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Callable
+
+from agent.config import SolveConfig
+
+
+def default_install(files: set[str]) -> list[str]:
+    """Install commands a Python repository most likely needs (pure). Users override with `install`."""
+    if "pyproject.toml" in files or "setup.py" in files:
+        return ["pip install -e ."]
+    if "requirements.txt" in files:
+        return ["pip install -r requirements.txt"]
+    return []
+
+
+def sandbox_factory(config: SolveConfig, repo: Path, commit: str, *, run_id: str,
+                    stack: ExitStack) -> Callable[[], object]:
+    if config.sandbox == "local":
+        from sandbox.local_sandbox import LocalSandbox
+        return lambda: LocalSandbox(repo, commit=commit)
+    from sandbox.docker_sandbox import DockerSandbox
+    from sandbox.engine import connect
+    from sandbox.images import RepoRecipe, ensure_repo_image
+
+    client = connect()
+    stack.callback(client.close)
+    import git
+    files = set(git.Repo(repo).git.ls_tree("-r", "--name-only", commit).split("\n"))
+    install = config.install or default_install(files)
+    image = ensure_repo_image(client, RepoRecipe(repo_path=str(repo), commit=commit, pip=list(config.pip),
+                                                 install=install))
+    labels = {"swe-agent.run": run_id}
+    return lambda: DockerSandbox.start(image, client=client, labels=labels)

@@ -1,0 +1,23 @@
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    """A client of the real engine; the tests that need it skip, clearly, only when none is reachable."""
+    try:
+        from sandbox.engine import EngineUnavailable, connect
+    except ImportError as err:  # pragma: no cover
+        pytest.skip(f"sandbox package unavailable: {err}")
+    try:
+        client = connect()
+    except EngineUnavailable as err:
+        pytest.skip(f"no Docker engine: {err}")
+    yield client
+    client.close()

@@ -1,0 +1,73 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1 whose answers are scripted by a Python function.
+
+Pipeline tests point litellm at it (`openai/<name>` + api_base), so the whole HTTP path runs.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+
+class ScriptedOpenAI:
+    def __init__(self, respond: Callable[[list[dict]], str], delay_s: float = 0.0):
+        self.respond = respond
+        self.delay_s = delay_s
+        self.requests: list[list[dict]] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):  # keep test output clean
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                messages = body.get("messages", [])
+                with outer._lock:
+                    outer.requests.append(messages)
+                if outer.delay_s:
+                    time.sleep(outer.delay_s)
+                try:
+                    content = outer.respond(messages)
+                except Exception as err:  # a scripted server error
+                    self.send_response(500)
+                    self.end_headers()
+                    self.wfile.write(json.dumps({"error": {"message": str(err)}}).encode())
+                    return
+                prompt_tokens = sum(len(str(m.get("content", ""))) // 4 for m in messages)
+                payload = {
+                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                    "model": body.get("model", "fake"),
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": content}}],
+                    "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(content) // 4,
+                              "total_tokens": prompt_tokens + len(content) // 4},
+                }
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def count(self, marker: str) -> int:
+        """How many requests had `marker` in their system prompt (i.e. were for one stage)."""
+        return sum(1 for msgs in self.requests if msgs and marker in str(msgs[0].get("content", "")))

@@ -1,0 +1,109 @@
+"""The scaling benchmark: estimators and sub-run bookkeeping (pure), then the whole script on one
+example with a scripted model server, judged by the real hidden test."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
+                                  prepare_subrun, upstream_spend)
+from agent.runfolder import RunFolder
+from agent.schema import SpendRecord, Trajectory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_pass_at_k_is_the_unbiased_estimator():
+    assert pass_at_k(8, 0, 8) == 0.0 and pass_at_k(8, 1, 8) == 1.0
+    assert pass_at_k(8, 2, 1) == pytest.approx(0.25)                 # pass@1 = c / n
+    assert pass_at_k(8, 2, 2) == pytest.approx(1 - 15 / 28)          # 1 - C(6,2)/C(8,2)
+    assert pass_at_k(4, 3, 2) == 1.0                                 # any 2 of 4 hold a correct one
+    with pytest.raises(ValueError):
+        pass_at_k(2, 1, 3)
+
+
+def test_budgets():
+    assert budgets(8) == [1, 2, 4, 8] and budgets(2) == [1, 2] and budgets(6) == [1, 2, 4, 6] and budgets(1) == [1]
+
+
+def _traj(stage, i, tokens, secs, diff=None):
+    return Trajectory(stage=stage, sample=i, spend=SpendRecord(prompt_tokens=tokens, completion_tokens=0),
+                      duration_s=secs, diff=diff)
+
+
+def test_subrun_gets_shared_inputs_and_first_n_samples(tmp_path):
+    gen = RunFolder(tmp_path / "gen")
+    gen.write_json("issue.json", {"id": "x", "body": "b"})
+    gen.write_json("meta.json", {"commit": "abc"})
+    gen.write_json("01_localize/sample_000.json", _traj("localize", 0, 100, 1.0))
+    gen.write_json("03_tests/sample_000.json", _traj("test", 0, 50, 2.0))
+    gen.write_json("03_tests/tests.json", [])
+    for i in range(4):
+        gen.write_json(f"02_patches/sample_{i:03d}.json", _traj("patch", i, 10 * (i + 1), 0.5, diff=f"d{i}"))
+    gen.write_json("04_execution/matrix.json", {})
+    prepare_subrun(gen.root, tmp_path / "n2", 2)
+    got = sorted(str(p.relative_to(tmp_path / "n2")) for p in (tmp_path / "n2").rglob("*.json"))
+    assert got == ["01_localize/sample_000.json", "02_patches/sample_000.json", "02_patches/sample_001.json",
+                   "03_tests/sample_000.json", "03_tests/tests.json", "issue.json", "meta.json"]
+    assert upstream_spend(gen.root, 2) == (100 + 50 + 10 + 20, 1.0 + 2.0 + 0.5 + 0.5)
+    assert upstream_spend(gen.root, 4)[0] == 150 + 100
+
+
+def test_aggregate_and_table():
+    def inst(name, ok, sel):
+        return InstanceResult(name=name, samples=2, sample_correct=ok, at=[
+            AtBudget(n=n, status=s, correct=c, tokens=100 * n, wall_s=10.0 * n) for n, (s, c) in zip((1, 2), sel)])
+    results = [inst("a", [False, True], [("abstained", False), ("selected", True)]),
+               inst("b", [False, False], [("selected", False), ("selected", False)])]
+    rows = aggregate(results, [1, 2])
+    assert rows[0] == {"n": 1, "pass@1": 0.25, "coverage": 0.25, "selected": 0.0, "abstain": 0.5,
+                       "tokens": 100, "wall_s": 10}
+    assert rows[1]["coverage"] == 0.5 and rows[1]["selected"] == 0.5 and rows[1]["abstain"] == 0
+    table = markdown(rows, results, [1, 2])
+    assert "| 2 | 0.25 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
+    assert "| a | 1/2 | 0 | – | ✓ | 200 | 20 |" in table and "| b | 0/2 | 0 | ✗ | ✗ |" in table
+
+
+# --- the whole script, scripted model ------------------------------------------------------------
+
+WRONG = 'wordfreq/counter.py\n<<<<<<< SEARCH\n    for raw in text.split(" "):\n=======\n    for raw in text.split("\\n"):\n>>>>>>> REPLACE\n'
+GOOD = 'wordfreq/counter.py\n<<<<<<< SEARCH\n    for raw in text.split(" "):\n=======\n    for raw in text.split():\n>>>>>>> REPLACE\n'
+REPRO = ("```python\nfrom wordfreq import count_words\n\n\ndef test_lines():\n"
+         "    assert count_words('the cat\\nthe dog')['the'] == 2\n    assert count_words('a b')['a'] == 1\n```")
+
+
+@pytest.mark.docker
+def test_bench_script_with_scripted_model(docker_client, tmp_path, capsys):
+    from openai_server import ScriptedOpenAI
+    from pipeline_fixtures import Script
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_scaling
+
+    # Sample 0 is wrong, sample 1 right: N=1 must abstain (its only candidate fails the repro test),
+    # N=2 must select the right one; pass@1 = 0.5, coverage@2 = 1.
+    script = Script(patches=(WRONG, GOOD), tests=(REPRO,), localize="wordfreq/counter.py:count_words",
+                    judge=lambda diff: "Score: 8/10")
+    argv = ["--out", str(tmp_path / "out"), "--examples", "wordfreq", "--samples", "2",
+            "--model", "openai/scripted", "-c", "exec_timeout_s=60"]
+    with ScriptedOpenAI(script) as server:
+        assert bench_scaling.main(argv + ["--api-base", server.api_base]) == 0
+        calls = len(server.requests)
+        res = json.loads((tmp_path / "out/results.json").read_text())
+        inst = res["instances"][0]
+        assert inst["sample_correct"] == [False, True]
+        n1, n2 = inst["at"]
+        assert (n1["status"], n1["correct"]) == ("abstained", False)
+        assert (n2["status"], n2["correct"]) == ("selected", True)
+        assert n2["tokens"] > n1["tokens"] > 0
+        agg = {r["n"]: r for r in res["aggregate"]}
+        assert agg[1]["pass@1"] == 0.5 and agg[2]["coverage"] == 1.0 and agg[2]["selected"] == 1.0
+        assert "| 2 | 0.50 | 1.00 | 1.00 |" in capsys.readouterr().out
+        # Sub-runs never sampled patches again: only the generation run asked for them.
+        assert server.count("fixes bugs") == 2
+        # A rerun resumes from the finished instance record: no model call at all.
+        assert bench_scaling.main(argv + ["--api-base", server.api_base]) == 0
+        assert len(server.requests) == calls

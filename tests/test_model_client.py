@@ -1,0 +1,197 @@
+"""LiteLLMModel: retries, accounting, budget, mock cycling, odd replies. No model needed."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import litellm  # noqa: E402
+import pytest  # noqa: E402
+
+from agent.budget import BudgetExceeded, Ledger  # noqa: E402
+from agent.model.base import ModelConfig, ModelError, ModelReply, Usage  # noqa: E402
+from agent.model.client import LiteLLMModel  # noqa: E402
+
+MSGS = [{"role": "user", "content": "hi"}]
+
+
+def rate_limit():
+    return litellm.RateLimitError("slow down", llm_provider="openai", model="x")
+
+
+def model(mock, *, name="openai/x", retries=4, ledger=None, stage="patch"):
+    sleeps: list[float] = []
+    m = LiteLLMModel(ModelConfig(name=name, mock_response=mock, retries=retries), ledger, stage, sleep=sleeps.append)
+    return m, sleeps
+
+
+def test_rate_limit_then_success_retries_with_backoff():
+    m, sleeps = model([rate_limit(), rate_limit(), "fixed"])
+    assert m.query(MSGS).content == "fixed"
+    assert len(sleeps) == 2
+    assert 0.5 <= sleeps[0] <= 1.5 and 1.0 <= sleeps[1] <= 3.0  # 1 s, 2 s, each ±50 % jitter
+
+
+def test_all_retries_failing_raise_a_clear_model_error():
+    unavailable = litellm.ServiceUnavailableError("overloaded", llm_provider="openai", model="x")
+    m, sleeps = model(unavailable, retries=2)
+    with pytest.raises(ModelError) as err:
+        m.query(MSGS)
+    text = str(err.value)
+    assert "openai/x" in text and "3 times" in text and "2 retries" in text
+    assert "ServiceUnavailableError" in text and "overloaded" in text
+    assert len(sleeps) == 2
+
+
+def test_auth_error_is_not_retried():
+    auth = litellm.AuthenticationError("bad key", llm_provider="openai", model="x")
+    m, sleeps = model([auth, "never reached"])
+    with pytest.raises(ModelError, match="AuthenticationError.*not retried"):
+        m.query(MSGS)
+    assert sleeps == []
+    assert m.query(MSGS).content == "never reached"  # exactly one attempt consumed the first mock
+
+
+def test_bad_request_is_not_retried():
+    bad = litellm.BadRequestError("context too long", llm_provider="openai", model="x")
+    m, sleeps = model(bad)
+    with pytest.raises(ModelError, match="BadRequestError"):
+        m.query(MSGS)
+    assert sleeps == []
+
+
+def test_usage_and_cost_are_charged_to_the_stage():
+    ledger = Ledger()
+    priced, _ = model("ok", name="openai/gpt-4o-mini", ledger=ledger, stage="patch")
+    local, _ = model("ok", name="openai/my-local-model", ledger=ledger, stage="test")
+    reply = priced.query(MSGS)
+    priced.query(MSGS)
+    assert reply.usage.prompt_tokens > 0 and reply.usage.completion_tokens > 0
+    assert reply.usage.cost_usd > 0  # litellm knows gpt-4o-mini's price
+    assert local.query(MSGS).usage.cost_usd == 0.0  # unknown (local) model: free, not an error
+    spend = ledger.snapshot().stages
+    assert spend["patch"].calls == 2 and spend["test"].calls == 1
+    assert spend["patch"].prompt_tokens == 2 * reply.usage.prompt_tokens
+    assert spend["patch"].cost_usd == pytest.approx(2 * reply.usage.cost_usd)
+    assert ledger.cost_usd == pytest.approx(2 * reply.usage.cost_usd)
+
+
+def test_budget_exceeded_stops_the_next_call():
+    ledger = Ledger(max_tokens=25)
+    m, _ = model(["first", "second"], ledger=ledger)
+    m.query(MSGS)  # litellm's mock reports 10 + 20 tokens: the cap is now reached
+    with pytest.raises(BudgetExceeded, match="token cap"):
+        m.query(MSGS)
+    assert ledger.snapshot().stages["patch"].calls == 1
+
+
+def test_mock_response_list_is_cycled():
+    m, _ = model(["a", "b"])
+    assert [m.query(MSGS).content for _ in range(5)] == ["a", "b", "a", "b", "a"]
+
+
+@pytest.mark.parametrize("mock", [
+    "",
+    {"choices": [{"index": 0, "message": {"role": "assistant", "content": None}}]},
+    {"choices": []},
+])
+def test_empty_or_missing_content_is_an_empty_string(mock):
+    m, _ = model(mock)
+    reply = m.query(MSGS)
+    assert reply.content == "" and reply.answer == ""
+
+
+def test_think_blocks_are_kept_raw_and_stripped_in_answer():
+    m, _ = model("<think>let me see</think>\nthe answer")
+    reply = m.query(MSGS)
+    assert reply.content.startswith("<think>")
+    assert reply.answer == "the answer"
+    assert ModelReply(content="<think>never closed", usage=Usage(), model="m").answer == ""
+
+
+def test_unresolved_embedded_config_is_refused():
+    with pytest.raises(ModelError, match="resolve"):
+        LiteLLMModel(ModelConfig())
+
+
+class Recorder:
+    """A real HTTP server speaking the OpenAI chat API that records what arrives, with scripted statuses."""
+
+    def __init__(self, statuses: list[int]):
+        self.statuses, self.requests = list(statuses), []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status = outer.statuses.pop(0) if outer.statuses else 200
+                data = json.dumps({"error": {"message": f"status {status}"}} if status != 200 else {
+                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": "pong"}}],
+                    "usage": {"prompt_tokens": 7, "completion_tokens": 1, "total_tokens": 8}}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.api_base = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder(request):
+    rec = Recorder(getattr(request, "param", []))
+    yield rec
+    rec.close()
+
+
+def test_key_from_named_env_var_and_per_call_overrides_reach_the_server(recorder, monkeypatch):
+    monkeypatch.setenv("MY_TEST_KEY", "sk-secret-123")
+    cfg = ModelConfig(name="openai/served", api_base=recorder.api_base, api_key_env="MY_TEST_KEY",
+                      temperature=0.7, max_tokens=100)
+    m = LiteLLMModel(cfg, Ledger(), "localize")
+    reply = m.query(MSGS, temperature=0.0, max_tokens=5)
+    headers, body = recorder.requests[0]
+    assert reply.content == "pong" and reply.usage.prompt_tokens == 7
+    assert headers["authorization"] == "Bearer sk-secret-123"
+    assert body["temperature"] == 0.0 and body["max_tokens"] == 5 and body["model"] == "served"
+    assert "sk-secret" not in repr(m.__dict__) and "sk-secret" not in cfg.model_dump_json()
+
+
+def test_missing_key_env_var_is_named_in_the_error(recorder, monkeypatch):
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    m = LiteLLMModel(ModelConfig(name="openai/served", api_base=recorder.api_base, api_key_env="NOT_SET_ANYWHERE"))
+    with pytest.raises(ModelError, match="NOT_SET_ANYWHERE"):
+        m.query(MSGS)
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("recorder", [[503, 500]], indirect=True)
+def test_server_errors_over_http_are_retried(recorder):
+    sleeps = []
+    m = LiteLLMModel(ModelConfig(name="openai/served", api_base=recorder.api_base), sleep=sleeps.append)
+    assert m.query(MSGS).content == "pong"
+    assert len(recorder.requests) == 3 and len(sleeps) == 2  # no hidden openai-client retries either
+    assert recorder.requests[0][0]["authorization"] == "Bearer local"  # loopback server without a key
+
+
+@pytest.mark.parametrize("recorder", [[401]], indirect=True)
+def test_http_auth_failure_is_not_retried(recorder):
+    m = LiteLLMModel(ModelConfig(name="openai/served", api_base=recorder.api_base), sleep=lambda s: None)
+    with pytest.raises(ModelError, match="AuthenticationError"):
+        m.query(MSGS)
+    assert len(recorder.requests) == 1

@@ -76,6 +76,11 @@ def example(name: Optional[str] = typer.Argument(None, help="Example name; defau
     typer.echo(f"try: swe-agent solve {ex.issue} --repo {ex.repo}")
 
 
+from agent.report.cli import show as _show  # noqa: E402  (imports only typer until it runs)
+
+app.command("show", help="Write a self-contained HTML report of a run or batch folder.")(_show)
+
+
 def main() -> None:  # pragma: no cover
     sys.exit(app())
 

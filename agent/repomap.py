@@ -12,6 +12,7 @@ import tree_sitter
 import tree_sitter_python
 from pydantic import BaseModel, ValidationError
 
+from agent.patches import is_test_file
 from agent.runfolder import atomic_write_text
 from agent.schema import Location
 
@@ -95,17 +96,15 @@ def parse_symbols(source: str | bytes) -> tuple[list[Symbol], dict[str, int], bo
         if name_node is None:
             return
         name = _text(src, name_node)
-        is_class = defn.type == "class_definition"
-        kind = "class" if is_class else ("method" if scope and scope[-1][0] == "class" else "function")
+        in_class = bool(scope) and scope[-1][0] == "class"
+        kind = "class" if defn.type == "class_definition" else ("method" if in_class else "function")
         qualname = ".".join([n for _, n in scope] + [name])
         body = defn.child_by_field_name("body")
         head_end = body.start_byte if body is not None else defn.end_byte
         header = src[defn.start_byte:head_end].decode("utf-8", "replace").rstrip()
-        if body is None:
-            header = header.split("\n")[0]
-        sig = _collapse(header)
+        header = header if body is not None else header.split("\n")[0]
         decorators = [_collapse(_text(src, d)) for d in outer.children if d.type == "decorator"]
-        out.append(Symbol(kind=kind, name=name, qualname=qualname, signature=sig[:300],
+        out.append(Symbol(kind=kind, name=name, qualname=qualname, signature=_collapse(header)[:300],
                           doc=_docstring(src, body), start_line=outer.start_point.row + 1,
                           end_line=defn.end_point.row + 1, decorators=decorators))
         header_end.setdefault(qualname, defn.start_point.row + 1 + header.count("\n"))
@@ -127,10 +126,6 @@ def parse_symbols(source: str | bytes) -> tuple[list[Symbol], dict[str, int], bo
     return out, header_end, tree.root_node.has_error
 
 
-def _count_lines(src: bytes) -> int:
-    return src.count(b"\n") + (1 if src and not src.endswith(b"\n") else 0)
-
-
 def _python_files(root: Path) -> list[str]:
     try:
         listed = git.Repo(root).git.ls_files("-z").split("\0")
@@ -147,6 +142,12 @@ def _read_source(root: Path, rel: str) -> bytes | None:
     return None if b"\0" in src[:8192] else src     # binary blob with a .py name
 
 
+def split_lines(src: bytes) -> list[str]:
+    r"""Lines as tree-sitter counts them (only \n ends a line; str.splitlines also splits on \f, \x1c)."""
+    lines = src.decode("utf-8", "replace").split("\n")
+    return [ln.removesuffix("\r") for ln in (lines[:-1] if lines[-1] == "" else lines)]
+
+
 def build_repo_map(repo_root: Path) -> RepoMap:
     root = Path(repo_root)
     try:
@@ -159,7 +160,7 @@ def build_repo_map(repo_root: Path) -> RepoMap:
         if src is None:
             continue
         symbols, _, broken = parse_symbols(src)
-        files.append(FileEntry(path=rel, symbols=symbols, n_lines=_count_lines(src), parse_error=broken))
+        files.append(FileEntry(path=rel, symbols=symbols, n_lines=len(split_lines(src)), parse_error=broken))
     return RepoMap(commit=commit, files=files)
 
 
@@ -183,7 +184,7 @@ def load_or_build_repo_map(repo_root: Path, commit: str, cache_dir: Path) -> Rep
 # ---------------------------------------------------------------- rendering for prompts
 def _symbol_line(s: Symbol, depth: int) -> str:
     decos = "".join(d.split("(")[0] + " " for d in s.decorators)
-    doc = f" {s.doc}" if s.doc else ""
+    doc = f" {s.doc[:60]}" if s.doc else ""      # a hint of purpose; the budget is for structure
     return f"{'  ' * depth}{decos}{s.signature}  # L{s.start_line}-{s.end_line}{doc}"
 
 
@@ -191,10 +192,8 @@ def _render_file(f: FileEntry, level: int) -> str:
     head = f"{f.path} ({f.n_lines} lines)"
     if level == 0 or not f.symbols:
         return head
-    kinds = {s.qualname: s.kind for s in f.symbols}
-    # Functions nested in functions are implementation detail: only class/def chains are shown.
-    shown = [s for s in f.symbols
-             if all(kinds.get(".".join(s.qualname.split(".")[:i])) == "class" for i in range(1, s.qualname.count(".") + 1))]
+    # Functions nested in functions are implementation detail: the outline shows classes and their defs.
+    shown = [s for s in f.symbols if s.kind != "function" or "." not in s.qualname]
     if level == 1:
         return head + ": " + ", ".join(s.qualname for s in shown if s.kind == "class" or "." not in s.qualname)
     return "\n".join([head] + [_symbol_line(s, 1 + s.qualname.count(".")) for s in shown])
@@ -202,12 +201,9 @@ def _render_file(f: FileEntry, level: int) -> str:
 
 def render_map(repo_map: RepoMap, files: list[str] | None = None, max_chars: int = 6000) -> str:
     """Compact outline. Every file gets the most detail that still leaves room for the paths of the rest."""
-    if files is not None:
-        by_path = {f.path: f for f in repo_map.files}
-        entries = [by_path[p] for p in files if p in by_path]
-    else:
-        from agent.patches import is_test_file   # tests go last: they rarely hold the bug
-        entries = sorted(repo_map.files, key=lambda f: is_test_file(f.path))
+    by_path = {f.path: f for f in repo_map.files}
+    entries = ([by_path[p] for p in files if p in by_path] if files is not None
+               else sorted(repo_map.files, key=lambda f: is_test_file(f.path)))   # tests rarely hold the bug
     total = len(entries)
     budget = max_chars - 30                      # room for the "... (N more files)" marker
     paths = [len(_render_file(f, 0)) + 1 for f in entries]
@@ -234,7 +230,8 @@ def render_map(repo_map: RepoMap, files: list[str] | None = None, max_chars: int
 
 
 # ---------------------------------------------------------------- exact code for edit prompts
-def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int], n_lines: int) -> list[tuple[int, int]]:
+def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int],
+                n_lines: int) -> list[tuple[int, int]]:
     """Line ranges to show for one location: enclosing class headers first, then the symbol itself."""
     sym = None
     if loc.symbol:
@@ -242,9 +239,7 @@ def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int]
         sym = next((s for s in symbols if s.qualname == want), None) or next(
             (s for s in symbols if s.qualname.endswith("." + want) or s.name == want.split(".")[-1]), None)
     if sym is None:
-        if loc.start_line:
-            return [(loc.start_line, loc.end_line or loc.start_line)]
-        return [(1, n_lines)]
+        return [(loc.start_line, loc.end_line or loc.start_line)] if loc.start_line else [(1, n_lines)]
     parts = sym.qualname.split(".")
     ranges = []
     for i in range(1, len(parts)):
@@ -264,26 +259,27 @@ def code_context(repo_root: Path, locations: list[Location], max_chars: int = 60
     used = 0
     for loc in locations:
         if loc.file not in files:
-            src = _read_source(root, loc.file) if ".." not in loc.file.split("/") else None
+            unsafe = loc.file.startswith("/") or ".." in loc.file.split("/")
+            src = None if unsafe else _read_source(root, loc.file)
             if src is None:
                 continue
-            files[loc.file] = src.decode("utf-8", "replace").splitlines()
+            files[loc.file] = split_lines(src)
             parsed[loc.file] = parse_symbols(src)[:2] if loc.file.endswith(".py") else ([], {})
             chosen[loc.file] = set()
-            used += len(loc.file) + 12           # "### path" + closing fence
-        lines = files[loc.file]
-        symbols, header_end = parsed[loc.file]
-        used += 8                                # at most one "..." gap marker per location
-        for start, end in _ranges_for(loc, symbols, header_end, len(lines)):
-            for n in range(max(start, 1), min(end, len(lines)) + 1):
-                if n in chosen[loc.file]:
-                    continue
-                cost = len(lines[n - 1]) + max(len(str(n)), 4) + 4
-                if used + cost > max_chars:
-                    truncated.add(loc.file)
-                    break
-                chosen[loc.file].add(n)
-                used += cost
+            used += len(loc.file) + 16           # "### path", leading/trailing "...", blank line
+        lines, (symbols, header_end), seen = files[loc.file], parsed[loc.file], chosen[loc.file]
+        used += 4                                # at most one "..." gap marker per location
+        wanted = [n for a, b in _ranges_for(loc, symbols, header_end, len(lines))
+                  for n in range(max(a, 1), min(b, len(lines)) + 1)]
+        for n in dict.fromkeys(wanted):
+            if n in seen:
+                continue
+            cost = len(lines[n - 1]) + max(len(str(n)), 4) + 4
+            if used + cost > max_chars:          # show the head of the symbol, then stop for this one
+                truncated.add(loc.file)
+                break
+            seen.add(n)
+            used += cost
         if max_chars - used < 200:
             break
     return "\n\n".join(_render_excerpt(path, files[path], sorted(nums), path in truncated)
@@ -291,7 +287,7 @@ def code_context(repo_root: Path, locations: list[Location], max_chars: int = 60
 
 
 def _render_excerpt(path: str, lines: list[str], nums: list[int], truncated: bool) -> str:
-    out = [f"### {path}"]
+    out = [f"### {path}"] + (["..."] if nums[0] > 1 else [])
     prev = 0
     for n in nums:
         if prev and n != prev + 1:

@@ -9,7 +9,7 @@ from pathlib import Path
 import bm25s
 
 from agent.patches import is_test_file
-from agent.repomap import FileEntry, RepoMap, Symbol
+from agent.repomap import FileEntry, RepoMap, Symbol, split_lines
 from agent.schema import Location
 
 MAX_BODY_TOKENS = 400          # long bodies would otherwise drown short, precise functions
@@ -48,7 +48,7 @@ def _documents(repo_root: Path, repo_map: RepoMap) -> tuple[list[_Doc], list[lis
     corpus: list[list[str]] = []
     for f in repo_map.files:
         try:
-            lines = (Path(repo_root) / f.path).read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = split_lines((Path(repo_root) / f.path).read_bytes())
         except OSError:
             lines = []
         path_toks = tokenize(f.path.replace("/", " "))
@@ -71,10 +71,15 @@ def _documents(repo_root: Path, repo_map: RepoMap) -> tuple[list[_Doc], list[lis
 
 
 def _match_file(raw: str, files: list[str]) -> str | None:
-    """The map path that a mentioned path ends with (tracebacks carry absolute or site-packages paths)."""
-    raw = raw.replace("\\", "/").lstrip("./")
-    hits = [f for f in files if raw == f or raw.endswith("/" + f) or f.endswith("/" + raw)]
-    return max(hits, key=len) if hits else None
+    """The map path a mentioned path refers to (tracebacks carry absolute or site-packages paths)."""
+    raw = raw.replace("\\", "/").removeprefix("./")
+    if raw in files:
+        return raw
+    longer = [f for f in files if raw.endswith("/" + f)]
+    if longer:
+        return max(longer, key=len)
+    shorter = [f for f in files if f.endswith("/" + raw)]
+    return shorter[0] if len(shorter) == 1 else None      # a bare "__init__.py" names no file
 
 
 def _innermost(entry: FileEntry, line: int) -> Symbol | None:
@@ -102,6 +107,8 @@ def _literal_bonus(repo_map: RepoMap, query: str) -> dict[tuple[str, str | None]
     for raw in set(_PATH.findall(query)):
         if (path := _match_file(raw, files)):
             add((path, None), 0.5)
+            for s in by_path[path].symbols:      # "in x.py" favours x.py's code over look-alikes elsewhere
+                add((path, s.qualname), 0.4)
     for dotted in set(_DOTTED.findall(query)):
         parts = dotted.split(".")
         for i in range(len(parts) - 1, 0, -1):

@@ -26,12 +26,14 @@ CA = "/etc/ssl/certs/ca-certificates.crt"
 
 # pip/requests/openssl all read the system bundle (it holds the host's proxy CA). Debian's
 # /etc/profile resets PATH for `bash -l`, so the venv goes first again from /etc/profile.d.
-# Sandboxes commit as a fixed identity so `git commit` works inside them.
+# Debian makes the stdlib's .pyc in postinst (not in dpkg's file lists): compile them, or every
+# Python start recompiles the stdlib (pytest took seconds). Sandboxes commit as a fixed identity so `git commit` works inside them.
 BASE_DOCKERFILE = """\
 FROM {rootfs}
 ENV PATH={path} LANG=C.UTF-8 PIP_CERT={ca} SSL_CERT_FILE={ca} REQUESTS_CA_BUNDLE={ca} \\
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PYTHONDONTWRITEBYTECODE=1
 RUN ldconfig && python3 -m venv /opt/venv && /opt/venv/bin/pip install -q pytest \\
+ && python3 -m compileall -q -j0 /usr/lib/python3* >/dev/null \\
  && echo 'export PATH=/opt/venv/bin:$PATH' > /etc/profile.d/00-venv.sh \\
  && git config --system user.name swe-agent && git config --system user.email swe-agent@localhost \\
  && git config --system --add safe.directory '*' && git config --system advice.detachedHead false \\
@@ -69,19 +71,22 @@ class _BuildLock:
 
 def _build(client: docker.DockerClient, context: Path, tag: str, labels: dict[str, str]) -> None:
     try:
-        client.images.build(path=str(context), tag=tag, rm=True, forcerm=True, labels={**LABELS, **labels})
+        # Host network: build steps reach PyPI even where the bridge (iptables) is unavailable.
+        client.images.build(path=str(context), tag=tag, rm=True, forcerm=True, network_mode="host",
+                            labels={**LABELS, **labels})
     except docker.errors.BuildError as err:
         log = "".join(c.get("stream", "") for c in err.build_log if isinstance(c, dict))
         tail = "\n".join(log.splitlines()[-25:])
         raise docker.errors.BuildError(f"building {tag} failed: {err.msg}\n{tail}", err.build_log) from None
 
 
-def base_tag(extra_packages: tuple[str, ...] = ()) -> tuple[str, dict]:
+def base_tag(extra_packages: tuple[str, ...] = ()) -> tuple[str, str, dict]:
+    """(base tag, rootfs tag, packages). The rootfs code is part of its recipe: changing how the
+    tarball is made changes the tag; changing only the Dockerfile reuses the imported rootfs."""
     pkgs = rootfs.closure(tuple(extra_packages))
-    # The rootfs code is part of the recipe: changing how the tarball is made must change the tag.
-    recipe = RECIPE_VERSION + BASE_DOCKERFILE + rootfs.recipe_digest(pkgs) + Path(rootfs.__file__).read_text()
-    digest = hashlib.sha256(recipe.encode())
-    return f"swe-agent/base:{digest.hexdigest()[:16]}", pkgs
+    root = hashlib.sha256((rootfs.recipe_digest(pkgs) + Path(rootfs.__file__).read_text()).encode()).hexdigest()
+    base = hashlib.sha256((RECIPE_VERSION + BASE_DOCKERFILE + root).encode()).hexdigest()
+    return f"swe-agent/base:{base[:16]}", f"swe-agent/rootfs:{root[:16]}", pkgs
 
 
 def ensure_base_image(client: docker.DockerClient, extra_packages: tuple[str, ...] = ()) -> str:
@@ -92,13 +97,12 @@ def ensure_base_image(client: docker.DockerClient, extra_packages: tuple[str, ..
     """
     if os.environ.get("SWE_AGENT_BASE_IMAGE"):
         return os.environ["SWE_AGENT_BASE_IMAGE"]
-    tag, pkgs = base_tag(tuple(extra_packages))
+    tag, root_tag, pkgs = base_tag(tuple(extra_packages))
     if image_exists(client, tag):
         return tag
     with _BuildLock(tag):
         if image_exists(client, tag):
             return tag
-        root_tag = tag.replace("swe-agent/base:", "swe-agent/rootfs:")
         with tempfile.TemporaryDirectory(prefix="swe-agent-base-") as tmp:
             if not image_exists(client, root_tag):
                 tar_path = Path(tmp) / "rootfs.tar"

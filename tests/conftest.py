@@ -21,3 +21,6 @@ def docker_client():
         pytest.skip(f"no Docker engine: {err}")
     yield client
     client.close()
+
+
+from conftest_model import embedded_model  # noqa: E402,F401  one real llama.cpp server per session

@@ -100,6 +100,7 @@ def test_total_budget_stops_submitting_and_a_larger_one_finishes(docker_client, 
         probe = CliRunner().invoke(app, bench_args(dataset, tmp_path / "probe", server.api_base, "--no-eval",
                                                    "-i", "inst-a"))
         assert probe.exit_code == 0, probe.output
+        assert json.loads((tmp_path / "probe/summary.json").read_text())[0]["status"] == "selected", probe.output
         one = json.loads((tmp_path / "probe/ledger.json").read_text())["tokens"]
         biggest_call = max(len(json.dumps(m)) for m in server.requests) // 2   # generous per-call bound
         server.requests.clear()

@@ -29,39 +29,67 @@ def _free_port() -> int:
 
 
 def _start(cmd: list[str], env: dict) -> subprocess.Popen:
-    # --block keeps `ray start` in the foreground; its own session lets us end exactly the processes
-    # we started (never `ray stop`, which would stop every Ray process on the machine).
+    # --block keeps `ray start` in the foreground, in a session of its own: every Ray process it
+    # spawns (gcs, raylet, workers) carries that session id, so we can end exactly those (never
+    # `ray stop`, which stops every Ray process on the machine, other people's included).
     return subprocess.Popen(cmd + ["--block"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
+def _session_pids(sid: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:       # fields after "(comm)": state, ppid, pgrp, session
+            pids.append(int(stat.parent.name))
+    return pids
 
 
-def _wait_for_nodes(address: str, n: int, procs: list[subprocess.Popen], timeout: float = 90) -> None:
-    import ray
+def _stop(procs: list[subprocess.Popen]) -> None:
+    sessions = [p.pid for p in procs]
+    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        for pid in [pid for sid in sessions for pid in _session_pids(sid)]:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and any(_session_pids(sid) for sid in sessions):
+            time.sleep(0.2)
+    for p in procs:
+        p.wait(timeout=5)
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for p in procs:
-            if p.poll() is not None:
-                pytest.skip(f"ray cannot start here: {p.stderr.read().decode()[-800:]}")
-        try:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-            alive = sum(1 for node in ray.nodes() if node.get("Alive"))
-            ray.shutdown()
-            if alive >= n:
+        if proc.poll() is not None:
+            pytest.skip(f"ray cannot start a head node here: {proc.stderr.read().decode()[-800:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
-        except ConnectionError:
-            pass
-        time.sleep(0.5)
-    pytest.skip(f"ray cluster at {address} did not reach {n} nodes in {timeout:.0f} s")
+        time.sleep(0.2)
+    pytest.skip(f"ray head did not listen on {port} within {timeout:.0f} s")
+
+
+def _wait_for_nodes(address: str, n: int, procs: list[subprocess.Popen], timeout: float = 60) -> None:
+    import ray
+    ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if sum(1 for node in ray.nodes() if node.get("Alive")) >= n:
+                return
+            dead = [p for p in procs if p.poll() is not None]
+            if dead:
+                pytest.skip(f"a ray node exited: {dead[0].stderr.read().decode()[-800:]}")
+            time.sleep(0.2)
+        pytest.skip(f"ray cluster at {address} did not reach {n} nodes in {timeout:.0f} s")
+    finally:
+        ray.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +109,13 @@ def ray_cluster():
                    "--disable-usage-stats", f"--temp-dir={temp}"], env)
     procs = [head]
     try:
-        _wait_for_nodes(address, 1, procs)
+        _wait_for_port(port, head)
         procs.append(_start([str(ray_bin), "start", f"--address={address}", "--num-cpus=1"], env))
         _wait_for_nodes(address, 2, procs)
         print(f"ray cluster (head + worker) up in {time.monotonic() - started:.1f} s")
         yield address
     finally:
-        for p in reversed(procs):
-            _stop(p)
+        _stop(procs)
         shutil.rmtree(temp, ignore_errors=True)
 
 

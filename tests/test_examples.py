@@ -90,3 +90,17 @@ def test_check_hidden_judges_diffs_on_host(tmp_path):
     assert not check_hidden(ex.repo, ex, _diff_after(ex, tmp_path, lambda s: s.replace("// 2", "// 2 + 0")))
     assert not git.Repo(ex.repo).is_dirty(untracked_files=True)   # judging never touches the repository
     assert run_pytest(ex.repo, ["-q", "tests"], 60) == 0
+
+
+@pytest.mark.docker
+def test_check_hidden_in_docker_sandbox(docker_client, tmp_path):
+    from agent.examples.judge import _docker_sandbox
+
+    ex = materialize(DEFAULT_EXAMPLE, tmp_path / DEFAULT_EXAMPLE)
+    good = solution_diff(ex)
+    for diff, expected in ((good, True), (good.replace("text.split()", 'text.split("\\n")'), False)):
+        sandbox = _docker_sandbox(ex)
+        assert sandbox is not None, "Docker is reachable, so judging must not fall back to the host"
+        with sandbox:
+            assert check_hidden(sandbox, ex, diff) is expected
+    assert check_hidden(None, ex, good)   # auto: a fresh Docker sandbox of its own

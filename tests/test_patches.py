@@ -100,7 +100,8 @@ def test_strip_diff_noise_keeps_real_sections_verbatim():
     other = diff_for("util.py", "x", "y")
     noise = [
         "diff --git a/pkg/__pycache__/m.cpython-311.pyc b/pkg/__pycache__/m.cpython-311.pyc\n"
-        "index 1..2 100644\nBinary files a/pkg/__pycache__/m.cpython-311.pyc and b/pkg/__pycache__/m.cpython-311.pyc differ\n",
+        "index 1..2 100644\nBinary files a/pkg/__pycache__/m.cpython-311.pyc and "
+        "b/pkg/__pycache__/m.cpython-311.pyc differ\n",
         diff_for("calc.py.orig", "a", "b"), diff_for("calc.py.rej", "a", "b"), diff_for("m.pyc", "a", "b"),
     ]
     assert strip_diff_noise(noise[0] + real + noise[1] + other + noise[2] + noise[3]) == real + other

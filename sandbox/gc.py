@@ -1,0 +1,51 @@
+"""Find and remove what interrupted runs left behind: labelled containers and temporary images."""
+from __future__ import annotations
+
+import docker
+from pydantic import BaseModel, Field
+
+
+class Leftovers(BaseModel):
+    containers: list[str] = Field(default_factory=list)   # "id name image"
+    images: list[str] = Field(default_factory=list)       # tags (or ids)
+
+
+def find(client: docker.DockerClient, run_id: str | None = None, images: bool = False) -> tuple[list, list]:
+    """(containers, images) labelled swe-agent.managed=1 (and swe-agent.run=run_id when given).
+
+    Fork images are temporary and always included; cached repository images only with `images`
+    (they are rebuilt on demand); base and rootfs images are kept (they take ~20 s to rebuild).
+    """
+    labels = ["swe-agent.managed=1"] + ([f"swe-agent.run={run_id}"] if run_id else [])
+    containers = client.containers.list(all=True, filters={"label": labels})
+    kinds = {"fork"} | ({"repo"} if images else set())
+    found = []
+    for img in client.images.list(filters={"label": labels}):
+        if img.labels.get("swe-agent.kind") in kinds:
+            found.append(img)
+    return containers, found
+
+
+def collect(client: docker.DockerClient, run_id: str | None = None, images: bool = False,
+            dry_run: bool = False) -> Leftovers:
+    """Remove (or with dry_run only list) the leftovers; containers first, they pin their images."""
+    containers, imgs = find(client, run_id, images)
+    out = Leftovers(containers=[f"{c.short_id} {c.name} {c.labels.get('swe-agent.run', '-')}" for c in containers],
+                    images=[(img.tags or [img.short_id])[0] for img in imgs])
+    if dry_run:
+        return out
+    for c in containers:
+        try:
+            c.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+    # Newest first: a fork of a fork is a child image and must go before its parent.
+    for img in sorted(imgs, key=lambda i: i.attrs.get("Created", ""), reverse=True):
+        for ref in img.tags or [img.id]:
+            try:
+                client.images.remove(ref, force=True)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError:
+                pass  # in use by a container outside our labels: leave it
+    return out

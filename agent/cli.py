@@ -80,6 +80,17 @@ from agent.report.cli import show as _show  # noqa: E402  (imports only typer un
 
 app.command("show", help="Write a self-contained HTML report of a run or batch folder.")(_show)
 
+from sandbox.cli import app as _sandbox_app  # noqa: E402
+from agent.model.cli import app as _model_app  # noqa: E402
+
+from agent.evaluation.cli import eval_cmd as _eval, gc_cmd as _gc_eval, validate_cmd as _validate  # noqa: E402
+
+app.command("eval", help="Evaluate predictions exactly as the official SWE-bench harness does (offline-capable).")(_eval)
+app.command("validate", help="Check SWE-bench environments: gold patch must resolve, empty patch must not.")(_validate)
+app.command("gc-eval", help="Remove SWE-bench environment/instance images (shows disk use).")(_gc_eval)
+app.add_typer(_sandbox_app, name="sandbox", help="Docker sandboxes: build the base image, remove leftovers (gc).")
+app.add_typer(_model_app, name="model", help="The embedded local model: install weights, serve.")
+
 
 def main() -> None:  # pragma: no cover
     sys.exit(app())

@@ -175,7 +175,8 @@ def parse_choice(text: str, ids: list[str]) -> str:
 
 # ------------------------------------------------------------- test output
 _BAD_FAILURE = re.compile(
-    r"^E\s+(NameError|ImportError|ModuleNotFoundError|SyntaxError|IndentationError|fixture '[^']+' not found)",
+    r"^E\s+(NameError|UnboundLocalError|ImportError|ModuleNotFoundError|SyntaxError|IndentationError|"
+    r"fixture '[^']+' not found)",
     re.M,
 )
 
@@ -193,8 +194,16 @@ def classify_pytest(exit_code: int, output: str, timed_out: bool) -> Outcome:
     return "error"
 
 
-def repro_failure_reason(outcome: Outcome, output: str) -> str | None:
-    """None when a test's failure on the original code is a real failure (the test is kept)."""
+_FRAME = re.compile(r"^(\S+\.py):\d+: in ", re.M)
+_ASSERTION = re.compile(r"^E\s+(assert\b|AssertionError)", re.M)
+
+
+def repro_failure_reason(outcome: Outcome, output: str, test_path: str | None = None) -> str | None:
+    """None when a test's failure on the original code is a real failure (the test is kept).
+
+    A real failure is an assertion, or an exception raised inside the code under test; an exception
+    raised by the test's own lines (with `--tb=short` frames) is a defect of the test.
+    """
     if outcome == "pass":
         return "passes on the original code: it does not reproduce the issue"
     if outcome != "fail":
@@ -202,6 +211,10 @@ def repro_failure_reason(outcome: Outcome, output: str) -> str | None:
     m = _BAD_FAILURE.search(output)
     if m:
         return f"fails with {m.group(1)}: a defect of the test, not the issue"
+    if test_path and not _ASSERTION.search(output):
+        frames = [f for f in _FRAME.findall(output) if "site-packages" not in f]
+        if frames and all(f.endswith(test_path) for f in frames):
+            return "fails with an exception raised by the test's own code, not by the code under test"
     return None
 
 

@@ -29,7 +29,8 @@ DIFF_SCRIPT = r"""
 set -e
 base=${1:-HEAD}; shift
 idx=$(mktemp); trap 'rm -f "$idx"' EXIT
-cp "$(git rev-parse --git-path index)" "$idx" 2>/dev/null || true
+# -p keeps the index mtime: git's racy-clean check needs it (a same-size edit in the same second)
+cp -p "$(git rev-parse --git-path index)" "$idx" 2>/dev/null || true
 export GIT_INDEX_FILE="$idx"
 git -c core.fileMode=false add -A -- . "$@"  # write_file cannot keep modes: ignore them
 git -c core.fileMode=false -c core.quotePath=false diff --cached --binary --no-color --no-ext-diff "$base" --

@@ -46,6 +46,10 @@ def bench_config(args) -> SolveConfig:
         "sandbox": args.sandbox})
 
 
+def with_samples(cfg: SolveConfig, n: int) -> SolveConfig:
+    return cfg.model_copy(update={"patch": cfg.patch.model_copy(update={"samples": n})})
+
+
 def _solve_once(issue, repo: Path, run_dir: Path, cfg: SolveConfig) -> Result:
     """A finished run folder is read, not re-solved: its result.json holds the real duration."""
     done = RunFolder(run_dir).read_model_or_none("result.json", Result)
@@ -81,7 +85,7 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int]) -> Insta
     for n in ns:
         sub_dir = runs / f"n{n}"
         prepare_subrun(gen_dir, sub_dir, n)
-        res = _solve_once(issue, ex.repo, sub_dir, cfg.model_copy(update={"patch": cfg.patch.model_copy(update={"samples": n})}))
+        res = _solve_once(issue, ex.repo, sub_dir, with_samples(cfg, n))
         up_tokens, up_s = upstream_spend(gen_dir, n)
         at.append(AtBudget(n=n, status=res.status, correct=res.status == "selected" and correct(res.final_diff),
                            candidate=res.candidate, confidence=res.confidence, n_candidates=res.n_candidates,

@@ -4,16 +4,35 @@
 # (as root): installs docker.io, clears a stale pid file, starts dockerd in the background.
 #   PYTHON=/path/to/python (default: .venv/bin/python, else python3) runs the base image build.
 #   SKIP_BASE_IMAGE=1 only sets up the engine.   DOCKERD_LOG (default /var/log/dockerd.log).
-#   DOCKER_PIDFILE, DOCKERD_ARGS (extra dockerd flags): for a second engine, e.g. in tests, together
+#   DOCKER_PIDFILE, DOCKER_EXEC_ROOT, DOCKERD_ARGS (extra dockerd flags): for a second engine, e.g. in tests, together
 #   with DOCKER_HOST.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOG="${DOCKERD_LOG:-/var/log/dockerd.log}"
 PIDFILE="${DOCKER_PIDFILE:-/var/run/docker.pid}"
+EXEC_ROOT="${DOCKER_EXEC_ROOT:-/var/run/docker}"
 die() { echo "setup_engine: $*" >&2; exit 1; }
 say() { echo "setup_engine: $*" >&2; }
 
 engine_ok() { docker info >/dev/null 2>&1; }
+
+# live PID NAME: a running process of that name. A killed one may linger as a zombie when nothing
+# reaps orphans (no init here); a zombie is not live.
+live() {
+  [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] \
+    && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+clear_stale() {  # clear_stale PIDFILE NAME
+  [ -f "$1" ] || return 0
+  local pid; pid=$(cat "$1" 2>/dev/null || true)
+  if live "$pid" "$2"; then
+    say "$2 (pid $pid) is running; waiting for it"
+  else
+    say "removing stale $1 (pid ${pid:-?} is not a live $2)"
+    rm -f "$1"
+  fi
+}
 
 if engine_ok; then
   say "engine already running, left alone"
@@ -27,16 +46,10 @@ else
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
   command -v docker >/dev/null 2>&1 || die "dockerd installed but no docker CLI on PATH"
-  if [ -f "$PIDFILE" ]; then
-    pid=$(cat "$PIDFILE" 2>/dev/null || true)
-    # A dockerd killed earlier leaves its pid file; a new one refuses to start until it is gone.
-    if [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = "dockerd" ]; then
-      say "dockerd (pid $pid) is running but not answering yet; waiting for it"
-    else
-      say "removing stale $PIDFILE (pid ${pid:-?} is not a live dockerd)"
-      rm -f "$PIDFILE"
-    fi
-  fi
+  # A dockerd killed earlier leaves its pid file (and its containerd's); a new one refuses to start,
+  # or waits forever for that containerd, until they are gone.
+  clear_stale "$PIDFILE" dockerd
+  clear_stale "$EXEC_ROOT/containerd/containerd.pid" containerd
   if [ ! -f "$PIDFILE" ]; then
     say "starting dockerd (log: $LOG)"
     mkdir -p "$(dirname "$LOG")"

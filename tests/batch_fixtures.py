@@ -33,16 +33,18 @@ def hidden_test_patch(repo: Path) -> str:
 
 
 def make_dataset(root: Path, ids=tuple(PLANS)) -> Path:
-    """dataset.jsonl next to one repository per instance (repo_path relative to the file)."""
+    """dataset.jsonl next to one repository that every instance shares (as SWE-bench instances of one
+    project do: one repository image serves them all); repo_path is relative to the file."""
     rows = []
+    repo = make_repo(root)
+    hidden = hidden_test_patch(repo)
     for iid in ids:
-        repo = make_repo(root / iid)
         rows.append({
             "instance_id": iid, "repo": "local/calc", "version": "0",
             "repo_path": str(repo.relative_to(root)),
             "base_commit": git.Repo(repo).head.commit.hexsha,
             "problem_statement": f"{ISSUE}\nSeen in production [instance {iid}].\n",
-            "test_patch": hidden_test_patch(repo),
+            "test_patch": hidden,
             "FAIL_TO_PASS": json.dumps(["tests/test_hidden.py::test_hidden"]),
             "PASS_TO_PASS": json.dumps(["tests/test_ops.py::test_mul"]),
         })

@@ -167,3 +167,15 @@ def test_run_report_has_official_keys_and_counts(tmp_path):
     assert (report["resolved_instances"], report["unresolved_instances"], report["error_instances"],
             report["empty_patch_instances"], report["completed_instances"]) == (1, 1, 1, 1, 2)
     assert report["incomplete_ids"] == ["e"] and report["schema_version"] == 2
+
+
+def test_build_failure_names_package_and_key_line():
+    from agent.evaluation.batch import key_line
+    from agent.evaluation.build import guess_package
+    log = ("Step 7/9 : RUN pip install -r /root/requirements.txt\n Collecting foo==9.9\n"
+           "ERROR: Could not find a version that satisfies the requirement foo==9.9 (from versions: 1.0)\n"
+           "ERROR: No matching distribution found for foo==9.9\n"
+           "The command '/bin/bash -o pipefail -c pip install' returned a non-zero code: 1\n")
+    assert guess_package(log) == "foo==9.9"
+    assert key_line(log) == "ERROR: No matching distribution found for foo==9.9"
+    assert guess_package("all fine") is None

@@ -57,9 +57,12 @@ def test_materialize_is_deterministic_and_resumable(tmp_path):
     b = materialize(DEFAULT_EXAMPLE, tmp_path / "b")
     head = git.Repo(a.repo).head.commit.hexsha
     assert head == git.Repo(b.repo).head.commit.hexsha   # same files -> same commit: run folders resume
-    (a.repo / "wordfreq" / "counter.py").write_text("broken")
-    assert git.Repo(materialize(DEFAULT_EXAMPLE, tmp_path / "a").repo).head.commit.hexsha == head
-    assert "broken" not in (a.repo / "wordfreq" / "counter.py").read_text()
+    assert git.Repo(materialize(DEFAULT_EXAMPLE, tmp_path / "a").repo).head.commit.hexsha == head   # reused
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["hidden_test.py", "issue.md", "repo"]
+    (a.repo / "wordfreq" / "counter.py").write_text("my own edits")
+    with pytest.raises(FileExistsError, match="local changes"):
+        materialize(DEFAULT_EXAMPLE, tmp_path / "a")          # never silently reset someone's work
+    assert (a.repo / "wordfreq" / "counter.py").read_text() == "my own edits"
 
 
 def _diff_after(ex, tmp_path, edit) -> str:

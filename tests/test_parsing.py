@@ -108,3 +108,13 @@ def test_classify_pytest_and_repro_reason():
 def test_pytest_failures():
     out = "FAILED tests/test_a.py::test_x - assert 1\nERROR tests/test_b.py::test_y\nFAILED tests/test_a.py::test_x"
     assert pytest_failures(out) == ["tests/test_a.py::test_x", "tests/test_b.py::test_y"]
+
+
+def test_repro_failure_must_come_from_code_under_test():
+    own = ("test_r.py:7: in test_x\n    top = top(text)\nE   TypeError: 'int' object is not callable\n")
+    assert "test's own code" in repro_failure_reason("fail", own, "test_r.py")
+    inside = ("test_r.py:5: in test_x\n    count(text)\npkg/counter.py:12: in count\n    raise ValueError\n"
+              "E   ValueError: bad\n")
+    assert repro_failure_reason("fail", inside, "test_r.py") is None
+    assert repro_failure_reason("fail", "test_r.py:5: in test_x\nE   assert 1 == 2\n", "test_r.py") is None
+    assert "UnboundLocalError" in repro_failure_reason("fail", "E   UnboundLocalError: x", "test_r.py")

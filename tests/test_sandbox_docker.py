@@ -157,6 +157,10 @@ def test_gc_removes_leftovers_of_a_run(docker_client, repo_image):
     found = gc.collect(docker_client, run_id=run_id, dry_run=True)
     assert len(found.containers) == 2 and found.images == [child.image]
     assert docker_client.api.inspect_container(sb.id)  # dry run removed nothing
+    from typer.testing import CliRunner
+    from sandbox.cli import app
+    out = CliRunner().invoke(app, ["gc", "--run", run_id, "--dry-run"])
+    assert out.exit_code == 0 and "would remove 2 container(s), 1 image(s)" in out.output
     gc.collect(docker_client, run_id=run_id)
     for cid in (sb.id, child.id):
         with pytest.raises(docker.errors.NotFound):

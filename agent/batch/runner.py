@@ -108,6 +108,8 @@ def run_instances(rows: list[dict], opts: BenchOptions, executor: Executor, prog
                 status, tar = InstanceStatus(instance_id=iid, status="error", error=f"task failed: {err}"[:2000]), None
             if tar:
                 _replace_dir(folder.run_dir(iid), tar)
+            earlier = folder.status(iid)     # a resumed instance's time includes its earlier attempts
+            status.duration_s = round(status.duration_s + (earlier.duration_s if earlier else 0.0), 2)
             folder.write_status(status)   # last: "done" on disk implies the run folder is complete
             now = folder.run_spend(iid)
             pool.settle(iid, now.cost_usd - before[iid][0], now.tokens - before[iid][1])

@@ -41,6 +41,13 @@ def docker_client(timeout: float) -> docker.DockerClient:
     return docker.from_env(timeout=int(timeout) + 120)
 
 
+def key_line(tail: str) -> str:
+    """The line of a build log tail that says what went wrong (not docker's generic last line)."""
+    lines = [x.strip() for x in tail.splitlines() if x.strip() and "The command '" not in x]
+    hits = [x for x in lines if "rror" in x or "No matching" in x or "not found" in x]
+    return (hits or lines or [""])[-1][:200]
+
+
 def prepare(client, rows: list[dict], opts: EvalOptions, on_done: Callable[[Prepared], None] = lambda p: None
             ) -> dict[str, Prepared]:
     """Images for every row, one at a time (builds share 2 cores badly); failures are recorded, not raised."""
@@ -61,7 +68,7 @@ def prepare(client, rows: list[dict], opts: EvalOptions, on_done: Callable[[Prep
                 p.spec = specs.offline_test_spec(row, env_script=[imgs.env])
                 p.extra["skipped_conda"] = list(imgs.env_recipe.skipped)
         except build.EnvBuildError as err:
-            p.error = f"{err.reason}: {err.tail.splitlines()[-1][:200] if err.tail else ''}"
+            p.error = f"{err.reason}: {key_line(err.tail)}"
             p.extra["build_tail"] = err.tail
         except Exception as err:  # noqa: BLE001 - recipe / mirror / pull problems name the instance
             p.error = f"environment: {type(err).__name__}: {str(err)[:300]}"

@@ -28,6 +28,7 @@ _PKG_PATTERNS = [
     r"Failed to build ([^\s]+)",
     r"error: subprocess-exited-with-error.*?Getting requirements to build wheel.*?for ([^\s]+)",
     r"Running setup\.py install for ([^\s]+)\.\.\. error",
+    r"Max retries exceeded with url: \S*/([^/\s]+?)(?:\.whl|\.tar\.gz)?\s",  # network: name the file
 ]
 
 

@@ -69,7 +69,9 @@ def setup_repo_script(r: InstanceRecipe) -> str:
              "git config --global user.name SWE-bench",
              "git commit --allow-empty -am SWE-bench",
              f"/usr/bin/python3 /root/build_reqs.py > /tmp/build-reqs.txt",
-             f"python -m pip download -q -d {WHEELHOUSE} -r /tmp/build-reqs.txt",
+             # Retried: a DNS hiccup through the proxy must not fail a whole instance build.
+             f"for i in 1 2 3; do python -m pip download -q -d {WHEELHOUSE} -r /tmp/build-reqs.txt"
+             " && break; [ $i = 3 ] && exit 1; sleep 10; done",
              # From here on pip never touches the network: the eval container has none.
              f"printf 'no-index = true\\nfind-links = {WHEELHOUSE}\\n' >> {VENV}/pip.conf"]
     return "\n".join(cmds) + "\n"

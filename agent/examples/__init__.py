@@ -8,7 +8,9 @@ collect outside `repo/tests/`, which the project's `testpaths = ["tests"]` never
 """
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +50,8 @@ def source_dir(name: str) -> Path:
 def materialize(name: str, dest: Path) -> Example:
     """Copy the example into dest (repo/, issue.md, hidden_test.py) and commit repo/ once.
 
-    An existing dest/repo with a commit is reused as is, so a killed benchmark resumes.
+    An existing dest/repo is reused as is (a killed benchmark resumes; the commit hash is the same
+    anyway); one with local changes is an error rather than silently reset.
     """
     import git
 
@@ -57,28 +60,36 @@ def materialize(name: str, dest: Path) -> Example:
     dest.mkdir(parents=True, exist_ok=True)
     for f in ("issue.md", "hidden_test.py"):
         shutil.copyfile(src / f, dest / f)
-    if not _has_commit(repo_dir):
-        if repo_dir.exists():
-            shutil.rmtree(repo_dir)   # a half-made copy from a killed run
-        shutil.copytree(src / "repo", repo_dir, ignore=_IGNORE)
-        (repo_dir / ".gitignore").write_text("__pycache__/\n*.pyc\n.pytest_cache/\n")
-        repo = git.Repo.init(repo_dir, initial_branch="main")
+    if repo_dir.exists():
+        try:
+            with git.Repo(repo_dir) as repo:
+                dirty = repo.is_dirty(untracked_files=True)
+        except git.InvalidGitRepositoryError:
+            dirty = True
+        if dirty:
+            raise FileExistsError(f"{repo_dir} exists with other content or local changes; "
+                                  "remove it or choose another destination")
+    else:
+        # Built aside and renamed into place: a repo/ that exists is always complete.
+        tmp = Path(tempfile.mkdtemp(prefix=".repo-", dir=dest))
+        try:
+            _make_repo(src / "repo", tmp / "repo", message=f"{name}: initial import")
+            os.replace(tmp / "repo", repo_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return Example(name=name, repo=repo_dir, issue=dest / "issue.md", hidden_test=dest / "hidden_test.py",
+                   solution=src / "solution")
+
+
+def _make_repo(src: Path, dst: Path, message: str) -> None:
+    import git
+
+    shutil.copytree(src, dst, ignore=_IGNORE)
+    (dst / ".gitignore").write_text("__pycache__/\n*.pyc\n.pytest_cache/\n")
+    with git.Repo.init(dst, initial_branch="main") as repo:
         with repo.config_writer() as cfg:   # local identity: later commits in the copy need one too
             cfg.set_value("user", "name", _AUTHOR[0])
             cfg.set_value("user", "email", _AUTHOR[1])
         repo.git.add("-A")
         actor = git.Actor(*_AUTHOR)
-        repo.index.commit(f"{name}: initial import", author=actor, committer=actor,
-                          author_date=_DATE, commit_date=_DATE)
-        repo.close()
-    return Example(name=name, repo=repo_dir, issue=dest / "issue.md", hidden_test=dest / "hidden_test.py",
-                   solution=src / "solution")
-
-
-def _has_commit(path: Path) -> bool:
-    import git
-    try:
-        with git.Repo(path) as repo:
-            return repo.head.is_valid() and not repo.is_dirty(untracked_files=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return False
+        repo.index.commit(message, author=actor, committer=actor, author_date=_DATE, commit_date=_DATE)

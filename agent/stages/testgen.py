@@ -18,7 +18,7 @@ def repro_test_path(i: int) -> str:
 
 def repro_command(path: str) -> str:
     # -p no:cacheprovider keeps .pytest_cache out of diffs; -x stops at the first failure.
-    return f"python -m pytest -x -q -p no:cacheprovider {path}"
+    return f"python -m pytest -x -q --tb=short -p no:cacheprovider {path}"
 
 
 def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
@@ -34,7 +34,7 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
             sandbox.write_file(path, content)
             res = sandbox.run(command, timeout=ctx.config.exec_timeout_s)
             outcome = classify_pytest(res.exit_code, res.output, res.timed_out)
-            reason = repro_failure_reason(outcome, res.output)
+            reason = repro_failure_reason(outcome, res.output, path)
             case = TestCase(id=f"t{i:03d}", sample=i, path=path, content=content, command=command,
                             original_outcome=outcome, original_output=res.output[-4000:],
                             kept=reason is None, reason=reason or "fails on the original code")

@@ -88,6 +88,9 @@ from agent.evaluation.cli import eval_cmd as _eval, gc_cmd as _gc_eval, validate
 app.command("eval", help="Evaluate predictions exactly as the official SWE-bench harness does (offline-capable).")(_eval)
 app.command("validate", help="Check SWE-bench environments: gold patch must resolve, empty patch must not.")(_validate)
 app.command("gc-eval", help="Remove SWE-bench environment/instance images (shows disk use).")(_gc_eval)
+from agent.batch.cli import bench as _bench  # noqa: E402
+
+app.command("bench", help="Run the pipeline on a dataset (SWE-bench or local), write predictions, evaluate; resumable.")(_bench)
 app.add_typer(_sandbox_app, name="sandbox", help="Docker sandboxes: build the base image, remove leftovers (gc).")
 app.add_typer(_model_app, name="model", help="The embedded local model: install weights, serve.")
 

@@ -40,6 +40,8 @@ class SolveConfig(BaseModel):
     abstain_below: float = 0.35       # confidence under which we abstain when no test separates
     use_reward: bool = True
     use_selection_trajectory: bool = True
+    image: str | None = None          # a prebuilt image holding the repository (SWE-bench instance images)
+    workdir: str = "/repo"            # where that image keeps the repository (SWE-bench: /testbed)
     pip: list[str] = Field(default_factory=list)   # extra requirements for the repository image
     install: list[str] = Field(default_factory=list)
 

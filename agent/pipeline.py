@@ -69,7 +69,7 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
         def make_model(stage: str, cfg: StageConfig):
             return LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage)
 
-        new_sandbox = sandbox_factory(config, repo, commit, run_id=run.root.name, stack=stack)
+        new_sandbox = sandbox_factory(config, repo, commit, run_id=f"{issue.id}@{commit[:8]}", stack=stack)
         ctx = StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
                            progress=progress, new_sandbox=new_sandbox, make_model=make_model)
         locations = localize(ctx)

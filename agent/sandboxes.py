@@ -28,10 +28,12 @@ def sandbox_factory(config: SolveConfig, repo: Path, commit: str, *, run_id: str
 
     client = connect()
     stack.callback(client.close)
+    labels = {"swe-agent.run": run_id}
+    if config.image:
+        return lambda: DockerSandbox.start(config.image, client=client, labels=labels, workdir=config.workdir)
     import git
     files = set(git.Repo(repo).git.ls_tree("-r", "--name-only", commit).split("\n"))
     install = config.install or default_install(files)
     image = ensure_repo_image(client, RepoRecipe(repo_path=str(repo), commit=commit, pip=list(config.pip),
                                                  install=install))
-    labels = {"swe-agent.run": run_id}
     return lambda: DockerSandbox.start(image, client=client, labels=labels)

@@ -45,14 +45,16 @@ class DockerSandbox:
     @classmethod
     def start(cls, image: str, *, network: bool = False, mem_limit: str = "2g",
               nano_cpus: int | None = None, pids_limit: int = 1024, labels: dict[str, str] | None = None,
-              client: docker.DockerClient | None = None, _own_image: str | None = None) -> "DockerSandbox":
+              client: docker.DockerClient | None = None, workdir: str | None = None,
+              _own_image: str | None = None) -> "DockerSandbox":
         """Start a container of `image` (which holds the repository at /repo) and return its sandbox."""
         own_client = client is None
         if client is None:
             from sandbox.engine import connect
             client = connect()
+        workdir = workdir or cls.workdir   # SWE-bench instance images keep the repository at /testbed
         settings = dict(network=network, mem_limit=mem_limit, nano_cpus=nano_cpus, pids_limit=pids_limit,
-                        labels=dict(labels or {}))
+                        labels=dict(labels or {}), workdir=workdir)
         host_config = client.api.create_host_config(
             network_mode="bridge" if network else "none",
             mem_limit=mem_limit, memswap_limit=mem_limit,  # no swap: the limit is a real limit
@@ -61,7 +63,7 @@ class DockerSandbox:
         )
         try:
             cid = client.api.create_container(
-                image, command=["sleep", "infinity"], working_dir=cls.workdir, environment=BASE_ENV,
+                image, command=["sleep", "infinity"], working_dir=workdir, environment=BASE_ENV,
                 labels={**MANAGED, **(labels or {})}, host_config=host_config, hostname="sandbox",
                 network_disabled=not network)["Id"]
             try:
@@ -73,7 +75,9 @@ class DockerSandbox:
             if own_client:
                 client.close()
             raise SandboxError(f"cannot start a container of {image}: {err}") from err
-        return cls(client, cid, image, settings, _base_commit(client, image), own_client, _own_image)
+        sandbox = cls(client, cid, image, settings, _base_commit(client, image), own_client, _own_image)
+        sandbox.workdir = workdir
+        return sandbox
 
     # -- commands -------------------------------------------------------------------------------
     def run(self, command: str, timeout: float = 60.0, cwd: str | None = None,

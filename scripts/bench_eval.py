@@ -14,12 +14,13 @@ import re
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from swebench.harness.run_evaluation import run_instance
 
 from agent.evaluation import build, spec as specs
-from agent.evaluation.batch import EvalOptions, docker_client, evaluate_all, prepare
+from agent.evaluation.batch import EvalOptions, docker_client, prepare
 from agent.evaluation.dataset import gold_predictions, load_dataset
 from agent.evaluation.run import evaluate, log_dir_for
 
@@ -41,6 +42,10 @@ def official(client, ts, pred, run_id: str, workdir: Path, timeout: int) -> tupl
     return wall, tests
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dataset", required=True)
@@ -48,6 +53,7 @@ def main() -> None:
     ap.add_argument("-i", "--instances", action="append", required=True)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--copies", type=int, default=4, help="Evaluations of each instance per throughput point.")
     ap.add_argument("--timeout", type=int, default=900)
     args = ap.parse_args()
 
@@ -56,6 +62,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-eval-"))
     opts = EvalOptions(run_id="bench", report_dir=work, mirror_root=args.repo_mirror, timeout=args.timeout)
     prepared = prepare(client, rows, opts)
+    print(f"load average at start: {_load()} ({os.cpu_count()} cores)")
     preds = gold_predictions(rows)
     print(f"{'instance':28} {'ours wall':>9} {'ours ovh':>8} {'swebench wall':>13} {'swebench ovh':>12} {'ratio':>6}")
     ratios = []
@@ -85,15 +92,22 @@ def main() -> None:
     if ratios:
         print(f"median overhead ratio ours/swebench: {statistics.median(ratios):.2f} (target <= 1.0)")
 
+    # Throughput: every instance `--copies` times (distinct run ids, so no report is reused).
     ok = {i: p for i, p in prepared.items() if not p.error}
+    jobs = [(iid, c) for c in range(args.copies) for iid in ok]
     for n in [int(x) for x in args.workers.split(",")]:
-        o = EvalOptions(run_id=f"tput{n}", report_dir=work, timeout=args.timeout, workers=n)
+        def one(job, n=n):
+            iid, c = job
+            run_id = f"tput{n}-{c}"
+            return evaluate(client, ok[iid].spec, preds[iid], ok[iid].image,
+                            log_dir_for(work, run_id, preds[iid]), run_id, timeout=args.timeout)
         start = time.monotonic()
-        res = evaluate_all(client, ok, preds, o)
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            res = list(pool.map(one, jobs))
         wall = time.monotonic() - start
-        print(f"workers={n}: {len(res)} instances in {wall:.1f}s = {len(res) / wall * 60:.1f}/min "
-              f"({sum(r.status == 'resolved' for r in res.values())} resolved)")
-    print(f"logs: {work}; disk: {build.disk_usage(client)}")
+        print(f"workers={n}: {len(res)} evaluations in {wall:.1f}s = {len(res) / wall * 60:.1f}/min "
+              f"({sum(r.status == 'resolved' for r in res)} resolved; load avg {_load()})")
+    print(f"load average at end: {_load()}; logs: {work}; disk: {build.disk_usage(client)}")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,11 @@ def test_killed_batch_resumes_without_redoing_finished_instances(docker_client, 
         for iid in finished:
             assert requests_for(server, iid) == before[iid], f"{iid} was finished but asked the model again"
         assert sum(requests_for(server, iid) - before[iid] for iid in PLANS) > 0
+    # SIGKILL gave the driver no chance to stop the sandbox it had running: remove ours (by the
+    # dataset's commit label, which only this test's repository has).
+    commit = read_jsonl(dataset)[0]["base_commit"]
+    for c in docker_client.containers.list(all=True, filters={"label": f"swe-agent.commit={commit}"}):
+        c.remove(force=True)
     preds = read_jsonl(out / "predictions.jsonl")
     assert sorted(p["instance_id"] for p in preds) == sorted(PLANS)      # each once, none lost
     assert all(json.loads((out / "instances" / i / "status.json").read_text())["status"] == "done" for i in PLANS)

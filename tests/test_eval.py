@@ -179,3 +179,28 @@ def test_build_failure_names_package_and_key_line():
     assert guess_package(log) == "foo==9.9"
     assert key_line(log) == "ERROR: No matching distribution found for foo==9.9"
     assert guess_package("all fine") is None
+
+
+def test_validate_reuses_finished_rows_without_docker(tmp_path):
+    """Both verdicts on disk: no image is built (client is unusable here), the row is marked reused."""
+    from agent.evaluation import validate
+    from agent.evaluation.run import log_dir_for
+    iid = FLASK["instance_id"]
+    for kind, empty, resolved in (("gold", False, True), ("empty", True, False)):
+        pred = gold_predictions([FLASK], empty=empty)[iid]
+        d = log_dir_for(tmp_path, f"v-{kind}", pred)
+        d.mkdir(parents=True)
+        (d / "report.json").write_text(json.dumps({iid: {"resolved": resolved}}))
+    [v] = validate.validate([FLASK], EvalOptions(run_id="v", report_dir=tmp_path), client=object())
+    assert v.ok and v.reused and "| reused |" in validate.to_markdown([v])
+    (log_dir_for(tmp_path, "v-empty", gold_predictions([FLASK], empty=True)[iid]) / "report.json").unlink()
+    # One verdict missing: it must build, i.e. use the engine (here a useless client: the build fails).
+    [v] = validate.validate([FLASK], EvalOptions(run_id="v", report_dir=tmp_path), client=object())
+    assert not v.reused and not v.env_built and v.reason.startswith("environment:")
+
+
+def test_needs_internet_recognizes_dns_failures_in_test_output():
+    from agent.evaluation.validate import needs_internet
+    out = ("E   socket.gaierror: [Errno -3] Temporary failure in name resolution\n"
+           "FAILED test_requests.py::RequestsTestCase::test_HTTP_200_OK_GET")
+    assert needs_internet(out) and not needs_internet("FAILED test_x.py::test_y - AssertionError")

@@ -7,11 +7,12 @@ with the reason, when the engine or the mirror is missing.
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from agent.evaluation import mirror
+from agent.evaluation import build, mirror
 
 docker = pytest.importorskip("docker")
 pytestmark = pytest.mark.docker
@@ -57,7 +58,40 @@ def test_mirror_checkout_has_no_future_history(tmp_path):
     assert mirror.read_file_at(git_dir, FLASK["environment_setup_commit"], "requirements/dev.txt")
 
 
+def _labelled_image(client, base: str, tag: str, labels: dict) -> str:
+    import io
+    text = f"FROM {base}\nLABEL " + " ".join(f"{k}={v}" for k, v in labels.items()) + "\n"
+    client.images.build(fileobj=io.BytesIO(text.encode()), tag=tag, rm=True)
+    return tag
+
+
+def test_gc_removes_only_what_carries_the_run_label(client, base):
+    """gc scoped by a unique run label must leave every other SWE-bench image and container alone."""
+    from agent.evaluation import gc
+    from agent.evaluation.container import LABELS
+    from agent.evaluation.recipe import LABEL_KIND
+    mine, theirs = f"swe-agent.test-run=gc-{uuid.uuid4().hex[:12]}", f"gc-other-{uuid.uuid4().hex[:12]}"
+    key, value = mine.split("=")
+    img = _labelled_image(client, base, f"swe-agent/test-gc:{value}", {LABEL_KIND: "instance", key: value})
+    other = _labelled_image(client, base, f"swe-agent/test-gc:{theirs}", {LABEL_KIND: "instance", key: theirs})
+    box = client.containers.create(img, "true", labels={**LABELS, key: value})
+    keep = client.containers.create(other, "true", labels={**LABELS, key: theirs})
+    try:
+        removed = gc.collect(client, env_images=False, only=mine)
+        assert removed["images"] == 1 and removed["containers"] == 1
+        assert not build.image_exists(client, img) and build.image_exists(client, other)
+        keep.reload()  # still there: raises NotFound otherwise
+        with pytest.raises(docker.errors.NotFound):
+            box.reload()
+    finally:
+        keep.remove(force=True)
+        client.images.remove(other, force=True)
+        if build.image_exists(client, img):
+            client.images.remove(img, force=True)
+
+
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # a cold machine builds the flask environment first (~7 min, more under load)
 def test_offline_build_and_validate_flask(client, base, tmp_path):
     """Gold resolves, empty patch does not: the offline environment reproduces the official verdicts."""
     if mirror.find_mirror(MIRRORS, "pallets/flask") is None:

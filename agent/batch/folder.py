@@ -4,7 +4,8 @@
 BATCH/
   batch.json                    dataset path, instance ids, options of the first run (informative)
   instances/<iid>/run/          the pipeline's run folder (resumable on its own)
-  instances/<iid>/status.json   InstanceStatus; "done" = never run again
+  instances/<iid>/status.json   InstanceStatus: "done" is never run again; "budget" / "error" continue
+                                on the next run (from the run folder, which the pipeline resumes)
   instances/<iid>/eval.json     InstanceEval (resolved + per-candidate results), keyed by patch hash
   predictions.jsonl             official format, REBUILT from status files after every change
   ledger.json                   BatchLedger: per-instance spend, totals, caps

@@ -24,6 +24,7 @@ class EvalOptions:
     timeout: float = 1800
     online: bool = False         # official prebuilt images (needs Docker Hub; not reachable here)
     apply_empty: bool = False    # run the tests even when the patch is empty (validate)
+    network: bool = False        # eval containers on the bridge, as upstream (tests that call the internet)
 
 
 @dataclass
@@ -86,7 +87,8 @@ def evaluate_all(client, prepared: dict[str, Prepared], preds: dict[str, dict], 
         if p.error:
             return InstanceResult(iid, "error", p.error)
         res = evaluate(client, p.spec, pred, p.image, log_dir_for(opts.report_dir, opts.run_id, pred),
-                       opts.run_id, timeout=opts.timeout, online=opts.online, apply_empty=opts.apply_empty)
+                       opts.run_id, timeout=opts.timeout, online=opts.online, apply_empty=opts.apply_empty,
+                       network=opts.network)
         on_done(res)
         return res
 

@@ -18,6 +18,9 @@ INSTANCES = typer.Option([], "--instances", "-i", help="Only these instance ids 
 MIRROR = typer.Option(None, "--repo-mirror", help="Directory of bare git mirrors named owner+name or owner__name.")
 REPORT_DIR = typer.Option(Path("."), "--report-dir", help="Where the report JSON and logs/ go.")
 TIMEOUT = typer.Option(1800.0, "--timeout", help="Seconds for one instance's eval script.")
+NETWORK = typer.Option(False, "--network", help="Give eval containers the bridge network, as the official "
+                       "harness does (tests that call e.g. httpbin.org). Off by default: verdicts must not "
+                       "depend on the internet.")
 
 
 def _fail(msg: str) -> None:
@@ -49,6 +52,7 @@ def eval_cmd(
     report_dir: Path = REPORT_DIR,
     timeout: float = TIMEOUT,
     online: bool = typer.Option(False, "--online", help="Official prebuilt images from Docker Hub (needs a registry)."),
+    network: bool = NETWORK,
 ):
     """Evaluate predictions: apply each patch, run the official eval script with no network, grade officially."""
     from agent.evaluation.batch import EvalOptions, run_eval
@@ -62,7 +66,8 @@ def eval_cmd(
         _fail(f"cannot load predictions {predictions}: {err}")
     preds = {k: v for k, v in preds.items() if k in {r["instance_id"] for r in rows}}
     opts = EvalOptions(run_id=run_id or time.strftime("%Y%m%d-%H%M%S"), report_dir=report_dir,
-                       workers=workers, mirror_root=repo_mirror, timeout=timeout, online=online)
+                       workers=workers, mirror_root=repo_mirror, timeout=timeout, online=online,
+                       network=network)
     results, report, path, _ = run_eval(
         rows, preds, opts, on_result=lambda r: console.print(f"{r.instance_id}: {r.status} {r.reason[:100]}"))
     table = Table("instance", "status", "reason")
@@ -83,6 +88,7 @@ def validate_cmd(
     report_dir: Path = REPORT_DIR,
     timeout: float = TIMEOUT,
     online: bool = typer.Option(False, "--online", help="Official prebuilt images (needs a registry)."),
+    network: bool = NETWORK,
 ):
     """Check each instance here: gold patch resolves, empty patch does not; table of broken ones with reasons."""
     from agent.evaluation import validate as val
@@ -90,7 +96,8 @@ def validate_cmd(
 
     _mirror_required(online, repo_mirror)
     rows = _rows(dataset, instances)
-    opts = EvalOptions(run_id=run_id, report_dir=report_dir, mirror_root=repo_mirror, timeout=timeout, online=online)
+    opts = EvalOptions(run_id=run_id, report_dir=report_dir, mirror_root=repo_mirror, timeout=timeout,
+                       online=online, network=network)
     results = val.validate(rows, opts, on_row=lambda v: console.print(
         f"{v.instance_id}: {'ok' if v.ok else 'BROKEN'} {v.seconds:.0f}s {v.reason[:120]}"))
     md, _ = val.write(results, report_dir, run_id)
@@ -104,6 +111,7 @@ def validate_cmd(
 def gc_cmd(
     keep_env: bool = typer.Option(False, "--keep-env", help="Keep the shared environment images."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only show disk use."),
+    only: Optional[str] = typer.Option(None, "--only", help="Only objects that also carry this label (key=value)."),
 ):
     """Remove SWE-bench eval containers and images (instance layers, then environments)."""
     from agent.evaluation import build, gc
@@ -114,5 +122,5 @@ def gc_cmd(
     console.print(f"{use['images']} images, ~{use['bytes_total_estimate'] / 1e9:.2f} GB "
                   f"(unique {use['bytes_unique'] / 1e9:.2f} GB + shared)")
     if not dry_run:
-        removed = gc.collect(client, env_images=not keep_env)
+        removed = gc.collect(client, env_images=not keep_env, only=only)
         console.print(f"removed {removed['containers']} containers, {removed['images']} images")

@@ -69,11 +69,13 @@ def summarize_report(report: dict, instance_id: str) -> str:
 
 
 def evaluate(client: docker.DockerClient, spec: TestSpec, pred: dict, image: str, log_dir: Path,
-             run_id: str, timeout: float = 1800, online: bool = False, apply_empty: bool = False) -> InstanceResult:
+             run_id: str, timeout: float = 1800, online: bool = False, apply_empty: bool = False,
+             network: bool = False) -> InstanceResult:
     """Apply pred's patch in a fresh container of image, run the eval script, grade, write logs.
 
     An existing report.json is reused (resume). apply_empty=True runs the tests on an empty patch
     instead of failing it at `git apply` (that is how `validate` checks the tests fail without a fix).
+    The container has no network unless online or network is set (the official harness gives it one).
     """
     iid = spec.instance_id
     report_path = log_dir / LOG_REPORT
@@ -86,8 +88,9 @@ def evaluate(client: docker.DockerClient, spec: TestSpec, pred: dict, image: str
     patch = pred.get(KEY_PREDICTION) or ""
     try:
         name = f"sweb.eval.{iid.lower()}.{run_id}.{int(time.time() * 1000) % 10**8}"
-        with ctr.eval_container(client, image, name, network=online) as box:
-            log.info(f"Container for {iid} started: {box.id[:12]} (network={'on' if online else 'none'})")
+        net = online or network
+        with ctr.eval_container(client, image, name, network=net) as box:
+            log.info(f"Container for {iid} started: {box.id[:12]} (network={'on' if net else 'none'})")
             (log_dir / "patch.diff").write_text(patch)
             if patch or not apply_empty:
                 ctr.put_file(box, DOCKER_PATCH, patch)

@@ -9,10 +9,29 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from swebench.harness.constants import KEY_INSTANCE_ID
+from swebench.harness.constants import KEY_INSTANCE_ID, LOG_REPORT, LOG_TEST_OUTPUT
 
-from agent.evaluation import batch
+from agent.evaluation import batch, spec as specs
 from agent.evaluation.dataset import gold_predictions
+from agent.evaluation.run import log_dir_for
+
+KINDS = (("gold", False), ("empty", True))
+# What a test that calls the internet prints in a container without network (getaddrinfo errors).
+_NO_DNS = ("Temporary failure in name resolution", "Name or service not known", "NameResolutionError")
+
+
+def needs_internet(test_output: str) -> bool:
+    return any(marker in test_output for marker in _NO_DNS)
+
+
+def _opts(opts: batch.EvalOptions, kind: str, empty: bool) -> batch.EvalOptions:
+    return batch.EvalOptions(**{**asdict(opts), "run_id": f"{opts.run_id}-{kind}", "apply_empty": empty})
+
+
+def _finished(row: dict, opts: batch.EvalOptions) -> bool:
+    """Both verdicts are on disk: nothing to build (the image may be gone or its recipe changed)."""
+    return all((log_dir_for(opts.report_dir, f"{opts.run_id}-{kind}", pred) / LOG_REPORT).exists()
+               for kind, empty in KINDS for pred in gold_predictions([row], empty=empty).values())
 
 
 @dataclass
@@ -24,16 +43,20 @@ class Validation:
     seconds: float
     build_s: float = 0.0
     reason: str = ""
+    reused: bool = False         # both verdicts read from an earlier run's report.json
 
     @property
     def ok(self) -> bool:
         return self.env_built and self.gold_resolved and self.empty_unresolved
 
 
-def _reason(v: Validation, gold, empty, build_error: str) -> str:
+def _reason(v: Validation, gold, empty, build_error: str, gold_output: str = "") -> str:
     if not v.env_built:
         return build_error
     parts = []
+    if not v.gold_resolved and needs_internet(gold_output):
+        parts.append("tests need the internet (DNS lookups failed without network; official harness has it: "
+                     "see --network)")
     if not v.gold_resolved:
         parts.append(f"gold {gold.status}: {gold.reason}".strip(": "))
     if not v.empty_unresolved:
@@ -49,16 +72,20 @@ def validate(rows: list[dict], opts: batch.EvalOptions, client=None, on_row=lamb
     for row in rows:
         iid = row[KEY_INSTANCE_ID]
         start = time.monotonic()
-        prep = batch.prepare(client, [row], opts)
-        results = {}
-        for kind, empty in (("gold", False), ("empty", True)):
-            o = batch.EvalOptions(**{**asdict(opts), "run_id": f"{opts.run_id}-{kind}", "apply_empty": empty})
-            results[kind] = batch.evaluate_all(client, prep, gold_predictions([row], empty=empty), o)[iid]
+        reused = _finished(row, opts)
+        prep = ({iid: batch.Prepared(row, spec=specs.offline_test_spec(row))} if reused
+                else batch.prepare(client, [row], opts))
+        results = {kind: batch.evaluate_all(client, prep, gold_predictions([row], empty=empty),
+                                            _opts(opts, kind, empty))[iid] for kind, empty in KINDS}
         gold, empty = results["gold"], results["empty"]
         v = Validation(iid, env_built=not prep[iid].error, gold_resolved=gold.status == "resolved",
                        empty_unresolved=empty.status == "unresolved",
-                       seconds=round(time.monotonic() - start, 1), build_s=round(prep[iid].build_s, 1))
-        v.reason = _reason(v, gold, empty, prep[iid].error)
+                       seconds=round(time.monotonic() - start, 1), build_s=round(prep[iid].build_s, 1),
+                       reused=reused)
+        gold_log = log_dir_for(opts.report_dir, f"{opts.run_id}-gold", gold_predictions([row])[iid])
+        out_path = gold_log / LOG_TEST_OUTPUT
+        v.reason = _reason(v, gold, empty, prep[iid].error,
+                           out_path.read_text(errors="replace") if out_path.exists() else "")
         out.append(v)
         on_row(v)
     return out
@@ -73,8 +100,9 @@ def to_markdown(rows: list[Validation]) -> str:
              "|---|---|---|---|---|---|"]
     for v in rows:
         reason = v.reason.replace("|", "\\|").replace("\n", " ")[:300]
+        secs = "reused" if v.reused else f"{v.seconds:.0f} ({v.build_s:.0f})"
         lines.append(f"| {v.instance_id} | {_yn(v.env_built)} | {_yn(v.gold_resolved)} | "
-                     f"{_yn(v.empty_unresolved)} | {v.seconds:.0f} ({v.build_s:.0f}) | {reason} |")
+                     f"{_yn(v.empty_unresolved)} | {secs} | {reason} |")
     ok = sum(v.ok for v in rows)
     lines.append(f"\n{ok}/{len(rows)} instances valid here.")
     return "\n".join(lines) + "\n"

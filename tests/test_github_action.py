@@ -1,0 +1,139 @@
+"""The Action entry point with real event payload files and the variables GitHub sets, against the
+fake GitHub on 127.0.0.1 (real clone + push), with a scripted solve."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.github.action import run
+from github_server import FakeGitHub, ScriptedSolve
+from pipeline_fixtures import ISSUE, make_repo
+
+TOKEN = "ghs_" + "ActionTok3n" * 4
+KEY = "sk-action-" + "s3cr3tKey" * 3
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def gh(tmp_path):
+    src = make_repo(tmp_path)
+    subprocess.run(["git", "branch", "-M", "main"], cwd=src, check=True)
+    with FakeGitHub(tmp_path / "remote", TOKEN) as server:
+        server.add_repo("acme/calc", src)
+        title, _, body = ISSUE.partition("\n")
+        server.add_issue("acme/calc", 12, title, body)
+        server.permissions.update({"maint": "maintain", "reader": "read"})
+        yield server
+
+
+def issue_payload():
+    return {"number": 12, "title": "add() returns the wrong result", "body": "…", "state": "open",
+            "html_url": "https://github.com/acme/calc/issues/12", "user": {"login": "reporter", "type": "User"},
+            "labels": [{"name": "swe-agent"}], "author_association": "NONE"}
+
+
+def labeled_event(sender="maint"):
+    return {"action": "labeled", "issue": issue_payload(), "label": {"name": "swe-agent", "color": "ededed"},
+            "repository": {"full_name": "acme/calc", "private": False}, "sender": {"login": sender, "type": "User"}}
+
+
+def comment_event(assoc, body="/swe-agent", login="someone"):
+    return {"action": "created", "issue": issue_payload(),
+            "comment": {"id": 1, "body": body, "author_association": assoc, "user": {"login": login, "type": "User"},
+                        "html_url": "https://github.com/acme/calc/issues/12#issuecomment-1"},
+            "repository": {"full_name": "acme/calc"}, "sender": {"login": login, "type": "User"}}
+
+
+def action_env(gh, tmp_path, event_name, payload, **inputs) -> dict:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event),
+           "GITHUB_REPOSITORY": "acme/calc", "GITHUB_SERVER_URL": gh.server_url, "GITHUB_API_URL": gh.api_url,
+           "GITHUB_TOKEN": TOKEN, "GITHUB_RUN_ID": "4242", "RUNNER_TEMP": str(tmp_path / "runner"),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+           "SWE_AGENT_CACHE": str(tmp_path / "cache"), "PATH": os.environ["PATH"], "HOME": str(tmp_path),
+           "INPUT_MODEL": "openai/gpt-4o-mini", "INPUT_API_KEY_ENV": "OPENAI_API_KEY", "INPUT_API_KEY": KEY,
+           "INPUT_BUDGET_USD": "1.50", "INPUT_SAMPLES": "3", "INPUT_LABEL": "swe-agent"}
+    env.update(inputs)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def outputs(tmp_path) -> dict:
+    p = tmp_path / "output.txt"
+    return dict(line.split("=", 1) for line in p.read_text().splitlines()) if p.exists() else {}
+
+
+class Capture(ScriptedSolve):
+    def __call__(self, issue, repo, run_dir, config):
+        self.config, self.key_seen = config, os.environ.get("OPENAI_API_KEY")
+        return super().__call__(issue, repo, run_dir, config)
+
+
+def test_label_by_maintainer_opens_a_pr(gh, tmp_path):
+    env = action_env(gh, tmp_path, "issues", labeled_event("maint"))
+    solve = Capture("selected")
+    assert run(env, solve=solve) == 0
+    cfg = solve.config
+    assert cfg.budget_usd == 1.5 and cfg.patch.samples == 3 and cfg.model.name == "openai/gpt-4o-mini"
+    assert cfg.model.api_key_env == "OPENAI_API_KEY" and "INPUT_API_KEY" not in env and env["OPENAI_API_KEY"] == KEY
+    [pr] = gh.repos["acme/calc"].pulls
+    assert pr["head"] == "swe-agent/issue-12" and "Fixes #12" in pr["body"]
+    summary = (tmp_path / "summary.md").read_text()
+    assert pr["html_url"] in summary and "$1.50" in summary and KEY not in summary and TOKEN not in summary
+    assert outputs(tmp_path)["status"] == "selected" and outputs(tmp_path)["pr-url"] == pr["html_url"]
+    assert Path(outputs(tmp_path)["run-dir"]).is_relative_to(tmp_path / "runner")
+
+
+def test_label_by_reader_is_skipped(gh, tmp_path):
+    solve = ScriptedSolve()
+    assert run(action_env(gh, tmp_path, "issues", labeled_event("reader")), solve=solve) == 0
+    assert solve.calls == [] and "only 'read'" in (tmp_path / "summary.md").read_text()
+
+
+def test_comment_by_member_runs_and_abstention_comments(gh, tmp_path):
+    solve = ScriptedSolve("abstained")
+    assert run(action_env(gh, tmp_path, "issue_comment", comment_event("MEMBER")), solve=solve) == 0
+    assert gh.repos["acme/calc"].pulls == []
+    assert "did not propose a fix" in gh.repos["acme/calc"].comments[12][-1]["body"]
+    assert outputs(tmp_path)["status"] == "abstained"
+
+
+def test_budget_is_mandatory(gh, tmp_path):
+    solve = ScriptedSolve()
+    env = action_env(gh, tmp_path, "issues", labeled_event("maint"), INPUT_BUDGET_USD=None)
+    assert run(env, solve=solve) == 2 and solve.calls == []
+    assert "budget-usd` is required" in (tmp_path / "summary.md").read_text()
+    env = action_env(gh, tmp_path, "issues", labeled_event("maint"), INPUT_BUDGET_USD="0")
+    assert run(env, solve=solve) == 2 and solve.calls == []
+
+
+def test_key_input_needs_its_variable_name(gh, tmp_path):
+    env = action_env(gh, tmp_path, "issues", labeled_event("maint"), INPUT_API_KEY_ENV=None)
+    assert run(env, solve=ScriptedSolve()) == 2
+    assert "api-key-env" in (tmp_path / "summary.md").read_text()
+
+
+def entry_point(env: dict) -> subprocess.CompletedProcess:
+    env = {**env, "PYTHONPATH": str(ROOT), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    return subprocess.run([sys.executable, "-m", "agent.github.action"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_entry_point_skips_a_non_member_comment(gh, tmp_path):
+    proc = entry_point(action_env(gh, tmp_path, "issue_comment", comment_event("CONTRIBUTOR", login="drive-by")))
+    assert proc.returncode == 0, proc.stderr
+    assert "drive-by is CONTRIBUTOR" in (tmp_path / "summary.md").read_text()
+    assert outputs(tmp_path) == {"status": "skipped"}
+    assert not any(r["path"].startswith("/api/v3/repos/acme/calc/issues") for r in gh.log)
+
+
+def test_entry_point_refuses_without_budget_before_any_work(gh, tmp_path):
+    env = action_env(gh, tmp_path, "issues", labeled_event("maint"), INPUT_BUDGET_USD=None)
+    proc = entry_point(env)
+    assert proc.returncode == 2 and "budget-usd" in proc.stdout
+    assert not (tmp_path / "cache").exists() and KEY not in proc.stdout + proc.stderr

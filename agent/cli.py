@@ -37,6 +37,7 @@ def solve(
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Use HEAD even if the work tree has changes."),
     open_pr: bool = typer.Option(False, "--open-pr", help="(GitHub issues) push a branch and open a PR with the evidence."),
     ref: Optional[str] = typer.Option(None, "--ref", help="(GitHub issues) branch or commit to clone."),
+    rate_limit: str = typer.Option("wait", "--rate-limit", help="(GitHub issues) on API rate limit: wait (up to 15 min) or stop."),
     json_out: bool = typer.Option(False, "--json", help="Print result.json instead of the summary."),
 ):
     """Solve one issue: localize, sample patches and tests, run them, vote, select (or abstain)."""
@@ -51,7 +52,8 @@ def solve(
         _fail(f"bad configuration: {err}")
     if issue.startswith(("http://", "https://")):
         from agent.solve_cli import solve_url
-        return solve_url(issue, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out)
+        return solve_url(issue, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out,
+                         rate_limit=rate_limit)
     if repo is None:
         _fail("a local issue file needs --repo PATH (the git repository to fix)")
     from agent.solve_cli import solve_local
@@ -91,6 +93,9 @@ app.command("gc-eval", help="Remove SWE-bench environment/instance images (shows
 from agent.batch.cli import bench as _bench  # noqa: E402
 
 app.command("bench", help="Run the pipeline on a dataset (SWE-bench or local), write predictions, evaluate; resumable.")(_bench)
+from agent.github.cli import app as _github_app  # noqa: E402
+
+app.add_typer(_github_app, name="github", help="GitHub Action entry point (`swe-agent github action`).")
 app.add_typer(_sandbox_app, name="sandbox", help="Docker sandboxes: build the base image, remove leftovers (gc).")
 app.add_typer(_model_app, name="model", help="The embedded local model: install weights, serve.")
 

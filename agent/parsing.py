@@ -58,7 +58,21 @@ _BLOCK = re.compile(
 def _clean_path(raw: str) -> str:
     p = raw.strip().strip("`*#:").strip()
     p = re.sub(r"^(file|path)\s*[:=]\s*", "", p, flags=re.I).strip()
-    return p.lstrip("./") if p.startswith("./") else p
+    p = re.sub(r"^(\./)+", "", p)
+    # Small models copy the format example's placeholder directory.
+    return re.sub(r"^path/to/", "", p)
+
+
+_NUMBERED = re.compile(r"^\s*\d+ \|(?: |$)")
+
+
+def _strip_line_numbers(search: str, replace: str) -> tuple[str, str]:
+    """Code is shown as `  18 | code`; a model that copies the numbers means the code after them."""
+    lines = [ln for ln in search.split("\n") if ln.strip()]
+    if not lines or not all(_NUMBERED.match(ln) for ln in lines):
+        return search, replace
+    strip = lambda text: "\n".join(_NUMBERED.sub("", ln, count=1) for ln in text.split("\n"))
+    return strip(search), strip(replace)
 
 
 def _strip_inner_fences(s: str) -> str:
@@ -75,7 +89,9 @@ def parse_search_replace(text: str) -> list[Edit]:
         if not path:
             raise FormatError("A SEARCH/REPLACE block has no file path on the line before `<<<<<<< SEARCH`.")
         last_path = path
-        edits.append(Edit(path, _strip_inner_fences(m.group("search")), _strip_inner_fences(m.group("replace"))))
+        search, replace = _strip_line_numbers(_strip_inner_fences(m.group("search")),
+                                              _strip_inner_fences(m.group("replace")))
+        edits.append(Edit(path, search, replace))
     if not edits:
         raise FormatError(
             "No SEARCH/REPLACE block found. Use exactly:\npath/to/file.py\n<<<<<<< SEARCH\n"

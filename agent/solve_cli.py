@@ -79,11 +79,7 @@ def _report(result: Result, run_dir: Path, json_out: bool) -> None:
 
 
 def solve_url(url: str, cfg: SolveConfig, *, output: Path | None, open_pr: bool, ref: str | None,
-              json_out: bool) -> None:
-    try:
-        from agent.github.cli import solve_issue_url
-    except ImportError:
-        typer.secho("error: solving GitHub issue URLs is not available yet; save the issue text to a file and "
-                    "run `swe-agent solve FILE --repo PATH`", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
-    solve_issue_url(url, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out)
+              json_out: bool, rate_limit: str = "wait") -> None:
+    from agent.github.cli import solve_issue_url
+
+    solve_issue_url(url, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out, rate_limit=rate_limit)

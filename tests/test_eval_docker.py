@@ -54,7 +54,10 @@ def test_mirror_checkout_has_no_future_history(tmp_path):
     mirror.checkout(git_dir, FLASK["base_commit"], tmp_path / "r")
     import git
     repo = git.Repo(tmp_path / "r")
-    assert repo.head.commit.hexsha == FLASK["base_commit"] and not repo.tags and not repo.remotes
+    assert repo.head.commit.hexsha == FLASK["base_commit"] and not repo.remotes
+    # Older tags stay (setuptools_scm versions need them), none from after base_commit.
+    assert repo.tags and all(repo.is_ancestor(t.commit, repo.head.commit) for t in repo.tags)
+    assert len(list(repo.iter_commits("--all"))) == len(list(repo.iter_commits("HEAD")))
     assert mirror.read_file_at(git_dir, FLASK["environment_setup_commit"], "requirements/dev.txt")
 
 

@@ -137,3 +137,18 @@ def test_entry_point_refuses_without_budget_before_any_work(gh, tmp_path):
     proc = entry_point(env)
     assert proc.returncode == 2 and "budget-usd" in proc.stdout
     assert not (tmp_path / "cache").exists() and KEY not in proc.stdout + proc.stderr
+
+
+def test_action_yml_hands_every_input_to_the_entry_point():
+    import yaml
+    from agent.github.action import get_input
+    spec = yaml.safe_load((ROOT / "action.yml").read_text())
+    step = next(s for s in spec["runs"]["steps"] if s.get("id") == "run")
+    assert step["run"] == "python -m agent.github.action"
+    for name in spec["inputs"]:
+        if name in ("github-token", "python-version"):
+            continue
+        var = "INPUT_" + name.upper().replace("-", "_")
+        assert step["env"][var] == "${{ inputs.%s }}" % name
+        assert get_input({var: "x"}, name) == "x"
+    assert spec["inputs"]["budget-usd"]["required"] is True

@@ -220,3 +220,23 @@ def test_token_and_model_key_never_leak(gh, env, tmp_path, caplog, capfd):
     captured = capfd.readouterr()
     assert TOKEN not in caplog.text + captured.out + captured.err
     assert out.action == "pull_request"
+
+
+def test_cli_glue_prints_the_pr_and_reports_errors(gh, env, tmp_path, monkeypatch, capsys):
+    import typer
+    from typer.testing import CliRunner
+    from agent.cli import app
+    from agent.github.cli import solve_issue_url
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("SWE_AGENT_CACHE", str(tmp_path / "cache"))
+    solve_issue_url(f"{gh.server_url}/acme/calc/issues/7", SolveConfig(), output=tmp_path / "run", open_pr=True,
+                    ref=None, json_out=False, solve=ScriptedSolve("low"))
+    err = capsys.readouterr().err
+    assert "pull request: " + gh.repos["acme/calc"].pulls[0]["html_url"] in err and "draft" in err
+    with pytest.raises(typer.Exit):
+        solve_issue_url(f"{gh.server_url}/acme/calc/issues/99", SolveConfig(), output=None, open_pr=False,
+                        ref=None, json_out=False, solve=ScriptedSolve())
+    assert "issue acme/calc#99 not found" in capsys.readouterr().err
+    res = CliRunner().invoke(app, ["solve", "https://github.com/acme/calc/pull/7"])
+    assert res.exit_code == 2 and "pull request, not an issue" in res.output

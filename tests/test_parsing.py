@@ -118,3 +118,12 @@ def test_repro_failure_must_come_from_code_under_test():
     assert repro_failure_reason("fail", inside, "test_r.py") is None
     assert repro_failure_reason("fail", "test_r.py:5: in test_x\nE   assert 1 == 2\n", "test_r.py") is None
     assert "UnboundLocalError" in repro_failure_reason("fail", "E   UnboundLocalError: x", "test_r.py")
+
+
+def test_search_replace_copied_line_numbers_and_placeholder_path():
+    text = ("path/to/pkg/m.py\n<<<<<<< SEARCH\n  18 |     for raw in text.split(\" \"):\n  19 |         pass\n"
+            "=======\n  18 |     for raw in text.split():\n  19 |         pass\n>>>>>>> REPLACE\n")
+    [edit] = parse_search_replace(text)
+    assert edit.path == "pkg/m.py"
+    assert edit.search == '    for raw in text.split(" "):\n        pass'
+    assert edit.replace == "    for raw in text.split():\n        pass"

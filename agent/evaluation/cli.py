@@ -98,8 +98,14 @@ def validate_cmd(
     rows = _rows(dataset, instances)
     opts = EvalOptions(run_id=run_id, report_dir=report_dir, mirror_root=repo_mirror, timeout=timeout,
                        online=online, network=network)
-    results = val.validate(rows, opts, on_row=lambda v: console.print(
-        f"{v.instance_id}: {'ok' if v.ok else 'BROKEN'} {v.seconds:.0f}s {v.reason[:120]}"))
+    done: list = []
+
+    def on_row(v) -> None:  # the table is rewritten after every row: an interrupted run keeps its rows
+        done.append(v)
+        val.write(done, report_dir, run_id)
+        console.print(f"{v.instance_id}: {'ok' if v.ok else 'BROKEN'} {v.seconds:.0f}s {v.reason[:120]}")
+
+    results = val.validate(rows, opts, on_row=on_row)
     md, _ = val.write(results, report_dir, run_id)
     print(val.to_markdown([v for v in results if not v.ok]) if any(not v.ok for v in results)
           else f"all {len(results)} instances valid")

@@ -47,11 +47,16 @@ def read_file_at(git_dir: Path, commit: str, path: str) -> str | None:
 
 
 def checkout(git_dir: Path, commit: str, dest: Path) -> None:
-    """A fresh repository at dest whose history ends at commit (no later commits, no tags, no remote),
-    which is what the official setup leaves after `git reset --hard` + remote removal + gc."""
+    """A fresh repository at dest whose history ends at commit (no later commits, no remote), which is
+    what the official setup leaves after `git reset --hard` + remote removal + deleting newer tags + gc.
+
+    Tags reachable from commit are kept, as upstream keeps the older ones: setuptools_scm derives the
+    package version from them (pytest without tags installs as 0.1.devN and its tox.ini minversion fails).
+    """
     dest.mkdir(parents=True, exist_ok=True)
-    for args in (["init", "-q"], ["fetch", "-q", "--no-tags", str(git_dir), commit],
-                 ["checkout", "-q", "-B", "main", "FETCH_HEAD"]):
+    tags = [f"refs/tags/{t}:refs/tags/{t}" for t in _git(git_dir, "tag", "--merged", commit).split()]
+    for args in (["init", "-q"], ["fetch", "-q", "--no-tags", str(git_dir), commit, *tags],
+                 ["checkout", "-q", "-B", "main", commit]):
         proc = subprocess.run(["git", "-C", str(dest), *args], capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
-            raise MirrorError(f"git {' '.join(args)}: {proc.stderr.strip()[-500:]}")
+            raise MirrorError(f"git {' '.join(args[:4])}: {proc.stderr.strip()[-500:]}")

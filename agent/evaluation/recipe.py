@@ -17,6 +17,8 @@ from swebench.harness.test_spec.python import clean_requirements
 
 # Bump when the Dockerfile templates below change meaning: every cached image becomes stale.
 RECIPE_VERSION = 1
+# Bump when the instance layer changes meaning (setup script, checkout): only instance images rebuild.
+INSTANCE_VERSION = 2            # 2: tags reachable from base_commit are kept (setuptools_scm versions)
 VENV = "/opt/testbed"           # the venv that stands in for the official `conda activate testbed`
 PYENV_ROOT = "/root/.pyenv/versions"
 WHEELHOUSE = "/opt/wheelhouse"  # build backends for the eval script's offline `pip install .`
@@ -71,7 +73,7 @@ class InstanceRecipe:
     install: str = ""
 
     def digest(self) -> str:
-        payload = json.dumps({"v": RECIPE_VERSION, **asdict(self)}, sort_keys=True)
+        payload = json.dumps({"v": RECIPE_VERSION, "iv": INSTANCE_VERSION, **asdict(self)}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property

@@ -16,12 +16,14 @@ from agent.evaluation.dataset import gold_predictions
 from agent.evaluation.run import log_dir_for
 
 KINDS = (("gold", False), ("empty", True))
-# What a test that calls the internet prints in a container without network (getaddrinfo errors).
-_NO_DNS = ("Temporary failure in name resolution", "Name or service not known", "NameResolutionError")
+# What tests that need a network print in a container without one: failed DNS lookups (httpbin.org),
+# or an unroutable address refused at once instead of timing out (requests' TARPIT connect-timeout tests).
+_NO_NETWORK = ("Temporary failure in name resolution", "Name or service not known", "NameResolutionError",
+               "[Errno 101] Network is unreachable")
 
 
 def needs_internet(test_output: str) -> bool:
-    return any(marker in test_output for marker in _NO_DNS)
+    return any(marker in test_output for marker in _NO_NETWORK)
 
 
 def _opts(opts: batch.EvalOptions, kind: str, empty: bool) -> batch.EvalOptions:
@@ -50,13 +52,14 @@ class Validation:
         return self.env_built and self.gold_resolved and self.empty_unresolved
 
 
-def _reason(v: Validation, gold, empty, build_error: str, gold_output: str = "") -> str:
+def _reason(v: Validation, gold, empty, build_error: str, gold_output: str = "", network: bool = False) -> str:
     if not v.env_built:
         return build_error
     parts = []
     if not v.gold_resolved and needs_internet(gold_output):
-        parts.append("tests need the internet (DNS lookups failed without network; official harness has it: "
-                     "see --network)")
+        parts.append("tests need the internet: DNS / connect failed even on the bridge network" if network else
+                     "tests need a network (DNS / connect failed in the network-less container; the official "
+                     "harness has one: see --network)")
     if not v.gold_resolved:
         parts.append(f"gold {gold.status}: {gold.reason}".strip(": "))
     if not v.empty_unresolved:
@@ -85,7 +88,7 @@ def validate(rows: list[dict], opts: batch.EvalOptions, client=None, on_row=lamb
         gold_log = log_dir_for(opts.report_dir, f"{opts.run_id}-gold", gold_predictions([row])[iid])
         out_path = gold_log / LOG_TEST_OUTPUT
         v.reason = _reason(v, gold, empty, prep[iid].error,
-                           out_path.read_text(errors="replace") if out_path.exists() else "")
+                           out_path.read_text(errors="replace") if out_path.exists() else "", opts.network)
         out.append(v)
         on_row(v)
     return out
@@ -111,6 +114,8 @@ def to_markdown(rows: list[Validation]) -> str:
 def write(rows: list[Validation], report_dir: Path, run_id: str) -> tuple[Path, Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
     md, js = report_dir / f"validation.{run_id}.md", report_dir / f"validation.{run_id}.json"
-    md.write_text(to_markdown(rows))
-    js.write_text(json.dumps([asdict(v) for v in rows], indent=2))
+    for path, text in ((md, to_markdown(rows)), (js, json.dumps([asdict(v) for v in rows], indent=2))):
+        tmp = path.with_name(path.name + ".tmp")  # atomic: a reader never sees half a table
+        tmp.write_text(text)
+        tmp.replace(path)
     return md, js

@@ -43,10 +43,9 @@ def evidence(run_dir: Path) -> dict:
     tests = _list(run, "03_tests/tests.json", TestCase)
     matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix)
     ledger = run.read_model_or_none("ledger.json", LedgerState) or LedgerState()
-    rewards = {}
-    for p in sorted(run.path("05_reward").glob("*.json")) if run.exists("05_reward") else []:
-        r = RewardScore.model_validate_json(p.read_text())
-        rewards[r.candidate] = r
+    # 05_reward also holds the judges' trajectories (<cand>_sample_NNN.json): read only <cand>.json.
+    rewards = {c.id: r for c in candidates
+               if (r := run.read_model_or_none(f"05_reward/{c.id}.json", RewardScore)) is not None}
     chosen = result.candidate
     by_id = {c.id: c for c in candidates}
 

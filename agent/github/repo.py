@@ -132,8 +132,9 @@ class RepoCache:
         out = self._git("ls-remote", "origin", f"refs/heads/{branch}").stdout.split()
         return out[0] if out else None
 
-    def _is_ours(self, sha: str) -> bool:
-        self._git("fetch", "origin", sha, check=False)
+    def _is_ours(self, branch: str, sha: str) -> bool:
+        # By branch name: not every server lets a client fetch a bare commit id.
+        self._git("fetch", "origin", f"refs/heads/{branch}", check=False)
         proc = self._git("log", "-1", "--format=%ae%n%B", sha, check=False)
         if proc.returncode != 0:
             return False
@@ -148,7 +149,7 @@ class RepoCache:
             if tip == sha:
                 return name                          # an earlier run already pushed exactly this commit
             if tip is not None:
-                why = "an earlier swe-agent run" if self._is_ours(tip) else "someone else"
+                why = "an earlier swe-agent run" if self._is_ours(name, tip) else "someone else"
                 log.info("branch %s exists (tip %s, made by %s); trying the next name", name, tip[:12], why)
                 continue
             proc = self._git("push", "--porcelain", "origin", f"{sha}:refs/heads/{name}", check=False)

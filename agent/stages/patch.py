@@ -52,7 +52,9 @@ def generate_patches(ctx: StageContext, locations: list[Location],
         spec = StageSpec(
             name="patch", parse=parse_search_replace, act=lambda edits, sb: apply_edits(edits, sb),
             allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1, max_turns=cfg.max_steps + 1,
-            exec_timeout_s=ctx.config.exec_timeout_s, variables={"issue": ctx.issue_text, "code": code},
+            exec_timeout_s=ctx.config.exec_timeout_s,
+            variables={"issue": ctx.issue_text, "code": code,
+                       "example_path": locations[0].file if locations else "package/module.py"},
         )
         try:
             sandbox = ctx.new_sandbox()

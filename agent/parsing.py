@@ -102,6 +102,8 @@ def parse_search_replace(text: str) -> list[Edit]:
 
 def apply_edit(content: str, edit: Edit) -> str:
     """Replace the first occurrence of edit.search; tolerate trailing-space and indentation drift."""
+    if edit.search.strip() == edit.replace.strip():
+        raise FormatError(f"The SEARCH and REPLACE parts for {edit.path} are the same: change the code.")
     if edit.search.strip() == "":
         if content.strip() == "":
             return edit.replace.rstrip("\n") + "\n"

@@ -47,12 +47,13 @@ def put_file(container, path: str, content: str) -> None:
     container.put_archive(path.rsplit("/", 1)[0] or "/", buf.getvalue())
 
 
-def run(container, command: str, timeout: float, workdir: str = "/testbed") -> Exec:
+def run(container, command: str, timeout: float, workdir: str = "/testbed", env: dict | None = None) -> Exec:
     """exec_run has no timeout (docker-py #2651): `timeout -s KILL` bounds it inside the container
     (it signals the whole process group), and a thread join bounds the wait outside as a backstop."""
     api = container.client.api
     wrapped = f"timeout -s KILL {int(timeout)} /bin/bash -c {shlex.quote(command)}"
-    exec_id = api.exec_create(container.id, ["/bin/bash", "-c", wrapped], workdir=workdir, user="root")["Id"]
+    exec_id = api.exec_create(container.id, ["/bin/bash", "-c", wrapped], workdir=workdir, user="root",
+                              environment=env)["Id"]
     chunks: list[bytes] = []
     error: list[BaseException] = []
 

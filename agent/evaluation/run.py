@@ -109,7 +109,10 @@ def evaluate(client: docker.DockerClient, spec: TestSpec, pred: dict, image: str
             script = eval_script(spec, online=online)
             (log_dir / "eval.sh").write_text(script)
             ctr.put_file(box, "/eval.sh", script)
-            res = ctr.run(box, "/bin/bash /eval.sh", timeout=timeout, workdir="/")
+            # With a network, pip may use the index again (the image's pip.conf says no-index), as upstream:
+            # an eval script's `pip install -e .` then fetches dependencies a patch adds (pylint-4661).
+            res = ctr.run(box, "/bin/bash /eval.sh", timeout=timeout, workdir="/",
+                          env={"PIP_NO_INDEX": "0"} if network and not online else None)
             log.info(f"Test runtime: {res.seconds:_.2f} seconds")
             with open(log_dir / LOG_TEST_OUTPUT, "w", encoding="utf-8") as fh:
                 fh.write(res.output)

@@ -130,67 +130,11 @@ def make_batch(root: Path, with_summary: bool = True) -> Path:
 _REAL: dict = {}
 
 
-class CloneSandbox:
-    """Stand-in used only while `sandbox.docker_sandbox` is not importable: a git clone + subprocess
-    (no isolation; it only runs the fixture repository's own tests). The pipeline, its stages and
-    the run folder they write are the real ones either way."""
-    workdir = "."
-
-    def __init__(self, repo: Path, commit: str):
-        import subprocess
-        import tempfile
-        self.root = Path(tempfile.mkdtemp(prefix="report-sb-"))
-        subprocess.run(["git", "clone", "-q", str(repo), str(self.root)], check=True)
-        subprocess.run(["git", "checkout", "-q", commit], cwd=self.root, check=True)
-
-    def run(self, command, timeout=60.0, cwd=None, env=None):
-        import os
-        import subprocess
-        import sys
-        from sandbox.base import ExecResult
-        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **(env or {})}
-        try:
-            p = subprocess.run(["bash", "-c", command], cwd=self.root / (cwd or ""), env=env, timeout=timeout,
-                               capture_output=True, text=True)
-            return ExecResult(exit_code=p.returncode, output=(p.stdout + p.stderr)[-20000:])
-        except subprocess.TimeoutExpired:
-            return ExecResult(exit_code=-1, output="timed out", timed_out=True)
-
-    def read_file(self, path):
-        return (self.root / path).read_text()
-
-    def write_file(self, path, content):
-        (self.root / path).parent.mkdir(parents=True, exist_ok=True)
-        (self.root / path).write_text(content)
-
-    def diff(self):
-        self.run("git add -A -N")
-        return self.run("git diff").output
-
-    def apply_patch(self, patch):
-        import subprocess
-        from sandbox.base import ApplyResult
-        p = subprocess.run(["git", "apply", "-"], input=patch, text=True, cwd=self.root, capture_output=True)
-        return ApplyResult(ok=p.returncode == 0, message=p.stderr)
-
-    def close(self):
-        import shutil
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
 def real_run(tmp_root: Path) -> Path:
     """A run folder made by the real pipeline (scripted model over HTTP on 127.0.0.1), built once per
-    test session and shared by the report tests. Docker sandboxes when the engine and the sandbox
-    package are there; the CloneSandbox stand-in while `sandbox.docker_sandbox` does not exist yet."""
+    test session and shared by the report tests, in real Docker sandboxes."""
     if "run" in _REAL:
         return _REAL["run"]
-    import agent.pipeline
     from agent.config import load_config
     from agent.pipeline import solve
     from agent.progress import Progress
@@ -198,24 +142,16 @@ def real_run(tmp_root: Path) -> Path:
     from openai_server import ScriptedOpenAI
     from pipeline_fixtures import ISSUE, Script, make_repo
 
-    patch = pytest.MonkeyPatch()
+    from sandbox.engine import EngineUnavailable, connect
+
     try:
-        import sandbox.docker_sandbox  # noqa: F401
-        from sandbox.engine import EngineUnavailable, connect
-        try:
-            connect().close()
-        except EngineUnavailable as err:
-            pytest.skip(f"no Docker engine: {err}")
-    except ImportError:
-        patch.setattr(agent.pipeline, "sandbox_factory",
-                      lambda config, repo, commit, **kw: (lambda: CloneSandbox(repo, commit)))
+        connect().close()
+    except EngineUnavailable as err:
+        pytest.skip(f"no Docker engine: {err}")
     repo = make_repo(tmp_root)
-    try:
-        with ScriptedOpenAI(Script()) as server:
-            cfg = load_config(None, [], **{"model.name": "openai/scripted", "model.api_base": server.api_base,
-                                           "workers": 1, "exec_timeout_s": 30, "early_stop": False})
-            solve(issue_from_text(ISSUE + "\n" + EVIL), repo, tmp_root / "run", cfg, progress=Progress(False))
-    finally:
-        patch.undo()
+    with ScriptedOpenAI(Script()) as server:
+        cfg = load_config(None, [], **{"model.name": "openai/scripted", "model.api_base": server.api_base,
+                                       "workers": 1, "exec_timeout_s": 30, "early_stop": False})
+        solve(issue_from_text(ISSUE + "\n" + EVIL), repo, tmp_root / "run", cfg, progress=Progress(False))
     _REAL["run"] = tmp_root / "run"
     return _REAL["run"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import docker
 from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
 
+from sandbox.images import image_exists  # noqa: E402  (re-exported: evaluation.batch and tests use build.image_exists)
 from agent.evaluation import dockerfiles, mirror
 from agent.evaluation.recipe import (PYENV_ROOT, EnvRecipe, InstanceRecipe, RecipeError,
                                      make_env_recipe, make_instance_recipe)
@@ -58,14 +59,6 @@ def guess_package(log: str) -> str | None:
         if found:
             return found[-1].strip("'\"")
     return None
-
-
-def image_exists(client: docker.DockerClient, tag: str) -> bool:
-    try:
-        client.images.get(tag)
-        return True
-    except docker.errors.ImageNotFound:
-        return False
 
 
 def _build(client: docker.DockerClient, context: Path, tag: str, log_path: Path | None) -> None:

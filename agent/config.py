@@ -37,7 +37,7 @@ class SolveConfig(BaseModel):
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = 3         # … i.e. this many samples agree on a candidate passing all kept tests
     top_k: int = 3                    # candidates shown to the selection trajectory
-    abstain_below: float = 0.35       # confidence under which we abstain when no test separates
+    abstain_below: float = 0.45       # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
     use_reward: bool = True
     use_selection_trajectory: bool = True
     image: str | None = None          # a prebuilt image holding the repository (SWE-bench instance images)

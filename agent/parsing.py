@@ -42,6 +42,24 @@ def extract_python(text: str) -> str:
 
 
 # ------------------------------------------------------------ SEARCH/REPLACE
+def resolve_path(path: str, known: set[str]) -> str:
+    """Map a path the model wrote to a repository file: small models prepend directories
+    (`app/pkg/m.py`) or drop them (`m.py`). Unknown or ambiguous paths are returned unchanged."""
+    if path in known or not known:
+        return path
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        if "/".join(parts[i:]) in known:
+            return "/".join(parts[i:])
+    matches = [f for f in known if f.endswith("/" + path)]
+    return matches[0] if len(matches) == 1 else path
+
+
+def strip_line_numbers(code: str) -> str:
+    """`  18 | code` → `code`: for prompts whose answers must copy lines exactly."""
+    return "\n".join(_NUMBERED.sub("", ln, count=1) for ln in code.split("\n"))
+
+
 @dataclass(frozen=True)
 class Edit:
     path: str

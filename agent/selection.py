@@ -90,8 +90,8 @@ def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> li
     """Candidates close enough to the leader that a selection trajectory should look at them."""
     if not ranked:
         return []
-    return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9 or
-            r.weighted_pass == ranked[0].weighted_pass]
+    # Only near-ties: a selection trajectory must not overturn a lead the evidence already gives.
+    return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9]
 
 
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],

@@ -53,15 +53,15 @@ def test_example_is_a_fair_instance(name, tmp_path):
 
 
 def test_materialize_is_deterministic_and_resumable(tmp_path):
-    a = materialize(DEFAULT_EXAMPLE, tmp_path / "a")
-    b = materialize(DEFAULT_EXAMPLE, tmp_path / "b")
+    a = materialize("wordfreq", tmp_path / "a")
+    b = materialize("wordfreq", tmp_path / "b")
     head = git.Repo(a.repo).head.commit.hexsha
     assert head == git.Repo(b.repo).head.commit.hexsha   # same files -> same commit: run folders resume
-    assert git.Repo(materialize(DEFAULT_EXAMPLE, tmp_path / "a").repo).head.commit.hexsha == head   # reused
+    assert git.Repo(materialize("wordfreq", tmp_path / "a").repo).head.commit.hexsha == head   # reused
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["hidden_test.py", "issue.md", "repo"]
     (a.repo / "wordfreq" / "counter.py").write_text("my own edits")
     with pytest.raises(FileExistsError, match="local changes"):
-        materialize(DEFAULT_EXAMPLE, tmp_path / "a")          # never silently reset someone's work
+        materialize("wordfreq", tmp_path / "a")          # never silently reset someone's work
     assert (a.repo / "wordfreq" / "counter.py").read_text() == "my own edits"
 
 
@@ -99,7 +99,7 @@ def test_check_hidden_judges_diffs_on_host(tmp_path):
 def test_check_hidden_in_docker_sandbox(docker_client, tmp_path):
     from agent.examples.judge import _docker_sandbox
 
-    ex = materialize(DEFAULT_EXAMPLE, tmp_path / DEFAULT_EXAMPLE)
+    ex = materialize("wordfreq", tmp_path / DEFAULT_EXAMPLE)
     good = solution_diff(ex)
     for diff, expected in ((good, True), (good.replace("text.split()", 'text.split("\\n")'), False)):
         sandbox = _docker_sandbox(ex)

@@ -127,3 +127,13 @@ def test_search_replace_copied_line_numbers_and_placeholder_path():
     assert edit.path == "pkg/m.py"
     assert edit.search == '    for raw in text.split(" "):\n        pass'
     assert edit.replace == "    for raw in text.split():\n        pass"
+
+
+def test_resolve_path_and_strip_line_numbers():
+    from agent.parsing import resolve_path, strip_line_numbers
+    known = {"tempconv/convert.py", "tempconv/__init__.py", "tests/test_convert.py"}
+    assert resolve_path("app/tempconv/convert.py", known) == "tempconv/convert.py"
+    assert resolve_path("convert.py", known) == "tempconv/convert.py"
+    assert resolve_path("__init__.py", known | {"other/__init__.py"}) == "__init__.py"   # ambiguous: unchanged
+    assert resolve_path("new_module.py", known) == "new_module.py"
+    assert strip_line_numbers("   7 |     return x\n   8 | \n") == "    return x\n\n"

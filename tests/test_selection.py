@@ -83,7 +83,17 @@ def test_tied_leaders_and_decisive():
     cands = [cand("c1", [0, 1, 2]), cand("c2", [3])]
     m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}})
     ranked = rank_candidates(cands, m, {})
-    assert tied_leaders(ranked, 3) == ["c1", "c2"]
+    assert tied_leaders(ranked, 3) == ["c1"]           # three samples against one: a clear lead
+    even = [cand("c1", [0, 1]), cand("c2", [2, 3])]
+    assert tied_leaders(rank_candidates(even, m, {}), 3) == ["c1", "c2"]
     assert is_decisive(cands, {"c1": True}, agree=3)
     assert not is_decisive(cands, {"c1": False, "c2": True}, agree=3)
     assert not is_decisive(cands, {"c1": True}, agree=4)
+
+
+def test_judge_alone_cannot_override_failing_reproduction_tests():
+    cands = [cand("c1", [0])]
+    m = matrix({"c1": {"t1": "fail", "t2": "fail"}})
+    enthusiastic = {"c1": RewardScore(candidate="c1", scores=[1.0], mean=1.0)}
+    d = decide(cands, m, enthusiastic, abstain_below=0.45)
+    assert d.status == "abstained" and d.confidence < 0.45

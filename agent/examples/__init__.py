@@ -17,7 +17,7 @@ from pathlib import Path
 from agent.examples.judge import check_hidden, solution_diff
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
-DEFAULT_EXAMPLE = "wordfreq"   # the README's main job: a one-line fix any model size gets right
+DEFAULT_EXAMPLE = "tempconv"   # the README's main job: a one-line fix the embedded 1.5B model can make
 
 # A fixed identity and date make the commit hash depend on the files only, so a benchmark rerun
 # resumes its run folders (they record the commit) and the sandbox image cache (content-addressed) hits.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from agent.loop import StageSpec, run_trajectory
-from agent.parsing import Edit, FormatError, apply_edit, parse_search_replace
+from agent.parsing import Edit, FormatError, apply_edit, parse_search_replace, resolve_path, strip_line_numbers
 from agent.patches import dedup_candidates, strip_diff_noise
 from agent.repomap import code_context
 from agent.sampling import sample_many
@@ -12,9 +12,11 @@ from agent.stages.context import StageContext
 STAGE_DIR = "02_patches"
 
 
-def apply_edits(edits: list[Edit], sandbox) -> tuple[str, dict[str, str | None]]:
+def apply_edits(edits: list[Edit], sandbox, known: set[str] | None = None) -> tuple[str, dict[str, str | None]]:
     """Apply the model's edits inside the sandbox; return (diff, files after). Raises FormatError."""
     new_contents: dict[str, str] = {}
+    known = known or set()
+    edits = [Edit(resolve_path(e.path, known), e.search, e.replace) for e in edits]
     for e in edits:
         if e.path.startswith("/") or ".." in e.path.split("/"):
             raise FormatError(f"Edit paths must be relative to the repository root: {e.path!r}.")
@@ -46,11 +48,14 @@ def generate_patches(ctx: StageContext, locations: list[Location],
                      stop=None) -> tuple[list[Trajectory], list[Candidate]]:
     cfg = ctx.config.patch
     model = ctx.make_model("patch", cfg)
-    code = code_context(ctx.repo_path, locations, max_chars=7000)
+    # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
+    code = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
+    import git
+    known = set(git.Repo(ctx.repo_path).git.ls_tree("-r", "--name-only", ctx.commit).split("\n"))
 
     def one(i: int) -> Trajectory:
         spec = StageSpec(
-            name="patch", parse=parse_search_replace, act=lambda edits, sb: apply_edits(edits, sb),
+            name="patch", parse=parse_search_replace, act=lambda edits, sb: apply_edits(edits, sb, known),
             allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1, max_turns=cfg.max_steps + 1,
             exec_timeout_s=ctx.config.exec_timeout_s,
             variables={"issue": ctx.issue_text, "code": code,

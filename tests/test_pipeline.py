@@ -162,3 +162,15 @@ def test_run_folder_of_another_issue_is_refused(docker_client, tmp_path):
         solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
         with pytest.raises(RunMismatch):
             solve(issue_from_text("another issue\nbody"), repo, tmp_path / "run", cfg, progress=Progress(False))
+
+
+def test_resume_with_more_samples_decides_again(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script(patches=(WRONG, GOOD), judge=lambda diff: "Score: 1/10")) as server:
+        first = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config(server.api_base, **{"patch.samples": 1}),
+                      progress=Progress(False))
+        assert first.status == "abstained"
+        more = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config(server.api_base, **{"patch.samples": 2}),
+                     progress=Progress(False))
+        assert server.count("fixes bugs") == 2          # the first sample was reused
+    assert more.status == "selected" and "a + b" in more.final_diff

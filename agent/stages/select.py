@@ -22,7 +22,8 @@ def _summary(r) -> str:
 def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatrix,
            rewards: dict[str, RewardScore]) -> Decision:
     cached = ctx.run.read_model_or_none(f"{STAGE_DIR}/decision.json", Decision)
-    if cached is not None:
+    # Reuse a decision only for the same candidates: a run resumed with more samples decides anew.
+    if cached is not None and {r.candidate for r in cached.ranking} == {c.id for c in candidates}:
         return cached
     decision = decide(candidates, matrix, rewards, abstain_below=ctx.config.abstain_below)
     leaders = tied_leaders(decision.ranking, ctx.config.top_k)

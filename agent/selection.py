@@ -74,13 +74,24 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
 
 
 def confidence(ranked: list[RankedCandidate]) -> float:
-    """High when the winner passes the kept tests, agrees with the judge and stands apart."""
+    """High when the winner passes the kept tests, agrees with the judge and with the other samples.
+
+    When kept tests exist but no candidate passes any, the tests cannot tell right from wrong (they
+    may be wrong themselves): then only agreement between independent samples (at least two) and
+    the judge count, and a lone sample backed by the judge alone stays below the usual threshold.
+    """
     if not ranked:
         return 0.0
     top = ranked[0]
-    margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
-    evidence = top.weighted_pass if top.tests_total else 0.5 * (top.reward or 0.0)
-    value = 0.6 * evidence + 0.25 * (top.reward if top.reward is not None else evidence) + 0.15 * min(1.0, margin * 2)
+    share = top.count / (sum(r.count for r in ranked) or 1)
+    if top.tests_total and any(r.tests_passed for r in ranked):
+        evidence = top.weighted_pass
+    elif top.tests_total:
+        evidence = 0.5 * share if top.count >= 2 else 0.0
+    else:
+        evidence = 0.5 * (top.reward or 0.0)
+    judge = top.reward if top.reward is not None else evidence
+    value = 0.6 * evidence + 0.25 * judge + 0.15 * share
     if top.regression_ok is False:
         value *= 0.5
     return round(max(0.0, min(1.0, value)), 3)

@@ -97,3 +97,14 @@ def test_judge_alone_cannot_override_failing_reproduction_tests():
     enthusiastic = {"c1": RewardScore(candidate="c1", scores=[1.0], mean=1.0)}
     d = decide(cands, m, enthusiastic, abstain_below=0.45)
     assert d.status == "abstained" and d.confidence < 0.45
+
+
+def test_agreeing_samples_count_when_every_test_fails_everyone():
+    # A generated test can be wrong: when no candidate passes it, independent agreement + judge decide.
+    m = matrix({"c1": {"t1": "fail"}, "c2": {"t1": "fail"}})
+    judge = {"c1": RewardScore(candidate="c1", scores=[0.7], mean=0.7),
+             "c2": RewardScore(candidate="c2", scores=[0.7], mean=0.7)}
+    agreed = decide([cand("c1", [0, 1, 2, 3]), cand("c2", [4])], m, judge, abstain_below=0.45)
+    assert agreed.status == "selected" and agreed.candidate == "c1"
+    lone = decide([cand("c1", [0]), cand("c2", [1])], m, judge, abstain_below=0.45)
+    assert lone.status == "abstained"

@@ -17,7 +17,7 @@ from agent.pipeline import solve
 from agent.progress import Progress
 from agent.repo_input import issue_from_file
 
-pytestmark = [pytest.mark.docker, pytest.mark.model, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.model, pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(3600)]
 
 
 def test_embedded_model_fixes_the_bundled_example(docker_client, embedded_model, tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import git
@@ -52,3 +53,9 @@ def issue_from_text(text: str, source: str = "") -> Issue:
     body = "\n".join(lines[1:]).strip() or title
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     return Issue(id=f"local-{digest}", title=title, body=body, url=None)
+
+
+@lru_cache(maxsize=32)
+def tracked_files(repo: Path, commit: str) -> frozenset[str]:
+    """Files git tracks at `commit` (cached: several stages ask for the same commit)."""
+    return frozenset(git.Repo(repo).git.ls_tree("-r", "--name-only", commit).split("\n"))

@@ -31,9 +31,8 @@ def sandbox_factory(config: SolveConfig, repo: Path, commit: str, *, run_id: str
     labels = {"swe-agent.run": run_id}
     if config.image:
         return lambda: DockerSandbox.start(config.image, client=client, labels=labels, workdir=config.workdir)
-    import git
-    files = set(git.Repo(repo).git.ls_tree("-r", "--name-only", commit).split("\n"))
-    install = config.install or default_install(files)
+    from agent.repo_input import tracked_files
+    install = config.install or default_install(set(tracked_files(Path(repo), commit)))
     image = ensure_repo_image(client, RepoRecipe(repo_path=str(repo), commit=commit, pip=list(config.pip),
                                                  install=install))
     return lambda: DockerSandbox.start(image, client=client, labels=labels)

@@ -1,11 +1,11 @@
 """Stage 1: repository map + BM25 seeded by the issue, then LLM samples that vote on locations."""
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 
 from agent.loop import StageSpec, run_trajectory
+from agent.model.weights import home
 from agent.parsing import parse_locations
 from agent.repomap import load_or_build_repo_map, render_map
 from agent.retrieval import merge_rankings, rank_locations
@@ -56,4 +56,4 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("SWE_AGENT_HOME", Path.home() / ".cache" / "swe-agent")) / "repomaps"
+    return home() / "repomaps"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from agent.loop import StageSpec, run_trajectory
 from agent.parsing import Edit, FormatError, apply_edit, parse_search_replace, resolve_path, strip_line_numbers
 from agent.patches import dedup_candidates, strip_diff_noise
+from agent.repo_input import tracked_files
 from agent.repomap import code_context
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, Trajectory
@@ -50,8 +51,7 @@ def generate_patches(ctx: StageContext, locations: list[Location],
     model = ctx.make_model("patch", cfg)
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
     code = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
-    import git
-    known = set(git.Repo(ctx.repo_path).git.ls_tree("-r", "--name-only", ctx.commit).split("\n"))
+    known = set(tracked_files(ctx.repo_path, ctx.commit))
 
     def one(i: int) -> Trajectory:
         spec = StageSpec(

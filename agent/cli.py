@@ -30,9 +30,12 @@ def solve(
     api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="NAME of the env var holding the model key."),
     config: Optional[Path] = typer.Option(None, "--config", help="YAML run configuration."),
     set_: list[str] = typer.Option([], "-c", "--set", help="Override a config key: -c patch.samples=8"),
+    preset: Optional[str] = typer.Option(None, "--preset", help="small (default: local/small models) or strong (hosted models: multi-step, more samples)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Run seed (default 0): the same seed and model reproduce the same samples."),
     samples: Optional[int] = typer.Option(None, "--samples", help="Patch samples (shortcut for -c patch.samples=N)."),
     budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the whole run."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the whole run."),
+    price_per_mtok: Optional[str] = typer.Option(None, "--price-per-mtok", help="IN,OUT: USD per million input/output tokens, for models litellm cannot price (needed with --budget-usd)."),
     sandbox: Optional[str] = typer.Option(None, "--sandbox", help="docker (default, isolated) or local (NO isolation)."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Use HEAD even if the work tree has changes."),
     open_pr: bool = typer.Option(False, "--open-pr", help="(GitHub issues) push a branch and open a PR with the evidence."),
@@ -45,11 +48,15 @@ def solve(
     from agent.repo_input import InputError
 
     try:
-        cfg = load_config(config, set_, **{"model.name": model, "model.api_base": api_base,
-                                           "model.api_key_env": api_key_env, "patch.samples": samples,
-                                           "budget_usd": budget_usd, "max_tokens": max_tokens, "sandbox": sandbox})
+        cfg = load_config(config, set_, preset=preset, **{"model.name": model, "model.api_base": api_base,
+                                           "model.api_key_env": api_key_env, "patch.samples": samples, "seed": seed,
+                                           "budget_usd": budget_usd, "max_tokens": max_tokens, "sandbox": sandbox,
+                                           "model.price_per_mtok": price_per_mtok})
     except (ValueError, OSError) as err:
         _fail(f"bad configuration: {err}")
+    from agent.model.pricing import config_problem
+    if problem := config_problem(cfg):   # before any clone, image build or model call
+        _fail(problem)
     if issue.startswith(("http://", "https://")):
         from agent.solve_cli import solve_url
         return solve_url(issue, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out,

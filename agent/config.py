@@ -15,29 +15,52 @@ from agent.model.base import ModelConfig
 
 
 class StageConfig(BaseModel):
-    samples: int = 2
-    temperature: float = 0.8          # diversity is the point of sampling
-    max_steps: int = 1                # >1 lets strong models read/run before answering
+    samples: int = Field(2, ge=0)     # 0 skips the stage
+    temperature: float = Field(0.8, ge=0.0, le=2.0)   # diversity is the point of sampling
+    max_steps: int = Field(1, ge=1)   # >1 lets strong models read/run before answering
     model: ModelConfig | None = None  # per-stage override of the run's model
+
+
+class PatchConfig(StageConfig):
+    samples: int = Field(4, ge=0)
+    # "auto" picks per model and file size (agent/editing.py choose_format); a list rotates formats
+    # over samples (prompt diversity, as CodeMonkeys/Agentless vary prompts); each sample records its own.
+    edit_format: str | list[str] = "auto"
+    # Revision turns driven by the kept reproduction checks failing on the sample's own edit.
+    # Two: the 1.5B model rarely recovers after more, and each turn costs ~10 s on 2 cores.
+    max_revisions: int = Field(2, ge=0)
+    # Which kept checks drive revisions: "issue" = the issue's own expectations when there are any
+    # (model-written tests can assert invented values and would steer revisions wrong), "all" = every kept test.
+    revise_with: Literal["issue", "all", "none"] = "issue"
+    max_format_errors: int = Field(1, ge=0)   # a no-op or non-compiling edit gets one feedback turn, then fails
+
+
+class EscalateConfig(BaseModel):
+    """Think longer only where the evidence is weak: before abstaining, sample more and decide again."""
+    rounds: int = Field(1, ge=0)      # extra rounds at most (0 = abstain at once)
+    patch_samples: int = Field(4, ge=0)   # added per round
+    test_samples: int = Field(1, ge=0)    # added per round (only while no kept test exists)
 
 
 class SolveConfig(BaseModel):
     model: ModelConfig = Field(default_factory=ModelConfig)
+    seed: int | None = 0              # per-sample seeds derive from it (None: the provider's own randomness)
     localize: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.3))
-    patch: StageConfig = Field(default_factory=lambda: StageConfig(samples=4, temperature=0.8))
+    patch: PatchConfig = Field(default_factory=PatchConfig)
     test: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.8))
     reward: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.5))
     select: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.0, max_steps=2))
-    budget_usd: float | None = None
-    max_tokens: int | None = None
-    workers: int = 2                  # parallel trajectories; the local model serves ~1 at a time anyway
+    budget_usd: float | None = Field(None, ge=0)   # 0 = spend nothing
+    max_tokens: int | None = Field(None, ge=0)
+    workers: int = Field(2, ge=1, le=64)   # parallel trajectories (0 would never finish a round); the local model serves ~1 at a time
     sandbox: Literal["docker", "local"] = "docker"
-    exec_timeout_s: float = 120.0
+    exec_timeout_s: float = Field(120.0, gt=0)
     regression: bool = True           # run the repository's own tests that cover touched files
     early_stop: bool = True           # stop sampling patches once evidence is decisive
-    early_stop_agree: int = 3         # … i.e. this many samples agree on a candidate passing all kept tests
-    top_k: int = 3                    # candidates shown to the selection trajectory
-    abstain_below: float = 0.45       # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
+    early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
+    top_k: int = Field(3, ge=1)       # candidates shown to the selection trajectory
+    abstain_below: float = Field(0.45, ge=0.0, le=1.0)   # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
+    escalate: EscalateConfig = Field(default_factory=EscalateConfig)
     use_reward: bool = True
     use_selection_trajectory: bool = True
     image: str | None = None          # a prebuilt image holding the repository (SWE-bench instance images)
@@ -64,9 +87,22 @@ def _merge(into: dict, new: dict) -> None:
             into[k] = v
 
 
-def load_config(path: Path | None = None, overrides: list[str] | None = None, **top) -> SolveConfig:
+PRESETS = ("small", "strong")
+
+
+def preset_path(name: str) -> Path:
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
+    return Path(__file__).resolve().parent / "presets" / f"{name}.yaml"
+
+
+def load_config(path: Path | None = None, overrides: list[str] | None = None, preset: str | None = None,
+                **top) -> SolveConfig:
+    """Defaults < preset < config file < -c overrides < explicit options."""
     # Start from the defaults so that setting one key of a stage keeps that stage's other defaults.
     data: dict = SolveConfig().model_dump()
+    if preset:
+        _merge(data, yaml.safe_load(preset_path(preset).read_text()) or {})
     if path:
         loaded = yaml.safe_load(Path(path).read_text()) or {}
         if not isinstance(loaded, dict):

@@ -1,39 +1,66 @@
 """The one query → act → observe loop. Every stage is a `StageSpec` run through `run_trajectory`.
 
 A reply is first offered to the stage's parser. If it is a final answer, the stage's `act`
-applies it (edit files, run the test …); a FormatError from either is fed back to the model.
-If it is not a final answer but holds a ```bash block and the stage allows commands, the
-command runs in the sandbox and its output is the next observation.
+applies it (edit files, run the test …). Three kinds of feedback continue the trajectory:
+- a FormatError (from parse or act): the answer was unusable; the message goes back to the model
+  (at most `max_format_errors` times: a model that cannot produce the format is not helped by more);
+- a ```bash block when the stage allows commands: it runs in the sandbox, its output comes back;
+- a `Revise` from act: the answer was usable (its value is kept) but execution shows it is not
+  done yet (a reproduction check still fails); the failure goes back, up to `max_revisions` times.
+When the turns run out after a Revise, the last usable value is the trajectory's result.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 from agent.budget import BudgetExceeded
+from agent.model.base import Model
 from agent.parsing import FormatError, extract_command
 from agent.prompting import render
 from agent.schema import SpendRecord, Step, Trajectory
 
 
-class Model(Protocol):
-    name: str
+class Revise(Exception):
+    """Raised by a stage's act: `value` is a usable answer, `message` says why to try again."""
 
-    def query(self, messages: list[dict], **overrides): ...
+    def __init__(self, message: str, value: Any):
+        super().__init__(message)
+        self.message, self.value = message, value
 
 
 @dataclass
 class StageSpec:
     name: str                                   # prompt file name and stage label
     parse: Callable[[str], Any]                 # pure: reply -> final value, or FormatError
-    act: Callable[[Any, Any], Any] | None = None  # (value, sandbox) -> output; may raise FormatError
+    act: Callable[[Any, Any], Any] | None = None  # (value, sandbox) -> output; may raise FormatError / Revise
     allow_commands: bool = False
-    max_turns: int = 3                          # hard cap on model calls, format retries included
+    max_turns: int = 3                          # hard cap on model calls, whatever the feedback
     max_commands: int = 0
+    max_format_errors: int = 2                  # unusable answers fed back before giving up
+    max_revisions: int = 0                      # Revise feedback turns
     exec_timeout_s: float = 60.0
     output_chars: int = 3000                    # observation cap keeps small-model prompts short
     variables: dict = field(default_factory=dict)
+
+    def turns(self) -> int:
+        """Every turn a stage can need: the first answer plus each kind of feedback."""
+        return 1 + self.max_commands + self.max_format_errors + self.max_revisions
+
+
+def sample_seed(seed: int, stage: str, sample: int) -> int:
+    """A per-sample seed derived from the run's seed: a rerun reproduces the same samples."""
+    digest = hashlib.sha256(f"{seed}:{stage}:{sample}".encode()).hexdigest()
+    return int(digest[:8], 16) & 0x7FFFFFFF
+
+
+def sampling_params(sample: int, temperature: float, seed: int | None, stage: str) -> dict:
+    """Sample 0 of every stage is greedy (the model's best guess); the others are diverse on purpose."""
+    if sample == 0:
+        return {"temperature": 0.0, "seed": seed if seed is None else sample_seed(seed, stage, 0)}
+    return {"temperature": temperature, "seed": None if seed is None else sample_seed(seed, stage, sample)}
 
 
 def _cap(text: str, limit: int) -> str:
@@ -43,60 +70,89 @@ def _cap(text: str, limit: int) -> str:
 
 
 def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: float,
-                   sandbox=None) -> tuple[Trajectory, Any]:
+                   sandbox=None, seed: int | None = None) -> tuple[Trajectory, Any]:
     variables = dict(spec.variables, allow_commands=spec.allow_commands and sandbox is not None)
     messages = [
         {"role": "system", "content": render(spec.name, "system", **variables)},
         {"role": "user", "content": render(spec.name, "user", **variables)},
     ]
-    traj = Trajectory(stage=spec.name, sample=sample, model=getattr(model, "name", ""), temperature=temperature)
+    traj = Trajectory(stage=spec.name, sample=sample, model=getattr(model, "name", ""),
+                      temperature=temperature, seed=seed)
     spend = SpendRecord()
-    commands_left = spec.max_commands if variables["allow_commands"] else 0
+    left = {"commands": spec.max_commands if variables["allow_commands"] else 0,
+            "format": spec.max_format_errors, "revisions": spec.max_revisions}
     started = time.monotonic()
     result: Any = None
+    usable: Any = None            # the last value a Revise kept
     try:
-        for _turn in range(spec.max_turns):
-            reply = model.query(messages, temperature=temperature)
+        for _turn in range(max(spec.max_turns, 1)):
+            reply = model.query(messages, temperature=temperature, seed=seed)
             _add_usage(spend, reply)
             content = reply.content or ""
             messages.append({"role": "assistant", "content": content})
             step = Step(reply=content)
             traj.steps.append(step)
-            try:
-                value = spec.parse(content)
-            except FormatError as err:
-                command = extract_command(content) if commands_left > 0 else None
-                if command:
-                    commands_left -= 1
-                    res = sandbox.run(command, timeout=spec.exec_timeout_s)
-                    step.command, step.exit_code = command, res.exit_code
-                    step.observation = _cap(res.output, spec.output_chars)
-                    messages.append({"role": "user", "content": render(
-                        "common", "observation", exit_code=res.exit_code, timed_out=res.timed_out,
-                        output=step.observation, steps_left=commands_left)})
-                else:
-                    step.error = str(err)
-                    messages.append({"role": "user", "content": render("common", "format_error", error=str(err))})
-                continue
-            try:
-                result = spec.act(value, sandbox) if spec.act else value
-            except FormatError as err:
-                step.error = str(err)
-                messages.append({"role": "user", "content": str(err)})
-                continue
-            traj.status = "ok"
-            break
-        else:
-            traj.status = "no_output"
-            traj.error = traj.steps[-1].error if traj.steps else "no reply"
+            kind, message, value = _answer(spec, content, sandbox, step, left)
+            if kind == "final":
+                traj.status, result = "ok", value
+                break
+            if value is not None:          # a Revise: usable, but execution says not done
+                usable = value
+            if kind == "stop":
+                break
+            messages.append({"role": "user", "content": message})
+        if traj.status != "ok":
+            if usable is not None:
+                traj.status, result = "ok", usable
+                traj.error = "revisions exhausted: the last revision is the result"
+            else:
+                traj.status = "no_output"
+                traj.error = next((s.error for s in reversed(traj.steps) if s.error), None) or "no reply"
     except BudgetExceeded as err:
         traj.status, traj.error = "budget", str(err)
+        if usable is not None:    # a revision cut short by the budget keeps the answer it had
+            traj.status, result = "ok", usable
     except Exception as err:  # a model or sandbox failure is this sample's failure, not the run's
         traj.status, traj.error = "error", f"{type(err).__name__}: {err}"
     traj.messages = messages
     traj.spend = spend
     traj.duration_s = round(time.monotonic() - started, 3)
     return traj, (result if traj.status == "ok" else None)
+
+
+def _answer(spec: StageSpec, content: str, sandbox, step: Step, left: dict) -> tuple[str, str, Any]:
+    """(kind, feedback message, value): kind "final" ends the trajectory with value; "stop" ends it
+    without a new answer; the other kinds send the message back to the model."""
+    try:
+        value = spec.parse(content)
+    except FormatError as err:
+        command = extract_command(content) if left["commands"] > 0 else None
+        if command:
+            left["commands"] -= 1
+            res = sandbox.run(command, timeout=spec.exec_timeout_s)
+            step.command, step.exit_code = command, res.exit_code
+            step.observation = _cap(res.output, spec.output_chars)
+            return "command", render("common", "observation", exit_code=res.exit_code, timed_out=res.timed_out,
+                                     output=step.observation, steps_left=left["commands"]), None
+        return _format_error(step, left, render("common", "format_error", error=str(err)), str(err))
+    try:
+        return "final", "", (spec.act(value, sandbox) if spec.act else value)
+    except FormatError as err:
+        return _format_error(step, left, str(err), str(err))
+    except Revise as rev:
+        step.observation = _cap(rev.message, spec.output_chars)
+        if left["revisions"] <= 0:
+            return "stop", "", rev.value
+        left["revisions"] -= 1
+        return "revise", rev.message, rev.value
+
+
+def _format_error(step: Step, left: dict, message: str, error: str) -> tuple[str, str, None]:
+    step.error = error
+    if left["format"] <= 0:
+        return "stop", "", None
+    left["format"] -= 1
+    return "format", message, None
 
 
 def _add_usage(spend: SpendRecord, reply) -> None:

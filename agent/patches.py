@@ -21,6 +21,30 @@ def is_test_file(path: str) -> bool:
             or name.endswith("_test.py") or name == "conftest.py")
 
 
+_CI = re.compile(r"^(\.github|\.circleci|\.gitlab)/|^(\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|"
+                 r"tox\.ini|pytest\.ini|noxfile\.py)$|(^|/)(sitecustomize|usercustomize)\.py$|\.pth$")
+_PYTEST_SECTION = re.compile(r"\[tool[:.]pytest|\baddopts\b|\bpytest\b")
+
+
+def tampered_files(diff_or_files: str | dict[str, str | None]) -> list[str]:
+    """Files of a candidate that change how tests run or what they check, not the code under test:
+    tests, conftest.py, pytest/tox config, CI files, interpreter start-up hooks. A candidate editing
+    them is not evidence, whatever its tests show. setup.cfg / pyproject.toml count when the change
+    touches pytest settings (in a diff: changed lines or hunk context; as contents: a pytest section)."""
+    if isinstance(diff_or_files, dict):
+        files = {p: c or "" for p, c in diff_or_files.items()}
+    else:
+        files = {_section_path(s): "".join(ln for ln in s if ln[:1] in "+-@ ")
+                 for s in _sections(diff_or_files or "") if _section_path(s)}
+    out = []
+    for path, text in files.items():
+        name = path.rsplit("/", 1)[-1]
+        config = name in ("setup.cfg", "pyproject.toml") and _PYTEST_SECTION.search(text)
+        if is_test_file(path) or _CI.search(path) or config:
+            out.append(path)
+    return sorted(out)
+
+
 def _strip_docstrings(tree: ast.AST) -> ast.AST:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -70,7 +94,8 @@ def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]]) -> l
         files = {p: c for p, c in (files_after or {}).items() if not _NOISE.search(p)}
         digest = hashlib.sha256((candidate_key(files) if files else _diff_key(diff)).encode()).hexdigest()
         if digest in groups:
-            groups[digest].samples.append(sample)
+            if sample not in groups[digest].samples:   # a sample that came back to an edit backs it once
+                groups[digest].samples.append(sample)
         else:
             groups[digest] = Candidate(id="c" + digest[:8], diff=diff, key=digest, samples=[sample],
                                        files=sorted(files) if files else diff_files(diff))

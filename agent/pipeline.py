@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import time
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from agent.budget import Ledger, LedgerState
 from agent.config import SolveConfig, StageConfig
+from agent.funnel import patch_funnel
 from agent.model.client import LiteLLMModel
 from agent.model.embedded import resolve as resolve_model
 from agent.progress import Progress
@@ -73,23 +75,47 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
         ctx = StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
                            progress=progress, new_sandbox=new_sandbox, make_model=make_model)
         locations = localize(ctx)
-        tests = write_tests(ctx, locations)
-
-        def decisive(cands) -> bool:
-            if not config.early_stop:
-                return False
-            strong = [c for c in cands if c.count >= config.early_stop_agree]
-            return is_decisive(strong, {c.id: passes_all(ctx, c, tests) for c in strong}, config.early_stop_agree)
-
-        patch_trajs, candidates = generate_patches(ctx, locations, stop=decisive)
-        matrix = execute(ctx, candidates, tests)
-        rewards = score_candidates(ctx, candidates, matrix, verifier)
-        decision = select(ctx, candidates, matrix, rewards)
+        decision, candidates, patch_trajs, tests, matrix, rounds = _decide_in_rounds(ctx, locations, verifier)
     result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)
+    result.funnel = patch_funnel(patch_trajs, candidates, matrix)
+    result.rounds = rounds
     run.write_json("ledger.json", ledger.snapshot())
     run.write_text("final.diff", result.final_diff)
     run.write_json("result.json", result)
     return result
+
+
+def _decide_in_rounds(ctx: StageContext, locations, verifier):
+    """Tests, patches, execution, reward, selection; then, while the decision is an abstention and
+    the budget allows, more samples (escalation rounds) and decide again. Think longer only where
+    the evidence is weak."""
+    config, rounds = ctx.config, []
+    for n in range(config.escalate.rounds + 1):
+        if n:
+            esc = config.escalate
+            more_tests = esc.test_samples if not any(t.kept for t in tests) else 0
+            cfg = config.model_copy(update={
+                "patch": config.patch.model_copy(update={"samples": config.patch.samples + n * esc.patch_samples}),
+                "test": config.test.model_copy(update={"samples": config.test.samples + n * more_tests})})
+            ctx = replace(ctx, config=cfg)
+        tests = write_tests(ctx, locations)
+
+        def decisive(cands) -> bool:
+            if not ctx.config.early_stop:
+                return False
+            strong = [c for c in cands if c.count >= ctx.config.early_stop_agree]
+            return is_decisive(strong, {c.id: passes_all(ctx, c, tests) for c in strong}, ctx.config.early_stop_agree)
+
+        patch_trajs, candidates = generate_patches(ctx, locations, tests, stop=decisive)
+        matrix = execute(ctx, candidates, tests)
+        rewards = score_candidates(ctx, candidates, matrix, verifier)
+        decision = select(ctx, candidates, matrix, rewards)
+        rounds.append({"round": n, "patch_samples": len(patch_trajs), "tests_kept": sum(t.kept for t in tests),
+                       "candidates": len(candidates), "status": decision.status, "confidence": decision.confidence})
+        ctx.run.write_json("06_selection/rounds.json", rounds)
+        if decision.status == "selected" or ctx.ledger.exhausted_reason():
+            break
+    return decision, candidates, patch_trajs, tests, matrix, rounds
 
 
 def _result(run, issue, config, ledger, decision: Decision, candidates, patch_trajs, tests, started) -> Result:

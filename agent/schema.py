@@ -48,11 +48,22 @@ class SpendRecord(BaseModel):
     cost_usd: float = 0.0
 
 
+class PatchAttempt(BaseModel):
+    """One usable edit of a patch trajectory (the first answer or a revision): each is a candidate."""
+    step: int                        # index of the step that produced it
+    diff: str
+    files_after: dict[str, str | None] = Field(default_factory=dict)
+    rules: list[str] = Field(default_factory=list)      # how each edit landed ("exact", "fuzzy", "function:f" …)
+    checks: dict[str, str] = Field(default_factory=dict)  # kept test id -> outcome in the sample's sandbox
+
+
 class Trajectory(BaseModel):
     stage: str
     sample: int
     model: str = ""
     temperature: float = 0.0
+    seed: int | None = None
+    variant: dict = Field(default_factory=dict)          # prompt variant of this sample (edit format …)
     messages: list[dict] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     status: Literal["ok", "no_output", "error", "budget"] = "ok"
@@ -63,6 +74,7 @@ class Trajectory(BaseModel):
     locations: list[Location] | None = None
     diff: str | None = None
     files_after: dict[str, str | None] | None = None   # path -> content after the edit (None = deleted)
+    attempts: list[PatchAttempt] = Field(default_factory=list)   # patch: every usable edit, revisions included
     test: "TestCase | None" = None
     verdict: dict | None = None      # reward / selection parsed answer
 
@@ -90,6 +102,8 @@ class TestCase(BaseModel):
     original_output: str = ""
     kept: bool = False
     reason: str = ""
+    # "issue": built from the issue's own stated values (agent/issue_checks.py), not by a model.
+    origin: Literal["model", "issue"] = "model"
 
 
 class Cell(BaseModel):
@@ -99,6 +113,9 @@ class Cell(BaseModel):
     duration_s: float = 0.0
     output_tail: str = ""
     failed_tests: list[str] = Field(default_factory=list)   # for the regression column
+    origin: Literal["model", "issue"] = "model"             # the test's origin (issue checks veto)
+    tampered: list[str] = Field(default_factory=list)       # test/config/CI files the candidate edits
+    junit: dict[str, int] | None = None                     # tests/failures/errors/skipped from JUnit XML
 
 
 class ExecutionMatrix(BaseModel):
@@ -140,6 +157,7 @@ class Decision(BaseModel):
     ranking: list[RankedCandidate] = Field(default_factory=list)
     diagnosis: str = ""
     method: str = ""                 # "unanimous", "ranking", "selection_trajectory", …
+    tests: list[str] = Field(default_factory=list)   # the kept tests it was decided on (resume: same evidence)
 
 
 class StageSummary(BaseModel):
@@ -165,6 +183,8 @@ class Result(BaseModel):
     tokens: int = 0
     duration_s: float = 0.0
     stopped_reason: str | None = None
+    funnel: dict = Field(default_factory=dict)          # patch samples → parsed → applied → … (agent/funnel.py)
+    rounds: list[dict] = Field(default_factory=list)    # escalation rounds: samples added, decision after
 
 
 Trajectory.model_rebuild()

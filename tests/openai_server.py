@@ -16,6 +16,7 @@ class ScriptedOpenAI:
         self.respond = respond
         self.delay_s = delay_s
         self.requests: list[list[dict]] = []
+        self.bodies: list[dict] = []          # whole request bodies (temperature, seed …)
         self._lock = threading.Lock()
         outer = self
 
@@ -28,6 +29,7 @@ class ScriptedOpenAI:
                 messages = body.get("messages", [])
                 with outer._lock:
                     outer.requests.append(messages)
+                    outer.bodies.append(body)
                 if outer.delay_s:
                     time.sleep(outer.delay_s)
                 try:

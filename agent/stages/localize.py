@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from agent.loop import StageSpec, run_trajectory
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.model.weights import home
 from agent.parsing import parse_locations
 from agent.repomap import load_or_build_repo_map, render_map
@@ -39,7 +39,8 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
         def one(i: int):
             sandbox = ctx.new_sandbox() if spec.allow_commands else None
             try:
-                traj, locs = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, sandbox=sandbox)
+                traj, locs = run_trajectory(model, spec, sample=i, sandbox=sandbox,
+                                            **sampling_params(i, cfg.temperature, ctx.config.seed, "localize"))
             finally:
                 if sandbox is not None:
                     sandbox.close()

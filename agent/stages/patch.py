@@ -1,74 +1,122 @@
-"""Stage 2: patch trajectories, each in its own sandbox copy, editing with SEARCH/REPLACE blocks."""
+"""Stage 2: patch trajectories, each in its own sandbox copy.
+
+Each sample answers in one edit format (chosen per model and file size, or rotated over samples),
+its edit lands through the tolerant rules of agent/editing.py, and then the kept reproduction
+checks run on it in the same sandbox: while they fail, the failure goes back to the model for a
+revision (the same loop, a `Revise` step). Every usable edit — the first and each revision — is a
+candidate for the execution matrix.
+"""
 from __future__ import annotations
 
-from agent.loop import StageSpec, run_trajectory
-from agent.parsing import Edit, FormatError, apply_edit, parse_search_replace, resolve_path, strip_line_numbers
-from agent.patches import dedup_candidates, strip_diff_noise
+import re
+
+from agent.editing import choose_format
+from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
+from agent.parsing import FormatError, classify_pytest, strip_line_numbers
+from agent.patches import dedup_candidates
+from agent.prompting import render
 from agent.repo_input import tracked_files
 from agent.repomap import code_context
 from agent.sampling import sample_many
-from agent.schema import Candidate, Location, Trajectory
+from agent.schema import Candidate, Location, PatchAttempt, TestCase, Trajectory
 from agent.stages.context import StageContext
+from agent.stages.patch_edits import PROMPTS, land_changes, parser_for
 
 STAGE_DIR = "02_patches"
 
 
-def apply_edits(edits: list[Edit], sandbox, known: set[str] | None = None) -> tuple[str, dict[str, str | None]]:
-    """Apply the model's edits inside the sandbox; return (diff, files after). Raises FormatError."""
-    new_contents: dict[str, str] = {}
-    known = known or set()
-    edits = [Edit(resolve_path(e.path, known), e.search, e.replace) for e in edits]
-    for e in edits:
-        if e.path.startswith("/") or ".." in e.path.split("/"):
-            raise FormatError(f"Edit paths must be relative to the repository root: {e.path!r}.")
-        current = new_contents.get(e.path)
-        if current is None:
-            try:
-                current = sandbox.read_file(e.path)
-            except Exception:
-                if e.search.strip():
-                    raise FormatError(f"File {e.path} does not exist. Use a path from the code shown.")
-                current = ""
-        new_contents[e.path] = apply_edit(current, e)
-    for path, text in new_contents.items():
-        if path.endswith(".py"):
-            try:
-                compile(text, path, "exec")
-            except SyntaxError as err:
-                raise FormatError(f"After your edit {path} has a syntax error at line {err.lineno}: {err.msg}. "
-                                  "Send corrected SEARCH/REPLACE blocks for the original code.")
-    for path, text in new_contents.items():
-        sandbox.write_file(path, text)
-    diff = strip_diff_noise(sandbox.diff())
-    if not diff.strip():
-        raise FormatError("Your edit does not change the code. Make a real change that fixes the issue.")
-    return diff, dict(new_contents)
+def format_of(configured, sample: int) -> str:
+    """A list of formats rotates over samples (sample 0 takes the first)."""
+    if isinstance(configured, list):
+        return configured[sample % len(configured)] if configured else "auto"
+    return configured
 
 
-def generate_patches(ctx: StageContext, locations: list[Location],
+def feedback_tests(tests: list[TestCase], revise_with: str) -> list[TestCase]:
+    """The kept checks that drive revisions (pure): the issue's own expectations when there are any."""
+    kept = [t for t in tests if t.kept]
+    if revise_with == "none":
+        return []
+    issue = [t for t in kept if getattr(t, "origin", "model") == "issue"]
+    if revise_with == "issue" and issue:
+        return issue[:2]
+    return kept[:2]
+
+
+def run_checks(sandbox, tests: list[TestCase], timeout: float) -> tuple[dict[str, str], str]:
+    """Run the checks in the sample's sandbox and remove them again (they are not part of the patch)."""
+    outcomes, failure = {}, ""
+    for t in tests:
+        sandbox.write_file(t.path, t.content)
+        try:
+            res = sandbox.run(t.command, timeout=timeout)
+        finally:
+            sandbox.run(f"rm -f -- '{t.path}'", timeout=30)
+        outcomes[t.id] = classify_pytest(res.exit_code, res.output, res.timed_out)
+        if outcomes[t.id] != "pass" and not failure:
+            failure = res.output[-1500:]
+    return outcomes, failure
+
+
+def generate_patches(ctx: StageContext, locations: list[Location], tests: list[TestCase] | None = None,
                      stop=None) -> tuple[list[Trajectory], list[Candidate]]:
     cfg = ctx.config.patch
     model = ctx.make_model("patch", cfg)
-    # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
-    code = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
+    model_cfg = cfg.model or ctx.config.model
     known = set(tracked_files(ctx.repo_path, ctx.commit))
+    top = locations[0].file if locations else ""
+    top_text = _read(ctx, top)
+    checks = feedback_tests(tests or [], cfg.revise_with)
+    # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
+    excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
 
     def one(i: int) -> Trajectory:
-        spec = StageSpec(
-            name="patch", parse=parse_search_replace, act=lambda edits, sb: apply_edits(edits, sb, known),
-            allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1, max_turns=cfg.max_steps + 1,
-            exec_timeout_s=ctx.config.exec_timeout_s,
-            variables={"issue": ctx.issue_text, "code": code,
-                       "example_path": locations[0].file if locations else "package/module.py"},
-        )
+        fmt = choose_format(getattr(model, "name", model_cfg.name), len(top_text) if top_text else 10**6,
+                            format_of(cfg.edit_format, i), model_cfg.api_base)
+        if fmt == "whole_file" and not top_text:
+            fmt = "search_replace"
+        attempts: list[PatchAttempt] = []
+        reached: set[str] = set()
+
+        def parse(text: str):
+            changes = parser_for(fmt, top, len(top_text))(text)
+            reached.add("parsed")
+            return changes
+
+        def act(changes, sandbox) -> PatchAttempt:
+            diff, files, rules = land_changes(changes, sandbox, known, reached)
+            if attempts and attempts[-1].diff == diff:
+                raise FormatError("Your revision does not change the code you already had. Make a different change.")
+            attempt = PatchAttempt(step=len(attempts), diff=diff, files_after=files, rules=rules)
+            attempts.append(attempt)
+            if not checks:
+                return attempt
+            attempt.checks, failure = run_checks(sandbox, checks, ctx.config.exec_timeout_s)
+            if all(v == "pass" for v in attempt.checks.values()):
+                return attempt
+            raise Revise(render("common", "patch_revise", output=failure, diff=diff[:2500], expected="")
+                         + render(PROMPTS[fmt], "revise", example_path=top), attempt)
+
+        variables = {"issue": ctx.issue_text, "example_path": top or "package/module.py",
+                     "code": top_text if fmt == "whole_file" else excerpt,
+                     "other_code": _other_code(excerpt, top) if fmt == "whole_file" else ""}
+        spec = StageSpec(name=PROMPTS[fmt], parse=parse, act=act,
+                         allow_commands=cfg.max_steps > 1, max_commands=max(0, cfg.max_steps - 1),
+                         max_format_errors=cfg.max_format_errors,
+                         max_revisions=cfg.max_revisions if checks else 0,
+                         exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)
+        spec.max_turns = spec.turns()
         try:
             sandbox = ctx.new_sandbox()
         except Exception as err:
             return Trajectory(stage="patch", sample=i, status="error", error=f"sandbox failed: {err}")
+        params = sampling_params(i, cfg.temperature, ctx.config.seed, "patch")
         with sandbox:
-            traj, out = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, sandbox=sandbox)
-        if out is not None:
-            traj.diff, traj.files_after = out
+            traj, final = run_trajectory(model, spec, sample=i, sandbox=sandbox, **params)
+        traj.variant = {"format": fmt, "reached": sorted(reached)}
+        traj.attempts = attempts
+        if final is not None:
+            traj.diff, traj.files_after = final.diff, final.files_after
         return traj
 
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
@@ -80,4 +128,26 @@ def generate_patches(ctx: StageContext, locations: list[Location],
 
 
 def candidates_of(trajs: list[Trajectory]) -> list[Candidate]:
-    return dedup_candidates([(t.sample, t.diff, t.files_after or {}) for t in trajs if t.diff])
+    """Every usable edit of every sample (revisions included) is a candidate; a sample backs each
+    distinct candidate it produced once."""
+    rows = []
+    for t in trajs:
+        attempts = t.attempts or ([PatchAttempt(step=0, diff=t.diff, files_after=t.files_after or {})] if t.diff else [])
+        for a in attempts:
+            rows.append((t.sample, a.diff, a.files_after))
+    return dedup_candidates(rows)
+
+
+def _read(ctx: StageContext, path: str) -> str:
+    if not path or path.startswith("/") or ".." in path.split("/"):
+        return ""
+    try:
+        return (ctx.repo_path / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _other_code(excerpt: str, top: str) -> str:
+    """The excerpt's sections of files other than the one rewritten whole (sections start `### path`)."""
+    parts = [p for p in re.split(r"(?m)^(?=### )", excerpt) if p.strip() and not p.startswith(f"### {top}\n")]
+    return "".join(parts)[:2500]

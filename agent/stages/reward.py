@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from agent.loop import StageSpec, run_trajectory
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import parse_score
 from agent.schema import Candidate, ExecutionMatrix, RewardScore, Trajectory
 from agent.stages.context import StageContext
@@ -38,7 +38,8 @@ class LLMJudge:
                          variables={"issue": ctx.issue_text, "diff": candidate.diff[:6000], "evidence": evidence})
         trajs, scores, why = [], [], []
         for i in range(self.samples):
-            traj, value = run_trajectory(model, spec, sample=i, temperature=cfg.temperature)
+            traj, value = run_trajectory(model, spec, sample=i,
+                                         **sampling_params(i, cfg.temperature, ctx.config.seed, f"reward:{candidate.id}"))
             traj.verdict = {"candidate": candidate.id, "score": value}
             trajs.append(traj)
             if value is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from agent.loop import StageSpec, run_trajectory
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import parse_choice
 from agent.schema import Candidate, Decision, ExecutionMatrix, RewardScore
 from agent.selection import decide, tied_leaders
@@ -23,9 +23,11 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
            rewards: dict[str, RewardScore]) -> Decision:
     cached = ctx.run.read_model_or_none(f"{STAGE_DIR}/decision.json", Decision)
     # Reuse a decision only for the same candidates: a run resumed with more samples decides anew.
-    if cached is not None and {r.candidate for r in cached.ranking} == {c.id for c in candidates}:
+    if (cached is not None and {r.candidate for r in cached.ranking} == {c.id for c in candidates}
+            and cached.tests == matrix.tests):
         return cached
     decision = decide(candidates, matrix, rewards, abstain_below=ctx.config.abstain_below)
+    decision.tests = list(matrix.tests)
     leaders = tied_leaders(decision.ranking, ctx.config.top_k)
     cfg = ctx.config.select
     if (decision.status == "selected" and len(leaders) > 1 and ctx.config.use_selection_trajectory
@@ -39,8 +41,8 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
                          variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})
         sandbox = ctx.new_sandbox() if spec.allow_commands else None
         try:
-            traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0,
-                                          temperature=cfg.temperature, sandbox=sandbox)
+            traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0, sandbox=sandbox,
+                                          **sampling_params(0, cfg.temperature, ctx.config.seed, "select"))
         finally:
             if sandbox is not None:
                 sandbox.close()

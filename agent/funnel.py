@@ -1,0 +1,38 @@
+"""Where patch samples are lost, stage by stage (pure): samples → parsed → applied → compiles →
+changed (not a no-op) → unique candidates → passing every kept check; plus how edits landed."""
+from __future__ import annotations
+
+from collections import Counter
+
+from agent.schema import Candidate, ExecutionMatrix, Trajectory
+
+STEPS = ("parsed", "applied", "compiles", "changed")
+
+
+def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: ExecutionMatrix | None) -> dict:
+    reached = [set(t.variant.get("reached", [])) | ({"parsed", "applied", "compiles", "changed"} if t.diff and
+               "reached" not in t.variant else set()) for t in trajs]
+    out: dict = {"samples": len(trajs)}
+    for step in STEPS:
+        out[step] = sum(1 for r in reached if step in r)
+    out["revised"] = sum(1 for t in trajs if len(t.attempts) > 1)
+    out["unique_candidates"] = len(candidates)
+    if matrix is not None and matrix.tests:
+        out["pass_kept_checks"] = sum(
+            1 for c in candidates
+            if all((cell := matrix.get(c.id, t)) is not None and cell.outcome == "pass" for t in matrix.tests))
+    else:
+        out["pass_kept_checks"] = None
+    out["rules"] = dict(Counter(rule for t in trajs for a in t.attempts for rule in a.rules))
+    out["formats"] = dict(Counter(t.variant.get("format", "search_replace") for t in trajs))
+    return out
+
+
+def funnel_line(f: dict) -> str:
+    if not f:
+        return ""
+    passing = "n/a (no kept checks)" if f.get("pass_kept_checks") is None else f["pass_kept_checks"]
+    rules = ", ".join(f"{k} {v}" for k, v in sorted(f.get("rules", {}).items())) or "none"
+    return (f"{f['samples']} samples → {f['parsed']} parsed → {f['applied']} applied → {f['compiles']} compile → "
+            f"{f['changed']} changed ({f.get('revised', 0)} revised) → {f['unique_candidates']} unique → "
+            f"{passing} pass kept checks; edits landed by: {rules}")

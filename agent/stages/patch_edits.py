@@ -1,0 +1,75 @@
+"""How a patch answer lands in a sample's sandbox, for each edit format (search_replace, function,
+whole_file): parse → resolve paths → apply with the tolerant rules of agent/editing.py → syntax
+check → write → diff. Raises FormatError with a message for the model when the answer cannot land."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from agent.editing import apply_search_replace, compiles
+from agent.parsing import FormatError, parse_search_replace, resolve_path
+from agent.patches import strip_diff_noise
+from agent.splice import parse_function_rewrite, parse_whole_file, splice_function
+
+PROMPTS = {"search_replace": "patch", "function": "patch_function", "whole_file": "patch_file"}
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    land: Callable[[str], tuple[str, str]]     # current content -> (new content, rule that matched)
+    creates: bool = False                      # may create a missing file
+
+
+def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> Callable[[str], list[Change]]:
+    """A pure reply -> changes parser for one format."""
+    def search_replace(text: str) -> list[Change]:
+        return [Change(e.path, lambda cur, e=e: apply_search_replace(cur, e), creates=not e.search.strip())
+                for e in parse_search_replace(text)]
+
+    def function(text: str) -> list[Change]:
+        return [Change(f.path or whole_file_path, lambda cur, f=f: splice_function(cur, f.source, f.path or whole_file_path))
+                for f in parse_function_rewrite(text)]
+
+    def whole_file(text: str) -> list[Change]:
+        new = parse_whole_file(text, whole_file_path, original_chars)
+        return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
+
+    return {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
+
+
+def land_changes(changes: list[Change], sandbox, known: set[str],
+                 reached: set[str] | None = None) -> tuple[str, dict[str, str], list[str]]:
+    """Apply the changes to the sandbox's current files; return (diff vs base, files after, rules).
+    `reached` collects the funnel steps passed ("applied", "compiles", "changed")."""
+    reached = reached if reached is not None else set()
+    contents: dict[str, str] = {}
+    rules: list[str] = []
+    for ch in changes:
+        path = resolve_path(ch.path, known)
+        if path.startswith("/") or ".." in path.split("/") or not path:
+            raise FormatError(f"Edit paths must be relative to the repository root: {ch.path!r}.")
+        current = contents.get(path)
+        if current is None:
+            try:
+                current = sandbox.read_file(path)
+            except Exception:
+                if not ch.creates:
+                    raise FormatError(f"File {path} does not exist. Use a path from the code shown.")
+                current = ""
+        contents[path], rule = ch.land(current)
+        rules.append(rule)
+    reached.add("applied")
+    for path, text in contents.items():
+        error = compiles(path, text)
+        if error:
+            raise FormatError(f"After your edit, {error}. Answer again with corrected code.")
+    reached.add("compiles")
+    for path, text in contents.items():
+        sandbox.write_file(path, text)
+    diff = strip_diff_noise(sandbox.diff())
+    if not diff.strip():
+        raise FormatError("Your edit does not change the code. Make a real change that fixes the issue.")
+    reached.add("changed")
+    return diff, contents, rules
+

@@ -80,10 +80,10 @@ def test_usage_and_cost_are_charged_to_the_stage():
 
 
 def test_budget_exceeded_stops_the_next_call():
-    ledger = Ledger(max_tokens=25)
-    m, _ = model(["first", "second"], ledger=ledger)
-    m.query(MSGS)  # litellm's mock reports 10 + 20 tokens: the cap is now reached
-    with pytest.raises(BudgetExceeded, match="token cap"):
+    ledger = Ledger(max_tokens=45)
+    m = LiteLLMModel(ModelConfig(name="openai/x", mock_response=["first", "second"], max_tokens=20), ledger, "patch")
+    m.query(MSGS)  # reserved ~"hi" + 20; litellm's mock reports 10 + 20 tokens: the next worst case cannot fit
+    with pytest.raises(BudgetExceeded, match="token cap of 45 reached: the next call may use up to"):
         m.query(MSGS)
     assert ledger.snapshot().stages["patch"].calls == 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL)
@@ -45,10 +45,30 @@ class ModelConfig(BaseModel):
     name: str | None = None          # any litellm model string; None = embedded default
     api_base: str | None = None
     api_key_env: str | None = None   # NAME of the env var holding the key (never the key itself)
-    temperature: float = 0.7
-    max_tokens: int = 1024
-    timeout_s: float = 300           # CPU-only local models need minutes for long prompts
-    retries: int = 4
+    temperature: float = Field(0.7, ge=0.0, le=2.0)   # the range providers accept
+    max_tokens: int = Field(1024, ge=1)               # per call; also what the budget reserves per call
+    timeout_s: float = Field(300, gt=0)               # CPU-only local models need minutes for long prompts
+    retries: int = Field(4, ge=0, le=20)
+    # USD per million (input, output) tokens; needed under --budget-usd when litellm cannot price
+    # the model (else it counts as $0). "3,15" and [3, 15] both work.
+    price_per_mtok: tuple[float, float] | None = None
     # tests: litellm's mock_response; a list gives one per call (cycled); an exception instance
     # (or a list item that is one) is raised by litellm as if the provider had failed
     mock_response: str | list[Any] | Any | None = None
+
+    @field_validator("price_per_mtok", mode="before")
+    @classmethod
+    def _parse_prices(cls, v):
+        if isinstance(v, str):
+            parts = [x.strip() for x in v.split(",")]
+            if len(parts) != 2:
+                raise ValueError(f"price_per_mtok must be 'IN,OUT' (USD per million tokens), got {v!r}")
+            return parts
+        return v
+
+    @field_validator("price_per_mtok")
+    @classmethod
+    def _non_negative(cls, v):
+        if v is not None and min(v) < 0:
+            raise ValueError(f"prices must not be negative, got {v}")
+        return v

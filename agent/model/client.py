@@ -1,7 +1,7 @@
 """`LiteLLMModel`: every model call of the agent, hosted or local, goes through here.
 
 Retries live here (not in litellm/openai) so that the backoff is visible, testable with an
-injected `sleep`, and each attempt is checked against the run's budget first.
+injected `sleep`, and each attempt reserves its worst-case cost in the run's ledger first.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import openai  # noqa: E402  (litellm's exceptions subclass openai's)
 
 from agent.budget import Ledger  # noqa: E402
 from agent.model.base import ModelConfig, ModelError, ModelReply, Usage  # noqa: E402
+from agent.model.pricing import estimate_prompt_tokens, prices_for, unpriced_problem  # noqa: E402
 
 litellm.suppress_debug_info = True  # its "Give Feedback / Get Help" banner buries our own error text
 
@@ -44,27 +45,59 @@ class LiteLLMModel:
         self._backoff = (backoff_s, backoff_cap_s)
         self._attempts = 0               # indexes a mock_response list; shared by threads
         self._lock = threading.Lock()
+        self.prices = prices_for(config)
+        if ledger is not None:           # refused here, before any call, not after the money is gone
+            problem = unpriced_problem(config, ledger.state.budget_usd, ledger.state.max_tokens)
+            if problem:
+                raise ModelError(problem)
 
     def query(self, messages: list[dict], **overrides) -> ModelReply:
         attempts = self.config.retries + 1
         last: Exception | None = None
         for attempt in range(attempts):
-            if self.ledger is not None:
-                self.ledger.check()      # BudgetExceeded propagates: a cap is not a model failure
+            request = self._request(messages, overrides)
+            # BudgetExceeded propagates: a cap is not a model failure
+            hold = self.ledger.reserve(*self._worst_case(request)) if self.ledger is not None else None
             try:
-                response = litellm.completion(**self._request(messages, overrides))
+                response = litellm.completion(**request)
             except RETRYABLE as err:
+                self._release(hold)
                 last = err
                 if attempt + 1 < attempts:
                     self._sleep(self._delay(attempt))
                 continue
             except openai.APIError as err:  # any other provider error: auth, bad request, context window …
+                self._release(hold)
                 raise ModelError(f"model call to {self.name} failed ({type(err).__name__}, not retried: "
                                  f"retrying cannot fix it): {_short(err)}") from err
-            return self._reply(response)
+            except BaseException:          # Ctrl-C, odd litellm errors: a hold never outlives its call
+                self._release(hold)
+                raise
+            try:
+                reply = self._reply(response)
+            except BaseException:
+                self._release(hold)
+                raise
+            if hold is not None:
+                u = reply.usage
+                if u.prompt_tokens + u.completion_tokens == 0:   # no usage reported: assume the worst case
+                    self.ledger.settle(hold, self.stage, hold.tokens, 0, hold.cost_usd)
+                else:
+                    self.ledger.settle(hold, self.stage, u.prompt_tokens, u.completion_tokens, u.cost_usd)
+            return reply
         raise ModelError(f"model call to {self.name} failed {attempts} times "
                          f"({self.config.retries} retries with backoff); last error "
                          f"{type(last).__name__}: {_short(last)}") from last
+
+    def _worst_case(self, request: dict[str, Any]) -> tuple[int, float]:
+        """(tokens, USD) this call can use at most: the prompt estimate plus every allowed output token."""
+        prompt = estimate_prompt_tokens(self.name, request["messages"])
+        completion = int(request.get("max_tokens") or self.config.max_tokens)
+        return prompt + completion, self.prices.cost(prompt, completion) if self.prices else 0.0
+
+    def _release(self, hold) -> None:
+        if hold is not None:
+            self.ledger.release(hold)
 
     def _delay(self, attempt: int) -> float:
         base, cap = self._backoff
@@ -107,9 +140,8 @@ class LiteLLMModel:
         usage = getattr(response, "usage", None)
         prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion = int(getattr(usage, "completion_tokens", 0) or 0)
-        cost = _cost(response)
-        if self.ledger is not None:
-            self.ledger.charge(self.stage, prompt, completion, cost)
+        # Prices the user gave win over litellm's table (they are what the provider bills).
+        cost = self.prices.cost(prompt, completion) if self.config.price_per_mtok else _cost(response)
         return ModelReply(content=content if isinstance(content, str) else "",
                           reasoning=getattr(message, "reasoning_content", None) or "",
                           usage=Usage(prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost),

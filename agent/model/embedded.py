@@ -43,6 +43,10 @@ def _default_threads() -> int:
         return os.cpu_count() or 1
 
 
+# Our own llama.cpp server on this machine costs nothing; saying so lets it run under --budget-usd.
+FREE = (0.0, 0.0)
+
+
 class EmbeddedModel:
     """`with EmbeddedModel() as cfg:` → a ModelConfig for `LiteLLMModel` pointing at the server.
 
@@ -69,7 +73,7 @@ class EmbeddedModel:
         if self.proc is None:
             raise ModelError("the embedded model is not running")
         return ModelConfig(name=f"openai/{self.spec.alias}", api_base=f"http://127.0.0.1:{self.port}/v1",
-                           api_key_env=None)
+                           api_key_env=None, price_per_mtok=FREE)
 
     def __enter__(self) -> ModelConfig:
         self.start()
@@ -198,8 +202,8 @@ def resolve(config: ModelConfig, *, size: str = "1.5b") -> Iterator[ModelConfig]
     if config.name:
         yield config
     elif config.mock_response is not None:
-        yield config.model_copy(update={"name": "openai/mock"})
+        yield config.model_copy(update={"name": "openai/mock", "price_per_mtok": FREE})
     else:
         with EmbeddedModel(size) as served:
             yield config.model_copy(update={"name": served.name, "api_base": served.api_base,
-                                            "api_key_env": None})
+                                            "api_key_env": None, "price_per_mtok": FREE})

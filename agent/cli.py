@@ -36,7 +36,6 @@ def solve(
     budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the whole run."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the whole run."),
     price_per_mtok: Optional[str] = typer.Option(None, "--price-per-mtok", help="IN,OUT: USD per million input/output tokens, for models litellm cannot price (needed with --budget-usd)."),
-    price_per_mtok: Optional[str] = typer.Option(None, "--price-per-mtok", help="IN,OUT: USD per million input/output tokens, for models litellm cannot price (needed with --budget-usd)."),
     sandbox: Optional[str] = typer.Option(None, "--sandbox", help="docker (default, isolated) or local (NO isolation)."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Use HEAD even if the work tree has changes."),
     open_pr: bool = typer.Option(False, "--open-pr", help="(GitHub issues) push a branch and open a PR with the evidence."),

@@ -1,12 +1,14 @@
 """Prompt templates live in prompts/*.yaml (Jinja2, StrictUndefined); this only loads and renders them."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
 import jinja2
 import yaml
 
+_DELIMITER = re.compile(r"<(\s*/?\s*)(issue)(?![\w-])", re.IGNORECASE)
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
@@ -29,4 +31,6 @@ def quote_untrusted(text: str, max_chars: int = 6000) -> str:
     if len(text) > max_chars:
         half = max_chars // 2
         text = text[:half] + "\n[... issue text truncated ...]\n" + text[-half:]
-    return text.replace("</issue>", "</ issue>").replace("<issue>", "< issue>")
+    # Any spelling a model could read as our delimiter (</ISSUE>, < /Issue >, <issue attr>) gets a
+    # look-alike bracket: still readable, but no longer the tag the prompt closes with.
+    return _DELIMITER.sub(lambda m: "\u2039" + ("/" if "/" in m[1] else "") + m[2], text)

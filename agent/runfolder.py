@@ -1,9 +1,11 @@
 """The run folder: every write atomic, every finished sample a file that resume trusts."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,6 +21,13 @@ STAGE_DIRS = {
     "reward": "05_reward",
     "select": "06_selection",
 }
+
+
+LOCK_FILE = ".lock"
+
+
+class RunFolderBusy(RuntimeError):
+    """Another process is working in this run folder."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -38,6 +47,27 @@ def atomic_write_text(path: Path, text: str) -> None:
 class RunFolder:
     def __init__(self, root: Path | str):
         self.root = Path(root)
+
+    @contextmanager
+    def lock(self):
+        """Hold the folder for one process: two solves on one folder would redo and overwrite each
+        other's samples and double-spend the budget. flock dies with its process, so a killed run
+        never leaves a stale lock behind."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise RunFolderBusy(f"run folder {self.root} is in use by another swe-agent process (pid {holder}); "
+                                "wait for it to finish (or stop it), or choose another --output") from None
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield self
+        finally:
+            os.close(fd)                 # closing the descriptor releases the lock
 
     def stage_dir(self, stage: str) -> Path:
         return self.root / STAGE_DIRS.get(stage, stage)

@@ -41,14 +41,17 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
     from agent.model.base import ModelError
     from sandbox.engine import EngineUnavailable
 
+    from agent.runfolder import RunFolder, RunFolderBusy
+
     run_dir = output or default_output(issue.id, commit)
     try:
-        return solve(issue, repo, run_dir, cfg, commit=commit), run_dir
+        with RunFolder(run_dir).lock():
+            return solve(issue, repo, run_dir, cfg, commit=commit), run_dir
     except KeyboardInterrupt:
         typer.secho(f"\ninterrupted: nothing finished is lost; rerun the same command (run folder {run_dir}) "
                     "to resume.", fg=typer.colors.YELLOW, err=True)
         raise typer.Exit(130)
-    except (EngineUnavailable, RunMismatch, ModelError, InputError) as err:
+    except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy) as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
 

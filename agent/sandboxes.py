@@ -28,6 +28,8 @@ def sandbox_factory(config: SolveConfig, repo: Path, commit: str, *, run_id: str
 
     client = connect()
     stack.callback(client.close)
+    from sandbox.gc import reap_orphans
+    reap_orphans(client)   # containers of runs killed with SIGKILL (they could not clean up)
     labels = {"swe-agent.run": run_id}
     if config.image:
         return lambda: DockerSandbox.start(config.image, client=client, labels=labels, workdir=config.workdir)

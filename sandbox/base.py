@@ -38,7 +38,7 @@ class Sandbox(Protocol):
 
     def apply_patch(self, patch: str) -> ApplyResult: ...
 
-    def fork(self) -> "Sandbox": ...               # checkpoint: a new sandbox with the same state
+    def fork(self) -> "Sandbox": ...               # checkpoint: a new sandbox with the same files (not /tmp)
 
     def close(self) -> None: ...                   # idempotent
 

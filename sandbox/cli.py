@@ -18,10 +18,10 @@ def _client():
 
 
 @app.command()
-def gc(run: Optional[str] = typer.Option(None, "--run", help="Only leftovers of this run id."),
+def gc(run: Optional[str] = typer.Option(None, "--run", help="Everything of this run id (even if it is still running)."),
        images: bool = typer.Option(False, "--images", help="Also remove cached repository images."),
        dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be removed.")):
-    """Remove labelled containers and temporary (fork) images left by interrupted runs."""
+    """Remove containers and temporary (fork) images of runs that died; live runs' are kept."""
     from sandbox import gc as gc_mod
     client = _client()
     out = gc_mod.collect(client, run_id=run, images=images, dry_run=dry_run)

@@ -1,38 +1,41 @@
-"""A sandbox in a Docker container: the repository at /repo, no network, memory/CPU/pids limits.
+"""A sandbox in a Docker container: the repository at /repo, no network, no capabilities, limits.
 
-Every command is a fresh `bash -lc` (stateless), bounded by `timeout -s KILL` inside the container
-and by a socket deadline on this side (docker's exec API has no timeout of its own), with output
-capped inside the container. Calls go through the low-level API to save round trips: a start is
-create + start, a command is exec create + exec start (exit code read from the stream).
+Every command is a fresh `bash -lc` (stateless) as the sandbox user, bounded by `timeout -s KILL`
+inside the container and by our own deadline on this side (sandbox.execio: docker's exec API has no
+timeout), with output capped inside the container and again here. The exit code comes from the engine.
+Calls go through the low-level API to save round trips. What the container may do: sandbox.limits.
 """
 from __future__ import annotations
 
 import io
-import os
 import posixpath
-import socket
 import tarfile
 import threading
 import time
 import uuid
 
 import docker
-from docker.utils.socket import STDERR, STDOUT, frames_iter
 
-from sandbox import shell
+from sandbox import execio, limits, owner, shell
 from sandbox.base import ApplyResult, ExecResult, SandboxError
 
 MANAGED = {"swe-agent.managed": "1"}
 # Only these reach the container; the host environment (API keys, tokens) never does.
 BASE_ENV = {"HOME": "/root", "LANG": "C.UTF-8", "TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat"}
-HOST_GRACE_S = 15.0   # the host-side deadline: in-container timeout + this (slow, shared machines)
+DIFF_MAX_BYTES = 64 * 1024 * 1024   # a diff is never truncated; beyond this it is an error
+HOST_GRACE_S = 5.0    # the host-side deadline: in-container timeout + this (slow, shared machines)
+# Images we build run commands as this user (it owns /repo and /opt/venv, see sandbox.images);
+# other images (prebuilt SWE-bench ones: /testbed is root's) as root without capabilities.
+USER_LABEL = "swe-agent.user"
+FILE_LIMIT_MB = 1024  # largest file a command may write (ulimit -f); pip wheels of big packages fit
 
-_commit_labels: dict[str, str | None] = {}   # image -> its swe-agent.commit label (images are immutable)
+_image_labels: dict[str, tuple[str | None, str]] = {}   # image -> (commit, user); images are immutable
 _labels_lock = threading.Lock()
 
 
 class DockerSandbox:
     workdir = "/repo"
+    user = "0:0"
 
     def __init__(self, client: docker.DockerClient, container_id: str, image: str, settings: dict,
                  base_commit: str | None, own_client: bool = False, own_image: str | None = None):
@@ -46,6 +49,7 @@ class DockerSandbox:
     def start(cls, image: str, *, network: bool = False, mem_limit: str = "2g",
               nano_cpus: int | None = None, pids_limit: int = 1024, labels: dict[str, str] | None = None,
               client: docker.DockerClient | None = None, workdir: str | None = None,
+              tmp_size: str = "1g", file_limit_mb: int = FILE_LIMIT_MB, disk_size: str | None = "10g",
               _own_image: str | None = None) -> "DockerSandbox":
         """Start a container of `image` (which holds the repository at /repo) and return its sandbox."""
         own_client = client is None
@@ -54,73 +58,60 @@ class DockerSandbox:
             client = connect()
         workdir = workdir or cls.workdir   # SWE-bench instance images keep the repository at /testbed
         settings = dict(network=network, mem_limit=mem_limit, nano_cpus=nano_cpus, pids_limit=pids_limit,
-                        labels=dict(labels or {}), workdir=workdir)
-        host_config = client.api.create_host_config(
-            network_mode="bridge" if network else "none",
-            mem_limit=mem_limit, memswap_limit=mem_limit,  # no swap: the limit is a real limit
-            nano_cpus=nano_cpus or int(min(2, os.cpu_count() or 1) * 1e9),
-            pids_limit=pids_limit, init=True,  # tini reaps the zombies of killed commands
-        )
+                        labels=dict(labels or {}), workdir=workdir, tmp_size=tmp_size,
+                        file_limit_mb=file_limit_mb, disk_size=disk_size)
         try:
-            cid = client.api.create_container(
-                image, command=["sleep", "infinity"], working_dir=workdir, environment=BASE_ENV,
-                labels={**MANAGED, **(labels or {})}, host_config=host_config, hostname="sandbox",
-                network_disabled=not network)["Id"]
-            try:
-                client.api.start(cid)
-            except Exception:
-                client.api.remove_container(cid, force=True)
-                raise
+            base_commit, user = _image_facts(client, image)
+            home = "/root" if user.startswith("0:") else "/home/sandbox"
+            cid = limits.create_hardened(
+                client.api, image, labels=dict(labels or {}), environment={**BASE_ENV, "HOME": home},
+                working_dir=workdir, network=network, mem_limit=mem_limit, pids_limit=pids_limit,
+                nano_cpus=nano_cpus, tmp_size=tmp_size, disk_size=disk_size)
         except docker.errors.DockerException as err:
             if own_client:
                 client.close()
             raise SandboxError(f"cannot start a container of {image}: {err}") from err
-        sandbox = cls(client, cid, image, settings, _base_commit(client, image), own_client, _own_image)
-        sandbox.workdir = workdir
+        sandbox = cls(client, cid, image, settings, base_commit, own_client, _own_image)
+        sandbox.workdir, sandbox.user = workdir, user
         return sandbox
 
     # -- commands -------------------------------------------------------------------------------
     def run(self, command: str, timeout: float = 60.0, cwd: str | None = None,
             env: dict[str, str] | None = None) -> ExecResult:
-        t0 = time.monotonic()
-        argv = ["bash", "-c", shell.RUN_WRAPPER, "run", shell.timeout_arg(timeout),
-                str(shell.HEAD_BYTES), str(shell.TAIL_BYTES + 1), command]
-        out, err, finished = self._exec(argv, timeout + HOST_GRACE_S, cwd=cwd, env=env)
-        duration = time.monotonic() - t0
-        text, truncated = shell.cap_output(out)
-        rc = _parse_rc(err)
-        if not finished:  # host-side safety: something escaped the in-container timeout
-            self._exec(["kill", "-9", "-1"], 10)   # every process but init (tini) and the container lives on
-            return ExecResult(exit_code=-1, output=text, timed_out=True, truncated=truncated, duration_s=duration)
-        if rc is None:
-            raise SandboxError(f"command did not report an exit code (container gone?): {err[-500:]!r}")
+        argv = ["bash", "-c", shell.RUN_WRAPPER, "run", shell.timeout_arg(timeout), str(shell.HEAD_BYTES),
+                str(shell.TAIL_BYTES + 1), command, str(int(self.settings.get("file_limit_mb", FILE_LIMIT_MB)) * 1024)]
+        res = self._exec(argv, timeout + HOST_GRACE_S, cwd=cwd, env=env)
+        text, truncated = shell.cap_output(res.stdout.bytes())
+        truncated = truncated or res.stdout.dropped > 0
+        if not res.finished:  # something escaped the in-container timeout and holds the output open
+            self._kill_all()
+            return ExecResult(exit_code=-1, output=text, timed_out=True, truncated=truncated, duration_s=res.seconds)
+        if res.exit_code is None:
+            raise SandboxError(f"command did not report an exit code (container gone?): {res.stderr.bytes()[-500:]!r}")
         # `timeout -s KILL` kills its own process group, itself included: 137 after the deadline.
-        timed_out = rc == 137 and duration >= timeout
-        return ExecResult(exit_code=-1 if timed_out else rc, output=text, timed_out=timed_out,
-                          truncated=truncated, duration_s=duration)
+        timed_out = res.exit_code == 137 and res.seconds >= timeout
+        return ExecResult(exit_code=-1 if timed_out else res.exit_code, output=text, timed_out=timed_out,
+                          truncated=truncated, duration_s=res.seconds)
 
-    def _exec(self, argv: list[str], deadline_s: float, cwd: str | None = None,
-              env: dict[str, str] | None = None) -> tuple[bytes, bytes, bool]:
-        """(stdout, stderr, finished before the deadline) of one exec, read straight from the socket."""
+    def _exec(self, argv: list[str], deadline_s: float, cwd: str | None = None, env: dict[str, str] | None = None,
+              stdin: bytes | None = None, head: int = shell.HEAD_BYTES, tail: int = shell.TAIL_BYTES + 1
+              ) -> execio.ExecOutcome:
+        """One exec as the sandbox user under a host-side deadline; every stream capped."""
         self._check_open()
         try:
-            exec_id = self.api.exec_create(self.id, argv, workdir=_abs(cwd, self.workdir) if cwd else self.workdir,
-                                           environment=env or None)["Id"]
-            sock = self.api.exec_start(exec_id, socket=True)
-        except docker.errors.DockerException as err:
+            return execio.run_exec(self.api, self.id, argv, deadline_s=deadline_s, user=self.user, stdin=stdin,
+                                   workdir=_abs(cwd, self.workdir) if cwd else self.workdir, env=env,
+                                   head=head, tail=tail)
+        except (docker.errors.DockerException, OSError) as err:
             raise SandboxError(f"exec in {self.id[:12]} failed: {err}") from err
-        raw = getattr(sock, "_sock", sock)
-        raw.settimeout(max(deadline_s, 1.0))
-        chunks: dict[int, list[bytes]] = {STDOUT: [], STDERR: []}
-        finished = True
-        try:
-            for stream, data in frames_iter(sock, tty=False):
-                chunks.setdefault(stream, []).append(data)
-        except (socket.timeout, TimeoutError):
-            finished = False
-        finally:
-            sock.close()
-        return b"".join(chunks[STDOUT]), b"".join(chunks[STDERR]), finished
+
+    def _kill_all(self) -> None:
+        """Kill every process of the sandbox user (the overrunning exec and its escapes), not the keeper."""
+        for _ in range(2):   # a fork loop may start new ones while the first kill runs
+            try:
+                self._exec(shell.KILL_ALL, 10)
+            except SandboxError:
+                pass
 
     # -- files ----------------------------------------------------------------------------------
     def read_file(self, path: str) -> str:
@@ -151,43 +142,59 @@ class DockerSandbox:
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for name, data in files.items():
-                info = tarfile.TarInfo(name)
-                info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+                for parent in _new_parents(name, self.workdir):   # else docker makes them root's
+                    tar.addfile(self._tarinfo(parent, tarfile.DIRTYPE, 0o755))
+                info = self._tarinfo(name, tarfile.REGTYPE, 0o644)
+                info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))
         try:
+            # The engine keeps the tar headers' owner (the sandbox user, see _tarinfo): commands can
+            # edit what write_file wrote. (copyUIDGID would mean the keeper's user instead.)
             self.api.put_archive(self.id, dest, buf.getvalue())
         except docker.errors.DockerException as err:
             raise SandboxError(f"cannot write {list(files)} in {self.id[:12]}: {err}") from err
 
+    def _tarinfo(self, name: str, kind: bytes, mode: int) -> tarfile.TarInfo:
+        info = tarfile.TarInfo(name)
+        info.type, info.mode, info.mtime = kind, mode, int(time.time())
+        uid, _, gid = self.user.partition(":")
+        info.uid, info.gid = int(uid or 0), int(gid or uid or 0)
+        return info
+
     # -- changes --------------------------------------------------------------------------------
     def diff(self) -> str:
-        out, err, _ = self._exec(["bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(self.base_commit)], 300)
-        if err.strip():
-            raise SandboxError(f"git diff failed: {err.decode(errors='replace')[-1000:]}")
-        return out.decode("utf-8", errors="replace")
+        # Judged by the exit code: git writes warnings to stderr on success (e.g. `eol=crlf` repos).
+        # Not through run(): a diff must never be truncated, so its own generous cap.
+        res = self._exec(["bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(self.base_commit)], 300,
+                         head=DIFF_MAX_BYTES, tail=0)
+        if not res.finished or res.exit_code != 0:
+            raise SandboxError(f"git diff failed ({res.exit_code}): {res.stderr.bytes().decode(errors='replace')[-1000:]}")
+        if res.stdout.dropped:
+            raise SandboxError(f"diff larger than {DIFF_MAX_BYTES} bytes")
+        return res.stdout.bytes().decode("utf-8", errors="replace")
 
     def apply_patch(self, patch: str) -> ApplyResult:
         if not patch.strip():
             return ApplyResult(ok=False, message="empty patch")
-        name = f"tmp/swe-agent-{uuid.uuid4().hex[:8]}.patch"
-        self._put("/", {name: patch.encode("utf-8") if patch.endswith("\n") else (patch + "\n").encode()})
-        out, err, _ = self._exec(["bash", "-c", shell.APPLY_SCRIPT + '\n', "apply", "/" + name], 120)
-        self._exec(["rm", "-f", "/" + name], 10)
-        ok = out.startswith(b"applied")
-        return ApplyResult(ok=ok, message=(out + err).decode("utf-8", errors="replace").strip())
+        data = patch.encode("utf-8") if patch.endswith("\n") else (patch + "\n").encode()
+        # The patch goes in on stdin (no file: /tmp is a tmpfs the archive API cannot write into).
+        script = 'f=$(mktemp) && trap \'rm -f "$f"\' EXIT && cat > "$f" && set -- "$f" && {\n' + shell.APPLY_SCRIPT + "}"
+        res = self._exec(["bash", "-c", script, "apply"], 120, stdin=data)
+        msg = (res.stdout.bytes() + res.stderr.bytes()).decode("utf-8", errors="replace").strip()
+        return ApplyResult(ok=res.finished and res.exit_code == 0, message=msg)
 
     def fork(self) -> "DockerSandbox":
         """A new sandbox with this one's files: commit to a temporary image, start a container of it."""
         self._check_open()
         tag = f"fork-{uuid.uuid4().hex[:12]}"
-        labels = " ".join(f"{k}={v}" for k, v in {**MANAGED, "swe-agent.kind": "fork",
+        labels = " ".join(f"{k}={v}" for k, v in {**MANAGED, "swe-agent.kind": "fork", **owner.labels(),
                                                    **self.settings["labels"]}.items())
         try:
             image = self.api.commit(self.id, repository="swe-agent/fork", tag=tag, changes=f"LABEL {labels}")["Id"]
         except docker.errors.DockerException as err:
             raise SandboxError(f"cannot checkpoint {self.id[:12]}: {err}") from err
         ref = f"swe-agent/fork:{tag}"
-        _commit_labels[ref] = self.base_commit
+        _image_labels[ref] = (self.base_commit, self.user)
         try:
             return DockerSandbox.start(ref, client=self.client, _own_image=ref,
                                        **{k: v for k, v in self.settings.items()})
@@ -229,26 +236,25 @@ def _abs(path: str, workdir: str) -> str:
     return posixpath.normpath(posixpath.join(workdir, path))
 
 
-def _parse_rc(err: bytes) -> int | None:
-    idx = err.rfind(b"__rc=")
-    if idx < 0:
-        return None
-    try:
-        return int(err[idx + 5:].split()[0])
-    except (ValueError, IndexError):
-        return None
-
-
-def _base_commit(client: docker.DockerClient, image: str) -> str | None:
-    """The image's `swe-agent.commit` label (set by ensure_repo_image); cached, one inspect per image."""
+def _image_facts(client: docker.DockerClient, image: str) -> tuple[str | None, str]:
+    """(base commit, command user) from the image's labels; cached, one inspect per image."""
     with _labels_lock:
-        if image not in _commit_labels:
-            try:
-                labels = client.api.inspect_image(image)["Config"].get("Labels") or {}
-            except docker.errors.DockerException:
-                labels = {}
-            _commit_labels[image] = labels.get("swe-agent.commit")
-        return _commit_labels[image]
+        if image not in _image_labels:
+            labels = client.api.inspect_image(image)["Config"].get("Labels") or {}
+            _image_labels[image] = (labels.get("swe-agent.commit"), labels.get(USER_LABEL) or "0:0")
+        return _image_labels[image]
+
+
+def _new_parents(name: str, workdir: str) -> list[str]:
+    """Directories between the workdir and `name` (tar member names, no leading /), outermost first.
+
+    Only below the workdir: a directory entry for an existing one re-owns it, which must never
+    happen to /etc or / itself."""
+    root = workdir.strip("/") + "/"
+    if not name.startswith(root):
+        return []
+    parts = name[len(root):].split("/")[:-1]
+    return [root + "/".join(parts[:i + 1]) for i in range(len(parts))]
 
 
 def _remove_image(client: docker.DockerClient, image: str) -> None:

@@ -1,8 +1,14 @@
-"""Find and remove what interrupted runs left behind: labelled containers and temporary images."""
+"""Find and remove what interrupted runs left behind: labelled containers and temporary images.
+
+Without a run id only ORPHANS go: things whose owner process (sandbox.owner labels) is dead, so a gc
+never breaks a run that is still going. Every run reaps orphans when it starts (`reap_orphans`).
+"""
 from __future__ import annotations
 
 import docker
 from pydantic import BaseModel, Field
+
+from sandbox import owner
 
 
 class Leftovers(BaseModel):
@@ -10,26 +16,38 @@ class Leftovers(BaseModel):
     images: list[str] = Field(default_factory=list)       # tags (or ids)
 
 
-def find(client: docker.DockerClient, run_id: str | None = None, images: bool = False) -> tuple[list, list]:
+def _leftover(labels: dict[str, str], run_id: str | None, legacy: bool) -> bool:
+    if run_id:   # asked for by name: whoever owns it
+        return True
+    if owner.PID not in labels:   # from before owner labels: only an explicit gc takes it
+        return legacy
+    return owner.is_orphan(labels)
+
+
+def find(client: docker.DockerClient, run_id: str | None = None, images: bool = False,
+         legacy: bool = True) -> tuple[list, list]:
     """(containers, images) labelled swe-agent.managed=1 (and swe-agent.run=run_id when given).
 
     Fork images are temporary and always included; cached repository images only with `images`
     (they are rebuilt on demand); base and rootfs images are kept (they take ~20 s to rebuild).
+    Without run_id, only those whose owner is dead (and, with `legacy`, those without an owner label).
     """
     labels = ["swe-agent.managed=1"] + ([f"swe-agent.run={run_id}"] if run_id else [])
-    containers = client.containers.list(all=True, filters={"label": labels})
+    containers = [c for c in client.containers.list(all=True, filters={"label": labels})
+                  if _leftover(c.labels, run_id, legacy)]
     kinds = {"fork"} | ({"repo"} if images else set())
     found = []
     for img in client.images.list(filters={"label": labels}):
-        if img.labels.get("swe-agent.kind") in kinds:
+        kind = img.labels.get("swe-agent.kind")
+        if kind in kinds and (kind == "repo" or _leftover(img.labels, run_id, legacy)):
             found.append(img)
     return containers, found
 
 
 def collect(client: docker.DockerClient, run_id: str | None = None, images: bool = False,
-            dry_run: bool = False) -> Leftovers:
+            dry_run: bool = False, legacy: bool = True) -> Leftovers:
     """Remove (or with dry_run only list) the leftovers; containers first, they pin their images."""
-    containers, imgs = find(client, run_id, images)
+    containers, imgs = find(client, run_id, images, legacy)
     out = Leftovers(containers=[f"{c.short_id} {c.name} {c.labels.get('swe-agent.run', '-')}" for c in containers],
                     images=[(img.tags or [img.short_id])[0] for img in imgs])
     if dry_run:
@@ -49,3 +67,8 @@ def collect(client: docker.DockerClient, run_id: str | None = None, images: bool
             except docker.errors.APIError:
                 pass  # in use by a container outside our labels: leave it
     return out
+
+
+def reap_orphans(client: docker.DockerClient) -> Leftovers:
+    """What a starting run does: remove containers and fork images of owners that died (kill -9)."""
+    return collect(client, legacy=False)

@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from sandbox import rootfs
 
-RECIPE_VERSION = "1"  # bump when the Dockerfiles below change meaning
+RECIPE_VERSION = "2"  # bump when the Dockerfiles below change meaning
 LABELS = {"swe-agent.managed": "1"}
+SANDBOX_UID = 1000   # the user commands run as in repository images (owns /repo, /opt/venv, its home)
 VENV_PATH = "/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CA = "/etc/ssl/certs/ca-certificates.crt"
 
@@ -28,11 +29,15 @@ CA = "/etc/ssl/certs/ca-certificates.crt"
 # /etc/profile resets PATH for `bash -l`, so the venv goes first again from /etc/profile.d.
 # Debian makes the stdlib's .pyc in postinst (not in dpkg's file lists): compile them, or every
 # Python start recompiles the stdlib (pytest took seconds). Sandboxes commit as a fixed identity so `git commit` works inside them.
+# Commands run as `sandbox` (uid 1000), which owns the venv (chown in the same layer: no copy of it).
 BASE_DOCKERFILE = """\
 FROM {rootfs}
 ENV PATH={path} LANG=C.UTF-8 PIP_CERT={ca} SSL_CERT_FILE={ca} REQUESTS_CA_BUNDLE={ca} \\
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PYTHONDONTWRITEBYTECODE=1
 RUN ldconfig && python3 -m venv /opt/venv && /opt/venv/bin/pip install -q pytest \\
+ && echo 'sandbox:x:{uid}:{uid}::/home/sandbox:/bin/bash' >> /etc/passwd \\
+ && echo 'sandbox:x:{uid}:' >> /etc/group && mkdir -p /home/sandbox /repo \\
+ && chown -R {uid}:{uid} /opt/venv /home/sandbox /repo \\
  && python3 -m compileall -q -j0 /usr/lib/python3* >/dev/null \\
  && echo 'export PATH=/opt/venv/bin:$PATH' > /etc/profile.d/00-venv.sh \\
  && git config --system user.name swe-agent && git config --system user.email swe-agent@localhost \\
@@ -69,11 +74,15 @@ class _BuildLock:
         _LOCK.release()
 
 
+# Install steps run the repository's own setup code: the bridge (not the host's network namespace,
+# where 127.0.0.1 services such as the model server live) and the sandboxes' memory limit.
+BUILD_LIMITS = {"memory": 4 * 1024**3, "memswap": 4 * 1024**3, "cpushares": 512}
+
+
 def _build(client: docker.DockerClient, context: Path, tag: str, labels: dict[str, str]) -> None:
     try:
-        # Host network: build steps reach PyPI even where the bridge (iptables) is unavailable.
-        client.images.build(path=str(context), tag=tag, rm=True, forcerm=True, network_mode="host",
-                            labels={**LABELS, **labels})
+        client.images.build(path=str(context), tag=tag, rm=True, forcerm=True, network_mode="bridge",
+                            container_limits=BUILD_LIMITS, labels={**LABELS, **labels})
     except docker.errors.BuildError as err:
         log = "".join(c.get("stream", "") for c in err.build_log if isinstance(c, dict))
         tail = "\n".join(log.splitlines()[-25:])
@@ -113,7 +122,8 @@ def ensure_base_image(client: docker.DockerClient, extra_packages: tuple[str, ..
                                         changes=['LABEL swe-agent.managed=1 swe-agent.kind=rootfs',
                                                  'CMD ["/bin/bash"]'])
                 tar_path.unlink()
-            (Path(tmp) / "Dockerfile").write_text(BASE_DOCKERFILE.format(rootfs=root_tag, path=VENV_PATH, ca=CA))
+            (Path(tmp) / "Dockerfile").write_text(BASE_DOCKERFILE.format(rootfs=root_tag, path=VENV_PATH, ca=CA,
+                                                                          uid=SANDBOX_UID))
             _build(client, Path(tmp), tag, {"swe-agent.kind": "base"})
     return tag
 
@@ -152,7 +162,9 @@ def repo_tag(recipe: RepoRecipe, base: str) -> tuple[str, str]:
 
 
 def _repo_dockerfile(base: str, recipe: RepoRecipe) -> str:
-    lines = [f"FROM {base}", "COPY repo /repo", "WORKDIR /repo"]
+    # Owned by the sandbox user and installed as it: commands can edit the tree and pip install.
+    uid = f"{SANDBOX_UID}:{SANDBOX_UID}"
+    lines = [f"FROM {base}", f"COPY --chown={uid} repo /repo", "WORKDIR /repo", f"USER {uid}"]
     if recipe.python:
         lines.append(f"RUN {recipe.python} -m venv --clear /opt/venv && pip install -q pytest")
     if recipe.pip:
@@ -182,5 +194,6 @@ def ensure_repo_image(client: docker.DockerClient, recipe: RepoRecipe, base: str
             _git("fetch", "-q", "--depth", "1", url, commit, cwd=dest)
             _git("checkout", "-q", "--detach", "FETCH_HEAD", cwd=dest)
             (Path(tmp) / "Dockerfile").write_text(_repo_dockerfile(base, recipe))
-            _build(client, Path(tmp), tag, {"swe-agent.kind": "repo", "swe-agent.commit": commit})
+            _build(client, Path(tmp), tag, {"swe-agent.kind": "repo", "swe-agent.commit": commit,
+                                            "swe-agent.user": f"{SANDBOX_UID}:{SANDBOX_UID}"})
     return tag

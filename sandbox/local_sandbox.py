@@ -1,11 +1,19 @@
 """A sandbox that is a temporary `git worktree` on this machine, commands run by a local bash.
 
 WARNING: this does NOT isolate anything. Commands (including ones a model wrote) run as you, with
-your files, your network and your processes. It only keeps the repository you gave it untouched
-(changes happen in a throw-away worktree). Use it where Docker is unavailable and you trust what runs.
+your files, your network and your processes: they can write anywhere you can. It only keeps the
+repository you gave it untouched (changes happen in a throw-away worktree). Use it where Docker is
+unavailable and you trust what runs; the GitHub Action refuses it.
+
+Secrets: a command gets a scrubbed environment, and so does its parent (a launcher bash started with
+that environment, which stays the command's parent), so /proc/$PPID/environ holds no key. This
+process is made non-dumpable, so a command running as the same NON-ROOT user cannot read its
+/proc/PID/environ or ptrace it either. Run as root, a command can still read every process's memory:
+keys are only safe from model-written code in Docker sandboxes.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -22,6 +30,18 @@ from sandbox.base import ApplyResult, ExecResult, SandboxError
 # The host environment is not passed through (API keys stay out of model-written commands);
 # only what tools need to work normally.
 PASS_ENV = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "PYENV_ROOT", "SSL_CERT_FILE")
+# The launcher: started with the scrubbed environment, it runs the command as its child and waits,
+# so the command's parent holds no secret ("$@" is the command's argv).
+LAUNCHER = ["bash", "-c", '"$@" & wait $!', "launcher"]
+PR_SET_DUMPABLE = 4
+
+
+def _hide_this_process() -> None:
+    """Non-dumpable: /proc/<this pid>/{environ,mem} become root's, and same-uid ptrace is refused."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: nothing to do (and nothing /proc-like to protect)
 
 
 def _git(cwd: str | Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -43,6 +63,7 @@ class LocalSandbox:
             shutil.rmtree(self._tmp, ignore_errors=True)
             raise
         self._closed = False
+        _hide_this_process()
 
     def _env(self, extra: dict[str, str] | None) -> dict[str, str]:
         env = {k: os.environ[k] for k in PASS_ENV if k in os.environ}
@@ -57,7 +78,7 @@ class LocalSandbox:
         self._check_open()
         t0 = time.monotonic()
         # A new session = a new process group we can kill as a whole, grandchildren included.
-        proc = subprocess.Popen(argv, cwd=cwd, env=self._env(env), stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([*LAUNCHER, *argv], cwd=cwd, env=self._env(env), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         head, tail, dropped = bytearray(), deque(), [0]
         reader = threading.Thread(target=_drain, args=(proc.stdout, head, tail, dropped), daemon=True)
@@ -93,7 +114,7 @@ class LocalSandbox:
 
     def diff(self) -> str:
         self._check_open()
-        res = subprocess.run(["bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(self.base_commit)],
+        res = subprocess.run([*LAUNCHER, "bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(self.base_commit)],
                              cwd=self.workdir, env=self._env(None), capture_output=True, timeout=300)
         if res.returncode != 0:  # not through run(): a diff must never be truncated
             raise SandboxError(f"git diff failed: {res.stderr.decode(errors='replace')[-1000:]}")

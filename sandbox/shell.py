@@ -8,16 +8,37 @@ HEAD_BYTES = 50_000   # first bytes of a command's output that are kept (errors 
 TAIL_BYTES = 50_000   # ...and last bytes (pytest's summary is at the end)
 MARKER = "\n\n[... {n} output truncated: only the first {h} and last {t} bytes are kept ...]\n\n"
 
-# $1 timeout seconds, $2 head bytes, $3 tail bytes + 1, $4 command.
-# The command runs in its own process group (`timeout` makes one) and is killed with SIGKILL on
-# timeout; leftovers it started in the background are killed when it ends, so a run is stateless and
-# never waits on a forgotten server holding the pipe. Output is capped INSIDE the sandbox (head keeps
-# the first bytes, tail streams the rest keeping only the last ones), so a command printing gigabytes
-# costs no memory here. The exit code goes to stderr, apart from the output.
+# $1 timeout seconds, $2 head bytes, $3 tail bytes + 1, $4 command, $5 largest file (1 KiB blocks).
+# The command runs in its own process group (`timeout` makes one), killed with SIGKILL on timeout.
+# Its output goes through a pipe to `head; tail` INSIDE the sandbox, so a command printing gigabytes
+# costs no memory here. It holds no other descriptor: the exec's exit code (read from the engine) is
+# this script's, which is the command's, and nothing the command writes can change it. Afterwards
+# every process of this user but this script and the capper is killed: background jobs and `setsid`
+# escapes would otherwise keep the pipe open (and a run would not be stateless). The container's
+# keeper runs as another user, so it survives this. One command at a time per sandbox.
 RUN_WRAPPER = r"""
-{ timeout -s KILL "$1" bash -lc "$4" </dev/null 2>&1 & tp=$!
-  wait $tp; echo "__rc=$?" >&3; kill -9 -- -$tp 2>/dev/null; } 3>&2 | { head -c "$2"; tail -c "$3"; }
+exec 4> >(head -c "$2"; tail -c "$3"); cap=$!
+( ulimit -f "$5" 2>/dev/null; exec timeout -s KILL "$1" bash -lc "$4" ) </dev/null >&4 2>&1 4>&- & tp=$!
+exec 4>&-
+wait $tp; rc=$?
+for _ in 1 2 3 4 5; do
+  pids=
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    [ "$p" = $$ ] || [ "$p" = "$cap" ] || [ ! -O "$d" ] && continue
+    read -r st < "$d/stat" 2>/dev/null || continue
+    st=(${st##*) }); [ "${st[1]}" = "$cap" ] || pids="$pids $p"
+  done
+  [ -z "$pids" ] && break
+  kill -9 $pids 2>/dev/null
+done
+wait $cap 2>/dev/null
+exit $rc
 """
+
+# Run as the sandbox user after a host-side deadline: kills every process of that user (the exec
+# that overran included), not the keeper (another user) and so not the container.
+KILL_ALL = ["bash", "-c", "kill -9 -1"]
 
 # Paths that are never part of an agent's change, whatever the repository's .gitignore says.
 DIFF_EXCLUDES = ("**/__pycache__/**", "**/*.pyc", "**/*.pyo", "**/.pytest_cache/**", "**/*.egg-info/**",

@@ -123,10 +123,11 @@ def test_diff_includes_new_files_excludes_junk_and_applies(docker_client, repo_i
 
 def test_fork_carries_state_and_is_independent(docker_client, docker_sandbox):
     docker_sandbox.write_file("calc.py", "parent\n")
-    docker_sandbox.run("echo outside > /tmp/state")
+    docker_sandbox.run("echo outside > ~/state; echo scratch > /tmp/scratch")
     with docker_sandbox.fork() as child:
         assert child.read_file("calc.py") == "parent\n"
-        assert child.run("cat /tmp/state").output.strip() == "outside"
+        assert child.run("cat ~/state").output.strip() == "outside"
+        assert child.run("cat /tmp/scratch").exit_code != 0   # /tmp is a tmpfs: scratch, not state
         assert child.diff() == docker_sandbox.diff()
         child.write_file("calc.py", "child\n")
         docker_sandbox.write_file("other.py", "parent only\n")

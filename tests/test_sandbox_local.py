@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
 import time
 
 import pytest
@@ -92,3 +94,58 @@ def test_cap_output_pure():
 def test_dependency_parsing_pure():
     assert rootfs._deps("libc6 (>= 2.34), python3:any | python3-minimal, a [amd64]") == [
         ["libc6"], ["python3", "python3-minimal"], ["a"]]
+
+
+# A secret in the agent's environment from its start (what /proc shows; a later os.environ change
+# would not be there), and a command that looks for it in its parent, grandparent and every
+# readable /proc/*/environ.
+AGENT = """
+import os, sys
+sys.path[:0] = [{root!r}, {site!r}]
+from sandbox.local_sandbox import LocalSandbox
+with LocalSandbox({repo!r}) as sb:
+    r = sb.run("cat /proc/$PPID/environ; echo; cat /proc/$(cut -d' ' -f4 /proc/$PPID/stat)/environ 2>&1;"
+               " grep -al SWE_AGENT_TEST_SECRET /proc/[0-9]*/environ 2>/dev/null; echo searched")
+    print(r.output)
+"""
+
+
+def _agent_with_secret(user: int | None) -> str:
+    import tempfile
+    from pathlib import Path
+    home = Path(tempfile.mkdtemp(prefix="swe-agent-agent-"))
+    repo = make_git_repo(home / "repo")
+    if user is not None:
+        subprocess.run(["chown", "-R", f"{user}:{user}", str(home)], check=True)
+    home.chmod(0o755)
+    root = str(Path(__file__).resolve().parents[1])
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "SWE_AGENT_TEST_SECRET": "s3cr3t"}
+    # The venv's interpreter may sit under root's 0700 home: the system one, same minor version, our packages.
+    site = next(p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix))
+    python = f"/usr/bin/python3.{sys.version_info.minor}"
+    if not os.path.exists(python):
+        pytest.skip(f"{python} missing")
+    res = subprocess.run([python, "-c", AGENT.format(root=root, repo=str(repo), site=site)], env=env,
+                         capture_output=True, text=True, user=user, group=user, timeout=120)
+    subprocess.run(["rm", "-rf", str(home)])
+    assert "searched" in res.stdout, res.stderr
+    return res.stdout
+
+
+def test_parent_of_a_command_holds_no_secret():
+    parent = _agent_with_secret(None).split("\n", 1)[0]
+    assert "PATH=" in parent and "s3cr3t" not in parent   # the launcher's clean environment
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to start a process as nobody")
+def test_same_user_command_cannot_read_the_agents_environment():
+    out = _agent_with_secret(65534)   # unprivileged: root reads every process anyway
+    assert "s3cr3t" not in out and "Permission denied" in out   # the agent (grandparent) is non-dumpable
+    assert not re.search(r"^/proc/\d+/environ$", out, re.M)    # no grep hit anywhere
+
+
+def test_the_action_refuses_the_local_sandbox():
+    from agent.github.action import ActionError, build_config
+    with pytest.raises(ActionError, match="refused"):
+        build_config({"INPUT_BUDGET_USD": "1", "INPUT_SANDBOX": "local"})
+    assert build_config({"INPUT_BUDGET_USD": "1"}).sandbox == "docker"

@@ -16,7 +16,7 @@ from pathlib import Path
 import docker
 from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
 
-from sandbox.images import image_exists  # noqa: E402  (re-exported: evaluation.batch and tests use build.image_exists)
+from sandbox.images import BUILD_LIMITS, image_exists  # noqa: E402  (image_exists re-exported: evaluation.batch and tests use it)
 from agent.evaluation import dockerfiles, mirror
 from agent.evaluation.recipe import (PYENV_ROOT, EnvRecipe, InstanceRecipe, RecipeError,
                                      make_env_recipe, make_instance_recipe)
@@ -66,9 +66,10 @@ def _build(client: docker.DockerClient, context: Path, tag: str, log_path: Path 
     step = "?"
     error = None
     # `nice` on our process does not reach build steps (dockerd runs them): a quarter of the default
-    # cpu shares keeps a long pip build from starving other containers on the shared cores.
+    # cpu shares keeps a long pip build from starving other containers on the shared cores. Setup
+    # code of the repository runs here: the bridge network and the sandboxes' build memory limit.
     for chunk in client.api.build(path=str(context), tag=tag, rm=True, forcerm=True, decode=True,
-                                  network_mode="bridge", container_limits={"cpushares": 256}):
+                                  network_mode="bridge", container_limits={**BUILD_LIMITS, "cpushares": 256}):
         text = chunk.get("stream") or chunk.get("status") or ""
         if text.startswith("Step "):
             step = text.split(" : ", 1)[-1].strip()

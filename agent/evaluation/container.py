@@ -1,17 +1,27 @@
-"""Small Docker helpers: an eval container with no network, bounded exec, file copy in."""
+"""Small Docker helpers: an eval container with the sandboxes' limits, bounded exec, file copy in.
+
+The patch under evaluation is model-written code: the container gets everything sandbox.limits gives
+sandboxes (no network, no capabilities, no-new-privileges, memory / pids / CPU limits, a keeper that
+commands cannot kill), except the tmpfs on /tmp: the SWE-bench harness copies the patch there through
+the archive API, which cannot write into a tmpfs.
+"""
 from __future__ import annotations
 
 import io
 import shlex
 import tarfile
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import docker
 
+from sandbox import execio, limits, shell
+
 LABELS = {"swe-agent.managed": "1", "swe-agent.sweb": "eval"}
+OUTPUT_HEAD = OUTPUT_TAIL = 8 * 1024 * 1024   # test logs are graded line by line: keep a lot, not all
+FILE_LIMIT_KB = 4 * 1024 * 1024               # largest file a test may write (ulimit -f)
+HOST_GRACE_S = 30.0
 
 
 @dataclass
@@ -23,11 +33,13 @@ class Exec:
 
 
 @contextmanager
-def eval_container(client: docker.DockerClient, image: str, name: str, network: bool = False):
-    """Started container kept alive by `tail`; removed on exit whatever happens."""
-    container = client.containers.run(
-        image, "tail -f /dev/null", detach=True, name=name, user="root", labels=LABELS,
-        network_mode="bridge" if network else "none")
+def eval_container(client: docker.DockerClient, image: str, name: str, network: bool = False,
+                   mem_limit: str = "2g", pids_limit: int = 1024):
+    """Started container (a keeper as nobody); removed on exit whatever happens."""
+    cid = limits.create_hardened(client.api, image, labels=LABELS, environment={}, working_dir="/",
+                                 network=network, mem_limit=mem_limit, pids_limit=pids_limit,
+                                 tmp_size=None, name=name)
+    container = client.containers.get(cid)
     try:
         yield container
     finally:
@@ -48,30 +60,17 @@ def put_file(container, path: str, content: str) -> None:
 
 
 def run(container, command: str, timeout: float, workdir: str = "/testbed", env: dict | None = None) -> Exec:
-    """exec_run has no timeout (docker-py #2651): `timeout -s KILL` bounds it inside the container
-    (it signals the whole process group), and a thread join bounds the wait outside as a backstop."""
+    """`timeout -s KILL` bounds the command inside the container (it signals the whole process group);
+    our own deadline bounds the wait outside (docker-py's has none), then every root process is killed
+    (the keeper is nobody's). Output is capped; the exit code comes from the engine."""
     api = container.client.api
-    wrapped = f"timeout -s KILL {int(timeout)} /bin/bash -c {shlex.quote(command)}"
-    exec_id = api.exec_create(container.id, ["/bin/bash", "-c", wrapped], workdir=workdir, user="root",
-                              environment=env)["Id"]
-    chunks: list[bytes] = []
-    error: list[BaseException] = []
-
-    def pump():
-        try:
-            for chunk in api.exec_start(exec_id, stream=True):
-                chunks.append(chunk)
-        except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
-            error.append(err)
-
-    start = time.monotonic()
-    thread = threading.Thread(target=pump, daemon=True)
-    thread.start()
-    thread.join(timeout + 30)
-    seconds = time.monotonic() - start
-    if error:
-        raise error[0]
-    code = api.exec_inspect(exec_id).get("ExitCode")
-    timed_out = thread.is_alive() or code in (124, 137) and seconds >= timeout - 1
-    output = b"".join(chunks).decode("utf-8", errors="replace")
-    return Exec(exit_code=-1 if code is None else code, output=output, timed_out=timed_out, seconds=seconds)
+    wrapped = (f"ulimit -f {FILE_LIMIT_KB} 2>/dev/null; "
+               f"exec timeout -s KILL {int(timeout)} /bin/bash -c {shlex.quote(command)}")
+    res = execio.run_exec(api, container.id, ["/bin/bash", "-c", wrapped], deadline_s=timeout + HOST_GRACE_S,
+                          user="root", workdir=workdir, env=env, head=OUTPUT_HEAD, tail=OUTPUT_TAIL, merge=True)
+    if not res.finished:
+        execio.run_exec(api, container.id, shell.KILL_ALL, deadline_s=10, user="root")
+    output, _ = res.stdout.text()
+    code = res.exit_code
+    timed_out = not res.finished or (code in (124, 137) and res.seconds >= timeout - 1)
+    return Exec(exit_code=-1 if code is None else code, output=output, timed_out=timed_out, seconds=res.seconds)

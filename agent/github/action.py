@@ -63,9 +63,13 @@ def build_config(env: Mapping[str, str]):
            "sandbox": get_input(env, "sandbox") or None}
     config_file = get_input(env, "config")
     try:
-        return load_config(Path(config_file) if config_file else None, overrides, **top)
+        config = load_config(Path(config_file) if config_file else None, overrides, **top)
     except (ValueError, OSError) as err:
         raise ActionError(f"bad configuration: {err}")
+    if config.sandbox == "local":   # model-written code next to GITHUB_TOKEN and the model key: never
+        raise ActionError("`sandbox: local` is refused in the Action: it runs model-written code on the runner "
+                          "without isolation, next to the repository token and the model key; use `docker`")
+    return config
 
 
 def install_model_key(env: MutableMapping[str, str], key_env: str | None) -> None:

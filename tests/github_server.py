@@ -153,9 +153,13 @@ class FakeGitHub:
                 if not self.branch_tip(full, body[key]):
                     return 422, {"message": "Validation Failed", "errors": [{"field": key, "code": "invalid"}]}, {}
             number = 100 + len(state.pulls)
-            pr = {**body, "number": number, "html_url": f"{self.server_url}/{full}/pull/{number}"}
+            pr = {**body, "number": number, "state": "open", "html_url": f"{self.server_url}/{full}/pull/{number}"}
             state.pulls.append(pr)
             return 201, pr, {}
+        if rest == "/pulls" and method == "GET":
+            wanted = query.get("state", ["open"])[0]
+            return 200, [{**pr, "head": {"ref": pr["head"], "repo": {"full_name": full}}, "base": {"ref": pr["base"]}}
+                         for pr in state.pulls if wanted == "all" or pr["state"] == wanted], {}
         if rest == "/branches" and method == "GET":
             out = subprocess.run(["git", "-C", str(self.bare(full)), "for-each-ref", "--format=%(refname:short) %(objectname)",
                                   "refs/heads"], capture_output=True, text=True).stdout.split("\n")

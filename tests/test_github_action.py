@@ -27,7 +27,7 @@ def gh(tmp_path):
         server.add_repo("acme/calc", src)
         title, _, body = ISSUE.partition("\n")
         server.add_issue("acme/calc", 12, title, body)
-        server.permissions.update({"maint": "maintain", "reader": "read"})
+        server.permissions.update({"maint": "maintain", "reader": "read", "someone": "write"})
         yield server
 
 
@@ -103,6 +103,22 @@ def test_comment_by_member_runs_and_abstention_comments(gh, tmp_path):
     assert outputs(tmp_path)["status"] == "abstained"
 
 
+def test_comment_by_a_read_only_member_is_skipped(gh, tmp_path):
+    # author_association says MEMBER, but the API says read: a read-only org member cannot spend the budget.
+    solve = ScriptedSolve()
+    assert run(action_env(gh, tmp_path, "issue_comment", comment_event("MEMBER", login="reader")), solve=solve) == 0
+    assert solve.calls == [] and outputs(tmp_path)["status"] == "skipped"
+    assert "reader commented /swe-agent but has only 'read' access" in (tmp_path / "summary.md").read_text()
+    assert any(r["path"].endswith("/collaborators/reader/permission") for r in gh.log)
+
+
+def test_comment_is_refused_when_the_permission_lookup_fails(gh, tmp_path):
+    gh.fail("GET", r"/collaborators/someone/permission$", 403, {"message": "Resource not accessible by integration"})
+    solve = ScriptedSolve()
+    assert run(action_env(gh, tmp_path, "issue_comment", comment_event("OWNER")), solve=solve) == 0
+    assert solve.calls == [] and "could not look up someone's permission" in (tmp_path / "summary.md").read_text()
+
+
 def test_budget_is_mandatory(gh, tmp_path):
     solve = ScriptedSolve()
     env = action_env(gh, tmp_path, "issues", labeled_event("maint"), INPUT_BUDGET_USD=None)
@@ -127,7 +143,7 @@ def entry_point(env: dict) -> subprocess.CompletedProcess:
 def test_entry_point_skips_a_non_member_comment(gh, tmp_path):
     proc = entry_point(action_env(gh, tmp_path, "issue_comment", comment_event("CONTRIBUTOR", login="drive-by")))
     assert proc.returncode == 0, proc.stderr
-    assert "drive-by is CONTRIBUTOR" in (tmp_path / "summary.md").read_text()
+    assert "drive-by commented /swe-agent but has only 'none' access" in (tmp_path / "summary.md").read_text()
     assert outputs(tmp_path) == {"status": "skipped"}
     assert not any(r["path"].startswith("/api/v3/repos/acme/calc/issues") for r in gh.log)
 

@@ -199,8 +199,14 @@ def test_foreign_branch_is_never_overwritten(gh, env, tmp_path):
     out = run(gh, env, tmp_path, ScriptedSolve("selected"))
     assert out.branch == "swe-agent/issue-7-2"
     assert gh.branch_tip("acme/calc", "swe-agent/issue-7") == foreign
-    # A second run (new run folder) neither touches our first branch nor the foreign one.
-    out2 = run(gh, env, tmp_path, ScriptedSolve("selected"), run_dir=tmp_path / "run2")
+    # A re-trigger while our PR is open opens no second PR (and spends nothing).
+    solve = ScriptedSolve("selected")
+    again = run(gh, env, tmp_path, solve, run_dir=tmp_path / "run2")
+    assert again.status == "skipped" and again.pr_url == out.pr_url and solve.calls == []
+    assert "still open" in again.note and len(gh.repos["acme/calc"].pulls) == 1
+    # Once it is closed, a new run neither touches our first branch nor the foreign one.
+    gh.repos["acme/calc"].pulls[0]["state"] = "closed"
+    out2 = run(gh, env, tmp_path, ScriptedSolve("selected"), run_dir=tmp_path / "run3")
     assert out2.branch == "swe-agent/issue-7-3"
     assert gh.branch_tip("acme/calc", "swe-agent/issue-7") == foreign
 

@@ -81,19 +81,25 @@ def test_label_trigger_rules():
 
 
 def test_comment_trigger_rules():
-    for assoc in ("OWNER", "MEMBER", "COLLABORATOR"):
-        assert decide("issue_comment", comment(assoc=assoc)).run
-    assert decide("issue_comment", comment("  /swe-agent please try")).run
-    for assoc in ("CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"):
-        assert not decide("issue_comment", comment(assoc=assoc)).run
-    assert not decide("issue_comment", comment("please /swe-agent")).run
-    assert not decide("issue_comment", comment("/swe-agentx")).run
-    assert "bot" in decide("issue_comment", comment(login="ci[bot]", assoc="OWNER")).reason
-    assert "bot" in decide("issue_comment", comment(type_="Bot", assoc="OWNER")).reason
+    # The commenter's role decides, never author_association (MEMBER / COLLABORATOR can be read-only).
+    for role in ("admin", "maintain", "write", "triage"):
+        assert decide("issue_comment", comment(assoc="NONE"), sender_permission=role).run
+    for role in ("read", "none"):
+        v = decide("issue_comment", comment(assoc="MEMBER"), sender_permission=role)
+        assert not v.run and f"only '{role}'" in v.reason
+    v = decide("issue_comment", comment(assoc="OWNER"), sender_permission=None)   # lookup failed
+    assert not v.run and "could not look up" in v.reason
+    assert decide("issue_comment", comment("  /swe-agent please try"), sender_permission="write").run
+    assert not decide("issue_comment", comment("please /swe-agent"), sender_permission="admin").run
+    assert not decide("issue_comment", comment("/swe-agentx"), sender_permission="admin").run
+    assert "bot" in decide("issue_comment", comment(login="ci[bot]", assoc="OWNER"), sender_permission="admin").reason
+    assert "bot" in decide("issue_comment", comment(type_="Bot", assoc="OWNER"), sender_permission="admin").reason
     assert "pull request" in decide("issue_comment", comment(pull_request={"url": "x"})).reason
-    assert not decide("issue_comment", {**comment(), "action": "edited"}).run
+    assert not decide("issue_comment", {**comment(), "action": "edited"}, sender_permission="admin").run
     assert not decide("push", {"ref": "refs/heads/main"}).run
-    assert needs_permission_lookup("issue_comment", comment()) is None
+    assert needs_permission_lookup("issue_comment", comment(login="m")) == "m"
+    for not_a_command in (comment("thanks!"), comment(login="ci[bot]"), {**comment(), "action": "edited"}):
+        assert needs_permission_lookup("issue_comment", not_a_command) is None      # no API call for those
 
 
 def _resp(status, headers, body=b"{}"):

@@ -72,6 +72,10 @@ class GitHubClient:
         return self._json("POST", f"/repos/{full_name}/pulls", json=payload,
                           what=f"a pull request on {full_name}", need="pull")
 
+    def list_pulls(self, full_name: str, state: str = "open", per_page: int = 100) -> list[dict]:
+        return self._paginate(f"/repos/{full_name}/pulls?state={state}", per_page,
+                              what=f"{state} pull requests of {full_name}")
+
     def list_branches(self, full_name: str, per_page: int = 100) -> list[dict]:
         return self._paginate(f"/repos/{full_name}/branches", per_page, what=f"branches of {full_name}")
 

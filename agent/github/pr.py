@@ -5,6 +5,7 @@ secrets and capped below GitHub's 65,536-character body limit.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -73,7 +74,7 @@ def evidence(run_dir: Path) -> dict:
         c = by_id.get(r.candidate)
         alternatives.append({"id": r.candidate, "samples": r.count, "passed": r.tests_passed, "total": r.tests_total,
                              "regression_ok": r.regression_ok, "reward": r.reward,
-                             "files": ", ".join(c.files) if c else "?"})
+                             "files": ", ".join(_code(f) for f in c.files) if c else "?"})
 
     stages = [{"name": name, "calls": s.calls, "tokens": s.tokens, "cost": s.cost_usd}
               for name, s in ledger.stages.items()]
@@ -101,7 +102,18 @@ def _env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["fence"] = _fence
     env.filters["nomention"] = _nomention
+    env.filters["code"] = _code
     return env
+
+
+def _code(text, table: bool = False) -> str:
+    """A code span around model-written text (file names, test names): markdown, links and @mentions
+    inside it are shown, not rendered. `table`: `|` would still end a table cell, so it is escaped."""
+    text = " ".join(str(text).split())
+    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    span = f"{ticks}{pad}{text}{pad}{ticks}"
+    return span.replace("|", "\\|") if table else span
 
 
 def _nomention(text: str) -> str:
@@ -142,3 +154,11 @@ def render_abstain_comment(run_dir: Path, *, run_name: str = "", secrets: list[s
 def pr_title(issue_title: str, number: int) -> str:
     title = " ".join(issue_title.split())[:200] or f"issue #{number}"
     return f"Fix #{number}: {title}"
+
+
+def render_refused_comment(run_dir: Path, paths: list[str], *, run_name: str = "",
+                           secrets: list[str] | None = None) -> str:
+    """The fix touches CI definitions: shown for a human to apply, never pushed."""
+    data = evidence(run_dir)
+    body = _env().get_template("refused_comment.md.j2").render(run_name=run_name, marker=MARKER, paths=paths, **data)
+    return _finish(body, secrets)

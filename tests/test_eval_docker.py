@@ -112,3 +112,37 @@ def test_offline_build_and_validate_flask(client, base, tmp_path):
                                                  "run_instance.log"}
     assert "conda" not in (logs / "eval.sh").read_text()
     assert json.loads((logs / "report.json").read_text())[FLASK["instance_id"]]["resolved"] is True
+
+
+@pytest.mark.timeout(300)
+def test_eval_container_has_the_sandbox_limits_and_bounds_escapes(client, base):
+    from agent.evaluation import container as ctr
+    with ctr.eval_container(client, base, f"sweb-test-limits-{os.getpid()}") as box:
+        host = client.api.inspect_container(box.id)["HostConfig"]
+        assert host["Memory"] and host["PidsLimit"] and host["NanoCpus"] and host["CapDrop"] == ["ALL"]
+        assert "no-new-privileges" in host["SecurityOpt"]
+        res = ctr.run(box, "echo FIRST; yes | head -c 40M; echo; echo LAST", timeout=60, workdir="/")
+        assert res.exit_code == 0 and res.output.startswith("FIRST") and res.output.rstrip().endswith("LAST")
+        assert len(res.output) < 2 * ctr.OUTPUT_HEAD + 1000   # capped, in bounded memory
+        assert ctr.run(box, "mknod /dev/x c 1 3", timeout=20, workdir="/").exit_code != 0
+        start = time.monotonic()
+        res = ctr.run(box, "echo started; setsid sleep infinity & sleep 100", timeout=2, workdir="/")
+        assert res.timed_out and "started" in res.output and time.monotonic() - start < ctr.HOST_GRACE_S + 20
+        assert "sleep" not in ctr.run(box, "ps -u root -o args", timeout=20, workdir="/").output
+
+
+def test_image_builds_use_the_bridge_and_a_memory_limit(client, base, tmp_path):
+    """Install steps run the repository's setup code: not in the host's network namespace, not unbounded."""
+    from sandbox import images
+    check = ("RUN test ! -e /sys/class/net/docker0 "   # the host's bridge interface: visible only with --network host
+             "&& test \"$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)\" -le 8589934592\n")
+    (tmp_path / "Dockerfile").write_text(f"FROM {base}\n{check}")
+    for i, build_fn in enumerate((lambda tag: images._build(client, tmp_path, tag, {"swe-agent.kind": "test"}),
+                                  lambda tag: build._build(client, tmp_path, tag, None))):
+        tag = f"swe-agent/test-build:{uuid.uuid4().hex[:8]}-{i}"
+        try:
+            build_fn(tag)
+            assert build.image_exists(client, tag)
+        finally:
+            if build.image_exists(client, tag):
+                client.images.remove(tag, force=True)

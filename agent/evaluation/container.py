@@ -61,16 +61,16 @@ def put_file(container, path: str, content: str) -> None:
 
 def run(container, command: str, timeout: float, workdir: str = "/testbed", env: dict | None = None) -> Exec:
     """`timeout -s KILL` bounds the command inside the container (it signals the whole process group);
-    our own deadline bounds the wait outside (docker-py's has none), then every root process is killed
-    (the keeper is nobody's). Output is capped; the exit code comes from the engine."""
+    our own deadline bounds the wait outside (docker-py's has none). After a timeout every root process
+    is killed (the keeper is nobody's). Output is capped; the exit code comes from the engine."""
     api = container.client.api
     wrapped = (f"ulimit -f {FILE_LIMIT_KB} 2>/dev/null; "
                f"exec timeout -s KILL {int(timeout)} /bin/bash -c {shlex.quote(command)}")
     res = execio.run_exec(api, container.id, ["/bin/bash", "-c", wrapped], deadline_s=timeout + HOST_GRACE_S,
                           user="root", workdir=workdir, env=env, head=OUTPUT_HEAD, tail=OUTPUT_TAIL, merge=True)
-    if not res.finished:
-        execio.run_exec(api, container.id, shell.KILL_ALL, deadline_s=10, user="root")
     output, _ = res.stdout.text()
     code = res.exit_code
     timed_out = not res.finished or (code in (124, 137) and res.seconds >= timeout - 1)
+    if timed_out:   # what escaped the process group (setsid) must not keep running, or holding the output
+        execio.run_exec(api, container.id, shell.KILL_ALL, deadline_s=10, user="root")
     return Exec(exit_code=-1 if code is None else code, output=output, timed_out=timed_out, seconds=res.seconds)

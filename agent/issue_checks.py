@@ -1,0 +1,293 @@
+"""Executable expectations taken from the issue's own text: no model, no I/O.
+
+A weak model invents expected values in its tests; the numbers an issue states are not invented.
+Three shapes are read: interactive sessions (`>>> call` + shown output, corrected by "I expected X"
+prose), code that shows a traceback (the exception must disappear), and prose or comments of the
+form "`f(x)` returns A but should return B" / `print(f(x))  # A, expected B`. When a value cannot be
+tied to exactly one call, no check is made: a wrong check vetoes a right patch.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from agent.issue_literals import INVALID, family, parse_value, same_value
+from agent.issue_prose import prose_call_claims, prose_exception, prose_raise_claims, prose_values
+from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks
+
+Kind = Literal["equals", "not_raises", "raises_not"]
+
+
+@dataclass(frozen=True)
+class IssueCheck:
+    setup: tuple[str, ...]          # statements run before the call (imports, assignments)
+    call: str                       # the expression under test
+    kind: Kind                      # equals: call == expected; not_raises: `raised` must disappear;
+    #                                 raises_not: raises `expected_exception`, not `raised`
+    expected: str | None = None     # repr of a validated literal (equals only)
+    observed: str | None = None     # what the issue shows (the wrong value or the exception line)
+    raised: str | None = None       # exception type name the issue shows
+    expected_exception: str | None = None
+    lines: tuple[int, ...] = ()     # 1-based lines of the issue text it came from
+    source: str = "session"         # session | script | prose
+
+
+@dataclass(frozen=True)
+class ProseExpectation:
+    """Values the prose states that no shown call could be tied to (the hook for a model-filled call)."""
+    text: str
+    values: tuple[str, ...]
+    lines: tuple[int, ...] = field(default=())
+
+
+def _value_src(atom: str, observed) -> str | None:
+    """repr of the value an atom states; a bare word in backticks is a string when the shown value is one."""
+    inner = atom[1:-1] if atom.startswith("`") else atom
+    value = parse_value(inner)
+    if value is INVALID and atom.startswith("`") and isinstance(observed, str) and "`" not in inner:
+        value = inner
+    return None if value is INVALID else repr(value)
+
+
+# ------------------------------------------------------------------ tying values to calls
+def _fits(obs: Observation, atom: str) -> bool:
+    src = _value_src(atom, obs.value)
+    if obs.raised or obs.value is INVALID or src is None:
+        return True                       # unknown: fits anything (makes ties ambiguous, never wrong)
+    value = parse_value(src)
+    return family(value) in ("?", family(obs.value)) and not same_value(value, obs.value)
+
+
+def assign(observations: list[Observation], atoms: list[str]) -> dict[int, str]:
+    """Observation index -> stated value. Equal counts pair in order; otherwise only when exactly
+    one order-preserving assignment fits the shown values' types; else nothing (no guessing)."""
+    n, m = len(observations), len(atoms)
+    if m == 0 or m > n:
+        return {}
+    if m == n:
+        return dict(enumerate(atoms))
+    # ways[i][j]: assignments of atoms[j:] into observations[i:]; capped at 2 (we only need "unique").
+    ways = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        ways[i][m] = 1
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = ways[i + 1][j + 1] if _fits(observations[i], atoms[j]) else 0
+            ways[i][j] = min(2, take + ways[i + 1][j])
+    if ways[0][0] != 1:
+        return {}
+    out, j = {}, 0
+    for i in range(n):
+        if j < m and _fits(observations[i], atoms[j]) and ways[i + 1][j + 1] == 1:
+            out[i] = atoms[j]
+            j += 1
+    return out
+
+
+# ------------------------------------------------------------------ checks
+_FORBIDDEN = {"eval", "exec", "compile", "__import__", "breakpoint", "input", "globals", "locals", "vars",
+              "getattr", "setattr", "delattr"}
+
+
+def safe_code(src: str) -> bool:
+    """Issue code runs in the sandbox like any test, but nothing reflective or dynamic is taken from it."""
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name and (name in _FORBIDDEN or name.startswith("__")):
+            return False
+    return True
+
+
+def _import_for(call: str, setup: tuple[str, ...]) -> tuple[str, ...]:
+    """`pkg.mod.f(x)` with `pkg` unbound: import `pkg.mod` (the issue names the module)."""
+    try:
+        func = ast.parse(call, mode="eval").body
+    except SyntaxError:
+        return setup
+    parts = []
+    node = func.func if isinstance(func, ast.Call) else func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or not parts:
+        return setup
+    bound = set()
+    for stmt in ast.parse("\n".join(setup)).body if setup else []:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.alias):
+                bound.add((n.asname or n.name).split(".")[0])
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                bound.add(n.id)
+    if node.id in bound:
+        return setup
+    module = ".".join([node.id] + list(reversed(parts))[:-1])
+    return setup + (f"import {module}",)
+
+
+def _bound(setup: tuple[str, ...]) -> set[str]:
+    names = set(dir(builtins))
+    for src in setup:
+        for n in ast.walk(ast.parse(src)):
+            if isinstance(n, ast.alias):
+                names.add((n.asname or n.name).split(".")[0])
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                names.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                names.add(n.name)
+    return names
+
+
+def unbound_names(check: IssueCheck) -> list[str]:
+    """Names the setup or call use that nothing binds (a call named in prose lacks its import)."""
+    bound = _bound(check.setup)
+    trees = [ast.parse(s) for s in check.setup] + [ast.parse(check.call, mode="eval")]
+    used = [n.id for t in trees for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return sorted({n for n in used if n not in bound})
+
+
+def with_imports(check: IssueCheck, definitions: dict[str, list[str]]) -> IssueCheck:
+    """Import each unbound name from the one repository module that defines it at top level
+    (`definitions`: name -> modules); a name defined in several modules stays unbound (no guessing)."""
+    extra = tuple(f"from {mods[0]} import {name}" for name in unbound_names(check)
+                  if len(mods := sorted(set(definitions.get(name, [])))) == 1)
+    return replace(check, setup=extra + check.setup) if extra else check
+
+
+def _make(obs: Observation, expected: str | None, exp_exc: str | None, lines: tuple[int, ...],
+          source: str) -> IssueCheck | None:
+    if expected is not None:
+        kind: Kind = "equals"
+    elif obs.raised and exp_exc and exp_exc != obs.raised:
+        kind = "raises_not"
+    elif obs.raised and exp_exc != obs.raised:
+        kind = "not_raises"
+    else:
+        return None
+    if not all(safe_code(s) for s in obs.setup + (obs.call,)):
+        return None
+    return IssueCheck(setup=obs.setup, call=obs.call, kind=kind, expected=expected, observed=obs.observed,
+                      raised=obs.raised, expected_exception=exp_exc if kind == "raises_not" else None,
+                      lines=tuple(sorted(set(obs.lines + lines))), source=source)
+
+
+def _prose_lines(block: Block | None) -> tuple[int, ...]:
+    return tuple(block.lines) if block else ()
+
+
+def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> tuple[list[IssueCheck], set[int]]:
+    text = prose.text if prose else ""
+    atoms = prose_values(text)
+    exp_exc = prose_exception(text)
+    open_obs = [o for o in obs if o.expected is None]
+    tied = assign(open_obs, atoms)
+    used = set(tied.values())
+    checks = []
+    for o in obs:
+        if o.expected is not None:
+            src = _value_src(o.expected, o.value)
+            check = _make(o, src, None, (), source) if src else _make(o, None, exp_exc, (), source)
+        else:
+            i = open_obs.index(o)
+            src = _value_src(tied[i], o.value) if i in tied else None
+            lines = _prose_lines(prose) if (src or exp_exc) else ()
+            check = _make(o, src, exp_exc, lines, source)
+        if check:
+            checks.append(check)
+    unused = {k for k, a in enumerate(atoms) if a not in used}
+    return checks, unused
+
+
+def _prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]]) -> tuple[str, ...]:
+    """Setup for a call named in prose: the statements before it in a code block that shows it, or
+    the block that binds its root name, else only the issue's imports this call needs."""
+    used = {n.id for n in ast.walk(ast.parse(call, mode="eval")) if isinstance(n, ast.Name)}
+    for stmts in statements:
+        if call in stmts:
+            return _import_for(call, tuple(stmts[:stmts.index(call)]))
+    for stmts in statements:
+        if (_bound(tuple(stmts)) - set(dir(builtins))) & used:
+            return _import_for(call, tuple(s for s in stmts if s != call))
+    # Only the issue's imports this call needs: one broken import elsewhere must not sink it.
+    return _import_for(call, tuple(s for s in imports if _bound((s,)) - set(dir(builtins)) & used))
+
+
+def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: list[list[str]]) -> list[IssueCheck]:
+    out = []
+    claims = [(call, obs, exp, None, line) for call, obs, exp, line in prose_call_claims(text)]
+    claims += [(call, None, None, exc, line) for call, exc, line in prose_raise_claims(text)]
+    for call, observed, expected, exc, line in sorted(claims, key=lambda c: c[-1]):
+        src = None
+        if expected is not None:
+            shown = parse_value(observed.strip("`"))
+            src = _value_src(expected, shown)
+            if src is None or same_value(parse_value(src), shown):
+                continue
+        setup = _prose_setup(call, imports, statements)
+        if all(safe_code(s) for s in setup + (call,)):
+            out.append(IssueCheck(setup=setup, call=call, kind="equals" if src else "not_raises", expected=src,
+                                  observed=observed or exc, raised=exc, lines=(offset + line,), source="prose"))
+    return out
+
+
+def _walk(issue_text: str):
+    """(checks, leftover prose expectations) over the whole issue."""
+    blocks = split_blocks(issue_text)
+    checks: list[IssueCheck] = []
+    leftovers: list[ProseExpectation] = []
+    imports = tuple(s for b in blocks if b.kind == "code" for s in b.imports())
+    statements = [block_statements(b) for b in blocks if b.kind == "code"]
+    for k, block in enumerate(blocks):
+        if block.kind == "prose":
+            continue
+        after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].kind == "prose" else None
+        before = blocks[k - 1] if k > 0 and blocks[k - 1].kind == "prose" else None
+        if block.is_traceback():
+            continue
+        if block.is_session():
+            obs, source = parse_session(block), "session"
+        else:
+            # A traceback in the next code block (prose may sit between) belongs to this script.
+            nxt = next((b for b in blocks[k + 1:k + 3] if b.kind == "code"), None)
+            obs, source = parse_script(block, nxt if nxt and nxt.is_traceback() else None), "script"
+        if not obs:
+            continue
+        prose = after if after and (prose_values(after.text) or prose_exception(after.text)) else before
+        found, unused = _block_checks(obs, prose, source)
+        checks += found
+        if unused and prose:
+            atoms = prose_values(prose.text)
+            leftovers.append(ProseExpectation(prose.text.strip(), tuple(atoms[i] for i in sorted(unused)),
+                                              tuple(prose.lines)))
+    for block in blocks:
+        if block.kind == "prose":
+            checks += _prose_calls(block.text, block.lines[0] - 1 if block.lines else 0, imports, statements)
+    return _dedup(checks), leftovers
+
+
+def _dedup(checks: list[IssueCheck]) -> list[IssueCheck]:
+    seen, out = set(), []
+    for c in checks:
+        key = (c.setup, c.call, c.kind, c.expected, c.expected_exception)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def extract_checks(issue_text: str) -> list[IssueCheck]:
+    """Every check the issue's own text supports; [] when it states nothing executable."""
+    return _walk(issue_text or "")[0]
+
+
+def checks_needing_call(issue_text: str) -> list[ProseExpectation]:
+    """Stated values that no shown call could be tied to: a model may supply only the call."""
+    return _walk(issue_text or "")[1]
+
+
+from agent.issue_render import render_check_test  # noqa: E402,F401  (part of this module's API)

@@ -1,0 +1,92 @@
+"""What an issue's sentences state: "I expected `212.0` and `32.0`", "`f(x)` returns A but should
+return B", "`f(x)` raises `E`". Only plain lists of values count; anything looser states nothing. Pure."""
+from __future__ import annotations
+
+import ast
+import re
+
+from agent.issue_literals import is_exception_name
+from agent.issue_text import ATOM
+
+_CALL = r"`(?P<call>[^`\n]*\w\s*\([^`\n]*\))`"
+_SHOWS = r"(?:returns|returned|gives|gave|yields|outputs|produces|is|evaluates\s+to)"
+_WANTS = (r"(?:it\s+|I\s+)?(?:should\s+(?:have\s+)?(?:returned|return|be|give)|expected|would\s+expect|expect(?:ed)?)"
+          r"\s*:?\s*")
+_CLAIMS = [
+    re.compile(rf"{_CALL}\s+{_SHOWS}\s+(?P<obs>{ATOM})\s*[,;]?\s*(?:but|while|whereas|though)?\s*{_WANTS}(?P<exp>{ATOM})", re.I),
+    re.compile(rf"{_CALL}\s+should\s+(?:return|be|give)\s+(?P<exp>{ATOM})\s*[,;]?\s*(?:but|not|instead\s+of)\s+"
+               rf"(?:it\s+)?(?:{_SHOWS}\s+)?(?P<obs>{ATOM})", re.I),
+]
+
+
+def prose_call_claims(text: str) -> list[tuple[str, str, str, int]]:
+    """(call, shown, expected, line) for "`f(x)` returns A but should return B" sentences."""
+    out = []
+    for pattern in _CLAIMS:
+        for m in pattern.finditer(text):
+            try:
+                node = ast.parse(m.group("call"), mode="eval").body
+            except SyntaxError:
+                continue
+            if any(isinstance(n, ast.Call) for n in ast.walk(node)):
+                out.append((ast.unparse(node), m.group("obs"), m.group("exp"), text[:m.start()].count("\n") + 1))
+    return sorted(out, key=lambda c: c[3])
+
+
+# ------------------------------------------------------------------ prose expectations
+_SEP = r"(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+)"
+_LIST = re.compile(rf"^\s*({ATOM}(?:{_SEP}{ATOM})*)\s*(?:,?\s*respectively)?\s*$")
+_TRIGGER = re.compile(
+    r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value)s?)?"
+    r"(?:\s+(?:is|was|are|were))?|\bshould\s+(?:have\s+)?(?:returned|return|be|give|given|output|produce)"
+    r"|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+results?)\s+to\s+(?:be|return)\s+|to\s+(?:get|see|be|return)\s+)?",
+    re.I)
+_PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|\s+(?:but|because|since|instead|as|which|so)\b")
+_EXPECT_EXC = re.compile(r"\b(?:expected|expect(?:ing)?|should\s+(?:raise|get|give|be))\s+(?:an?\s+)?`?"
+                         r"([A-Za-z_][\w.]*(?:Error|Exception))`?", re.I)
+
+
+def _atoms(phrase: str) -> list[str] | None:
+    m = _LIST.match(phrase)
+    if not m:
+        return None
+    return [a.strip() for a in re.findall(ATOM, m.group(1))]
+
+
+def prose_values(text: str) -> list[str]:
+    """Values stated after "expected" / "should return", in order. A phrase counts only if it is
+    nothing but a list of values ("I expected `212.0` and `32.0`"): "2000 was a leap year" is none."""
+    out: list[str] = []
+    text = re.sub(r"\n(?![ \t]*(?:[-*+>]|\d+\.|\n))", " ", text)    # soft-wrapped lines are one sentence
+    for m in _TRIGGER.finditer(text):
+        rest = text[m.end():]
+        # Punctuation inside a code span (`{"a": 1}`) does not end the phrase.
+        masked = re.sub(r"`[^`\n]+`", lambda s: "x" * len(s.group()), rest)
+        end = _PHRASE_END.search(masked)
+        atoms = _atoms(rest[:end.start()] if end else rest)
+        for a in atoms or []:
+            inner = a[1:-1] if a.startswith("`") else a
+            if not is_exception_name(inner):
+                out.append(a)
+    return out
+
+
+def prose_exception(text: str) -> str | None:
+    m = _EXPECT_EXC.search(text)
+    return m.group(1).rsplit(".", 1)[-1] if m else None
+
+
+_RAISES = re.compile(r"`(?P<call>[^`\n]*\w\s*\([^`\n]*\))`\s+(?:raises|throws|fails\s+with)\s+(?:an?\s+)?"
+                     r"`(?P<exc>[A-Z]\w*)(?:\([^`]*\))?`")
+
+
+def prose_raise_claims(text: str) -> list[tuple[str, str, int]]:
+    """(call, exception, line) for "`f(x)` raises `SomeError`" sentences."""
+    out = []
+    for m in _RAISES.finditer(text):
+        try:
+            node = ast.parse(m.group("call"), mode="eval").body
+        except SyntaxError:
+            continue
+        out.append((ast.unparse(node), m.group("exc"), text[:m.start()].count("\n") + 1))
+    return out

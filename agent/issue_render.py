@@ -1,0 +1,96 @@
+"""One pytest file from issue checks (pure). Every failure that reproduces the issue carries MARK,
+so the stage can tell "fails for the reason the issue states" from a defect of the check."""
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent.issue_checks import IssueCheck
+
+MARK = "issue check failed"
+
+_HEADER = f'''"""Checks taken from the issue text itself (agent/issue_checks.py): the issue's values, not a model's."""
+import pytest
+
+MARK = {MARK!r}
+
+
+def _same(actual, expected):
+    """Floats within pytest.approx; lists and tuples element by element; bools and None exactly."""
+    if isinstance(expected, bool) or expected is None:
+        return actual is expected or (type(actual).__name__ == "bool_" and bool(actual) is expected)
+    if isinstance(expected, (int, float)) and not isinstance(actual, (bool, str, bytes)):
+        try:
+            return actual == pytest.approx(expected)
+        except TypeError:
+            return False
+    if isinstance(expected, (list, tuple)):
+        return (isinstance(actual, (list, tuple)) and len(actual) == len(expected)
+                and all(_same(a, e) for a, e in zip(actual, expected)))
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and set(actual) == set(expected)
+                and all(_same(actual[k], v) for k, v in expected.items()))
+    return actual == expected
+
+
+def _run(call, shown=None, wanted=None):
+    """Run the issue's call; the exception the issue shows is the reported bug."""
+    try:
+        return call()
+    except Exception as exc:
+        if wanted and wanted in {{k.__name__ for k in type(exc).__mro__}}:
+            return exc
+        if shown and type(exc).__name__ == shown:
+            pytest.fail(f"{{MARK}}: raises {{shown}} as the issue reports: {{exc!r}}")
+        raise
+'''
+
+
+def _body(check: "IssueCheck") -> list[str]:
+    shown, wanted = repr(check.raised), repr(check.expected_exception)
+    lines = list(check.setup)
+    lines.append(f"result = _run(lambda: {check.call}, shown={shown}, wanted={wanted})")
+    if check.kind == "equals":
+        lines += [f"expected = {check.expected}",
+                  "if not _same(result, expected):",
+                  f"    pytest.fail(f\"{{MARK}}: {_esc(check.call)} returned {{result!r}}; the issue expects {{expected!r}}\")"]
+    elif check.kind == "raises_not":
+        lines += [f"if not isinstance(result, Exception) or type(result).__name__ == {shown}:",
+                  f"    pytest.fail(f\"{{MARK}}: {_esc(check.call)} gave {{result!r}}; the issue expects {check.expected_exception}\")"]
+    return lines
+
+
+def _esc(text: str) -> str:
+    """Inside an f-string literal: no braces, quotes or backslashes from the issue."""
+    return re.sub(r"[{}\"'\\\n]", "?", text)[:120]
+
+
+def _doc(check: "IssueCheck") -> str:
+    said = {"equals": f"expects {check.expected}", "not_raises": f"must not raise {check.raised}",
+            "raises_not": f"expects {check.expected_exception}, not {check.raised}"}[check.kind]
+    where = ", ".join(map(str, check.lines[:8]))
+    return repr(f"{check.call}: the issue shows {check.observed!s:.80} and {said} (issue lines {where}).")
+
+
+def render_check_test(checks: list["IssueCheck"]) -> str:
+    """One test function per check; the file runs with plain pytest from the repository root."""
+    parts = [_HEADER]
+    for i, check in enumerate(checks):
+        body = "\n".join(["# " + _doc(check)] + _body(check))
+        parts.append(f"\ndef test_issue_{i:03d}():\n{textwrap.indent(body, '    ')}\n")
+    return "\n".join(parts)
+
+
+def reproduced_reason(outcome: str, output: str) -> str | None:
+    """None when an issue check fails on the original code for the reason the issue states (MARK);
+    an ImportError, NameError or any other exception is a defect of the check, not the issue."""
+    if outcome == "pass":
+        return "passes on the original code: the issue's example does not reproduce"
+    if outcome != "fail":
+        return f"{outcome} on the original code (not a test failure)"
+    if f"Failed: {MARK}" not in (output or ""):
+        last = next((ln for ln in reversed((output or "").splitlines()) if ln.startswith("E ")), "")
+        return f"fails for another reason than the issue states: {last[:200]}".rstrip(": ")
+    return None

@@ -83,6 +83,7 @@ def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: f
             "format": spec.max_format_errors, "revisions": spec.max_revisions}
     started = time.monotonic()
     result: Any = None
+    final = False
     usable: Any = None            # the last value a Revise kept
     try:
         for _turn in range(max(spec.max_turns, 1)):
@@ -94,14 +95,14 @@ def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: f
             traj.steps.append(step)
             kind, message, value = _answer(spec, content, sandbox, step, left)
             if kind == "final":
-                traj.status, result = "ok", value
+                final, result = True, value
                 break
             if value is not None:          # a Revise: usable, but execution says not done
                 usable = value
             if kind == "stop":
                 break
             messages.append({"role": "user", "content": message})
-        if traj.status != "ok":
+        if not final:
             if usable is not None:
                 traj.status, result = "ok", usable
                 traj.error = "revisions exhausted: the last revision is the result"

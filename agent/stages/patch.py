@@ -84,7 +84,14 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             return changes
 
         def act(changes, sandbox) -> PatchAttempt:
-            diff, files, rules = land_changes(changes, sandbox, known, reached)
+            try:
+                diff, files, rules = land_changes(changes, sandbox, known, reached)
+            except FormatError:
+                if not attempts:
+                    raise
+                # A revision written against the code first shown (small models often do that):
+                # try it on the original files before refusing it.
+                diff, files, rules = _land_on_original(ctx, changes, sandbox, known, reached, attempts[-1])
             if attempts and attempts[-1].diff == diff:
                 raise FormatError("Your revision does not change the code you already had. Make a different change.")
             attempt = PatchAttempt(step=len(attempts), diff=diff, files_after=files, rules=rules)
@@ -136,6 +143,17 @@ def candidates_of(trajs: list[Trajectory]) -> list[Candidate]:
         for a in attempts:
             rows.append((t.sample, a.diff, a.files_after))
     return dedup_candidates(rows)
+
+
+def _land_on_original(ctx: StageContext, changes, sandbox, known, reached, last: PatchAttempt):
+    for path in last.files_after:
+        sandbox.write_file(path, _read(ctx, path))
+    try:
+        return land_changes(changes, sandbox, known, reached)
+    except FormatError:
+        for path, text in last.files_after.items():    # leave the sandbox as the last attempt had it
+            sandbox.write_file(path, text)
+        raise
 
 
 def _read(ctx: StageContext, path: str) -> str:

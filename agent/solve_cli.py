@@ -25,6 +25,12 @@ def summary_text(result: Result, run_dir: Path) -> str:
         lines.append(f"decision   : {result.status.upper()} — no patch proposed (confidence {result.confidence:.2f})")
     lines.append(f"why        : {result.diagnosis}")
     lines.append(f"candidates : {result.n_candidates} unique from {result.n_patch_samples} patch samples")
+    if result.funnel:
+        from agent.funnel import funnel_line
+        lines.append(f"funnel     : {funnel_line(result.funnel)}")
+    if len(result.rounds) > 1:
+        lines.append("escalation : " + "; ".join(f"round {r['round']} {r['patch_samples']} samples → {r['status']}"
+                                                 for r in result.rounds))
     lines.append(f"tests      : {result.n_tests_kept} of {result.n_tests_written} reproduction tests kept "
                  "(kept = fails on the original code)")
     spend = ", ".join(f"{k} {v.spend.prompt_tokens + v.spend.completion_tokens} tok/${v.spend.cost_usd:.4f}"

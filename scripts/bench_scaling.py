@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from 
 
 from agent.config import SolveConfig, load_config  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
-from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, markdown,  # noqa: E402
+from agent.examples.baseline import one_call_diff  # noqa: E402
+from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, markdown, summary,  # noqa: E402
                                   prepare_subrun, trajectories, upstream_spend)
+from agent.examples.split import split_of  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import solve  # noqa: E402
 from agent.progress import Progress  # noqa: E402
@@ -39,8 +41,9 @@ def bench_config(args) -> SolveConfig:
     # Fixed by the method: all S samples must exist (no early stop); 1 localization, 2 tests and
     # 1 reward sample keep the shared stages cheap. One worker makes per-sample durations honest
     # wall times (a local model server answers one request at a time anyway). -c overrides win.
+    # No escalation: selected@N must see exactly N patch samples (escalation is measured on its own).
     fixed = [f"patch.samples={args.samples}", "test.samples=2", "localize.samples=1", "reward.samples=1",
-             "early_stop=false", "workers=1"]
+             "early_stop=false", "workers=1", "escalate.rounds=0"]
     return load_config(args.config, fixed + args.set, **{
         "model.name": args.model, "model.api_base": args.api_base, "model.api_key_env": args.api_key_env,
         "sandbox": args.sandbox})
@@ -58,7 +61,11 @@ def _solve_once(issue, repo: Path, run_dir: Path, cfg: SolveConfig) -> Result:
     return solve(issue, repo, run_dir, cfg, progress=Progress(False))
 
 
-def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int]) -> InstanceResult:
+def _edits(traj) -> list[str]:
+    return [a.diff for a in traj.attempts] or ([traj.diff] if traj.diff else [])
+
+
+def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline: bool = True) -> InstanceResult:
     record = out / "instances" / f"{name}.json"
     old = RunFolder(record.parent).read_model_or_none(record.name, InstanceResult)
     if old is not None and old.samples == cfg.patch.samples and [a.n for a in old.at] == ns:
@@ -77,7 +84,9 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int]) -> Insta
     gen_dir = runs / f"gen{cfg.patch.samples}"
     gen = _solve_once(issue, ex.repo, gen_dir, cfg)
     patches = {t.sample: t for t in trajectories(gen_dir, "patch", cfg.patch.samples)}
-    sample_ok = [correct(patches[i].diff) if i in patches else False for i in range(cfg.patch.samples)]
+    # A sample is correct when any of its edits (first answer or a revision) is: each is a candidate.
+    sample_ok = [any(correct(d) for d in _edits(patches[i])) if i in patches else False
+                 for i in range(cfg.patch.samples)]
     cands = RunFolder(gen_dir).read_json("02_patches/candidates.json")
     cand_ok = {c.id: correct(c.diff) for c in map(Candidate.model_validate, cands)}
 
@@ -90,8 +99,15 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int]) -> Insta
         at.append(AtBudget(n=n, status=res.status, correct=res.status == "selected" and correct(res.final_diff),
                            candidate=res.candidate, confidence=res.confidence, n_candidates=res.n_candidates,
                            tokens=up_tokens + res.tokens, wall_s=round(up_s + res.duration_s, 1)))
+    base_ok, base_tokens = None, 0
+    if baseline:
+        locs = RunFolder(gen_dir).read_json("01_localize/locations.json")
+        if locs:
+            diff, base_tokens = one_call_diff(cfg.model, f"{issue.title}\n\n{issue.body}", ex.repo, locs[0]["file"])
+            base_ok = correct(diff)
     result = InstanceResult(name=name, samples=cfg.patch.samples, sample_correct=sample_ok, candidates=cand_ok,
-                            generation_status=gen.status, generation_wall_s=gen.duration_s, at=at)
+                            generation_status=gen.status, generation_wall_s=gen.duration_s, at=at,
+                            funnel=gen.funnel, baseline_correct=base_ok, baseline_tokens=base_tokens)
     RunFolder(record.parent).write_json(record.name, result)
     return result
 
@@ -99,7 +115,10 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int]) -> Insta
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, required=True, help="results + run folders (rerun to resume)")
-    p.add_argument("--examples", default="", help="comma-separated names (default: all)")
+    p.add_argument("--examples", default="", help="comma-separated names (default: all of --split)")
+    p.add_argument("--split", choices=["train", "test", "all"], default="all",
+                   help="dev-set split (docs/devset.md); tune on train, report test")
+    p.add_argument("--no-baseline", action="store_true", help="skip the one-call baseline")
     p.add_argument("--samples", type=int, default=8, help="patch samples S per instance")
     p.add_argument("--workers", type=int, default=1, help="instances in parallel (1 for the local model)")
     p.add_argument("--model", help="litellm model string (default: the embedded local model)")
@@ -110,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-c", "--set", action="append", default=[], help="config override key=value")
     args = p.parse_args(argv)
 
-    names = [n.strip() for n in args.examples.split(",") if n.strip()] or list_examples()
+    names = [n.strip() for n in args.examples.split(",") if n.strip()] or [
+        n for n in list_examples() if args.split == "all" or split_of(n) == args.split]
     unknown = sorted(set(names) - set(list_examples()))
     if unknown:
         p.error(f"unknown examples {unknown}; choose from {list_examples()}")
@@ -122,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def one(name: str) -> InstanceResult:
             t0 = time.monotonic()
-            res = run_instance(name, args.out, cfg, ns)
+            res = run_instance(name, args.out, cfg, ns, baseline=not args.no_baseline)
             print(f"[{time.monotonic() - started:7.0f}s] {name}: {sum(res.sample_correct)}/{res.samples} samples "
                   f"correct; selected@{ns[-1]}: {res.point(ns[-1]).status} "
                   f"{'correct' if res.point(ns[-1]).correct else 'not correct'} ({time.monotonic() - t0:.0f}s)",
@@ -134,10 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = aggregate(results, ns)
     table = markdown(rows, results, ns)
     print(table)
-    summary = {"samples": args.samples, "budgets": ns, "model": cfg.model.name, "examples": names,
-               "aggregate": rows, "instances": [r.model_dump(mode="json") for r in results]}
+    out = {"samples": args.samples, "budgets": ns, "model": cfg.model.name, "examples": names, "split": args.split,
+           "aggregate": rows, "summary": summary(rows, results), "instances": [r.model_dump(mode="json") for r in results]}
     RunFolder(args.out).write_text("table.md", table + "\n")
-    RunFolder(args.out).write_text("results.json", json.dumps(summary, indent=2) + "\n")
+    RunFolder(args.out).write_text("results.json", json.dumps(out, indent=2) + "\n")
     return 0
 
 

@@ -94,6 +94,9 @@ class InstanceResult(BaseModel):
     generation_status: str = ""      # the generation run's own decision, for reference
     generation_wall_s: float = 0.0   # measured, of the last (possibly resumed) generation call
     at: list[AtBudget]
+    funnel: dict = Field(default_factory=dict)       # the generation run's patch funnel
+    baseline_correct: bool | None = None             # the one-call baseline on the same instance
+    baseline_tokens: int = 0
 
     def point(self, n: int) -> AtBudget:
         return next(a for a in self.at if a.n == n)
@@ -110,26 +113,49 @@ def aggregate(results: list[InstanceResult], ns: list[int]) -> list[dict]:
             "coverage": sum(pass_at_k(r.samples, sum(r.sample_correct), n) for r in results) / k,
             "selected": sum(p.correct for p in pts) / k,
             "abstain": sum(p.status != "selected" for p in pts) / k,
+            # of the patches submitted, how many are right (what a user trusting "selected" gets)
+            "precision": (sum(p.correct for p in pts) / n_sel) if (n_sel := sum(p.status == "selected" for p in pts)) else None,
             "tokens": sum(p.tokens for p in pts) / k,
             "wall_s": sum(p.wall_s for p in pts) / k,
         })
     return rows
 
 
+def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
+    """Headline numbers: selection efficiency at the largest N, applicable share, the baseline."""
+    last = rows[-1] if rows else {}
+    f = [r.funnel for r in results if r.funnel]
+    samples = sum(x.get("samples", 0) for x in f)
+    base = [r.baseline_correct for r in results if r.baseline_correct is not None]
+    return {
+        "efficiency": (last["selected"] / last["coverage"]) if last and last["coverage"] else None,
+        "applicable_share": (sum(x.get("changed", 0) for x in f) / samples) if samples else None,
+        "baseline": (sum(base) / len(base)) if base else None,
+        "baseline_n": len(base),
+    }
+
+
 def markdown(rows: list[dict], results: list[InstanceResult], ns: list[int]) -> str:
-    out = ["| N | pass@1 | coverage@N | selected@N | abstain | mean tokens | mean wall s |",
-           "|---:|---:|---:|---:|---:|---:|---:|"]
+    fmt = lambda v: "–" if v is None else f"{v:.2f}"
+    out = ["| N | pass@1 | coverage@N | selected@N | precision | abstain | mean tokens | mean wall s |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['n']} | {r['pass@1']:.2f} | {r['coverage']:.2f} | {r['selected']:.2f} | "
-                   f"{r['abstain']:.2f} | {r['tokens']:.0f} | {r['wall_s']:.0f} |")
+                   f"{fmt(r.get('precision'))} | {r['abstain']:.2f} | {r['tokens']:.0f} | {r['wall_s']:.0f} |")
+    s = summary(rows, results)
+    out += ["", f"selection efficiency selected@{ns[-1]} / coverage@{ns[-1]}: {fmt(s['efficiency'])}; "
+                f"patch samples that became applicable, non-no-op edits: {fmt(s['applicable_share'])}; "
+                f"one-call baseline (greedy, whole file, same model): {fmt(s['baseline'])} "
+                f"({sum(bool(r.baseline_correct) for r in results)}/{s['baseline_n']})"]
     mark = {True: "✓", False: "✗"}
     head = " | ".join(f"sel@{n}" for n in ns)
-    out += ["", f"| example | correct samples | candidates | {head} | tokens@{ns[-1]} | wall s@{ns[-1]} |",
-            "|---|---:|---:|" + "---|" * len(ns) + "---:|---:|"]
+    out += ["", f"| example | correct samples | candidates | {head} | baseline | tokens@{ns[-1]} | wall s@{ns[-1]} |",
+            "|---|---:|---:|" + "---|" * len(ns) + "---|---:|---:|"]
     for res in results:
         cells = " | ".join("–" if res.point(n).status != "selected" else mark[res.point(n).correct] for n in ns)
         last = res.point(ns[-1])
+        base = {None: "n/a", True: "✓", False: "✗"}[res.baseline_correct]
         out.append(f"| {res.name} | {sum(res.sample_correct)}/{res.samples} | {len(res.candidates)} | {cells} | "
-                   f"{last.tokens} | {last.wall_s:.0f} |")
+                   f"{base} | {last.tokens} | {last.wall_s:.0f} |")
     out.append("\n✓ correct, ✗ wrong patch selected, – abstained (counts as not correct).")
     return "\n".join(out)

@@ -1,0 +1,59 @@
+"""The patch funnel and the presets: pure, no Docker, no model."""
+from __future__ import annotations
+
+import pytest
+
+from agent.config import load_config
+from agent.funnel import funnel_line, patch_funnel
+from agent.patches import dedup_candidates
+from agent.schema import Cell, ExecutionMatrix, PatchAttempt, Trajectory
+from agent.stages.patch import candidates_of, feedback_tests, format_of
+from agent.schema import TestCase
+
+
+def traj(i, reached, attempts=(), fmt="whole_file"):
+    t = Trajectory(stage="patch", sample=i, variant={"format": fmt, "reached": list(reached)})
+    t.attempts = [PatchAttempt(step=k, diff=d, files_after={"m.py": d}, rules=["whole_file"]) for k, d in enumerate(attempts)]
+    if t.attempts:
+        t.diff, t.files_after = t.attempts[-1].diff, t.attempts[-1].files_after
+    return t
+
+
+def test_funnel_counts_each_step_and_the_revisions():
+    full = ["parsed", "applied", "compiles", "changed"]
+    trajs = [traj(0, full, ["+a\n", "+b\n"]), traj(1, full, ["+b\n"]), traj(2, ["parsed", "applied"]),
+             traj(3, ["parsed"], fmt="function"), traj(4, [])]
+    cands = candidates_of(trajs)
+    by_diff = {c.diff: c for c in cands}
+    assert by_diff["+b\n"].samples == [0, 1] and by_diff["+a\n"].samples == [0]
+    matrix = ExecutionMatrix(candidates=[c.id for c in cands], tests=["t0"],
+                             cells=[Cell(candidate=by_diff["+b\n"].id, test="t0", outcome="pass"),
+                                    Cell(candidate=by_diff["+a\n"].id, test="t0", outcome="fail")])
+    f = patch_funnel(trajs, cands, matrix)
+    assert (f["samples"], f["parsed"], f["applied"], f["compiles"], f["changed"]) == (5, 4, 3, 2, 2)
+    assert f["revised"] == 1 and f["unique_candidates"] == 2 and f["pass_kept_checks"] == 1
+    assert f["rules"] == {"whole_file": 3} and f["formats"] == {"whole_file": 4, "function": 1}
+    assert "5 samples → 4 parsed → 3 applied → 2 compile → 2 changed (1 revised)" in funnel_line(f)
+    assert patch_funnel(trajs, cands, None)["pass_kept_checks"] is None
+
+
+def test_feedback_prefers_the_issues_own_checks_and_formats_rotate():
+    model = TestCase(id="t000", sample=0, path="a.py", content="", command="", kept=True)
+    issue = TestCase(id="i000", sample=0, path="b.py", content="", command="", kept=True, origin="issue")
+    dropped = TestCase(id="t001", sample=1, path="c.py", content="", command="", kept=False)
+    assert [t.id for t in feedback_tests([model, issue, dropped], "issue")] == ["i000"]
+    assert [t.id for t in feedback_tests([model, dropped], "issue")] == ["t000"]
+    assert [t.id for t in feedback_tests([model, issue], "all")] == ["t000", "i000"]
+    assert feedback_tests([model, issue], "none") == []
+    assert [format_of(["whole_file", "function"], i) for i in range(3)] == ["whole_file", "function", "whole_file"]
+    assert format_of("auto", 5) == "auto"
+
+
+def test_presets_layer_under_config_and_overrides():
+    strong = load_config(None, ["patch.samples=3"], preset="strong")
+    assert strong.patch.samples == 3 and strong.patch.max_steps > 1 and strong.patch.edit_format == "search_replace"
+    small = load_config(None, [], preset="small")
+    assert small.patch.max_steps == 1 and small.patch.edit_format == "auto"
+    assert load_config().patch.max_revisions == small.patch.max_revisions   # the default is the small preset
+    with pytest.raises(ValueError, match="unknown preset"):
+        load_config(None, [], preset="huge")

@@ -42,6 +42,16 @@ class EscalateConfig(BaseModel):
     test_samples: int = Field(1, ge=0)    # added per round (only while no kept test exists)
 
 
+class SelectionConfig(BaseModel):
+    """How ranking weighs its signals and what a confidence means (agent/calibration.py)."""
+    # Overrides of agent.selection.Weights fields, e.g. {reward: 0.05}; applied after the calibration file's.
+    weights: dict[str, float] = Field(default_factory=dict)
+    # A JSON written by scripts/bench_select.py --fit ("preset": agent/presets/calibration.json): fitted
+    # weights, a confidence curve and its abstain threshold, which then replaces abstain_below.
+    # None keeps the hand-set weights and raw confidence.
+    calibration: str | None = None
+
+
 class SolveConfig(BaseModel):
     model: ModelConfig = Field(default_factory=ModelConfig)
     seed: int | None = 0              # per-sample seeds derive from it (None: the provider's own randomness)
@@ -50,6 +60,9 @@ class SolveConfig(BaseModel):
     test: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.8))
     reward: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.5))
     select: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.0, max_steps=2))
+    # Probe inputs for behaviour voting (agent/behaviour.py): one model-written script besides the issue's
+    # own calls; sample 0 is greedy, more samples widen the probes (all candidates run all of them).
+    probe: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.5))
     budget_usd: float | None = Field(None, ge=0)   # 0 = spend nothing
     max_tokens: int | None = Field(None, ge=0)
     workers: int = Field(2, ge=1, le=64)   # parallel trajectories (0 would never finish a round); the local model serves ~1 at a time
@@ -61,7 +74,9 @@ class SolveConfig(BaseModel):
     top_k: int = Field(3, ge=1)       # candidates shown to the selection trajectory
     abstain_below: float = Field(0.45, ge=0.0, le=1.0)   # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
     escalate: EscalateConfig = Field(default_factory=EscalateConfig)
+    selection: SelectionConfig = Field(default_factory=SelectionConfig)
     use_reward: bool = True
+    use_probes: bool = True           # behaviour voting: cluster candidates by what they do on probe inputs
     use_selection_trajectory: bool = True
     image: str | None = None          # a prebuilt image holding the repository (SWE-bench instance images)
     workdir: str = "/repo"            # where that image keeps the repository (SWE-bench: /testbed)

@@ -5,6 +5,7 @@ separating candidates (a test every candidate passes says less about which one i
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.schema import Candidate, Decision, ExecutionMatrix, RankedCandidate, RewardScore
@@ -63,7 +64,7 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
         if reg is not None:
             parts["regression"] = (w.regression, 1.0 if reg else 0.0)
         norm = sum(weight for weight, _ in parts.values())
-        score = sum(weight * v for weight, v in parts.values()) / norm
+        score = sum(weight * v for weight, v in parts.values()) / norm if norm else 0.0
         if reg is False:
             score *= w.regression_penalty
         ranked.append(RankedCandidate(candidate=c.id, score=round(score, 4), tests_passed=len(passed),
@@ -106,13 +107,16 @@ def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> li
 
 
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],
-           abstain_below: float, reward_floor: float = 0.5, w: Weights = Weights()) -> Decision:
+           abstain_below: float, reward_floor: float = 0.5, w: Weights = Weights(),
+           calibrate: Callable[[float], float] | None = None) -> Decision:
+    """`calibrate` maps the raw confidence to a fitted one (agent/calibration.py); `abstain_below`
+    is then on that scale."""
     if not candidates:
         return Decision(status="abstained", confidence=0.0, method="no_candidates",
                         diagnosis="No patch sample produced an applicable diff.")
     ranked = rank_candidates(candidates, matrix, rewards, w)
     top = ranked[0]
-    conf = confidence(ranked)
+    conf = calibrate(confidence(ranked)) if calibrate else confidence(ranked)
     has_tests = bool(matrix.tests)
     reward_low = top.reward is None or top.reward < reward_floor
     if has_tests and top.tests_passed == 0 and reward_low:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from agent.loop import StageSpec, run_trajectory, sampling_params
+from agent.calibration import decide_options
 from agent.parsing import parse_choice
-from agent.schema import Candidate, Decision, ExecutionMatrix, RewardScore
+from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
 from agent.selection import decide, tied_leaders
 from agent.stages.context import StageContext
 
@@ -20,13 +21,15 @@ def _summary(r) -> str:
 
 
 def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatrix,
-           rewards: dict[str, RewardScore]) -> Decision:
+           rewards: dict[str, RewardScore], behaviour: Behaviour | None = None) -> Decision:
     cached = ctx.run.read_model_or_none(f"{STAGE_DIR}/decision.json", Decision)
     # Reuse a decision only for the same candidates: a run resumed with more samples decides anew.
     if (cached is not None and {r.candidate for r in cached.ranking} == {c.id for c in candidates}
             and cached.tests == matrix.tests):
         return cached
-    decision = decide(candidates, matrix, rewards, abstain_below=ctx.config.abstain_below)
+    sel = ctx.config.selection
+    decision = decide(candidates, matrix, rewards,
+                      **decide_options(sel.weights, sel.calibration, ctx.config.abstain_below), behaviour=behaviour)
     decision.tests = list(matrix.tests)
     leaders = tied_leaders(decision.ranking, ctx.config.top_k)
     cfg = ctx.config.select

@@ -1,0 +1,161 @@
+"""Selection replayed offline over saved, labelled candidates: no model calls, no sandboxes.
+
+A ReplayCase is one instance's candidates with their evidence (execution matrix, judge scores) and
+each candidate's label (right / wrong by a hidden test). load_bench reads them from
+scripts/bench_scaling.py output; another source (SWE-bench prediction files, issue 13) only has
+to build ReplayCases, possibly without a matrix or rewards. Variants are pure functions of a case.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.calibration import (SIGNALS, Calibration, CandidateRow, ece, fit_confidence, fit_threshold,
+                               fit_weights, signal_auc)
+from agent.config import SolveConfig
+from agent.examples.bench import InstanceResult
+from agent.runfolder import RunFolder
+from agent.schema import Candidate, Decision, ExecutionMatrix, RewardScore
+from agent.selection import Weights, confidence, decide, rank_candidates
+
+DEFAULT_ABSTAIN = SolveConfig.model_fields["abstain_below"].default
+
+
+@dataclass
+class ReplayCase:
+    name: str
+    candidates: list[Candidate]
+    matrix: ExecutionMatrix
+    rewards: dict[str, RewardScore]
+    labels: dict[str, bool]                 # candidate id -> correct
+    recorded: Decision | None = None        # what the run itself decided (selection trajectory included)
+
+    @property
+    def covered(self) -> bool:
+        return any(self.labels.get(c.id, False) for c in self.candidates)
+
+
+@dataclass
+class Pick:
+    candidate: str | None                   # submitted patch; None = abstained
+    confidence: float = 0.0
+    top: str | None = None                  # what the confidence is about (also when abstaining)
+
+
+def load_bench(out: Path) -> list[ReplayCase]:
+    """Every OUT/instances/<name>.json with its generation run folder OUT/runs/<name>/gen<S>/."""
+    cases = []
+    for record in sorted((Path(out) / "instances").glob("*.json")):
+        res = InstanceResult.model_validate_json(record.read_text(encoding="utf-8"))
+        run = RunFolder(Path(out) / "runs" / res.name / f"gen{res.samples}")
+        cands = [Candidate.model_validate(c) for c in run.read_json("02_patches/candidates.json")] \
+            if run.exists("02_patches/candidates.json") else []
+        matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix) \
+            or ExecutionMatrix(candidates=[c.id for c in cands], tests=[], cells=[])
+        rewards = {c.id: r for c in cands if (r := run.read_model_or_none(f"05_reward/{c.id}.json", RewardScore))}
+        cases.append(ReplayCase(name=res.name, candidates=cands, matrix=matrix, rewards=rewards,
+                                labels={c.id: res.candidates.get(c.id, False) for c in cands},
+                                recorded=run.read_model_or_none("06_selection/decision.json", Decision)))
+    return cases
+
+
+def candidate_rows(case: ReplayCase) -> list[CandidateRow]:
+    total = sum(c.count for c in case.candidates) or 1
+    return [CandidateRow(instance=case.name, correct=case.labels.get(r.candidate, False),
+                         tests=r.weighted_pass if r.tests_total else None, reward=r.reward, votes=r.count / total)
+            for r in rank_candidates(case.candidates, case.matrix, case.rewards)]
+
+
+def judge_report(cases: list[ReplayCase]) -> dict:
+    """AUC of each signal, pooled and within instances, with how many candidates it rests on."""
+    rows = [r for c in cases for r in candidate_rows(c)]
+    return {"candidates": len(rows), "correct": sum(r.correct for r in rows),
+            "auc": {s: signal_auc(rows, s) for s in SIGNALS},
+            "auc_within": {s: signal_auc(rows, s, within=True) for s in SIGNALS}}
+
+
+def _from_decision(d: Decision) -> Pick:
+    return Pick(d.candidate if d.status == "selected" else None, d.confidence,
+                d.candidate or (d.ranking[0].candidate if d.ranking else None))
+
+
+def _by(case: ReplayCase, key: Callable[[Candidate], float]) -> Candidate:
+    return sorted(case.candidates, key=lambda c: (-key(c), -c.count, c.id))[0]
+
+
+def fitted_pick(case: ReplayCase, cal: Calibration) -> Pick:
+    return _from_decision(decide(case.candidates, case.matrix, case.rewards, abstain_below=cal.abstain_below,
+                                 w=Weights(**cal.weights) if cal.weights else Weights(), calibrate=cal.apply))
+
+
+def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str, Callable[[ReplayCase], Pick]]:
+    def default(c):
+        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN))
+
+    def recorded(c):
+        return _from_decision(c.recorded) if c.recorded else Pick(None)
+
+    def tests_only(c):   # kept tests, then votes on ties; score 0 (no test passed, or vetoed) = abstain
+        top = rank_candidates(c.candidates, c.matrix, c.rewards, Weights(tests=1, reward=0, votes=0, regression=0))[0]
+        return Pick(top.candidate if top.score > 0 else None, top.weighted_pass, top.candidate)
+
+    def votes_only(c):   # majority over normalized patches
+        top = _by(c, lambda x: x.count)
+        return Pick(top.id, top.count / sum(x.count for x in c.candidates), top.id)
+
+    def reward_only(c):
+        top = _by(c, lambda x: c.rewards[x.id].mean if x.id in c.rewards else -1.0)
+        conf = c.rewards[top.id].mean if top.id in c.rewards else 0.0
+        return Pick(top.id, conf, top.id)
+
+    def random_pick(c):  # seeded per instance name: the same pick whatever the order of instances
+        top = random.Random(f"{seed}:{c.name}").choice(sorted(x.id for x in c.candidates))
+        return Pick(top, 1 / len(c.candidates), top)
+
+    def oracle(c):       # a correct candidate whenever one exists: selected = coverage
+        right = [x.id for x in c.candidates if c.labels.get(x.id)]
+        return Pick(right[0], 1.0, right[0]) if right else Pick(None, 0.0, c.candidates[0].id)
+
+    out = {"default": default, "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
+           "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}
+    if calibration is not None:
+        out["fitted"] = lambda c: fitted_pick(c, calibration)
+    return out
+
+
+def evaluate(cases: list[ReplayCase], pick: Callable[[ReplayCase], Pick]) -> dict:
+    """selected = share of instances with a correct patch submitted; ECE over the confidence of the
+    top candidate, whether submitted or not ("0.8" should mean right 80% of the time)."""
+    picks = {c.name: pick(c) if c.candidates else Pick(None) for c in cases}
+    n = len(cases) or 1
+    right = sum(bool(p.candidate) and c.labels.get(p.candidate, False) for c in cases for p in [picks[c.name]])
+    submitted = sum(p.candidate is not None for p in picks.values())
+    coverage = sum(c.covered for c in cases) / n
+    rated = [(picks[c.name].confidence, c.labels.get(picks[c.name].top, False)) for c in cases if picks[c.name].top]
+    return {"instances": len(cases), "selected": right / n, "precision": right / submitted if submitted else None,
+            "abstain": 1 - submitted / n, "efficiency": right / n / coverage if coverage else None,
+            "ece": ece([x for x, _ in rated], [y for _, y in rated]), "coverage": coverage}
+
+
+def fit(cases: list[ReplayCase], target_precision: float = 0.9) -> Calibration:
+    """Weights from the signals' AUCs, a Platt curve over the top candidate's raw confidence, and the
+    lowest threshold at which decide's submitted patches reach the target precision, all on `cases`."""
+    w = fit_weights([r for c in cases for r in candidate_rows(c)])
+    weights = {s: getattr(w, s) for s in (*SIGNALS, "regression")}
+    points = []
+    for c in (c for c in cases if c.candidates):
+        top = (ranked := rank_candidates(c.candidates, c.matrix, c.rewards, w))[0]
+        points.append((confidence(ranked), c.labels.get(top.candidate, False)))
+    platt = fit_confidence(points)
+    probe = Calibration(weights=weights, platt=platt, abstain_below=0.0)
+    gated = [(p.confidence, c.labels.get(p.candidate, False)) for c in cases if c.candidates
+             for p in [fitted_pick(c, probe)] if p.candidate]
+    threshold, met = fit_threshold(gated, target_precision) if gated else (1.0, False)
+    cal = Calibration(weights=weights, platt=platt, abstain_below=threshold)
+    report = judge_report(cases)
+    return cal.model_copy(update={"fit": {
+        "instances": len(cases), "candidates": report["candidates"], "auc": report["auc"],
+        "auc_within": report["auc_within"], "target_precision": target_precision, "target_met": met,
+        "train": evaluate(cases, lambda c: fitted_pick(c, cal))}})

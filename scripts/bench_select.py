@@ -1,0 +1,90 @@
+#!/usr/bin/env python
+"""Replay selection offline over saved benchmark folders: no model calls, no sandboxes.
+
+    python scripts/bench_select.py --runs /work/bench/dev-train /work/bench/dev-test --fit --split test
+    python scripts/bench_select.py --runs bench-out --split all --calibration my.json
+
+Reads each OUT/instances/<name>.json (the hidden-test label of every candidate) and the generation
+run folder OUT/runs/<name>/gen<S>/ (candidates, execution matrix, judge scores, the run's own
+decision), and prints, per selection variant on the chosen split: selected (share of instances
+where a correct patch is submitted), precision of submitted patches, abstention rate, efficiency =
+selected / coverage and the expected calibration error of the confidence. --fit fits weights,
+confidence curve and abstain threshold on the train split (agent/calibration.py) and writes them
+where agent/stages/select.py loads them (selection.calibration in the run config).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
+
+from agent.calibration import PRESET, load_calibration  # noqa: E402
+from agent.examples.split import split_of  # noqa: E402
+from agent.replay import evaluate, fit, judge_report, load_bench, variants  # noqa: E402
+
+
+def fmt(v) -> str:
+    return "–" if v is None else f"{v:.2f}"
+
+
+def table(results: dict[str, dict]) -> str:
+    out = ["| variant | selected | precision | abstain | efficiency | ECE |", "|---|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        out.append(f"| {name} | {fmt(r['selected'])} | {fmt(r['precision'])} | {fmt(r['abstain'])} | "
+                   f"{fmt(r['efficiency'])} | {fmt(r['ece'])} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=Path, nargs="+", required=True, help="scripts/bench_scaling.py --out folders")
+    p.add_argument("--split", choices=["train", "test", "all"], default="all", help="report on this split")
+    p.add_argument("--fit", action="store_true", help="fit on the train split and write --calibration")
+    p.add_argument("--calibration", type=Path, default=PRESET, help="calibration JSON to write (--fit) or read")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random variant")
+    p.add_argument("--json", type=Path, help="also write the numbers here")
+    args = p.parse_args(argv)
+
+    cases = [c for out in args.runs for c in load_bench(out)]
+    if not cases:
+        p.error(f"no OUT/instances/*.json under {[str(r) for r in args.runs]}")
+    train = [c for c in cases if split_of(c.name) == "train"]
+    report = [c for c in cases if args.split == "all" or split_of(c.name) == args.split]
+    cal = None
+    if args.fit:
+        if not train:
+            p.error("--fit needs train-split instances (docs/devset.md)")
+        cal = fit(train)
+        args.calibration.parent.mkdir(parents=True, exist_ok=True)
+        args.calibration.write_text(cal.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        print(f"fitted on {len(train)} train instances -> {args.calibration}", file=sys.stderr)
+    elif args.calibration.exists():
+        cal = load_calibration(args.calibration)
+    judge = judge_report(train)
+    results = {name: evaluate(report, pick) for name, pick in variants(cal, args.seed).items()}
+
+    cov = results["oracle"]["coverage"] if report else 0.0
+    print(f"{len(report)} instance(s) of split {args.split!r} from {len(args.runs)} folder(s); coverage {cov:.2f}")
+    print(f"judge AUC on train ({judge['candidates']} candidates, {judge['correct']} correct): "
+          + ", ".join(f"{s} {fmt(judge['auc'][s])} (within instances {fmt(judge['auc_within'][s])})"
+                      for s in judge["auc"]))
+    if cal is not None:
+        in_sample = " (in-sample: fitted on these)" if args.split in ("train", "all") else ""
+        print(f"fitted: weights {cal.weights}, confidence sigmoid({cal.platt.a}·x + {cal.platt.b}), "
+              f"abstain below {cal.abstain_below}{in_sample}")
+    print()
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps({"split": args.split, "instances": [c.name for c in report],
+                                         "judge_train": judge, "calibration": cal.model_dump() if cal else None,
+                                         "variants": results}, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

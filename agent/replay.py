@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.calibration import (SIGNALS, Calibration, CandidateRow, ece, fit_confidence, fit_threshold,
-                               fit_weights, signal_auc)
+                               fit_weights, make_weights, signal_auc)
 from agent.config import SolveConfig
 from agent.examples.bench import InstanceResult
 from agent.runfolder import RunFolder
@@ -87,7 +87,7 @@ def _by(case: ReplayCase, key: Callable[[Candidate], float]) -> Candidate:
 
 def fitted_pick(case: ReplayCase, cal: Calibration) -> Pick:
     return _from_decision(decide(case.candidates, case.matrix, case.rewards, abstain_below=cal.abstain_below,
-                                 w=Weights(**cal.weights) if cal.weights else Weights(), calibrate=cal.apply))
+                                 w=make_weights(cal.weights), calibrate=cal.apply))
 
 
 def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str, Callable[[ReplayCase], Pick]]:

@@ -50,7 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the numbers here")
     args = p.parse_args(argv)
 
-    cases = [c for out in args.runs for c in load_bench(out)]
+    by_name = {}
+    for out in args.runs:
+        for c in load_bench(out):
+            if c.name in by_name:
+                print(f"{c.name}: in more than one folder, the one from {out} counts", file=sys.stderr)
+            by_name[c.name] = c
+    cases = list(by_name.values())
     if not cases:
         p.error(f"no OUT/instances/*.json under {[str(r) for r in args.runs]}")
     train = [c for c in cases if split_of(c.name) == "train"]

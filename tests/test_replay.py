@@ -208,3 +208,21 @@ def test_script_end_to_end(bench, tmp_path):
     empty = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_select.py"), "--runs", str(tmp_path / "none")],
                            capture_output=True, text=True, timeout=120)
     assert empty.returncode == 2 and "no OUT/instances" in empty.stderr
+
+
+def test_select_stage_applies_a_configured_calibration(tmp_path):
+    from types import SimpleNamespace
+
+    from agent.stages.select import select
+    cands = [_cand("c1", [0, 1]), _cand("c2", [2])]
+    m = ExecutionMatrix(candidates=["c1", "c2"], tests=["t1"],
+                        cells=[Cell(candidate="c1", test="t1", outcome="pass"), Cell(candidate="c2", test="t1", outcome="fail")])
+    cal = tmp_path / "cal.json"
+    cal.write_text(Calibration(platt=Platt(a=0.0, b=-1.0), abstain_below=0.5).model_dump_json())   # always ~0.27
+
+    def run(*overrides):
+        cfg = load_config(overrides=["use_selection_trajectory=false", *overrides])
+        return select(SimpleNamespace(run=RunFolder(tmp_path / f"run{len(overrides)}"), config=cfg), cands, m, {})
+    plain, calibrated = run(), run(f"selection.calibration={cal}")
+    assert plain.status == "selected" and plain.candidate == "c1"
+    assert calibrated.status == "abstained" and calibrated.confidence == 0.269 and calibrated.method == "low_confidence"

@@ -19,15 +19,34 @@ class Weights:
     regression: float = 0.10
     separation_bonus: float = 1.0     # extra weight for a test passed by half the candidates
     regression_penalty: float = 0.5   # multiplies the score of a candidate that breaks tests
+    # A check built from the issue's own values (agent/issue_checks.py) cannot assert an invented value.
+    issue_origin: float = 2.0
+
+
+def issue_tests(matrix: ExecutionMatrix) -> set[str]:
+    """Kept tests built from the issue text (their cells say so)."""
+    return {c.test for c in matrix.cells if c.origin == "issue" and c.test in matrix.tests}
+
+
+def vetoed(matrix: ExecutionMatrix, candidate: str) -> str | None:
+    """Why a candidate must never be selected: it fails one of the issue's own checks (a model-written
+    test can be wrong; the issue's numbers are not), or it edits tests / test config (no evidence)."""
+    cells = [c for c in matrix.cells if c.candidate == candidate]
+    tampered = sorted({f for c in cells for f in c.tampered})
+    if tampered:
+        return f"edits test or config files ({', '.join(tampered)})"
+    failed = [t for t in sorted(issue_tests(matrix)) if (cell := matrix.get(candidate, t)) is None or cell.outcome != "pass"]
+    return f"fails the issue's own check(s) {', '.join(failed)}" if failed else None
 
 
 def weight_tests(matrix: ExecutionMatrix, w: Weights = Weights()) -> dict[str, float]:
     out = {}
     n = len(matrix.candidates)
+    from_issue = issue_tests(matrix)
     for t in matrix.tests:
         passed = sum(1 for c in matrix.candidates if (cell := matrix.get(c, t)) and cell.outcome == "pass")
         p = passed / n if n else 0.0
-        out[t] = 1.0 + w.separation_bonus * 4 * p * (1 - p)
+        out[t] = (w.issue_origin if t in from_issue else 1.0) * (1.0 + w.separation_bonus * 4 * p * (1 - p))
     return out
 
 
@@ -35,6 +54,8 @@ def regression_ok(matrix: ExecutionMatrix, candidate: str) -> bool | None:
     cell = matrix.get(candidate, "regression")
     if cell is None:
         return None
+    if cell.tampered:
+        return False
     if cell.outcome in ("pass",):
         return True
     base = matrix.baseline_regression
@@ -67,6 +88,8 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
         score = sum(weight * v for weight, v in parts.values()) / norm if norm else 0.0
         if reg is False:
             score *= w.regression_penalty
+        if vetoed(matrix, c.id):
+            score = 0.0
         ranked.append(RankedCandidate(candidate=c.id, score=round(score, 4), tests_passed=len(passed),
                                       tests_total=len(matrix.tests), weighted_pass=round(wp, 4),
                                       regression_ok=reg, reward=rw, count=c.count))
@@ -103,7 +126,7 @@ def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> li
     if not ranked:
         return []
     # Only near-ties: a selection trajectory must not overturn a lead the evidence already gives.
-    return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9]
+    return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9 and r.score > 0]
 
 
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],
@@ -128,6 +151,10 @@ def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[s
         return Decision(status="abstained", ranking=ranked, confidence=conf, method="no_evidence",
                         diagnosis="No reproduction test could be validated (none failed on the original "
                                   "code) and the judge scores are low: no real evidence for any candidate.")
+    veto = vetoed(matrix, top.candidate)
+    if veto:     # ranking puts vetoed candidates last: the top one is vetoed only when all are
+        return Decision(status="abstained", ranking=ranked, confidence=0.0, method="vetoed",
+                        diagnosis=f"No candidate passes without being ruled out: the best, {top.candidate}, {veto}.")
     if conf < abstain_below:
         return Decision(status="abstained", ranking=ranked, confidence=conf, method="low_confidence",
                         diagnosis=f"Best candidate {top.candidate} has confidence {conf} < {abstain_below}.")

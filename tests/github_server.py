@@ -274,8 +274,9 @@ class ScriptedSolve:
     """Stands in for agent.pipeline.solve: writes the real records of a finished run, no model involved.
     kind: 'selected' (confident), 'low' (selected, low confidence), 'abstained'."""
 
-    def __init__(self, kind: str = "selected", confidence: float | None = None, leak: str = ""):
-        self.kind, self.leak = kind, leak
+    def __init__(self, kind: str = "selected", confidence: float | None = None, leak: str = "",
+                 diff: str = FIX_DIFF, files: tuple[str, ...] = ("calc/ops.py",)):
+        self.kind, self.leak, self.diff, self.files = kind, leak, diff, list(files)
         self.confidence = confidence if confidence is not None else {"selected": 0.9, "low": 0.4}.get(kind, 0.1)
         self.calls: list[tuple] = []
 
@@ -286,7 +287,7 @@ class ScriptedSolve:
                                   RewardScore, TestCase)
         self.calls.append((issue, Path(repo), Path(run_dir)))
         run = RunFolder(run_dir)
-        good = Candidate(id="c1a2b3c", diff=FIX_DIFF, key="k1", samples=[0, 1, 3], files=["calc/ops.py"])
+        good = Candidate(id="c1a2b3c", diff=self.diff, key="k1", samples=[0, 1, 3], files=self.files)
         bad = Candidate(id="c9d8e7f", diff=FIX_DIFF.replace("a + b", "a * b"), key="k2", samples=[2],
                         files=["calc/ops.py"])
         test = TestCase(id="t000", sample=0, path="tests/test_repro_add.py", content=REPRO + self.leak,
@@ -319,7 +320,7 @@ class ScriptedSolve:
         run.write_json(f"05_reward/{bad.id}.json", RewardScore(candidate=bad.id, scores=[0.2, 0.2], mean=0.2))
         run.write_json("06_selection/decision.json", decision)
         run.write_json("ledger.json", ledger)
-        result = Result(issue_id=issue.id, status=decision.status, final_diff=FIX_DIFF if selected else "",
+        result = Result(issue_id=issue.id, status=decision.status, final_diff=self.diff if selected else "",
                         candidate=decision.candidate, confidence=self.confidence, diagnosis=decision.diagnosis,
                         n_candidates=2, n_patch_samples=4, n_tests_kept=1, n_tests_written=1,
                         cost_usd=0.016, tokens=6600, duration_s=12.0)

@@ -27,7 +27,8 @@ def test_real_pipeline_issue_to_pull_request(tmp_path):
         cfg = load_config(None, [], **{"model.name": "openai/scripted", "model.api_base": model.api_base,
                                        "workers": 1, "exec_timeout_s": 60, "early_stop": False,
                                        "sandbox": "local", "budget_usd": 1.0,
-                                       "model.price_per_mtok": "0,0"})   # a free local server, said so
+                                       "model.price_per_mtok": "0,0",   # a free local server, said so
+                                       "patch.edit_format": "search_replace", "patch.max_revisions": 0})
         out = solve_github_issue(f"{gh.server_url}/acme/calc/issues/3", open_pr=True, config=cfg,
                                  run_dir=tmp_path / "run", env=env, cache_dir=tmp_path / "cache")
     assert out.status == "selected", out

@@ -372,3 +372,32 @@ def test_test_stage_keeps_issue_checks_that_reproduce_and_resumes(docker_client,
         again = write_tests(ctx, [Location(file="calc/ops.py", symbol="add")])
         assert [t.model_dump() for t in again] == [t.model_dump() for t in tests]
         assert len(server.requests) == asked and (run.root / "03_tests/issue_001.json").read_text() == saved
+
+
+# ------------------------------------------------------------------ selection
+def test_issue_checks_weigh_more_and_veto_a_candidate_that_fails_them():
+    from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
+    from agent.selection import Weights, decide, rank_candidates, weight_tests
+
+    def cand(cid, count):
+        return Candidate(id=cid, diff="d", key=cid, samples=list(range(count)), files=["m.py"])
+
+    # c_wrong passes the model's (wrong) test, has more samples and a better judge score, but fails the
+    # issue's own check; c_right passes the issue check and fails the model's invented value.
+    cells = [Cell(candidate="c_wrong", test="i000", outcome="fail", origin="issue"),
+             Cell(candidate="c_wrong", test="t000", outcome="pass"),
+             Cell(candidate="c_right", test="i000", outcome="pass", origin="issue"),
+             Cell(candidate="c_right", test="t000", outcome="fail")]
+    matrix = ExecutionMatrix(candidates=["c_wrong", "c_right"], tests=["i000", "t000"], cells=cells)
+    weights = weight_tests(matrix)
+    assert weights["i000"] == pytest.approx(2.0 * weights["t000"])
+    assert weight_tests(matrix, Weights(issue_origin=1.0))["i000"] == pytest.approx(weights["t000"])
+    rewards = {"c_wrong": RewardScore(candidate="c_wrong", scores=[1.0], mean=1.0),
+               "c_right": RewardScore(candidate="c_right", scores=[0.3], mean=0.3)}
+    cands = [cand("c_wrong", 3), cand("c_right", 1)]
+    assert [r.candidate for r in rank_candidates(cands, matrix, rewards)] == ["c_right", "c_wrong"]
+    decision = decide(cands, matrix, rewards, abstain_below=0.0)
+    assert decision.candidate == "c_right"
+    only_wrong = ExecutionMatrix(candidates=["c_wrong"], tests=["i000", "t000"], cells=cells[:2])
+    decision = decide(cands[:1], only_wrong, rewards, abstain_below=0.0)
+    assert decision.status == "abstained" and "i000" in decision.diagnosis

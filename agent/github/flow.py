@@ -44,7 +44,7 @@ class Trigger(BaseModel):
     """The issue as the maintainer saw it when they asked for a run (the event payload's copy)."""
     title: str = ""
     body: str = ""
-    at: datetime                  # when they asked: the comment's creation, or the labelling
+    at: datetime | None = None    # when they asked: the comment's creation, or the labelling
     by: str = ""
 
 
@@ -81,6 +81,10 @@ def _when(stamp: str | None) -> datetime | None:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
 
 
+def _last_change(item: dict, default: datetime) -> datetime:
+    return max((t for t in (_when(item.get("created_at")), _when(item.get("updated_at"))) if t), default=default)
+
+
 def fetch_issue(client: GitHubClient, url: IssueURL, trigger: Trigger | None = None) -> Issue:
     """The issue with its comments. With a `trigger`, the text is the trigger's (what the maintainer
     approved); an issue edited since, or comments written or edited since, are not what they saw."""
@@ -90,19 +94,18 @@ def fetch_issue(client: GitHubClient, url: IssueURL, trigger: Trigger | None = N
     title, body = data.get("title") or "", data.get("body") or ""
     if trigger is not None:
         updated = _when(data.get("updated_at"))
-        if updated and updated > trigger.at and (title, body) != (trigger.title, trigger.body or ""):
+        if updated and trigger.at and updated > trigger.at and (title, body) != (trigger.title, trigger.body):
             who = trigger.by or "the maintainer"
             raise IssueEdited(f"{url.issue_id} was edited at {data.get('updated_at')}, after {who} asked for a "
                               f"run at {trigger.at.isoformat()}: the text they approved is no longer the issue's "
                               "text. Trigger again to run on the current text.")
-        title, body = trigger.title, trigger.body or ""
+        title, body = trigger.title, trigger.body
     comments = []
     for c in client.list_comments(url.full_name, url.number):
         text = c.get("body") or ""
         if MARKER in text:           # our own earlier diagnosis is not evidence about the bug
             continue
-        if trigger is not None and max(filter(None, (_when(c.get("created_at")), _when(c.get("updated_at")))),
-                                       default=trigger.at) > trigger.at:
+        if trigger is not None and trigger.at and _last_change(c, trigger.at) > trigger.at:
             continue                 # written or edited after the trigger: not what the maintainer saw
         comments.append(f"{(c.get('user') or {}).get('login', '?')}: {text}")
     return Issue(id=url.issue_id, title=title, body=body or title, url=url.html_url,

@@ -1,12 +1,17 @@
 """Stage 4: every unique candidate × every kept test (+ the repository's own tests), each cell in a
-fresh copy-on-write sandbox without network. Cells already on disk are not rerun."""
+fresh copy-on-write sandbox without network. Cells already on disk are not rerun.
+
+A cell passes only when pytest's JUnit XML (written outside the repository) shows tests run and none
+failing; a candidate that edits tests, conftest.py, pytest config or CI files never passes a cell."""
 from __future__ import annotations
 
 import re
 import shlex
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from agent.parsing import classify_pytest, pytest_failures
+from agent.parsing import classify_pytest, junit_counts, junit_outcome, pytest_failures
+from agent.patches import tampered_files
 from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
 from agent.stages.context import StageContext
 
@@ -21,30 +26,54 @@ def regression_targets(touched: list[str], test_files: list[str], limit: int = 8
     for f in test_files:
         name = f.rsplit("/", 1)[-1].removesuffix(".py")
         bare = re.sub(r"^test_|_test$|^tests?_", "", name)
-        if "swe_agent_repro" in name:
+        if "swe_agent_repro" in name or "swe_agent_issue" in name:
             continue
         if bare in stems or any(s and s in name for s in stems):
             picked.append(f)
     return picked[:limit]
 
 
+def with_junit(command: str, path: str) -> str:
+    """The pytest command reporting to `path` (outside the repository: the candidate cannot ship one)."""
+    return f"{command} --junitxml={shlex.quote(path)}" if "pytest" in command else command
+
+
+def _read_junit(sb, path: str) -> str | None:
+    # `cat`, not read_file: a container's /tmp can be a tmpfs that the archive API does not see.
+    res = sb.run(f"cat -- {shlex.quote(path)} && rm -f -- {shlex.quote(path)}", timeout=30)
+    return res.output if res.exit_code == 0 else None
+
+
 def _run_cell(ctx: StageContext, candidate: Candidate | None, test: TestCase | None, command: str,
               test_id: str) -> Cell:
     cand_id = candidate.id if candidate else "original"
+    origin = test.origin if test is not None else "model"
+    tampered = tampered_files(candidate.diff) if candidate is not None else []
+    # A random name: code under test cannot prepare a report for a path it does not know.
+    junit = f"/tmp/swe-agent-junit-{uuid.uuid4().hex}.xml"
     try:
         with ctx.new_sandbox() as sb:
             if candidate is not None:
                 applied = sb.apply_patch(candidate.diff)
                 if not applied.ok:
-                    return Cell(candidate=cand_id, test=test_id, outcome="apply_failed", output_tail=applied.message[-2000:])
+                    return Cell(candidate=cand_id, test=test_id, outcome="apply_failed", origin=origin,
+                                tampered=tampered, output_tail=applied.message[-2000:])
             if test is not None:
                 sb.write_file(test.path, test.content)
-            res = sb.run(command, timeout=ctx.config.exec_timeout_s)
+            res = sb.run(with_junit(command, junit), timeout=ctx.config.exec_timeout_s)
+            xml = _read_junit(sb, junit) if not res.timed_out else None
     except Exception as err:  # a dead sandbox is this cell's error, not the run's
-        return Cell(candidate=cand_id, test=test_id, outcome="error", output_tail=f"sandbox failure: {err}")
-    outcome = classify_pytest(res.exit_code, res.output, res.timed_out)
+        return Cell(candidate=cand_id, test=test_id, outcome="error", origin=origin, tampered=tampered,
+                    output_tail=f"sandbox failure: {err}")
+    counts = junit_counts(xml)
+    outcome = junit_outcome(classify_pytest(res.exit_code, res.output, res.timed_out), counts)
+    tail = res.output[-3000:]
+    if tampered and outcome == "pass":
+        outcome = "fail"
+        tail = f"not counted: the candidate edits test/config files {tampered}\n" + tail
     return Cell(candidate=cand_id, test=test_id, outcome=outcome, duration_s=round(res.duration_s, 3),
-                output_tail=res.output[-3000:], failed_tests=pytest_failures(res.output) if test is None else [])
+                output_tail=tail, failed_tests=pytest_failures(res.output) if test is None else [],
+                origin=origin, tampered=tampered, junit=counts)
 
 
 def _cell_file(cand: str, test: str) -> str:

@@ -1,10 +1,17 @@
-"""Stage 3: reproduction tests. A test is kept only if it runs and FAILS on the original code."""
+"""Stage 3: reproduction tests. A test is kept only if it runs and FAILS on the original code.
+
+First the issue's own checks (agent/issue_checks.py: the values the issue states, no model), then
+model-written tests. An issue check is kept only if it fails for the reason the issue states.
+"""
 from __future__ import annotations
 
+from agent.issue_checks import IssueCheck, extract_checks, render_check_test, with_imports
+from agent.issue_render import reproduced_reason
 from agent.loop import StageSpec, run_trajectory
 from agent.parsing import FormatError, classify_pytest, extract_python, repro_failure_reason
 from agent.prompting import render
-from agent.repomap import code_context
+from agent.patches import is_test_file
+from agent.repomap import RepoMap, build_repo_map, code_context
 from agent.sampling import sample_many
 from agent.schema import Location, TestCase, Trajectory
 from agent.stages.context import StageContext
@@ -21,7 +28,62 @@ def repro_command(path: str) -> str:
     return f"python -m pytest -x -q --tb=short -p no:cacheprovider {path}"
 
 
+def issue_test_path(i: int) -> str:
+    return f"test_swe_agent_issue_{i:03d}.py"
+
+
+def definitions(repo_map: RepoMap) -> dict[str, list[str]]:
+    """Top-level function/class name -> the importable modules defining it (tests excluded)."""
+    out: dict[str, list[str]] = {}
+    for f in repo_map.files:
+        if is_test_file(f.path) or not f.path.endswith(".py"):
+            continue
+        module = f.path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for sym in f.symbols:
+            if sym.kind in ("function", "class") and "." not in sym.qualname:
+                out.setdefault(sym.name, []).append(module)
+    return out
+
+
+def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck) -> TestCase:
+    path = issue_test_path(i)
+    case = TestCase(id=f"i{i:03d}", sample=i, path=path, content=render_check_test([check]),
+                    command=repro_command(path), origin="issue")
+    try:
+        with ctx.new_sandbox() as sb:
+            sb.write_file(path, case.content)
+            res = sb.run(case.command, timeout=ctx.config.exec_timeout_s)
+    except Exception as err:       # a dead sandbox is not a verdict on the check: redone on resume
+        case.reason = f"sandbox failed: {err}"
+        return case
+    case.original_outcome = classify_pytest(res.exit_code, res.output, res.timed_out)
+    case.original_output = res.output[-4000:]
+    reason = reproduced_reason(case.original_outcome, res.output)
+    case.kept, case.reason = reason is None, reason or "fails on the original code as the issue reports"
+    return case
+
+
+def issue_tests(ctx: StageContext) -> list[TestCase]:
+    """The issue's checks, each validated on the original code; one file per check (resume: reused)."""
+    checks = extract_checks(f"{ctx.issue.title}\n\n{ctx.issue.body}")
+    if not checks:
+        return []
+    repo_map = ctx.run.read_model_or_none("01_localize/repomap.json", RepoMap) or build_repo_map(ctx.repo_path)
+    defs = definitions(repo_map)
+    out = []
+    for i, check in enumerate(checks):
+        rel = f"{STAGE_DIR}/issue_{i:03d}.json"
+        case = ctx.run.read_model_or_none(rel, TestCase)
+        if case is None:
+            case = _run_issue_check(ctx, i, with_imports(check, defs))
+            if case.original_outcome is not None:
+                ctx.run.write_json(rel, case)
+        out.append(case)
+    return out
+
+
 def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
+    from_issue = issue_tests(ctx)
     cfg = ctx.config.test
     model = ctx.make_model("test", cfg)
     code = code_context(ctx.repo_path, locations, max_chars=5000)
@@ -57,6 +119,6 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
 
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                         ledger=ctx.ledger, progress=ctx.progress, label="tests")
-    tests = [t.test for t in trajs if t.test is not None]
+    tests = from_issue + [t.test for t in trajs if t.test is not None]
     ctx.run.write_json(f"{STAGE_DIR}/tests.json", tests)
     return tests

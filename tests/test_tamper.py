@@ -10,7 +10,7 @@ import pytest
 
 from agent.parsing import junit_counts, junit_outcome
 from agent.patches import tampered_files
-from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
+from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore, TestCase
 from agent.selection import decide, rank_candidates, regression_ok, vetoed
 
 
@@ -88,7 +88,8 @@ def test_a_tampering_candidate_is_never_selected():
     ranked = rank_candidates([cheat, honest], matrix, {})
     assert [r.candidate for r in ranked] == ["c1", "c2"] and ranked[1].score == 0.0
     alone = ExecutionMatrix(candidates=["c2"], tests=["t000"], cells=[cells[1], cells[3]])
-    decision = decide([cheat], alone, {}, abstain_below=0.0)
+    judge = {"c2": RewardScore(candidate="c2", scores=[0.9], mean=0.9)}     # a fooled judge changes nothing
+    decision = decide([cheat], alone, judge, abstain_below=0.0)
     assert decision.status == "abstained" and decision.method == "vetoed"
 
 

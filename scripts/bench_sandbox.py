@@ -3,7 +3,9 @@
     .venv/bin/python scripts/bench_sandbox.py [--reps 15] [--concurrent 16]
 
 Per operation: median over the reps, ours / raw (target <= 1.2x). Raw = docker SDK high-level calls
-(containers.run, exec_run, put_archive, remove) with the same image, limits and commands.
+(containers.run, exec_run, put_archive, remove) with the same image, limits, hardening (no
+capabilities, no-new-privileges, keeper as nobody, commands as the sandbox user, tmpfs /tmp) and
+commands, so the ratio is the cost of our code: deadline, capping, exit code from the engine, clean-up.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from sandbox.engine import connect  # noqa: E402
 from sandbox.images import RepoRecipe, ensure_repo_image  # noqa: E402
 
 RUN = {"swe-agent.run": "bench"}
+USER = "1000:1000"   # what our repository images run commands as
 CONTENT = "def f():\n    return 1\n" * 50
 
 
@@ -65,11 +68,13 @@ def raw(client, image: str) -> dict[str, float]:
     t0 = time.perf_counter()
     c = client.containers.run(image, ["sleep", "infinity"], detach=True, network_mode="none", mem_limit="2g",
                               memswap_limit="2g", nano_cpus=int(2e9), pids_limit=1024, init=True,
+                              cap_drop=["ALL"], security_opt=["no-new-privileges"], user="65534:65534",
+                              tmpfs={"/tmp": "rw,nosuid,nodev,size=1g,mode=1777"},
                               labels={"swe-agent.managed": "1", **RUN}, environment=BASE_ENV, working_dir="/repo")
     t["start"] = time.perf_counter() - t0
-    t0 = time.perf_counter(); c.exec_run(["bash", "-lc", "echo hi"]); t["exec"] = time.perf_counter() - t0
+    t0 = time.perf_counter(); c.exec_run(["bash", "-lc", "echo hi"], user=USER); t["exec"] = time.perf_counter() - t0
     t0 = time.perf_counter(); c.put_archive("/repo", tar_of("m0.py", (CONTENT + "x = 2\n").encode())); t["write"] = time.perf_counter() - t0
-    t0 = time.perf_counter(); c.exec_run(["bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(None)]); t["diff"] = time.perf_counter() - t0
+    t0 = time.perf_counter(); c.exec_run(["bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(None)], user=USER); t["diff"] = time.perf_counter() - t0
     t0 = time.perf_counter(); c.remove(force=True); t["close"] = time.perf_counter() - t0
     return t
 

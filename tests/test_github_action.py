@@ -168,3 +168,23 @@ def test_action_yml_hands_every_input_to_the_entry_point():
         assert step["env"][var] == "${{ inputs.%s }}" % name
         assert get_input({var: "x"}, name) == "x"
     assert spec["inputs"]["budget-usd"]["required"] is True
+
+
+def test_third_party_actions_are_pinned_by_commit_and_installs_are_constrained():
+    import re
+    import tomllib
+    import yaml
+    uses = re.compile(r"uses:\s*([\w.-]+/[\w./-]+)@(\S+)")
+    for doc in ("action.yml", "docs/github-action.md", "README.md"):
+        for action, ref in uses.findall((ROOT / doc).read_text()):
+            if action != "OWNER/swe-agent":                       # the reader's own pin of this action
+                assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{doc}: {action}@{ref} is not pinned by commit"
+    spec = yaml.safe_load((ROOT / "action.yml").read_text())
+    install = next(s for s in spec["runs"]["steps"] if s.get("name") == "Install swe-agent")["run"]
+    assert '-c "$ACTION_PATH/constraints.txt"' in install
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for dep in deps:
+        name = re.match(r"[A-Za-z0-9._-]+", dep)[0].lower().replace("_", "-")
+        assert name in pins, f"{name} is not pinned in constraints.txt"

@@ -23,6 +23,7 @@ from agent.stages.context import StageContext
 from agent.stages.execute import execute, passes_all
 from agent.stages.localize import localize
 from agent.stages.patch import generate_patches
+from agent.stages.probe import observe_behaviour
 from agent.stages.reward import Verifier, score_candidates
 from agent.stages.select import select
 from agent.stages.testgen import write_tests
@@ -108,8 +109,11 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
 
         patch_trajs, candidates = generate_patches(ctx, locations, tests, stop=decisive)
         matrix = execute(ctx, candidates, tests)
-        rewards = score_candidates(ctx, candidates, matrix, verifier)
-        decision = select(ctx, candidates, matrix, rewards)
+        behaviour = observe_behaviour(ctx, locations, candidates, matrix)
+        # A candidate that behaves like the original code is never selected: no judge calls for it.
+        judged = [c for c in candidates if not behaviour or c.id not in behaviour.unchanged]
+        rewards = score_candidates(ctx, judged, matrix, verifier)
+        decision = select(ctx, candidates, matrix, rewards, behaviour)
         rounds.append({"round": n, "patch_samples": len(patch_trajs), "tests_kept": sum(t.kept for t in tests),
                        "candidates": len(candidates), "status": decision.status, "confidence": decision.confidence})
         ctx.run.write_json("06_selection/rounds.json", rounds)

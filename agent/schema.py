@@ -77,6 +77,7 @@ class Trajectory(BaseModel):
     attempts: list[PatchAttempt] = Field(default_factory=list)   # patch: every usable edit, revisions included
     test: "TestCase | None" = None
     verdict: dict | None = None      # reward / selection parsed answer
+    probe: list[str] | None = None   # probe: the statements of a probe script (agent/behaviour.py)
 
 
 class Candidate(BaseModel):
@@ -148,6 +149,32 @@ class RankedCandidate(BaseModel):
     regression_ok: bool | None
     reward: float | None
     count: int
+    support: int | None = None       # samples behind its behaviour cluster (None: no behaviour evidence)
+    unchanged: bool = False          # behaves like the original code on the probes: cannot fix the issue
+
+
+class BehaviourCluster(BaseModel):
+    signature: str                   # hash of the normalized probe outputs
+    candidates: list[str]
+    support: int                     # distinct patch samples behind its candidates
+    changed: bool                    # differs from the original code's behaviour
+    issue_ok: bool                   # a member passes every issue-grounded check (True when there are none)
+    preview: str = ""                # the outputs, shortened (for people)
+
+
+class Behaviour(BaseModel):
+    """Behaviour voting over probe outputs (agent/behaviour.py): 04_execution/behaviour.json."""
+    original: str | None             # the original code's signature (None: it could not be observed)
+    signatures: dict[str, str | None] = Field(default_factory=dict)   # candidate -> signature (None: not observed)
+    clusters: list[BehaviourCluster] = Field(default_factory=list)   # largest support first
+    unchanged: list[str] = Field(default_factory=list)   # candidates behaving like the original code
+    best: str | None = None          # largest changed cluster passing the issue's checks
+    informative: bool = False        # some candidate changed behaviour (else the probes missed the change)
+    ignored: list[str] = Field(default_factory=list)     # probe statements unstable on the original code
+
+    def support(self, candidate: str) -> int | None:
+        sig = self.signatures.get(candidate)
+        return next((k.support for k in self.clusters if k.signature == sig), None) if sig else None
 
 
 class Decision(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent.schema import Candidate, Decision, ExecutionMatrix, RankedCandidate, RewardScore
+from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RankedCandidate, RewardScore
 
 
 @dataclass(frozen=True)
@@ -67,17 +67,21 @@ def regression_ok(matrix: ExecutionMatrix, candidate: str) -> bool | None:
 
 
 def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
-                    rewards: dict[str, RewardScore], w: Weights = Weights()) -> list[RankedCandidate]:
+                    rewards: dict[str, RewardScore], w: Weights = Weights(),
+                    behaviour: Behaviour | None = None) -> list[RankedCandidate]:
+    """With `behaviour` (agent/behaviour.py): votes are the support of a candidate's behaviour
+    cluster among the samples that changed behaviour, and an `unchanged` candidate scores 0."""
     weights = weight_tests(matrix, w)
     total_w = sum(weights.values())
-    total_samples = sum(c.count for c in candidates) or 1
+    support, unchanged = behaviour_votes(candidates, behaviour)
+    total_samples = sum(c.count for c in candidates if c.id not in unchanged) or 1
     ranked = []
     for c in candidates:
         passed = [t for t in matrix.tests if (cell := matrix.get(c.id, t)) and cell.outcome == "pass"]
         wp = sum(weights[t] for t in passed) / total_w if total_w else 0.0
         reg = regression_ok(matrix, c.id)
         rw = rewards[c.id].mean if c.id in rewards else None
-        parts = {"votes": (w.votes, c.count / total_samples)}
+        parts = {"votes": (w.votes, support.get(c.id, c.count) / total_samples)}
         if total_w:
             parts["tests"] = (w.tests, wp)
         if rw is not None:
@@ -88,13 +92,28 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
         score = sum(weight * v for weight, v in parts.values()) / norm if norm else 0.0
         if reg is False:
             score *= w.regression_penalty
-        if vetoed(matrix, c.id):
+        if vetoed(matrix, c.id) or c.id in unchanged:
             score = 0.0
         ranked.append(RankedCandidate(candidate=c.id, score=round(score, 4), tests_passed=len(passed),
                                       tests_total=len(matrix.tests), weighted_pass=round(wp, 4),
-                                      regression_ok=reg, reward=rw, count=c.count))
-    ranked.sort(key=lambda r: (-r.score, -r.count, r.candidate))
+                                      regression_ok=reg, reward=rw, count=c.count, support=support.get(c.id),
+                                      unchanged=c.id in unchanged))
+    ranked.sort(key=lambda r: (r.unchanged, -r.score, -_agreement(r), -r.count, r.candidate))
     return ranked
+
+
+def behaviour_votes(candidates: list[Candidate], behaviour: Behaviour | None) -> tuple[dict[str, int], set[str]]:
+    """(candidate -> support of its behaviour cluster, candidates behaving like the original code).
+    Probes on which no candidate changed behaviour missed the change: then behaviour says nothing."""
+    if behaviour is None or not behaviour.informative:
+        return {}, set()
+    support = {c.id: s for c in candidates if (s := behaviour.support(c.id)) is not None}
+    return support, set(behaviour.unchanged) & {c.id for c in candidates}
+
+
+def _agreement(r: RankedCandidate) -> int:
+    """Independent samples that agree with a candidate: on behaviour when observed, else on text."""
+    return r.support if r.support is not None else r.count
 
 
 def confidence(ranked: list[RankedCandidate]) -> float:
@@ -107,9 +126,14 @@ def confidence(ranked: list[RankedCandidate]) -> float:
     if not ranked:
         return 0.0
     top = ranked[0]
-    share = top.count / (sum(r.count for r in ranked) or 1)
+    # Samples whose patch left behaviour unchanged attempted no fix: they are not part of the vote.
+    share = _agreement(top) / (sum(r.count for r in ranked if not r.unchanged) or 1)
     if top.tests_total and any(r.tests_passed for r in ranked):
         evidence = top.weighted_pass
+    elif top.tests_total and top.support is not None:
+        # Dual agreement (CodeT): tests no candidate passes may be wrong; independent samples that
+        # agree on behaviour are evidence of their own.
+        evidence = share if top.support >= 2 else 0.0
     elif top.tests_total:
         evidence = 0.5 * share if top.count >= 2 else 0.0
     else:
@@ -131,18 +155,23 @@ def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> li
 
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],
            abstain_below: float, reward_floor: float = 0.5, w: Weights = Weights(),
-           calibrate: Callable[[float], float] | None = None) -> Decision:
+           calibrate: Callable[[float], float] | None = None, behaviour: Behaviour | None = None) -> Decision:
     """`calibrate` maps the raw confidence to a fitted one (agent/calibration.py); `abstain_below`
-    is then on that scale."""
+    is then on that scale. `behaviour`: see rank_candidates; None decides on tests, judge and text votes."""
     if not candidates:
         return Decision(status="abstained", confidence=0.0, method="no_candidates",
                         diagnosis="No patch sample produced an applicable diff.")
-    ranked = rank_candidates(candidates, matrix, rewards, w)
+    ranked = rank_candidates(candidates, matrix, rewards, w, behaviour)
     top = ranked[0]
     conf = calibrate(confidence(ranked)) if calibrate else confidence(ranked)
+    if top.unchanged:    # ranked last: the top one is unchanged only when all are
+        return Decision(status="abstained", ranking=ranked, confidence=0.0, method="unchanged",
+                        diagnosis="Every candidate behaves like the original code on the probe inputs: "
+                                  "none changes what the issue reports.")
     has_tests = bool(matrix.tests)
     reward_low = top.reward is None or top.reward < reward_floor
-    if has_tests and top.tests_passed == 0 and reward_low:
+    agreed = top.support is not None and top.support >= 2     # behaviour agreement: see confidence()
+    if has_tests and top.tests_passed == 0 and reward_low and not agreed:
         return Decision(status="abstained", ranking=ranked, confidence=conf, method="no_evidence",
                         diagnosis=f"No candidate passes any of the {len(matrix.tests)} reproduction test(s) "
                                   f"that fail on the original code, and the judge scores are low "
@@ -161,7 +190,8 @@ def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[s
     method = "unanimous" if len(candidates) == 1 else "ranking"
     return Decision(status="selected", candidate=top.candidate, ranking=ranked, confidence=conf, method=method,
                     diagnosis=f"{top.candidate}: passes {top.tests_passed}/{top.tests_total} kept tests, "
-                              f"{top.count} sample(s), judge {top.reward}.")
+                              f"{top.count} sample(s), judge {top.reward}"
+                              + (f", behaviour shared by {top.support} sample(s)." if top.support is not None else "."))
 
 
 def is_decisive(candidates: list[Candidate], passes_all: dict[str, bool], agree: int) -> bool:

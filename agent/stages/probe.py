@@ -1,0 +1,157 @@
+"""Behaviour voting: probe inputs (03b_probes/), then the original code and every candidate run them.
+
+Probes come from the issue's own calls (agent/issue_checks.py, no model) and from sampled model
+scripts that call the code near the issue's failing example and print the results. Each code
+version runs all probes in a fresh sandbox; the original code runs twice, so that output which
+changes between two runs of the same code (clocks, randomness) is not taken for behaviour.
+Runs are cached per candidate and probe set (04_execution/probes/): resume recomputes nothing.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
+                             parse_outputs, probes_key, render_script, run_command, split_statements)
+from agent.issue_checks import extract_checks, with_imports
+from agent.loop import StageSpec, run_trajectory, sampling_params
+from agent.parsing import FormatError, code_blocks
+from agent.prompting import render
+from agent.repomap import RepoMap, build_repo_map, code_context
+from agent.sampling import sample_many
+from agent.schema import Behaviour, Candidate, ExecutionMatrix, Location, Trajectory
+from agent.stages.context import StageContext
+from agent.stages.testgen import definitions
+
+STAGE_DIR = "03b_probes"
+RUN_DIR = "04_execution/probes"
+BEHAVIOUR_FILE = "04_execution/behaviour.json"
+ORIGINALS = ("original", "original2")
+
+
+def parse_probe(reply: str) -> list[str]:
+    """The statements of the reply's Python script (pure)."""
+    blocks = code_blocks(reply, ("python", "py", "python3")) or code_blocks(reply, ("",))
+    if not blocks:
+        raise FormatError("No ```python code block found. Reply with the whole script in one ```python block.")
+    try:
+        statements = split_statements(max(blocks, key=len))
+    except ValueError as err:
+        raise FormatError(f"{err}. Reply with the whole script in one ```python block.") from None
+    if not has_call(statements):
+        raise FormatError("The script calls nothing. Call the code the issue is about and print the results.")
+    return statements
+
+
+def issue_probes(ctx: StageContext) -> list[Probe]:
+    """The issue's own calls with their setup: the failing example itself, no model needed."""
+    checks = extract_checks(f"{ctx.issue.title}\n\n{ctx.issue.body}")
+    if not checks:
+        return []
+    repo_map = ctx.run.read_model_or_none("01_localize/repomap.json", RepoMap) or build_repo_map(ctx.repo_path)
+    defs = definitions(repo_map)
+    return [Probe(id=f"i{i:03d}", origin="issue", statements=check_statements(c.setup, c.call))
+            for i, c in enumerate(with_imports(check, defs) for check in checks)]
+
+
+def model_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:
+    cfg = ctx.config.probe
+    if cfg.samples <= 0:
+        return []
+    model = ctx.make_model("probe", cfg)
+    code = code_context(ctx.repo_path, locations, max_chars=4000)
+
+    def act(statements: list[str], sandbox) -> list[str]:
+        # Run on the original code: a script that never reaches the code under test observes nothing.
+        probe = Probe(id="m", origin="model", statements=statements)
+        sandbox.write_file(PROBE_FILE, render_script([probe]))
+        res = sandbox.run(run_command(), timeout=ctx.config.exec_timeout_s)
+        if failed_to_import(parse_outputs(res.output, res.timed_out)):
+            raise FormatError(render("probe", "rejected", output=res.output[-1500:]))
+        return statements
+
+    def one(i: int) -> Trajectory:
+        spec = StageSpec(name="probe", parse=parse_probe, act=act, max_turns=2, max_format_errors=1,
+                         exec_timeout_s=ctx.config.exec_timeout_s,
+                         variables={"issue": ctx.issue_text, "code": code})
+        try:
+            sandbox = ctx.new_sandbox()
+        except Exception as err:
+            return Trajectory(stage="probe", sample=i, status="error", error=f"sandbox failed: {err}")
+        with sandbox:
+            traj, statements = run_trajectory(model, spec, sample=i, sandbox=sandbox,
+                                              **sampling_params(i, cfg.temperature, ctx.config.seed, "probe"))
+        traj.probe = statements
+        return traj
+
+    trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
+                        ledger=ctx.ledger, progress=ctx.progress, label="probes")
+    return [Probe(id=f"m{t.sample:03d}", origin="model", statements=t.probe) for t in trajs if t.probe]
+
+
+def write_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:
+    probes = issue_probes(ctx) + model_probes(ctx, locations)
+    ctx.run.write_json(f"{STAGE_DIR}/probes.json", probes)
+    return probes
+
+
+def _run(ctx: StageContext, candidate: Candidate | None, label: str, script: str, key: str) -> ProbeRun | None:
+    try:
+        with ctx.new_sandbox() as sb:
+            if candidate is not None:
+                applied = sb.apply_patch(candidate.diff)
+                if not applied.ok:
+                    return ProbeRun(candidate=label, probes=key, status="apply_failed", message=applied.message[-500:])
+            sb.write_file(PROBE_FILE, script)
+            res = sb.run(run_command(), timeout=ctx.config.exec_timeout_s)
+    except Exception:       # a dead sandbox observes nothing; not cached, so a resumed run tries again
+        return None
+    # A script timing out as a whole is a behaviour too (it is marked in the last statement's output).
+    return ProbeRun(candidate=label, probes=key, outputs=parse_outputs(res.output, res.timed_out),
+                    duration_s=round(res.duration_s, 3))
+
+
+def run_probes(ctx: StageContext, candidates: list[Candidate], probes: list[Probe]) -> dict[str, ProbeRun]:
+    """Label ("original", "original2", candidate id) -> its run; in parallel, cached per probe set."""
+    script = render_script(probes)
+    key = probes_key(script)
+    jobs = [(None, label) for label in ORIGINALS] + [(c, c.id) for c in candidates]
+    bar = ctx.progress.stage("behaviour", len(jobs))
+
+    def one(job) -> ProbeRun | None:
+        cand, label = job
+        rel = f"{RUN_DIR}/{label}__{key}.json"
+        run = ctx.run.read_model_or_none(rel, ProbeRun)
+        if run is None:
+            run = _run(ctx, cand, label, script, key)
+            if run is not None:
+                ctx.run.write_json(rel, run)
+        bar.advance()
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(2, ctx.config.workers * 2)) as pool:
+        runs = list(pool.map(one, jobs))
+    bar.close()
+    return {label: run for (_, label), run in zip(jobs, runs) if run is not None}
+
+
+def passes_issue_checks(matrix: ExecutionMatrix, candidate: str) -> bool:
+    """Every kept check built from the issue's own values passes (True when there is none)."""
+    checks = {c.test for c in matrix.cells if c.origin == "issue" and c.test in matrix.tests}
+    return all((cell := matrix.get(candidate, t)) is not None and cell.outcome == "pass" for t in checks)
+
+
+def observe_behaviour(ctx: StageContext, locations: list[Location], candidates: list[Candidate],
+                      matrix: ExecutionMatrix) -> Behaviour | None:
+    """Clusters of candidates by behaviour on the probes (04_execution/behaviour.json); None when
+    behaviour voting is off or there is nothing to probe with."""
+    if not ctx.config.use_probes or not candidates:
+        return None
+    probes = write_probes(ctx, locations)
+    if not probes:
+        return None
+    runs = run_probes(ctx, candidates, probes)
+    originals = [runs[label] for label in ORIGINALS if label in runs]
+    issue_ok = {c.id: passes_issue_checks(matrix, c.id) for c in candidates}
+    behaviour = cluster(candidates, {c.id: runs[c.id] for c in candidates if c.id in runs}, originals, issue_ok)
+    ctx.run.write_json(BEHAVIOUR_FILE, behaviour)
+    return behaviour

@@ -108,12 +108,16 @@ def test_budget_zero_and_token_cap_stop_cleanly(docker_client, tmp_path):
                    progress=Progress(False))
         assert len(server.requests) == 0
         assert r0.status == "budget_exhausted" and "budget" in r0.stopped_reason
+        # A call goes out only if its worst case (prompt + max_tokens) fits: under 50 tokens none does.
         r1 = solve(issue_from_text(ISSUE), repo, tmp_path / "run1", config(server.api_base, max_tokens=50),
                    progress=Progress(False))
-        assert r1.stopped_reason and "token cap" in r1.stopped_reason
-        assert len(server.requests) <= 2  # the call that crossed the cap, at most one in flight after it
-    ledger = json.loads((tmp_path / "run1/ledger.json").read_text())
-    assert ledger["max_tokens"] == 50 and sum(s["calls"] for s in ledger["stages"].values()) >= 1
+        assert r1.stopped_reason and "token cap" in r1.stopped_reason and len(server.requests) == 0
+        r2 = solve(issue_from_text(ISSUE), repo, tmp_path / "run2", config(server.api_base, max_tokens=3000),
+                   progress=Progress(False))
+        assert r2.stopped_reason and "token cap" in r2.stopped_reason and len(server.requests) >= 1
+    ledger = json.loads((tmp_path / "run2/ledger.json").read_text())
+    used = sum(s["prompt_tokens"] + s["completion_tokens"] for s in ledger["stages"].values())
+    assert ledger["max_tokens"] == 3000 and 0 < used <= 3000     # hard: never over, not even by one call
 
 
 def test_early_stop_when_evidence_is_decisive(docker_client, tmp_path):

@@ -7,7 +7,7 @@ from typing import Any
 from .layers import get_path, merge_layers
 
 DEFAULTS: dict[str, Any] = {
-    "features": {"sso": False, "audit_log": False, "beta_editor": False},
+    "features": {"sso": False, "audit_log": False},   # beta features are off unless listed
     "limits": {"users": 5, "projects": 3, "storage_gb": 1},
     "locale": "en",
 }

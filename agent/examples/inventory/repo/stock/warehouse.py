@@ -136,3 +136,21 @@ class Warehouse:
             if m.kind == "ship" and start <= m.when.date() < end:
                 out[m.sku] = out.get(m.sku, 0) + m.qty
         return out
+
+    def stock_table(self) -> str:
+        """A fixed-width table of every item: SKU, name, on hand, reserved, available."""
+        rows = [("SKU", "NAME", "ON HAND", "RESERVED", "AVAILABLE")]
+        for i in sorted(self.items.values(), key=lambda i: i.sku):
+            rows.append((i.sku, i.name, str(i.on_hand), str(i.reserved), str(i.available)))
+        widths = [max(len(r[c]) for r in rows) for c in range(5)]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
+
+    def import_counts(self, text: str, when: dt.datetime | None = None) -> dict[str, int]:
+        """Apply a stocktake given as "sku,counted" lines; returns the differences per SKU."""
+        diffs = {}
+        for line in text.strip().splitlines():
+            sku, _, counted = line.partition(",")
+            if sku.strip().lower() == "sku":
+                continue   # header
+            diffs[sku.strip()] = self.adjust(sku.strip(), int(counted), when=when)
+        return diffs

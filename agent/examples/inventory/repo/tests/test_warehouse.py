@@ -50,3 +50,9 @@ def test_movements_and_shipped_between():
     assert [m.kind for m in w.movements(sku="TAP-02")] == ["receive", "reserve", "ship"]
     assert w.shipped_between(dt.date(2024, 5, 1), dt.date(2024, 5, 3)) == {}
     assert w.shipped_between(dt.date(2024, 5, 3), dt.date(2024, 5, 4)) == {"TAP-02": 5}
+
+
+def test_stock_table_and_import_counts():
+    w = make()
+    assert w.import_counts("sku,counted\nTAP-02,48\n", when=T0) == {"TAP-02": -2}
+    assert w.stock_table().splitlines()[2] == "TAP-02  Packing tape    48       0         48"

@@ -35,3 +35,12 @@ def test_rate_counter():
     rc.mark(5)
     clock.t = 12
     assert rc.count() == 5 and rc.rate() == 0.5
+
+
+def test_percent_over_and_resized():
+    from telemetry.buffers import percent_over, resized
+
+    buf = RingBuffer(4)
+    buf.extend([100, 250, 300, 90])
+    assert percent_over(buf, 200) == 50.0 and percent_over(RingBuffer(2), 1) == 0.0
+    assert resized(buf, 2).to_list() == [300, 90]

@@ -118,3 +118,18 @@ class RateCounter:
 
     def rate(self) -> float:
         return self.count() / self.window
+
+
+def percent_over(buffer: RingBuffer[float], threshold: float) -> float:
+    """Share of stored samples above threshold, in percent (0.0 for an empty buffer)."""
+    values = buffer.to_list()
+    if not values:
+        return 0.0
+    return 100.0 * sum(1 for v in values if v > threshold) / len(values)
+
+
+def resized(buffer: RingBuffer[T], capacity: int) -> RingBuffer[T]:
+    """A new buffer of another capacity holding the most recent values of buffer."""
+    out: RingBuffer[T] = RingBuffer(capacity)
+    out.extend(buffer.to_list()[-capacity:])
+    return out

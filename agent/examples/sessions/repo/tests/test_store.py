@@ -62,3 +62,17 @@ def test_cookies():
     s = store.create()
     assert cookie_header(s, max_age=60) == f"session={s.sid}; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60"
     assert parse_cookie('a=1; session="xyz"; a=2') == {"a": "1", "session": "xyz"}
+
+
+def test_end_all_for_user():
+    from websession.store import end_all_for, sessions_for
+
+    clock = Clock()
+    store = SessionStore(clock=clock)
+    a = store.create(user="ann")
+    clock.now += 1
+    b = store.create(user="ann")
+    store.create(user="bob")
+    assert [s.sid for s in sessions_for(store, "ann")] == [a.sid, b.sid]
+    assert end_all_for(store, "ann", keep=b.sid) == 1
+    assert [s.sid for s in sessions_for(store, "ann")] == [b.sid]

@@ -131,3 +131,20 @@ def parse_cookie(header: str) -> dict[str, str]:
         if sep and name and name not in cookies:
             cookies[name] = value.strip('"')
     return cookies
+
+
+def sessions_for(store: SessionStore, user: str) -> list[Session]:
+    """Live sessions of one user, oldest first (for a "where you're logged in" page)."""
+    now = store._clock()
+    return sorted((s for s in store._sessions.values() if s.data.get("user") == user and not store._expired(s, now)),
+                  key=lambda s: s.created)
+
+
+def end_all_for(store: SessionStore, user: str, keep: str | None = None) -> int:
+    """Log a user out everywhere (after a password change), except the session `keep`."""
+    ended = 0
+    for session in sessions_for(store, user):
+        if session.sid != keep:
+            store.end(session.sid)
+            ended += 1
+    return ended

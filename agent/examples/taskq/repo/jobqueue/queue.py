@@ -131,3 +131,25 @@ class JobQueue:
             else:
                 self.complete(job.id)
         return ran
+
+    def jobs(self, status: str | None = None) -> list[Job]:
+        """All jobs (or those with one status) in submission order."""
+        return sorted((j for j in self._jobs.values() if status in (None, j.status)), key=lambda j: j.id)
+
+    def retry_failed(self, job_id: int, extra_attempts: int = 1) -> Job:
+        """Put a failed job back in the queue (an operator decided to try again)."""
+        job = self._jobs[job_id]
+        if job.status != "failed":
+            raise ValueError(f"job {job_id} is {job.status}, not failed")
+        job.status = "queued"
+        job.max_attempts = job.attempts + extra_attempts
+        job.not_before = self._clock()
+        job.seq = next(self._seq)
+        return job
+
+    def purge(self) -> int:
+        """Forget finished jobs (done, failed, cancelled); the number removed."""
+        finished = [i for i, j in self._jobs.items() if j.status in ("done", "failed", "cancelled")]
+        for i in finished:
+            del self._jobs[i]
+        return len(finished)

@@ -48,3 +48,13 @@ def test_cancel_reprioritize_stats():
     q.reprioritize(b.id, 9)
     assert q.drain(lambda j: None) == 1
     assert q.stats() == {"queued": 0, "running": 0, "done": 1, "failed": 0, "cancelled": 1}
+
+
+def test_retry_failed_and_purge():
+    q = JobQueue(Clock())
+    job = q.submit("once", max_attempts=1)
+    q.drain(lambda j: 1 / 0)
+    assert [j.name for j in q.jobs("failed")] == ["once"]
+    q.retry_failed(job.id)
+    assert q.drain(lambda j: None) == 1 and job.status == "done"
+    assert q.purge() == 1 and q.jobs() == []

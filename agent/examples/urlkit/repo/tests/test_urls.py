@@ -50,3 +50,11 @@ def test_add_query():
 def test_misc():
     assert is_absolute("https://x") and not is_absolute("/x")
     assert same_site("https://Example.com:443/a", "https://example.com/b")
+
+
+def test_strip_tracking_and_depth():
+    from urlkit.urls import path_depth, strip_tracking
+
+    assert strip_tracking("https://x/p?utm_source=a&id=3&fbclid=z") == "https://x/p?id=3"
+    assert strip_tracking("https://x/p?utm_medium=b") == "https://x/p"
+    assert path_depth("https://x/a/b/") == 2 and path_depth("https://x") == 0

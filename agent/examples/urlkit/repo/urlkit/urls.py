@@ -137,3 +137,19 @@ def same_site(a: str, b: str) -> bool:
     """True when two URLs share scheme and host (after normalisation)."""
     ua, ub = split_url(normalize_url(a)), split_url(normalize_url(b))
     return (ua.scheme, ua.netloc) == (ub.scheme, ub.netloc)
+
+
+TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_")
+
+
+def strip_tracking(text: str) -> str:
+    """text without analytics parameters (utm_*, fbclid, gclid, mc_*), other parameters kept in order."""
+    u = split_url(text)
+    pairs = [(k, v) for k, v in parse_qsl(u.query, keep_blank_values=True) if not k.startswith(TRACKING_PREFIXES)]
+    query = urlencode(pairs)
+    return str(replace(u, query=query, has_query=bool(query)))
+
+
+def path_depth(text: str) -> int:
+    """Number of non-empty path segments: "https://x/a/b/" -> 2 (crawl depth limits use it)."""
+    return len([seg for seg in normalize_path(split_url(text).path).split("/") if seg])

@@ -23,7 +23,7 @@ MANAGED = {"swe-agent.managed": "1"}
 # Only these reach the container; the host environment (API keys, tokens) never does.
 BASE_ENV = {"HOME": "/root", "LANG": "C.UTF-8", "TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat"}
 DIFF_MAX_BYTES = 64 * 1024 * 1024   # a diff is never truncated; beyond this it is an error
-HOST_GRACE_S = 5.0    # the host-side deadline: in-container timeout + this (slow, shared machines)
+HOST_GRACE_S = 10.0   # the host-side deadline: in-container timeout + this (slow, shared machines)
 # Images we build run commands as this user (it owns /repo and /opt/venv, see sandbox.images);
 # other images (prebuilt SWE-bench ones: /testbed is root's) as root without capabilities.
 USER_LABEL = "swe-agent.user"

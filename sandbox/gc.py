@@ -33,22 +33,37 @@ def find(client: docker.DockerClient, run_id: str | None = None, images: bool = 
     Without run_id, only those whose owner is dead (and, with `legacy`, those without an owner label).
     """
     labels = ["swe-agent.managed=1"] + ([f"swe-agent.run={run_id}"] if run_id else [])
-    containers = [c for c in client.containers.list(all=True, filters={"label": labels})
-                  if _leftover(c.labels, run_id, legacy)]
+    # sparse: the list answer already holds the labels; inspecting each container would race with
+    # other runs removing theirs (404 between list and inspect).
+    containers = [c for c in client.containers.list(all=True, filters={"label": labels}, sparse=True)
+                  if _leftover(c.attrs.get("Labels") or {}, run_id, legacy)]
     kinds = {"fork"} | ({"repo"} if images else set())
     found = []
-    for img in client.images.list(filters={"label": labels}):
-        kind = img.labels.get("swe-agent.kind")
-        if kind in kinds and (kind == "repo" or _leftover(img.labels, run_id, legacy)):
-            found.append(img)
+    # The low-level list, for the same reason as sparse containers: no per-image inspect to race with.
+    for img in client.api.images(filters={"label": labels}):
+        lab = img.get("Labels") or {}
+        kind = lab.get("swe-agent.kind")
+        if kind in kinds and (kind == "repo" or _leftover(lab, run_id, legacy)):
+            found.append(_Image(img))
     return containers, found
+
+
+class _Image:
+    """What gc needs of an image, from the list answer."""
+
+    def __init__(self, raw: dict):
+        self.id = raw["Id"]
+        self.short_id = self.id.split(":")[-1][:12]
+        self.tags = [t for t in raw.get("RepoTags") or [] if t != "<none>:<none>"]
+        self.attrs = {"Created": int(raw.get("Created") or 0)}   # seconds: newest first sorts right
 
 
 def collect(client: docker.DockerClient, run_id: str | None = None, images: bool = False,
             dry_run: bool = False, legacy: bool = True) -> Leftovers:
     """Remove (or with dry_run only list) the leftovers; containers first, they pin their images."""
     containers, imgs = find(client, run_id, images, legacy)
-    out = Leftovers(containers=[f"{c.short_id} {c.name} {c.labels.get('swe-agent.run', '-')}" for c in containers],
+    out = Leftovers(containers=[f"{c.short_id} {_name(c)} {(c.attrs.get('Labels') or {}).get('swe-agent.run', '-')}"
+                                for c in containers],
                     images=[(img.tags or [img.short_id])[0] for img in imgs])
     if dry_run:
         return out
@@ -58,7 +73,7 @@ def collect(client: docker.DockerClient, run_id: str | None = None, images: bool
         except docker.errors.NotFound:
             pass
     # Newest first: a fork of a fork is a child image and must go before its parent.
-    for img in sorted(imgs, key=lambda i: i.attrs.get("Created", ""), reverse=True):
+    for img in sorted(imgs, key=lambda i: i.attrs.get("Created", 0), reverse=True):
         for ref in img.tags or [img.id]:
             try:
                 client.images.remove(ref, force=True)
@@ -67,6 +82,11 @@ def collect(client: docker.DockerClient, run_id: str | None = None, images: bool
             except docker.errors.APIError:
                 pass  # in use by a container outside our labels: leave it
     return out
+
+
+def _name(c) -> str:
+    names = c.attrs.get("Names") or [c.short_id]
+    return names[0].lstrip("/")
 
 
 def reap_orphans(client: docker.DockerClient) -> Leftovers:

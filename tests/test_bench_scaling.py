@@ -60,11 +60,13 @@ def test_aggregate_and_table():
                inst("b", [False, False], [("selected", False), ("selected", False)])]
     rows = aggregate(results, [1, 2])
     assert rows[0] == {"n": 1, "pass@1": 0.25, "coverage": 0.25, "selected": 0.0, "abstain": 0.5,
-                       "tokens": 100, "wall_s": 10}
+                       "precision": 0.0, "tokens": 100, "wall_s": 10}
     assert rows[1]["coverage"] == 0.5 and rows[1]["selected"] == 0.5 and rows[1]["abstain"] == 0
     table = markdown(rows, results, [1, 2])
-    assert "| 2 | 0.25 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
-    assert "| a | 1/2 | 0 | – | ✓ | 200 | 20 |" in table and "| b | 0/2 | 0 | ✗ | ✗ |" in table
+    assert rows[1]["precision"] == 0.5
+    assert "| 2 | 0.25 | 0.50 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
+    assert "| a | 1/2 | 0 | – | ✓ | n/a | 200 | 20 |" in table and "| b | 0/2 | 0 | ✗ | ✗ |" in table
+    assert "selection efficiency selected@2 / coverage@2: 1.00" in table
 
 
 # --- the whole script, scripted model ------------------------------------------------------------
@@ -88,7 +90,8 @@ def test_bench_script_with_scripted_model(docker_client, tmp_path, capsys):
     script = Script(patches=(WRONG, GOOD), tests=(REPRO,), localize="wordfreq/counter.py:count_words",
                     judge=lambda diff: "Score: 8/10")
     argv = ["--out", str(tmp_path / "out"), "--examples", "wordfreq", "--samples", "2",
-            "--model", "openai/scripted", "-c", "exec_timeout_s=60"]
+            "--model", "openai/scripted", "-c", "exec_timeout_s=60", "-c", "patch.edit_format=search_replace",
+            "-c", "patch.max_revisions=0"]
     with ScriptedOpenAI(script) as server:
         assert bench_scaling.main(argv + ["--api-base", server.api_base]) == 0
         calls = len(server.requests)
@@ -101,9 +104,11 @@ def test_bench_script_with_scripted_model(docker_client, tmp_path, capsys):
         assert n2["tokens"] > n1["tokens"] > 0
         agg = {r["n"]: r for r in res["aggregate"]}
         assert agg[1]["pass@1"] == 0.5 and agg[2]["coverage"] == 1.0 and agg[2]["selected"] == 1.0
-        assert "| 2 | 0.50 | 1.00 | 1.00 |" in capsys.readouterr().out
-        # Sub-runs never sampled patches again: only the generation run asked for them.
-        assert server.count("fixes bugs") == 2
+        assert "| 2 | 0.50 | 1.00 | 1.00 | 1.00 |" in capsys.readouterr().out
+        # The one-call baseline asked once (a SEARCH/REPLACE answer is not a whole file: not correct).
+        assert inst["baseline_correct"] is False and inst["baseline_tokens"] > 0
+        # Sub-runs never sampled patches again: only the generation run (2) and the baseline (1) asked.
+        assert server.count("fixes bugs") == 3
         # A rerun resumes from the finished instance record: no model call at all.
         assert bench_scaling.main(argv + ["--api-base", server.api_base]) == 0
         assert len(server.requests) == calls

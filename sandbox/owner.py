@@ -47,4 +47,12 @@ def is_orphan(container_labels: dict[str, str]) -> bool:
     pid, start = container_labels.get(PID, ""), container_labels.get(START)
     if not pid.isdigit() or container_labels.get(WHERE) != where() or where() == "unknown":
         return False
-    return start_time(int(pid)) != start
+    if os.path.exists(f"/proc/{pid}/stat"):
+        return start_time(int(pid)) != start   # gone, a zombie, or the pid now belongs to another process
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    return False   # alive but hidden from us (/proc mounted with hidepid): never take its containers

@@ -149,3 +149,14 @@ def test_the_action_refuses_the_local_sandbox():
     with pytest.raises(ActionError, match="refused"):
         build_config({"INPUT_BUDGET_USD": "1", "INPUT_SANDBOX": "local"})
     assert build_config({"INPUT_BUDGET_USD": "1"}).sandbox == "docker"
+
+
+def test_owner_liveness_pure():
+    from sandbox import owner
+    me = owner.labels()
+    assert not owner.is_orphan(me) and not owner.is_orphan({})
+    assert owner.is_orphan({**me, owner.START: "1"})            # the pid was reused by another process
+    assert not owner.is_orphan({**me, owner.WHERE: "elsewhere"})  # another machine's pid: cannot tell
+    child = subprocess.Popen(["true"])
+    child.wait()
+    assert owner.is_orphan(owner.labels(child.pid) | {owner.START: "0"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from agent.calibration import (SIGNALS, Calibration, CandidateRow, ece, fit_confidence, fit_threshold,

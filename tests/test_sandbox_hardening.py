@@ -90,7 +90,15 @@ def test_non_root_user_can_work_but_not_escalate(docker_sandbox):
 def test_raw_sockets_mknod_chown_fail(docker_client, repo_image, sandbox_run_id, image_user):
     # Images without our user label (prebuilt SWE-bench ones) run commands as root: still no capabilities.
     image = repo_image if image_user == "sandbox" else _root_image(docker_client, repo_image)
-    with DockerSandbox.start(image, client=docker_client, labels={"swe-agent.run": sandbox_run_id}) as sb:
+    with ExitStack() as stack:
+        if image != repo_image:
+            stack.callback(docker_client.images.remove, image, force=True)
+        _check_no_privileges(DockerSandbox.start(image, client=docker_client,
+                                                 labels={"swe-agent.run": sandbox_run_id}), image_user)
+
+
+def _check_no_privileges(sb: DockerSandbox, image_user: str) -> None:
+    with sb:
         assert (sb.run("id -u").output.strip() == "0") == (image_user == "root")
         raw = sb.run("python -c \"import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)\"")
         assert raw.exit_code != 0 and "Operation not permitted" in raw.output

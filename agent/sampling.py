@@ -47,7 +47,8 @@ def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Traj
         return traj
 
     # Rounds of `workers` samples let adaptive compute stop early between rounds.
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         while todo:
             if stop and stop(_ordered(done)):
                 break
@@ -57,6 +58,12 @@ def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Traj
                     done[i] = traj
             if ledger.exhausted_reason():
                 break
+    except BaseException:
+        # Ctrl-C / SIGTERM: do not wait minutes for model calls in flight (their samples are not
+        # written, so a resume redoes them); the unwinding run stops the model server and sandboxes.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     bar.close()
     return _ordered(done)
 

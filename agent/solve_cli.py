@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import typer
@@ -53,10 +55,13 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
     try:
         with RunFolder(run_dir).lock():
             return solve(issue, repo, run_dir, cfg, commit=commit), run_dir
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as err:   # Ctrl-C; SIGTERM (SystemExit while a model server runs)
         typer.secho(f"\ninterrupted: nothing finished is lost; rerun the same command (run folder {run_dir}) "
                     "to resume.", fg=typer.colors.YELLOW, err=True)
-        raise typer.Exit(130)
+        # solve() has unwound (model server stopped, run folder consistent); model calls still in
+        # flight in worker threads would hold the exit for minutes: leave without joining them.
+        sys.stderr.flush()
+        os._exit(130 if isinstance(err, KeyboardInterrupt) else 143)
     except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy) as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)

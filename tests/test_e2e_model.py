@@ -1,10 +1,9 @@
 """End to end with the embedded local model (Qwen2.5-Coder-1.5B on the CPU) on the bundled example,
-in Docker. The model is not deterministic, so this asserts properties: the run finishes, the folder
-is complete, and the chosen patch makes the example's HIDDEN test pass (the pipeline never saw it).
-
-Test-time scaling is the product: when the first 8 samples leave the evidence too weak and the run
-abstains, the same run folder is resumed with 16 samples (finished samples are reused, not redone).
-Measured here: a correct patch was selected in 1 of 2 runs of 4 samples."""
+in Docker, with the default configuration (the small preset) and a fixed seed: sample 0 of every
+stage is greedy and the others use seeds derived from it, so a rerun asks the model the same
+questions. The model server can still differ by a token between runs, so this asserts properties:
+the run finishes, the folder is complete, the funnel is recorded, and the chosen patch makes the
+example's HIDDEN test pass (the pipeline never saw it). Part of the default test command (CI)."""
 from __future__ import annotations
 
 import json
@@ -23,17 +22,14 @@ pytestmark = [pytest.mark.docker, pytest.mark.model, pytest.mark.slow, pytest.ma
 def test_embedded_model_fixes_the_bundled_example(docker_client, embedded_model, tmp_path):
     ex = examples.materialize(examples.DEFAULT_EXAMPLE, tmp_path / "example")
     run = tmp_path / "run"
-    for samples in (8, 16):
-        cfg = load_config(None, [f"patch.samples={samples}", "test.samples=2", "reward.samples=1", "workers=1"])
-        cfg.model = embedded_model
-        result = solve(issue_from_file(ex.issue), ex.repo, run, cfg, progress=Progress(False))
-        if result.status == "selected":
-            break
+    cfg = load_config(None, ["seed=0", "workers=1"])
+    cfg.model = embedded_model
+    result = solve(issue_from_file(ex.issue), ex.repo, run, cfg, progress=Progress(False))
     for name in ("issue.json", "config.json", "ledger.json", "result.json", "final.diff",
                  "01_localize/locations.json", "02_patches/candidates.json", "03_tests/tests.json",
-                 "04_execution/matrix.json", "06_selection/decision.json"):
+                 "04_execution/matrix.json", "06_selection/decision.json", "06_selection/rounds.json"):
         assert (run / name).exists(), name
-    assert result.tokens > 0 and result.n_patch_samples == samples
+    assert result.tokens > 0 and result.funnel["samples"] == result.n_patch_samples >= cfg.patch.samples
     assert json.loads((run / "result.json").read_text())["status"] == result.status
-    assert result.status == "selected", f"abstained after {samples} samples: {result.diagnosis}"
+    assert result.status == "selected", f"abstained: {result.diagnosis} (funnel {result.funnel})"
     assert examples.check_hidden(None, ex, result.final_diff), result.final_diff

@@ -2,9 +2,10 @@
 spend accounting, tables. Everything here is pure or touches only run-folder files.
 
 One generation run per instance samples S patches; for each budget N a sub-run folder gets the
-generation run's issue, localization, tests and its first N patch samples, so solve() resumes
-them and only execution, reward and selection run: selected@N sees exactly what a run with N
-samples would have seen, without paying for generation again.
+generation run's issue, localization, tests and its first N patch samples (plus the per-candidate
+evidence files: cells, probe runs, judge scores), so solve() resumes them and only the matrix,
+behaviour clusters and selection are recomputed: selected@N sees exactly what a run with N samples
+would have seen, without paying for generation or judging again.
 """
 from __future__ import annotations
 
@@ -47,11 +48,19 @@ def prepare_subrun(gen: Path, dst: Path, n: int) -> None:
         shutil.copyfile(gen / f, dst / f)
     for stage in UPSTREAM:
         shutil.copytree(gen / STAGE_DIRS[stage], dst / STAGE_DIRS[stage], dirs_exist_ok=True)
+    if (gen / "03b_probes").is_dir():
+        shutil.copytree(gen / "03b_probes", dst / "03b_probes", dirs_exist_ok=True)
     for i in range(n):
         rel = sample_file(STAGE_DIRS["patch"], i)
         if (gen / rel).exists():   # a missing sample (cut by a budget) is sampled afresh by the sub-run
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(gen / rel, dst / rel)
+    # A candidate's evidence does not depend on how many samples were drawn: its execution cells,
+    # probe runs and judge scores (files keyed by candidate id) are reused; the matrix, behaviour
+    # clusters and the decision are recomputed from the candidates the first n samples produced.
+    for sub in ("04_execution/cells", "04_execution/probes", "05_reward"):
+        if (gen / sub).is_dir():
+            shutil.copytree(gen / sub, dst / sub, dirs_exist_ok=True)
 
 
 def trajectories(run: Path, stage: str, n: int | None = None) -> list[Trajectory]:

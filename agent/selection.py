@@ -137,7 +137,9 @@ def confidence(ranked: list[RankedCandidate]) -> float:
     elif top.tests_total:
         evidence = 0.5 * share if top.count >= 2 else 0.0
     else:
-        evidence = 0.5 * (top.reward or 0.0)
+        # No kept test: only agreement between independent samples is evidence. A judge alone (a
+        # model's opinion of one sample's patch) must never clear the abstention threshold.
+        evidence = 0.5 * share if _agreement(top) >= 2 else 0.0
     judge = top.reward if top.reward is not None else evidence
     value = 0.6 * evidence + 0.25 * judge + 0.15 * share
     if top.regression_ok is False:

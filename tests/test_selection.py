@@ -66,7 +66,13 @@ def test_abstain_when_no_valid_test_and_judge_low():
     m = ExecutionMatrix(candidates=["c1"], tests=[], cells=[])
     d = decide(cands, m, {"c1": RewardScore(candidate="c1", scores=[0.3], mean=0.3)}, abstain_below=0.35)
     assert d.status == "abstained"
-    d = decide(cands, m, {"c1": RewardScore(candidate="c1", scores=[0.9], mean=0.9)}, abstain_below=0.35)
+    # A judge's 0.9 for one sample's patch, and nothing else, must not clear the default threshold
+    # (a demo run once shipped a wrong patch that way) ...
+    keen = {"c1": RewardScore(candidate="c1", scores=[0.9], mean=0.9)}
+    d = decide(cands, m, keen, abstain_below=0.45)
+    assert d.status == "abstained" and d.confidence < 0.45
+    # ... but two independent samples agreeing on the patch, with the judge, may.
+    d = decide([cand("c1", [0, 1])], m, keen, abstain_below=0.45)
     assert d.status == "selected" and d.candidate == "c1"
 
 

@@ -10,4 +10,4 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 mkdir -p test-artifacts
-exec .venv/bin/python -m pytest -q -ra -m "not e2e" "$@"
+exec .venv/bin/python -m pytest -q -ra "$@"

@@ -46,7 +46,8 @@ def test_real_swebench_instance_is_solved_and_graded(docker_client, tmp_path):
             "bench", "--dataset", str(dataset), "-o", str(out), "--model", "openai/scripted",
             "--api-base", server.api_base, "--mirrors", str(MIRRORS), "--coverage",
             "-c", "patch.samples=1", "-c", "test.samples=1", "-c", "reward.samples=1", "-c", "workers=1",
-            "-c", "use_selection_trajectory=false", "-c", "early_stop=false"])
+            "-c", "use_selection_trajectory=false", "-c", "early_stop=false",
+            "-c", "patch.edit_format=search_replace", "-c", "escalate.rounds=0"])
         assert res.exit_code == 0, res.output + repr(res.exception)
     summary = json.loads((out / "summary.json").read_text())
     assert summary[0]["status"] == "selected" and summary[0]["resolved"] is True, summary

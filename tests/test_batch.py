@@ -117,13 +117,18 @@ def test_total_budget_stops_submitting_and_a_larger_one_finishes(docker_client, 
         # Hard: at most the one call in flight when the cap was reached goes over.
         assert ledger["tokens"] <= total + biggest_call
         summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
-        assert summary["inst-c"]["status"] == "not_run" and requests_for(server, "inst-c") == 0
-        assert "total budget spent" in res.output
+        # Not submitted, or submitted and refused by the first call's reservation: no call either way.
+        assert summary["inst-c"]["status"] in ("not_run", "budget_exhausted") and requests_for(server, "inst-c") == 0
+        # Either the pool refused to start it, or its first call's reservation did not fit.
+        assert "total budget spent" in res.output or summary["inst-c"]["status"] == "budget_exhausted"
+        assert ledger["tokens"] <= total          # reservations: not even the call in flight goes over
         # Raising the total resumes: the finished instance is not redone, the rest run.
-        a_before = requests_for(server, "inst-a")
+        start = len(server.requests)
         res = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--no-eval",
                                                  "--max-tokens", str(one * 10)))
         assert res.exit_code == 0, res.output
-        assert requests_for(server, "inst-a") == a_before
+        # inst-a's finished samples are not redone; only what its share had cut short (the judge) runs.
+        new_a = [m for m in server.requests[start:] if "[instance inst-a]" in " ".join(str(x.get("content")) for x in m)]
+        assert all("strict code reviewer" in m[0]["content"] for m in new_a)
     summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
-    assert summary["inst-c"]["status"] != "not_run"
+    assert summary["inst-c"]["status"] == "selected"

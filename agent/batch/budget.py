@@ -4,7 +4,8 @@ Running instances live in other threads or on other machines, so the driver cann
 spend live. Instead each instance gets an allocation when it starts (its pipeline ledger enforces
 it as a hard cap) and gives back what it did not use when it finishes. The sum of allocations never
 exceeds what is left of the total, so the total holds without any shared state across nodes.
-(A ledger stops *before* a call, so each running instance may overshoot by the one call in flight.)
+(A ledger reserves each call's worst case before it goes out, so an instance never overshoots its
+share; an instance whose share could not cover one call is not started.)
 """
 from __future__ import annotations
 
@@ -21,10 +22,13 @@ class Share:
 class BudgetPool:
     def __init__(self, total_usd: float | None, total_tokens: int | None, *,
                  per_instance_usd: float | None = None, per_instance_tokens: int | None = None,
-                 spent_usd: float = 0.0, spent_tokens: int = 0):
+                 spent_usd: float = 0.0, spent_tokens: int = 0, min_tokens: int = 1):
         self.total_usd, self.total_tokens = total_usd, total_tokens
         self.cap_usd, self.cap_tokens = per_instance_usd, per_instance_tokens
         self.spent_usd, self.spent_tokens = spent_usd, spent_tokens   # finished work, incl. earlier runs
+        # Each model call reserves its worst case first (agent/budget.py): a token share smaller
+        # than one call's output allowance would start an instance that cannot call the model.
+        self.min_tokens = max(1, min_tokens)
         self._held: dict[str, Share] = {}
         self._lock = threading.Lock()
 
@@ -56,7 +60,7 @@ class BudgetPool:
                 return None
             share_usd = _least(usd / ways if usd is not None else None, self.cap_usd)
             share_tok = _least(int(tok // ways) if tok is not None else None, self.cap_tokens)
-            if share_tok is not None and share_tok <= 0:
+            if share_tok is not None and share_tok < self.min_tokens:
                 return None
             held = Share(share_usd, share_tok)
             self._held[iid] = held

@@ -75,7 +75,9 @@ def run_instances(rows: list[dict], opts: BenchOptions, executor: Executor, prog
                       else opts.config.budget_usd,
                       per_instance_tokens=opts.instance_max_tokens if opts.instance_max_tokens is not None
                       else opts.config.max_tokens,
-                      spent_usd=spent.cost_usd, spent_tokens=spent.tokens)
+                      spent_usd=spent.cost_usd, spent_tokens=spent.tokens,
+                      # a share below one call's worst case (its max_tokens) could not make a single call
+                      min_tokens=opts.config.model.max_tokens)
     bar = progress.stage("instances", len(ids), already=len(ids) - len(todo))
     running: dict[Future, str] = {}
     before: dict[str, tuple[float, int]] = {}

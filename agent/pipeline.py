@@ -90,7 +90,7 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
     """Tests, patches, execution, reward, selection; then, while the decision is an abstention and
     the budget allows, more samples (escalation rounds) and decide again. Think longer only where
     the evidence is weak."""
-    config, rounds = ctx.config, []
+    config, rounds, tests = ctx.config, [], []
     for n in range(config.escalate.rounds + 1):
         if n:
             esc = config.escalate

@@ -12,15 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
                              parse_outputs, probes_key, render_script, run_command, split_statements)
-from agent.issue_checks import extract_checks, with_imports
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import FormatError, code_blocks
 from agent.prompting import render
-from agent.repomap import RepoMap, build_repo_map, code_context
+from agent.repomap import code_context
 from agent.sampling import sample_many
 from agent.schema import Behaviour, Candidate, ExecutionMatrix, Location, Trajectory
 from agent.stages.context import StageContext
-from agent.stages.testgen import definitions
+from agent.stages.testgen import resolved_issue_checks
 
 STAGE_DIR = "03b_probes"
 RUN_DIR = "04_execution/probes"
@@ -44,13 +43,8 @@ def parse_probe(reply: str) -> list[str]:
 
 def issue_probes(ctx: StageContext) -> list[Probe]:
     """The issue's own calls with their setup: the failing example itself, no model needed."""
-    checks = extract_checks(f"{ctx.issue.title}\n\n{ctx.issue.body}")
-    if not checks:
-        return []
-    repo_map = ctx.run.read_model_or_none("01_localize/repomap.json", RepoMap) or build_repo_map(ctx.repo_path)
-    defs = definitions(repo_map)
     return [Probe(id=f"i{i:03d}", origin="issue", statements=check_statements(c.setup, c.call))
-            for i, c in enumerate(with_imports(check, defs) for check in checks)]
+            for i, c in enumerate(resolved_issue_checks(ctx))]
 
 
 def model_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:

@@ -63,19 +63,24 @@ def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck) -> TestCase:
     return case
 
 
-def issue_tests(ctx: StageContext) -> list[TestCase]:
-    """The issue's checks, each validated on the original code; one file per check (resume: reused)."""
+def resolved_issue_checks(ctx: StageContext) -> list[IssueCheck]:
+    """The issue's checks with the imports their names need (from the repository map)."""
     checks = extract_checks(f"{ctx.issue.title}\n\n{ctx.issue.body}")
     if not checks:
         return []
     repo_map = ctx.run.read_model_or_none("01_localize/repomap.json", RepoMap) or build_repo_map(ctx.repo_path)
     defs = definitions(repo_map)
+    return [with_imports(check, defs) for check in checks]
+
+
+def issue_tests(ctx: StageContext) -> list[TestCase]:
+    """The issue's checks, each validated on the original code; one file per check (resume: reused)."""
     out = []
-    for i, check in enumerate(checks):
+    for i, check in enumerate(resolved_issue_checks(ctx)):
         rel = f"{STAGE_DIR}/issue_{i:03d}.json"
         case = ctx.run.read_model_or_none(rel, TestCase)
         if case is None:
-            case = _run_issue_check(ctx, i, with_imports(check, defs))
+            case = _run_issue_check(ctx, i, check)
             if case.original_outcome is not None:
                 ctx.run.write_json(rel, case)
         out.append(case)

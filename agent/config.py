@@ -21,11 +21,14 @@ class StageConfig(BaseModel):
     model: ModelConfig | None = None  # per-stage override of the run's model
 
 
+EditFormat = Literal["auto", "search_replace", "function", "whole_file"]
+
+
 class PatchConfig(StageConfig):
     samples: int = Field(4, ge=0)
     # "auto" picks per model and file size (agent/editing.py choose_format); a list rotates formats
     # over samples (prompt diversity, as CodeMonkeys/Agentless vary prompts); each sample records its own.
-    edit_format: str | list[str] = "auto"
+    edit_format: EditFormat | list[EditFormat] = "auto"
     # Revision turns driven by the kept reproduction checks failing on the sample's own edit.
     # Two: the 1.5B model rarely recovers after more, and each turn costs ~10 s on 2 cores.
     max_revisions: int = Field(2, ge=0)

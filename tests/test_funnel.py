@@ -57,3 +57,9 @@ def test_presets_layer_under_config_and_overrides():
     assert load_config().patch.max_revisions == small.patch.max_revisions   # the default is the small preset
     with pytest.raises(ValueError, match="unknown preset"):
         load_config(None, [], preset="huge")
+
+
+def test_an_unknown_edit_format_is_a_config_error():
+    with pytest.raises(ValueError, match="edit_format"):
+        load_config(None, ["patch.edit_format=diffy"])
+    assert load_config(None, ["patch.edit_format=[whole_file, function]"]).patch.edit_format == ["whole_file", "function"]

@@ -119,43 +119,10 @@ def parse_search_replace(text: str) -> list[Edit]:
 
 
 def apply_edit(content: str, edit: Edit) -> str:
-    """Replace the first occurrence of edit.search; tolerate trailing-space and indentation drift."""
-    if edit.search.strip() == edit.replace.strip():
-        raise FormatError(f"The SEARCH and REPLACE parts for {edit.path} are the same: change the code.")
-    if edit.search.strip() == "":
-        if content.strip() == "":
-            return edit.replace.rstrip("\n") + "\n"
-        raise FormatError(f"The SEARCH part for {edit.path} is empty; copy the exact lines to change.")
-    if edit.search in content:
-        return content.replace(edit.search, edit.replace, 1)
-    lines = content.split("\n")
-    s_lines = edit.search.strip("\n").split("\n")
-    r_lines = edit.replace.strip("\n").split("\n") if edit.replace.strip() else []
-    n = len(s_lines)
-    # Pass 1: ignore trailing whitespace. Pass 2: ignore leading indentation, re-indent replacement.
-    for strip in (str.rstrip, str.strip):
-        want = [strip(x) for x in s_lines]
-        for i in range(len(lines) - n + 1):
-            if [strip(x) for x in lines[i:i + n]] == want:
-                shift = _indent(lines[i]) - _indent(s_lines[0])
-                new = [_reindent(x, shift) for x in r_lines] if strip is str.strip else r_lines
-                return "\n".join(lines[:i] + new + lines[i + n:])
-    raise FormatError(
-        f"The SEARCH lines were not found in {edit.path}. Copy them exactly from the code shown, "
-        "including indentation, and keep each block small."
-    )
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _reindent(line: str, shift: int) -> str:
-    if not line.strip():
-        return line
-    if shift >= 0:
-        return " " * shift + line
-    return line[min(-shift, _indent(line)):]
+    """The new content after one SEARCH/REPLACE edit. The matching rules (exact, whitespace,
+    indentation, fuzzy) live in agent/editing.py; this keeps the content-only form."""
+    from agent.editing import apply_search_replace   # editing imports this module
+    return apply_search_replace(content, edit)[0]
 
 
 # ----------------------------------------------------------------- locations

@@ -100,6 +100,10 @@ app.command("gc-eval", help="Remove SWE-bench environment/instance images (shows
 from agent.batch.cli import bench as _bench  # noqa: E402
 
 app.command("bench", help="Run the pipeline on a dataset (SWE-bench or local), write predictions, evaluate; resumable.")(_bench)
+from agent.ensemble.cli import select_cmd as _select  # noqa: E402
+
+app.command("select", context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
+            help="Choose among other systems' SWE-bench predictions with execution evidence; resumable.")(_select)
 from agent.github.cli import app as _github_app  # noqa: E402
 
 app.add_typer(_github_app, name="github", help="GitHub Action entry point (`swe-agent github action`).")

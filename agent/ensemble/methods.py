@@ -1,0 +1,72 @@
+"""Selection methods over one instance's candidates (pure). Every method sees the same candidates.
+
+A method gives a *distribution* over candidates (ties stay ties); `pick` draws from it with a seed
+fixed per instance, and the benchmark scores its expected value, so a lucky tie-break is no result.
+
+- pipeline:   the decision stage 6 recorded (stages 3–6 as in `solve`); may abstain
+- majority:   the candidate most systems submitted (normalized patches)
+- regression: candidates that break none of the repository's own tests covering the touched files
+              (tests that pass on the original code); the majority among them. None survives: abstain
+- random:     one of the systems' submissions, uniformly (= the average system)
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from agent.schema import Candidate, Decision, ExecutionMatrix
+from agent.selection import regression_ok
+
+METHODS = ("pipeline", "majority", "regression", "random")
+NEEDS_EXECUTION = {"pipeline", "regression"}
+
+
+def _uniform(cands: list[Candidate]) -> dict[str, float]:
+    return {c.id: 1 / len(cands) for c in cands} if cands else {}
+
+
+def majority(cands: list[Candidate]) -> dict[str, float]:
+    if not cands:
+        return {}
+    top = max(c.count for c in cands)
+    return _uniform([c for c in cands if c.count == top])
+
+
+def regression(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[str, float]:
+    """Unknown (no covering test file, not run) counts as not broken: the filter only removes."""
+    kept = [c for c in cands if matrix is None or regression_ok(matrix, c.id) is not False]
+    return majority(kept)
+
+
+def by_submission(cands: list[Candidate]) -> dict[str, float]:
+    total = sum(c.count for c in cands)
+    return {c.id: c.count / total for c in cands} if total else {}
+
+
+def recorded(decision: Decision | None) -> dict[str, float]:
+    if decision is None or decision.status != "selected" or not decision.candidate:
+        return {}
+    return {decision.candidate: 1.0}
+
+
+def distribution(method: str, cands: list[Candidate], matrix: ExecutionMatrix | None,
+                 decision: Decision | None) -> dict[str, float]:
+    table: dict[str, Callable[[], dict[str, float]]] = {
+        "pipeline": lambda: recorded(decision), "majority": lambda: majority(cands),
+        "regression": lambda: regression(cands, matrix), "random": lambda: by_submission(cands)}
+    if method not in table:
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    return table[method]()
+
+
+def pick(dist: dict[str, float], seed: int, instance: str) -> str | None:
+    """One candidate drawn from the distribution, the same for the same seed and instance; None = abstain."""
+    if not dist:
+        return None
+    ids = sorted(dist)
+    return random.Random(f"{seed}:{instance}").choices(ids, weights=[dist[i] for i in ids])[0]
+
+
+def expected(dist: dict[str, float], labels: dict[str, float]) -> float:
+    """P(the chosen candidate resolves); an abstention resolves nothing."""
+    return sum(p * labels.get(cid, 0.0) for cid, p in dist.items())

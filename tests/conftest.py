@@ -7,6 +7,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402
 
+# tests/data holds other projects' repositories (their own test suites are data here, not tests).
+collect_ignore_glob = ["data/*"]
+
 
 @pytest.fixture(scope="session")
 def docker_client():

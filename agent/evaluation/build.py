@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
 
 from sandbox.images import BUILD_LIMITS, image_exists  # noqa: E402  (image_exists re-exported: evaluation.batch and tests use it)
-from agent.evaluation import dockerfiles, mirror
+from agent.evaluation import custom, dockerfiles, mirror
 from agent.evaluation.recipe import (PYENV_ROOT, EnvRecipe, InstanceRecipe, RecipeError,
                                      make_env_recipe, make_instance_recipe)
 
@@ -85,6 +84,14 @@ def _build(client: docker.DockerClient, context: Path, tag: str, log_path: Path 
         raise EnvBuildError(step, guess_package(log), tail, tag)
 
 
+def _slim_python(folder: str, names: list[str]) -> set[str]:
+    """Leave out of the copied interpreter what no venv uses: packages installed into the host's pyenv
+    interpreter itself (the venv does not see them; here they were 685 of 964 MB) and the static libpython."""
+    if Path(folder).name == "site-packages":
+        return set(names)
+    return {n for n in names if n.startswith("libpython") and n.endswith(".a")}
+
+
 def installed_pythons() -> list[str]:
     root = Path(PYENV_ROOT)
     return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
@@ -101,7 +108,7 @@ def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[Env
     git_dir = mirror.find_mirror(mirror_root, instance["repo"])
     if git_dir is None:
         raise RecipeError(f"no mirror of {instance['repo']} under {mirror_root} (owner+name or owner__name)")
-    specs = MAP_REPO_VERSION_TO_SPECS[instance["repo"]][instance["version"]]
+    specs = custom.specs_for(instance)
     commit = instance.get("environment_setup_commit") or instance["base_commit"]
     env = make_env_recipe(instance, specs, lambda p: mirror.read_file_at(git_dir, commit, p),
                           installed_pythons(), base)
@@ -117,7 +124,7 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
         if not image_exists(client, env.tag):
             with tempfile.TemporaryDirectory(prefix="sweb-env-") as tmp:
                 ctx = Path(tmp)
-                shutil.copytree(f"{PYENV_ROOT}/{env.python}", ctx / "python", symlinks=True)
+                shutil.copytree(f"{PYENV_ROOT}/{env.python}", ctx / "python", symlinks=True, ignore=_slim_python)
                 (ctx / "Dockerfile").write_text(dockerfiles.env_dockerfile(env))
                 (ctx / "activate").write_text(dockerfiles.CONDA_SHIM)
                 (ctx / "requirements.txt").write_text(env.requirements)

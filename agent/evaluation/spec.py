@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 
-from swebench.harness.constants import MAP_REPO_TO_EXT, MAP_REPO_VERSION_TO_SPECS
+from swebench.harness.constants import MAP_REPO_TO_EXT
 from swebench.harness.test_spec.create_scripts import make_eval_script_list, make_repo_script_list
 from swebench.harness.test_spec.test_spec import TestSpec, make_test_spec
 
+from agent.evaluation.custom import specs_for
 from agent.evaluation.recipe import VENV
 
 CONDA_SOURCE = "source /opt/miniconda3/bin/activate"
@@ -25,7 +26,7 @@ def _json_list(value) -> list[str]:
 
 def offline_test_spec(instance: dict, env_script: list[str] | None = None) -> TestSpec:
     """Same fields as make_test_spec(instance, namespace=None), built without touching the network."""
-    specs = MAP_REPO_VERSION_TO_SPECS[instance["repo"]][instance["version"]]
+    specs = specs_for(instance)   # registers a row's own env_spec with swebench first
     repo_dir = "/testbed"
     return TestSpec(
         instance_id=instance["instance_id"], repo=instance["repo"], version=instance["version"],

@@ -40,15 +40,38 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(out)
 
 
+LITE_CANDIDATES = Path("/work/shared/data/swebench/lite_candidates_acr_sweagent.jsonl.gz")
+
+
+def predictions_main(args) -> int:
+    """Selection accuracy of `swe-agent select` methods on labelled candidates, per fixed split."""
+    from agent.ensemble.bench import load_selections, markdown, report
+    from agent.ensemble.lite import labels, read_candidates
+    rep = report(load_selections(args.predictions), labels(read_candidates(args.labels)))
+    if rep["skipped_not_executed"]:
+        print(f"{len(rep['skipped_not_executed'])} instance(s) without an execution matrix left out", file=sys.stderr)
+    print(markdown(rep))
+    if args.json:
+        args.json.write_text(json.dumps(rep, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--runs", type=Path, nargs="+", required=True, help="scripts/bench_scaling.py --out folders")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--runs", type=Path, nargs="+", help="scripts/bench_scaling.py --out folders")
+    src.add_argument("--predictions", type=Path, nargs="+", metavar="OUT",
+                     help="`swe-agent select` output folders: score its methods against --labels (issue 13)")
+    p.add_argument("--labels", type=Path, default=LITE_CANDIDATES,
+                   help="labelled candidates {instance_id, candidates:[{system, resolved}]} (with --predictions)")
     p.add_argument("--split", choices=["train", "test", "all"], default="all", help="report on this split")
     p.add_argument("--fit", action="store_true", help="fit on the train split and write --calibration")
     p.add_argument("--calibration", type=Path, default=PRESET, help="calibration JSON to write (--fit) or read")
     p.add_argument("--seed", type=int, default=0, help="seed of the random variant")
     p.add_argument("--json", type=Path, help="also write the numbers here")
     args = p.parse_args(argv)
+    if args.predictions:
+        return predictions_main(args)
 
     by_name = {}
     for out in args.runs:

@@ -171,3 +171,22 @@ def test_select_through_docker_picks_the_fix_that_keeps_repository_tests(docker_
     assert again.exit_code == 0, again.output
     assert (out / "predictions.jsonl").read_text().count("\n") == 1
     assert json.loads((out / "predictions.jsonl").read_text())["model_patch"] == right
+
+
+def test_bench_scores_expected_values_per_subset():
+    from agent.ensemble.bench import kind, scores, table
+    from agent.ensemble.run import MethodChoice, Selection
+    sel = Selection(instance_id="x", systems=["s1", "s2", "s3"], executed=True,
+                    candidates=[{"id": "a", "systems": ["s1", "s2"]}, {"id": "b", "systems": ["s3"]}],
+                    methods={"majority": MethodChoice(distribution={"a": 1.0}),
+                             "random": MethodChoice(distribution={"a": 2 / 3, "b": 1 / 3}),
+                             "pipeline": MethodChoice(distribution={})})
+    labels = {"s1": False, "s2": False, "s3": True}
+    got = scores(sel, labels)
+    assert got["majority"] == 0.0 and got["pipeline"] == 0.0 and got["oracle"] == 1.0
+    assert abs(got["random"] - 1 / 3) < 1e-9 and got["random (per candidate)"] == 0.5
+    assert kind(sel, labels) == "mixed" and kind(sel, {"s3": False}) == "none"
+    t = table([sel], {"x": labels}, ["majority", "oracle"])
+    assert t["mixed"]["instances"] == 1 and t["covered"]["accuracy"]["oracle"] == 1.0
+    # a label split between merged submissions counts as the share that resolved
+    assert scores(sel, {"s1": True, "s2": False, "s3": False})["majority"] == 0.5

@@ -4,6 +4,7 @@ A method gives a *distribution* over candidates (ties stay ties); `pick` draws f
 fixed per instance, and the benchmark scores its expected value, so a lucky tie-break is no result.
 
 - pipeline:   the decision stage 6 recorded (stages 3–6 as in `solve`); may abstain
+- pipeline-top: the top of stage 6's ranking even where it abstained (abstain_below = 0)
 - majority:   the candidate most systems submitted (normalized patches)
 - regression: candidates that break none of the repository's own tests covering the touched files
               (tests that pass on the original code); the majority among them. None survives: abstain
@@ -17,8 +18,8 @@ from collections.abc import Callable
 from agent.schema import Candidate, Decision, ExecutionMatrix
 from agent.selection import regression_ok
 
-METHODS = ("pipeline", "majority", "regression", "random")
-NEEDS_EXECUTION = {"pipeline", "regression"}
+METHODS = ("pipeline", "pipeline-top", "majority", "regression", "random")
+NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression"}
 
 
 def _uniform(cands: list[Candidate]) -> dict[str, float]:
@@ -49,10 +50,21 @@ def recorded(decision: Decision | None) -> dict[str, float]:
     return {decision.candidate: 1.0}
 
 
+def ranked_top(decision: Decision | None) -> dict[str, float]:
+    """The leaders of the recorded ranking (equal score and agreement stay tied)."""
+    if decision is None or not decision.ranking:
+        return {}
+    first = decision.ranking[0]
+    def key(r):   # what the ranking sorts by before its arbitrary last key (the id)
+        return (r.unchanged, r.score, r.support if r.support is not None else r.count, r.count)
+    tied = [r.candidate for r in decision.ranking if key(r) == key(first)]
+    return {c: 1 / len(tied) for c in tied}
+
+
 def distribution(method: str, cands: list[Candidate], matrix: ExecutionMatrix | None,
                  decision: Decision | None) -> dict[str, float]:
     table: dict[str, Callable[[], dict[str, float]]] = {
-        "pipeline": lambda: recorded(decision), "majority": lambda: majority(cands),
+        "pipeline": lambda: recorded(decision), "pipeline-top": lambda: ranked_top(decision), "majority": lambda: majority(cands),
         "regression": lambda: regression(cands, matrix), "random": lambda: by_submission(cands)}
     if method not in table:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")

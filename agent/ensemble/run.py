@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from agent.batch.folder import BatchFolder
 from agent.config import SolveConfig
 from agent.ensemble import methods as M
-from agent.ensemble.sources import PATCH_DIR, seed_run, selection_row
+from agent.ensemble.sources import PATCH_DIR, SOURCES_FILE, Sources, seed_run, selection_row
 from agent.runfolder import RunFolder, atomic_write_text
 from agent.sampling import load_samples
 from agent.schema import Candidate, Decision, ExecutionMatrix
@@ -105,29 +105,36 @@ def seed_all(rows: list[dict], systems: list[str], patches: list[dict[str, str]]
     return out
 
 
-def decide_all(rows: list[dict], systems: list[str], opts: SelectOptions) -> dict[str, Selection]:
+def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) -> Selection:
+    """Every method's choice from what the run folder holds (pure replay: recomputed, never trusted)."""
+    run = RunFolder(folder.run_dir(iid))
+    systems = run.read_model(SOURCES_FILE, Sources).systems
+    cands = candidates_for(run.root, len(systems))
+    matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix)
+    decision = run.read_model_or_none("06_selection/decision.json", Decision)
+    st = folder.status(iid)
+    done = st is not None and st.status == "done"
+    sel = Selection(instance_id=iid, systems=systems, executed=matrix is not None and done,
+                    candidates=[{"id": c.id, "systems": [systems[s] for s in c.samples], "files": c.files}
+                                for c in cands],
+                    result_status=st.result_status if st else "", cost_usd=st.cost_usd if st else 0.0,
+                    duration_s=st.duration_s if st else 0.0)
+    for m in methods:
+        if m in M.NEEDS_EXECUTION and not sel.executed:
+            sel.methods[m] = MethodChoice(distribution={})     # not run (error / budget / running): abstain
+            continue
+        dist = M.distribution(m, cands, matrix, decision)
+        sel.methods[m] = MethodChoice(distribution={k: round(v, 6) for k, v in dist.items()},
+                                      candidate=M.pick(dist, seed, iid))
+    return sel
+
+
+def decide_all(rows: list[dict], opts: SelectOptions) -> dict[str, Selection]:
     folder, out = BatchFolder(opts.output), {}
     for row in rows:
         iid = row["instance_id"]
-        run = RunFolder(folder.run_dir(iid))
-        cands = candidates_for(run.root, len(systems))
-        matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix)
-        decision = run.read_model_or_none("06_selection/decision.json", Decision)
-        st = folder.status(iid)
-        sel = Selection(instance_id=iid, systems=systems, executed=matrix is not None,
-                        candidates=[{"id": c.id, "systems": [systems[s] for s in c.samples], "files": c.files}
-                                    for c in cands],
-                        result_status=st.result_status if st else "", cost_usd=st.cost_usd if st else 0.0,
-                        duration_s=st.duration_s if st else 0.0)
-        for m in opts.methods:
-            if m in M.NEEDS_EXECUTION and matrix is None:
-                sel.methods[m] = MethodChoice(distribution={})     # not run (error / budget): abstain
-                continue
-            dist = M.distribution(m, cands, matrix, decision)
-            sel.methods[m] = MethodChoice(distribution={k: round(v, 6) for k, v in dist.items()},
-                                          candidate=M.pick(dist, opts.seed, iid))
+        out[iid] = sel = selection_for(folder, iid, opts.methods, opts.seed)
         RunFolder(folder.instance_dir(iid)).write_json("selection.json", sel)
-        out[iid] = sel
     return out
 
 
@@ -168,6 +175,6 @@ def run_select(rows: list[dict], prediction_files: list[Path], opts: SelectOptio
                              instance_max_tokens=opts.instance_max_tokens, mirror_root=opts.mirror_root,
                              evaluate=False, log=opts.log)
         run_bench(with_patches, bench, executor, progress)
-    selections = decide_all(with_patches, systems, opts)
+    selections = decide_all(with_patches, opts)
     write_predictions([r["instance_id"] for r in rows], selections, opts)
     return selections

@@ -97,6 +97,10 @@ from agent.evaluation.cli import eval_cmd as _eval, gc_cmd as _gc_eval, validate
 app.command("eval", help="Evaluate predictions exactly as the official SWE-bench harness does (offline-capable).")(_eval)
 app.command("validate", help="Check SWE-bench environments: gold patch must resolve, empty patch must not.")(_validate)
 app.command("gc-eval", help="Remove SWE-bench environment/instance images (shows disk use).")(_gc_eval)
+from agent.synth.cli import synth as _synth, synth_mirrors as _synth_mirrors  # noqa: E402
+
+app.command("synth", help="Synthesize SWE-bench instances from a repository's own tests (AST bugs the suite catches).")(_synth)
+app.command("synth-mirrors", help="Unpack synth bundles into the git mirrors bench/eval read.")(_synth_mirrors)
 from agent.batch.cli import bench as _bench  # noqa: E402
 
 app.command("bench", help="Run the pipeline on a dataset (SWE-bench or local), write predictions, evaluate; resumable.")(_bench)

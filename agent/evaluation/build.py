@@ -17,8 +17,8 @@ import docker
 
 from sandbox.images import BUILD_LIMITS, image_exists  # noqa: E402  (image_exists re-exported: evaluation.batch and tests use it)
 from agent.evaluation import custom, dockerfiles, mirror
-from agent.evaluation.recipe import (PYENV_ROOT, EnvRecipe, InstanceRecipe, RecipeError,
-                                     make_env_recipe, make_instance_recipe)
+from agent.evaluation.recipe import (PYENV_ROOT, TOOLCHAIN_PACKAGES, TOOLCHAIN_REPOS, EnvRecipe, InstanceRecipe,
+                                     RecipeError, make_env_recipe, make_instance_recipe)
 
 _BUILD_LOCK = threading.Lock()
 _PKG_PATTERNS = [
@@ -97,10 +97,10 @@ def installed_pythons() -> list[str]:
     return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
 
 
-def base_image(client: docker.DockerClient) -> str:
+def base_image(client: docker.DockerClient, extra_packages: tuple[str, ...] = ()) -> str:
     # The sandbox package owns the base image (SWE_AGENT_BASE_IMAGE overrides it there).
     from sandbox.images import ensure_base_image
-    return ensure_base_image(client)
+    return ensure_base_image(client, extra_packages)
 
 
 def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[EnvRecipe, InstanceRecipe]:
@@ -118,6 +118,8 @@ def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[Env
 def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str | Path | None,
                   log_dir: Path | None = None, base: str | None = None) -> Images:
     """Environment image (shared per recipe) + thin instance layer; reused when the tags exist."""
+    if instance["repo"] in TOOLCHAIN_REPOS:
+        base = base_image(client, TOOLCHAIN_PACKAGES)
     env, inst = plan(instance, mirror_root, base or base_image(client))
     start = time.monotonic()
     with _BUILD_LOCK:

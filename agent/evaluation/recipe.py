@@ -172,7 +172,32 @@ def make_env_recipe(instance: dict, specs: dict, read: ReadFile, pythons: list[s
                      pip_packages=tuple(specs.get("pip_packages", [])), skipped=tuple(skipped))
 
 
+# `tox --current-env` (sphinx) runs tests with `.tox/<env>/bin/python`, a symlink to the interpreter that
+# runs tox. In the official conda env that is the env's own python; here it is the venv's python, and a
+# symlink to it finds no pyvenv.cfg next to itself (Python looks beside the invoked path), so it starts as
+# the bare pyenv interpreter without the environment's packages ("No module named pytest"). A .pth in the
+# bare interpreter's site-packages adds the venv's: the venv itself does not read it (no system packages).
+CURRENT_ENV_FIX = (
+    "echo \"import site; site.addsitedir('$(python -c 'import sysconfig; print(sysconfig.get_path(\"purelib\"))')')\" "
+    "> \"$(python -c 'import sys, sysconfig; print(sysconfig.get_path(\"purelib\", vars={\"base\": sys.base_prefix, "
+    "\"platbase\": sys.base_prefix}))')/swe_agent_testbed_venv.pth\"")
+
+
+# Repositories whose install compiles C/C++ extensions (the official images all carry build-essential).
+# Only these get the compiler base image: ~250 MB more, shared by all their environments. ccache, found
+# first on PATH as gcc/g++/cc/c++, keeps the objects of the instance build in the instance image, so the
+# eval script's own `pip install -e .` (run again before every evaluation) compiles from the cache.
+TOOLCHAIN_REPOS = frozenset({"astropy/astropy", "matplotlib/matplotlib", "scikit-learn/scikit-learn"})
+TOOLCHAIN_PACKAGES = ("gcc", "g++", "make", "libc6-dev", "ccache")
+CCACHE_LINKS = "for c in gcc g++ cc c++; do ln -sf /usr/bin/ccache /usr/local/bin/$c; done"
+
+
 def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceRecipe:
+    pre_install = tuple(specs.get("pre_install", []))
+    if "--current-env" in specs.get("test_cmd", ""):   # only these instances' layers change
+        pre_install += (CURRENT_ENV_FIX,)
+    if instance["repo"] in TOOLCHAIN_REPOS:
+        pre_install = (CCACHE_LINKS, *pre_install)
     return InstanceRecipe(instance_id=instance["instance_id"], repo=instance["repo"],
                           base_commit=instance["base_commit"], env_tag=env_tag,
-                          pre_install=tuple(specs.get("pre_install", [])), install=specs.get("install", ""))
+                          pre_install=pre_install, install=specs.get("install", ""))

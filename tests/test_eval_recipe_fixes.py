@@ -1,0 +1,24 @@
+"""Instance recipes that differ from swebench's for a reason here (pure): sphinx's `tox --current-env`
+and the compiler repositories. Every other instance recipe must stay as it was (its cached image too)."""
+from swebench.harness.constants import MAP_REPO_VERSION_TO_SPECS
+
+from agent.evaluation import recipe
+
+
+def _recipe(repo: str, version: str):
+    row = {"instance_id": f"{repo.replace('/', '__')}-1", "repo": repo, "base_commit": "0" * 40}
+    return recipe.make_instance_recipe(row, MAP_REPO_VERSION_TO_SPECS[repo][version], "env:tag")
+
+
+def test_tox_current_env_gets_the_venv_packages_on_the_bare_interpreter():
+    r = _recipe("sphinx-doc/sphinx", "3.3")
+    assert r.pre_install[-1] == recipe.CURRENT_ENV_FIX and "site.addsitedir" in recipe.CURRENT_ENV_FIX
+    assert r.pre_install[:-1] == tuple(MAP_REPO_VERSION_TO_SPECS["sphinx-doc/sphinx"]["3.3"]["pre_install"])
+
+
+def test_compiler_repos_build_through_ccache_and_others_are_unchanged():
+    r = _recipe("astropy/astropy", "5.1")
+    assert r.pre_install[0] == recipe.CCACHE_LINKS and "ccache" in recipe.TOOLCHAIN_PACKAGES
+    for repo, version in (("pallets/flask", "2.3"), ("pytest-dev/pytest", "6.3"), ("sympy/sympy", "1.12")):
+        r = _recipe(repo, version)
+        assert r.pre_install == tuple(MAP_REPO_VERSION_TO_SPECS[repo][version].get("pre_install", []))

@@ -28,6 +28,7 @@ class Failure:
     expected: str = ""       # assertion right-hand side
     actual: str = ""         # what pytest says the left-hand side was
     kind: str = "error"      # mismatch | no_raise | truthiness | error
+    location: tuple[str, int] | None = None   # test file and line of the failing statement
 
 
 def header_for(test_id: str) -> str:
@@ -53,32 +54,36 @@ def parse_failure(section: str, test_name: str = "") -> Failure | None:
             cur.append(line)
     frames.append(cur)
     first, last = frames[0], frames[-1]
-    code = []
+    code, location = [], None
+    for line in first:
+        if _LOCATION.match(line):
+            path, lineno = line.split(":")[:2]
+            location = (path, int(lineno))
     for line in first:
         if _LOCATION.match(line) or line.startswith("E ") or line == "E":
             break
-        text = line[1:] if line.startswith(">") else line
+        text = " " + line[1:] if line.startswith(">") else line
         code.append(text)
     code = textwrap.dedent("\n".join(code)).strip("\n").splitlines()
     while code and (code[0].lstrip().startswith(("def ", "async def ", "@")) or not code[0].strip()):
         code.pop(0)
-    code = [c for c in textwrap.dedent("\n".join(code)).splitlines() if c.strip()]
+    code = [c for c in textwrap.dedent("\n".join(code)).splitlines() if c.strip() and c.strip() != "import pytest"]
     error = [ln[1:].strip() for ln in last if ln.startswith("E")][:MAX_ERROR_LINES]
     if not code or not error:
         return None
     if test_name and any(test_name in ln for ln in code + error):
         return None    # the report would name the test
-    return _classify(Failure(code=code, error=error))
+    return _classify(Failure(code=code, error=error, location=location))
 
 
 def _classify(f: Failure) -> Failure:
+    if any("DID NOT RAISE" in e for e in f.error):
+        f.kind = "no_raise"
+        f.expected = next(e for e in f.error if "DID NOT RAISE" in e).split("DID NOT RAISE", 1)[1].strip()
+        return f
     try:
         stmt = ast.parse(f.code[-1].strip()).body[0]
     except (SyntaxError, IndexError):
-        return f
-    if any("DID NOT RAISE" in e for e in f.error):
-        f.kind = "no_raise"
-        f.expected = f.error[0].split("DID NOT RAISE", 1)[1].strip()
         return f
     if not isinstance(stmt, ast.Assert) or not f.error[0].startswith(("assert ", "AssertionError: assert ")):
         return f
@@ -98,14 +103,32 @@ def _score(f: Failure) -> tuple:
     return order[f.kind], len(f.code)
 
 
-def describe(fail_to_pass: list[str], log: str) -> Failure | None:
-    """The most report-worthy failure among the FAIL_TO_PASS tests of a mutant's run log."""
+def raises_body(test_source: str, line: int) -> list[str]:
+    """The statements under the `with pytest.raises(...)` that starts at line: pytest's traceback
+    stops at the `with`, but the user's report needs the call that did not raise."""
+    lines = test_source.splitlines()
+    for node in ast.walk(ast.parse(test_source)):
+        if isinstance(node, ast.With) and node.lineno == line:
+            return textwrap.dedent("\n".join(lines[node.body[0].lineno - 1:node.body[-1].end_lineno])).splitlines()
+    return []
+
+
+def describe(fail_to_pass: list[str], log: str, read=None) -> Failure | None:
+    """The most report-worthy failure among the FAIL_TO_PASS tests of a mutant's run log.
+    read(path) -> test file source, to complete `pytest.raises` reproductions."""
     sections = failure_sections(log)
     found = []
     for test_id in fail_to_pass:
         section = sections.get(header_for(test_id))
         name = header_for(test_id).split(".")[-1].split("[")[0]
         f = parse_failure(section, name) if section else None
+        if f and f.kind == "no_raise":
+            f.code = f.code[:-1]       # the `with pytest.raises(...)` line is the test's, not the user's
+            try:
+                f.code += raises_body(read(f.location[0]), f.location[1]) if read and f.location else []
+            except (OSError, SyntaxError, ValueError, RuntimeError):   # RuntimeError: git show
+                pass
+            f = f if f.code else None
         if f:
             found.append((_score(f), test_id, f))
     return min(found, key=lambda x: x[:2])[2] if found else None

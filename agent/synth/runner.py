@@ -199,7 +199,8 @@ def _row(opts: SynthOptions, git_dir: Path, commit: str, rec: dict, by_id: list[
     m = next(x for x in by_id if x.id == rec["id"])
     bug = gitrepo.commit_with(git_dir, commit, m.path, m.source, f"refs/synth/{m.id}")
     log_path = opts.folder / "02_mutants" / f"{m.id}.log"
-    failure = issue.describe(rec["fail_to_pass"], log_path.read_text() if log_path.exists() else "")
+    failure = issue.describe(rec["fail_to_pass"], log_path.read_text() if log_path.exists() else "",
+                             read=lambda path: gitrepo.read(git_dir, commit, path))
     problem = issue.issue_text(failure, opts.project, len(rec["fail_to_pass"]))
     if opts.model is not None:
         from agent.synth.llm import rewrite_issue

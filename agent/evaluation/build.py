@@ -16,7 +16,7 @@ from pathlib import Path
 import docker
 
 from sandbox.images import BUILD_LIMITS, image_exists  # noqa: E402  (image_exists re-exported: evaluation.batch and tests use it)
-from agent.evaluation import custom, dockerfiles, mirror
+from agent.evaluation import custom, dockerfiles, gc, mirror
 from agent.evaluation.recipe import (PYENV_ROOT, TOOLCHAIN_PACKAGES, TOOLCHAIN_REPOS, EnvRecipe, InstanceRecipe,
                                      RecipeError, make_env_recipe, make_instance_recipe)
 
@@ -140,6 +140,7 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
                 (ctx / "setup_repo.sh").write_text(dockerfiles.setup_repo_script(inst))
                 (ctx / "build_reqs.py").write_text(dockerfiles.BUILD_REQS_PY)
                 _build(client, ctx, inst.tag, log_dir / "instance_build.log" if log_dir else None)
+    gc.touch(env.tag, inst.tag)   # last use, for `gc-eval --max-disk` (least recently used go first)
     return Images(env=env.tag, instance=inst.tag, env_recipe=env, built_s=time.monotonic() - start)
 
 

@@ -28,6 +28,15 @@ def _fail(msg: str) -> None:
     raise typer.Exit(2)
 
 
+def _bytes(size: str) -> int:
+    """"50G" -> 50e9; units K, M, G, T (powers of 1000, as docker prints sizes), optional trailing B."""
+    import re
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)B?\s*", size.upper())
+    if not m:
+        raise ValueError(size)
+    return int(float(m.group(1)) * 1000 ** " KMGT".index(m.group(2) or " "))
+
+
 def _rows(dataset: Path, instances: list[str]) -> list[dict]:
     from agent.evaluation.dataset import load_dataset
     try:
@@ -118,6 +127,9 @@ def gc_cmd(
     keep_env: bool = typer.Option(False, "--keep-env", help="Keep the shared environment images."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only show disk use."),
     only: Optional[str] = typer.Option(None, "--only", help="Only objects that also carry this label (key=value)."),
+    max_disk: Optional[str] = typer.Option(None, "--max-disk", help="Instead of removing everything, remove least "
+                                           "recently used instance images (then unused environments) until "
+                                           "SWE-bench images hold at most this much, e.g. 50G or 800M."),
 ):
     """Remove SWE-bench eval containers and images (instance layers, then environments)."""
     from agent.evaluation import build, gc
@@ -127,6 +139,13 @@ def gc_cmd(
     use = build.disk_usage(client)
     console.print(f"{use['images']} images, ~{use['bytes_total_estimate'] / 1e9:.2f} GB "
                   f"(unique {use['bytes_unique'] / 1e9:.2f} GB + shared)")
-    if not dry_run:
+    if max_disk and not dry_run:
+        try:
+            limit = _bytes(max_disk)
+        except ValueError:
+            _fail(f"--max-disk {max_disk!r}: expected a size such as 50G, 800M or 1000000")
+        removed = gc.cap(client, limit, only=only)
+        console.print(f"removed {len(removed)} images (least recently used first): {', '.join(removed) or '-'}")
+    elif not dry_run:
         removed = gc.collect(client, env_images=not keep_env, only=only)
         console.print(f"removed {removed['containers']} containers, {removed['images']} images")

@@ -5,6 +5,10 @@ what it made, never images other runs or users on the same engine still need.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import docker
 
 from agent.evaluation.recipe import LABEL_KIND
@@ -28,4 +32,78 @@ def collect(client: docker.DockerClient, images: bool = True, env_images: bool =
                     continue  # e.g. still used by a container we do not own
             removed["images"] += 1
             removed["bytes"] += size
+    return removed
+
+
+# --- size cap: least recently used instance images first ------------------------------------------
+
+def _use_dir() -> Path:
+    # One empty file per image tag; its mtime is the image's last use. Docker records no last-use time.
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "swe-agent" / "sweb-image-use"
+
+
+def touch(*tags: str) -> None:
+    """Mark images as just used (ensure_images calls this whether it built them or found them)."""
+    folder = _use_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for tag in tags:
+        (folder / hashlib.sha256(tag.encode()).hexdigest()[:24]).touch()
+
+
+def last_used(tag: str, created: float) -> float:
+    stamp = _use_dir() / hashlib.sha256(tag.encode()).hexdigest()[:24]
+    return stamp.stat().st_mtime if stamp.exists() else created
+
+
+def _ours(client: docker.DockerClient, only: str | None = None) -> list[dict]:
+    key, _, value = (only or "").partition("=")
+    return [i for i in client.df().get("Images", []) if (i.get("Labels") or {}).get(LABEL_KIND) in ("instance", "env")
+            and (not only or (i.get("Labels") or {}).get(key) == value)]
+
+
+def disk_bytes(images: list[dict]) -> int:
+    """Bytes our images hold: each one's own layers plus, once, the largest layer set they share."""
+    unique = sum(max(i["Size"] - max(i.get("SharedSize", 0), 0), 0) for i in images)
+    return unique + max((max(i.get("SharedSize", 0), 0) for i in images), default=0)
+
+
+def evict_order(images: list[dict]) -> list[dict]:
+    """Instance images, least recently used first; then environment images (the expensive builds last)."""
+    def age(i):
+        return last_used((i.get("RepoTags") or [i["Id"]])[0], i.get("Created", 0))
+    kind = lambda i: i["Labels"][LABEL_KIND]  # noqa: E731
+    return (sorted((i for i in images if kind(i) == "instance"), key=age)
+            + sorted((i for i in images if kind(i) == "env"), key=age))
+
+
+def _ancestors_of_instances(client: docker.DockerClient) -> set[str]:
+    """Ids of the images any instance image is built on. Removing such an environment's tag would only
+    untag it (the engine keeps a parent's layers) and make the next run rebuild it for nothing."""
+    parent = {i["Id"]: i.get("ParentId") for i in client.api.images(all=True)}
+    out: set[str] = set()
+    for img in client.api.images(filters={"label": f"{LABEL_KIND}=instance"}):
+        node = parent.get(img["Id"])
+        while node and node not in out:
+            out.add(node)
+            node = parent.get(node)
+    return out
+
+
+def cap(client: docker.DockerClient, max_bytes: int, only: str | None = None) -> list[str]:
+    """Remove least recently used SWE-bench images until ours hold at most max_bytes; returns their tags.
+    `only` (key=value) limits both the count and the removals to images carrying that label."""
+    removed: list[str] = []
+    images = _ours(client, only)
+    for img in evict_order(images):
+        if disk_bytes(images) <= max_bytes:
+            break
+        if img["Labels"][LABEL_KIND] == "env" and img["Id"] in _ancestors_of_instances(client):
+            continue
+        tag = (img.get("RepoTags") or [img["Id"]])[0]
+        try:
+            client.images.remove(tag)
+        except docker.errors.APIError:
+            continue   # used by a running evaluation
+        removed.append(tag)
+        images = _ours(client, only)   # sizes change: layers another image shared may now be its own
     return removed

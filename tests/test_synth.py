@@ -127,13 +127,33 @@ def test_issue_from_a_real_failure_names_call_outcome_and_expectation_not_the_te
     assert "add(2, 3)" in text and "`-1`" in text and "`5`" in text
     assert not any(name in text for name in ("test_add", "def ", "diff --git", "a - b"))
     many = issue.parse_failure(issue.failure_sections(log)["test_add_many"], "test_add_many")
-    assert many.code[0] == "total = 0" and many.kind == "mismatch" and many.call == "total"
+    assert many.setup[0] == "total = 0" and many.kind == "mismatch" and many.call == "total"
     read = lambda p: (tmp_path / "tiny" / p).read_text()  # noqa: E731
     raises = issue.describe(["tests/test_core.py::test_add_raises"], log, read)
-    assert raises.kind == "no_raise" and "TypeError" in raises.expected and raises.code == ["add(1, 'x')"]
+    assert raises.kind == "no_raise" and "TypeError" in raises.expected and raises.statement == "add(1, 'x')"
     text = issue.issue_text(raises, "tinycalc", 1)
     assert "add(1, 'x')" in text and "raise TypeError" in text and "pytest" not in text
     assert "Regression" in issue.issue_text(None, "tinycalc", 2)
+
+
+PARAM_SECTION = """
+number = '-1', ordinalized = '-1st'
+
+    @pytest.mark.parametrize(("number", "ordinalized"), ORDINAL_NUMBERS)
+    def test_ordinalize(number, ordinalized):
+>       assert ordinalized == inflection.ordinalize(number)
+E       AssertionError: assert '-1st' == None
+E        +  where None = <function ordinalize at 0x7f7e4ad396c0>('-1')
+
+test_inflection.py:421: AssertionError
+"""
+
+
+def test_issue_binds_parameters_and_reads_expected_first_assertions():
+    f = issue.parse_failure(PARAM_SECTION, "test_ordinalize")
+    assert (f.kind, f.call, f.expected, f.actual) == ("mismatch", "inflection.ordinalize('-1')", "'-1st'", "None")
+    text = issue.issue_text(f, "inflection", 1)
+    assert "print(inflection.ordinalize('-1'))" in text and "test_ordinalize" not in text and "where" not in text
 
 
 def test_issue_for_an_exception(tmp_path):
@@ -192,7 +212,7 @@ def test_model_mutants_and_issue_rewrite_with_litellm_mock(tmp_path):
     got = llm.model_mutants(model, git_dir, base, plan, 1, "tinycalc")
     assert len(got) == 1 and got[0].kind == "llm" and "return a + b + 1" in got[0].source
     assert llm.parse_rewrite(got[0].source, "add", "no code") is None
-    f = issue.Failure(code=["print(add(2, 3))"], error=["assert -1 == 5"], call="add(2, 3)", expected="5",
+    f = issue.Failure(setup=[], statement="assert add(2, 3) == 5", error=["assert -1 == 5"], call="add(2, 3)", expected="5",
                       actual="-1", kind="mismatch")
     good = "add(2, 3) is wrong\n\n`add(2, 3)` gives -1 where 5 was expected."
     assert llm.rewrite_issue(LiteLLMModel(ModelConfig(name="openai/x", mock_response=good, retries=0)),

@@ -22,11 +22,12 @@ MAX_ERROR_LINES = 12
 
 @dataclass
 class Failure:
-    code: list[str]          # the test's statements up to and including the failing one
-    error: list[str]         # pytest's E lines (without the "E   " prefix)
-    call: str = ""           # the failing expression the user calls (assertion left-hand side)
-    expected: str = ""       # assertion right-hand side
-    actual: str = ""         # what pytest says the left-hand side was
+    setup: list[str]         # the test's statements before the failing one (parameters bound)
+    statement: str           # the failing statement (may span lines)
+    error: list[str]         # pytest's E lines (without the "E   " prefix and its `where` notes)
+    call: str = ""           # the expression the user calls (the side of `==` with a call in it)
+    expected: str = ""       # the other side of the failing `==`
+    actual: str = ""         # what pytest says the call gave
     kind: str = "error"      # mismatch | no_raise | truthiness | error
     location: tuple[str, int] | None = None   # test file and line of the failing statement
 
@@ -43,37 +44,97 @@ def failure_sections(log: str) -> dict[str, str]:
     return {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
-def parse_failure(section: str, test_name: str = "") -> Failure | None:
-    lines = section.strip("\n").splitlines()
+def _frames(section: str) -> list[list[str]]:
     frames, cur = [], []
-    for line in lines:
+    for line in section.strip("\n").splitlines():
         if _FRAME_SEP.match(line.strip()):
             frames.append(cur)
             cur = []
         else:
             cur.append(line)
-    frames.append(cur)
+    return frames + [cur]
+
+
+def _params(lines: list[str]) -> dict[str, str]:
+    """`number = '-1', ordinalized = '-1st'`: the arguments pytest prints above a parametrized test."""
+    out = {}
+    for line in lines:
+        for part in re.split(r", (?=\w+ = )", line.strip()):
+            if re.match(r"^\w+ = ", part):
+                name, value = part.split(" = ", 1)
+                out[name] = value
+    return out
+
+
+class _Bind(ast.NodeTransformer):
+    def __init__(self, values: dict[str, ast.expr]):
+        self.values = values
+
+    def visit_Name(self, node):
+        return self.values.get(node.id, node) if isinstance(node.ctx, ast.Load) else node
+
+
+def _bind(code: str, params: dict[str, str]) -> str | None:
+    """code with the test's parameters replaced by their values; None when that is not possible."""
+    values = {}
+    for name, text in params.items():
+        try:
+            values[name] = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            return None
+    try:
+        return ast.unparse(_Bind(values).visit(ast.parse(code))) if values else code
+    except SyntaxError:
+        return None
+
+
+def parse_failure(section: str, test_name: str = "") -> Failure | None:
+    frames = _frames(section)
     first, last = frames[0], frames[-1]
-    code, location = [], None
+    location = None
     for line in first:
         if _LOCATION.match(line):
             path, lineno = line.split(":")[:2]
             location = (path, int(lineno))
+    head, body, fail_at, in_body = [], [], None, False
     for line in first:
         if _LOCATION.match(line) or line.startswith("E ") or line == "E":
             break
-        text = " " + line[1:] if line.startswith(">") else line
-        code.append(text)
-    code = textwrap.dedent("\n".join(code)).strip("\n").splitlines()
-    while code and (code[0].lstrip().startswith(("def ", "async def ", "@")) or not code[0].strip()):
-        code.pop(0)
-    code = [c for c in textwrap.dedent("\n".join(code)).splitlines() if c.strip() and c.strip() != "import pytest"]
-    error = [ln[1:].strip() for ln in last if ln.startswith("E")][:MAX_ERROR_LINES]
-    if not code or not error:
+        stripped = line[1:].strip() if line.startswith(">") else line.strip()
+        if not in_body:
+            if stripped.startswith(("def ", "async def ")):
+                in_body = True
+            elif not stripped.startswith("@"):
+                head.append(line)
+            continue
+        if line.startswith(">") and fail_at is None:
+            fail_at = len(body)
+        body.append(" " + line[1:] if line.startswith(">") else line)
+    if not in_body or fail_at is None:
         return None
-    if test_name and any(test_name in ln for ln in code + error):
+    setup = [ln for ln in textwrap.dedent("\n".join(body[:fail_at] or [""])).splitlines()
+             if ln.strip() and ln.strip() != "import pytest"]
+    setup_indent = min((len(ln) - len(ln.lstrip()) for ln in body[:fail_at] if ln.strip()), default=0)
+    statement = textwrap.dedent("\n".join(ln[setup_indent:] if len(ln) >= setup_indent else ln
+                                          for ln in body[fail_at:])).strip("\n")
+    params = _params(head)
+    if params:
+        setup_text, stmt = _bind("\n".join(setup), params), _bind(statement, params)
+        if setup_text is not None and stmt is not None:
+            setup, statement = [ln for ln in setup_text.splitlines() if ln.strip()], stmt
+        else:
+            setup = [f"{k} = {v}" for k, v in params.items()] + setup
+    error = [ln[1:].strip() for ln in last if ln.startswith("E")]
+    error = [ln for ln in error if not ln.startswith("+  ") and ln][:MAX_ERROR_LINES]
+    if not statement.strip() or not error:
+        return None
+    if test_name and any(test_name in ln for ln in setup + [statement] + error):
         return None    # the report would name the test
-    return _classify(Failure(code=code, error=error, location=location))
+    return _classify(Failure(setup=setup, statement=statement, error=error, location=location))
+
+
+def _has_call(node) -> bool:
+    return any(isinstance(n, ast.Call) for n in ast.walk(node))
 
 
 def _classify(f: Failure) -> Failure:
@@ -82,7 +143,7 @@ def _classify(f: Failure) -> Failure:
         f.expected = next(e for e in f.error if "DID NOT RAISE" in e).split("DID NOT RAISE", 1)[1].strip()
         return f
     try:
-        stmt = ast.parse(f.code[-1].strip()).body[0]
+        stmt = ast.parse(textwrap.dedent(f.statement)).body[0]
     except (SyntaxError, IndexError):
         return f
     if not isinstance(stmt, ast.Assert) or not f.error[0].startswith(("assert ", "AssertionError: assert ")):
@@ -90,8 +151,16 @@ def _classify(f: Failure) -> Failure:
     test = stmt.test
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
         shown = f.error[0].removeprefix("AssertionError: ").removeprefix("assert ")
-        f.kind, f.call, f.expected = "mismatch", ast.unparse(test.left), ast.unparse(test.comparators[0])
-        f.actual = shown.split(" == ", 1)[0] if " == " in shown else ""
+        left, right = test.left, test.comparators[0]
+        values = shown.split(" == ", 1) if " == " in shown else ["", ""]
+        # tests write `assert f(x) == 3` and `assert 3 == f(x)` alike: the call is the side with a call
+        flip = _has_call(right) and not _has_call(left)
+        call, expected = (right, left) if flip else (left, right)
+        f.kind, f.call, f.expected = "mismatch", ast.unparse(call), ast.unparse(expected)
+        f.actual = values[1 if flip else 0]
+        if _has_call(expected) or f.expected == f.actual:
+            f.kind = "truthiness"    # both sides computed: show the check, not one side as "the" answer
+            f.call = ast.unparse(test)
     else:
         f.kind, f.call = "truthiness", ast.unparse(test)
     return f
@@ -100,7 +169,7 @@ def _classify(f: Failure) -> Failure:
 def _score(f: Failure) -> tuple:
     # A report with a value mismatch is the most useful; short reproductions beat long ones.
     order = {"mismatch": 0, "no_raise": 1, "error": 2, "truthiness": 3}
-    return order[f.kind], len(f.code)
+    return order[f.kind], len(f.setup)
 
 
 def raises_body(test_source: str, line: int) -> list[str]:
@@ -123,12 +192,14 @@ def describe(fail_to_pass: list[str], log: str, read=None) -> Failure | None:
         name = header_for(test_id).split(".")[-1].split("[")[0]
         f = parse_failure(section, name) if section else None
         if f and f.kind == "no_raise":
-            f.code = f.code[:-1]       # the `with pytest.raises(...)` line is the test's, not the user's
+            # the `with pytest.raises(...)` line is the test's, not the user's: show the call under it
             try:
-                f.code += raises_body(read(f.location[0]), f.location[1]) if read and f.location else []
+                body = raises_body(read(f.location[0]), f.location[1]) if read and f.location else []
             except (OSError, SyntaxError, ValueError, RuntimeError):   # RuntimeError: git show
-                pass
-            f = f if f.code else None
+                body = []
+            f = f if body else None
+            if f:
+                f.statement = "\n".join(body)
         if f:
             found.append((_score(f), test_id, f))
     return min(found, key=lambda x: x[:2])[2] if found else None
@@ -138,7 +209,6 @@ def issue_text(failure: Failure | None, package: str, n_failing: int) -> str:
     """The template report (prompts/synth.yaml `issue`)."""
     if failure is None:
         return render("synth", "issue_vague", package=package, n_failing=n_failing)
-    setup, last = failure.code[:-1], failure.code[-1].strip()
-    return render("synth", "issue", package=package, kind=failure.kind, setup="\n".join(setup), last=last,
-                  call=failure.call, expected=failure.expected, actual=failure.actual,
-                  error="\n".join(failure.error)).strip() + "\n"
+    return render("synth", "issue", package=package, kind=failure.kind, setup="\n".join(failure.setup),
+                  last=failure.statement, call=failure.call, expected=failure.expected, actual=failure.actual,
+                  error="\n".join(failure.error), detail="\n".join(failure.error[1:])).strip() + "\n"

@@ -75,5 +75,5 @@ def acceptable_rewrite(text: str, failure: Failure | None, fail_to_pass: list[st
         return False
     if failure is None:
         return True
-    facts = [failure.call, failure.expected, failure.actual] if failure.kind == "mismatch" else [failure.code[-1].strip()]
+    facts = [failure.call, failure.expected, failure.actual] if failure.kind == "mismatch" else [failure.statement.strip()]
     return all(f in text for f in facts if f)

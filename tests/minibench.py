@@ -40,3 +40,8 @@ def make_mirror(root: Path) -> tuple[Path, str]:
     _git(root, "clone", "-q", "--bare", str(work), str(bare))
     shutil.rmtree(work)
     return bare, commit
+
+
+if __name__ == "__main__":   # python tests/minibench.py MIRRORS: the mirror `bench` / `eval` / `validate` need
+    import sys
+    print(*make_mirror(Path(sys.argv[1])))

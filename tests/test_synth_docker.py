@@ -105,3 +105,44 @@ def test_rows_grade_resolved_with_gold_and_not_with_empty(synthesized, tmp_path)
     results = val.validate(rows[:1], EvalOptions(run_id="synth-test", report_dir=tmp_path / "eval",
                                                  mirror_root=mirrors, timeout=300))
     assert [(r.env_built, r.gold_resolved, r.empty_unresolved) for r in results] == [(True, True, True)], results
+
+
+def _search_replace(row: dict) -> str:
+    """The row's gold patch as one SEARCH/REPLACE block (what a model that found the fix answers)."""
+    lines = row["patch"].split("@@", 2)[2].split("\n")[1:]
+    old = [ln[1:] for ln in lines if ln[:1] in (" ", "-")]
+    new = [ln[1:] for ln in lines if ln[:1] in (" ", "+")]
+    path = row["synth"]["path"]
+    return f"{path}\n<<<<<<< SEARCH\n" + "\n".join(old) + "\n=======\n" + "\n".join(new) + "\n>>>>>>> REPLACE\n"
+
+
+@pytest.mark.slow
+def test_bench_solves_and_grades_a_synthesized_row(synthesized, tmp_path):
+    """`swe-agent bench --dataset <synthesized>` end to end: checkout from the bundle's mirror, the
+    pipeline in the row's image, official grading. The model is scripted to answer the gold fix."""
+    import sys
+    from typer.testing import CliRunner
+    sys.path.insert(0, str(Path(__file__).parent))
+    from openai_server import ScriptedOpenAI
+    from pipeline_fixtures import Script
+    from agent.batch.cli import app
+    opts, _, rows = synthesized
+    row = rows[0]
+    mirrors = tmp_path / "mirrors"
+    gitrepo.unbundle(opts.output.parent / "tinycalc.bundle", mirrors / "synth+tinycalc")
+    dataset = tmp_path / "one.jsonl"
+    dataset.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "batch"
+    script = Script(patches=(_search_replace(row),), tests=("```python\nfrom calc import add\n\n\ndef test_x():\n"
+                                                              "    assert add(2, 3) == 5\n```",),
+                    localize=f"{row['synth']['path']}:{row['synth']['function']}", judge=lambda diff: "Score: 9/10")
+    with ScriptedOpenAI(script) as server:
+        res = CliRunner().invoke(app, [
+            "bench", "--dataset", str(dataset), "-o", str(out), "--model", "openai/scripted",
+            "--api-base", server.api_base, "--mirrors", str(mirrors),
+            "-c", "patch.samples=1", "-c", "test.samples=1", "-c", "reward.samples=1", "-c", "workers=1",
+            "-c", "use_selection_trajectory=false", "-c", "early_stop=false",
+            "-c", "patch.edit_format=search_replace", "-c", "escalate.rounds=0"])
+        assert res.exit_code == 0, res.output + repr(res.exception)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary[0]["resolved"] is True, summary

@@ -42,7 +42,7 @@ def sdist(work: Path, name: str, version: str, sha: str) -> Path:
 def synth(work: Path, name: str, version: str, sha: str, n: int, per_function: int) -> None:
     src = sdist(work, name, version, sha)
     cmd = [sys.executable, "-m", "agent.cli", "synth", "--repo", str(src), "--name", name, "--version", version,
-           "--origin", f"pypi sdist {name}=={version} sha256:{sha}", "-n", str(n),
+           "--origin", f"pypi sdist {name}=={version}", "-n", str(n),
            "--per-function", str(per_function), "-o", str(work / f"{name}.jsonl")]
     print("$", " ".join(cmd), flush=True)
     subprocess.run(["nice", "-n", "15", *cmd], check=True, cwd=ROOT)

@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from agent.synth import gitrepo, issue, mutate, rows, verdict
 from agent.synth.recipe import SynthEnv
 

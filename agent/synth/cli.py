@@ -38,7 +38,7 @@ def synth(
     """Synthesize SWE-bench instances: plant AST bugs the project's tests catch, emit rows + a git bundle."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from agent.synth.recipe import SynthEnv
-    from agent.synth.runner import SynthOptions, synthesize
+    from agent.synth.runner import SynthOptions
 
     if (repo is None) == (mirror is None):
         _fail("give exactly one of --repo PATH or --mirror DIR")

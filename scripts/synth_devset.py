@@ -4,12 +4,13 @@
 
 Downloads the pinned sdists from PyPI (`pip download`, hashes checked), runs `swe-agent synth` on
 each (resumable: rerunning reuses every verdict in --work), copies each project's rows and git
-bundle here, and writes the fixed split files train.jsonl / test.jsonl and bench10.jsonl (10 test
-instances spread over the projects: the `bench` smoke set).
+bundle here, and writes the fixed split files train.jsonl.gz / test.jsonl.gz and bench10.jsonl.gz
+(10 test instances spread over the projects: the `bench` smoke set).
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import shutil
@@ -48,6 +49,13 @@ def synth(work: Path, name: str, version: str, sha: str, n: int, per_function: i
     subprocess.run(["nice", "-n", "15", *cmd], check=True, cwd=ROOT)
 
 
+def _write(path: Path, rows: list[dict]) -> None:
+    # gzip: PASS_TO_PASS repeats hundreds of test ids per row (1 MB per 30 rows as text); mtime=0
+    # keeps the file byte-identical when the rows are.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write("".join(json.dumps(r) + "\n" for r in rows).encode())
+
+
 def assemble(work: Path) -> None:
     DEST.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -56,13 +64,13 @@ def assemble(work: Path) -> None:
         rows += [json.loads(x) for x in (work / f"{name}.jsonl").read_text().splitlines() if x.strip()]
     for split in ("train", "test"):
         chosen = [r for r in rows if r["synth"]["split"] == split]
-        (DEST / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in chosen))
+        _write(DEST / f"{split}.jsonl.gz", chosen)
         print(f"{split}: {len(chosen)} rows")
     test = [r for r in rows if r["synth"]["split"] == "test"]
     # round robin over projects, in file order: the first 10 test rows a reader would pick by hand
     by_project = [[r for r in test if r["repo"] == f"synth/{p[0]}"] for p in PROJECTS]
     bench = [q[i] for i in range(10) for q in by_project if i < len(q)][:10]
-    (DEST / "bench10.jsonl").write_text("".join(json.dumps(r) + "\n" for r in bench))
+    _write(DEST / "bench10.jsonl.gz", bench)
     print(f"bench10: {', '.join(r['instance_id'] for r in bench)}")
 
 

@@ -107,6 +107,8 @@ def parse_failure(section: str, test_name: str = "") -> Failure | None:
             elif not stripped.startswith("@"):
                 head.append(line)
             continue
+        if stripped and set(stripped) <= set("^~"):
+            continue     # Python 3.11+ position markers under the failing expression
         if line.startswith(">") and fail_at is None:
             fail_at = len(body)
         body.append(" " + line[1:] if line.startswith(">") else line)
@@ -146,9 +148,17 @@ def _classify(f: Failure) -> Failure:
         stmt = ast.parse(textwrap.dedent(f.statement)).body[0]
     except (SyntaxError, IndexError):
         return f
-    if not isinstance(stmt, ast.Assert) or not f.error[0].startswith(("assert ", "AssertionError: assert ")):
+    if not isinstance(stmt, ast.Assert):
         return f
     test = stmt.test
+    if not f.error[0].startswith(("assert ", "AssertionError: assert ")):
+        # the call raised before the comparison: the user shows the call and what they expected
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            left, right = test.left, test.comparators[0]
+            call, expected = (right, left) if _has_call(right) and not _has_call(left) else (left, right)
+            if not _has_call(expected):
+                f.call, f.expected = ast.unparse(call), ast.unparse(expected)
+        return f
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
         shown = f.error[0].removeprefix("AssertionError: ").removeprefix("assert ")
         left, right = test.left, test.comparators[0]

@@ -113,10 +113,13 @@ def synthesize(opts: SynthOptions, client, progress=None) -> dict:
     _atomic_write(opts.output, "".join(json.dumps(r) + "\n" for r in out_rows))
     gitrepo.bundle(git_dir, opts.output.with_name(f"{opts.project}.bundle"))
     elapsed = time.monotonic() - started
+    prev = json.loads((folder / "summary.json").read_text()) if (folder / "summary.json").exists() else {}
+    total = prev.get("seconds_all_runs", prev.get("seconds", 0.0)) + elapsed   # a resumed run adds up
     summary = {"project": opts.project, "version": opts.version, "base_commit": commit, "image": image,
                "baseline_passing": len(base_pass), "candidates": sum(len(v) for v in by_file.values()),
                **verdict.summary(records), "rows": len(out_rows), "seconds": round(elapsed, 1),
-               "seconds_per_row": round(elapsed / len(out_rows), 1) if out_rows else None,
+               "seconds_all_runs": round(total, 1),
+               "seconds_per_row": round(total / len(out_rows), 1) if out_rows else None,
                "trial_seconds": round(sum(r["seconds"] for r in records), 1)}
     _atomic_write(folder / "summary.json", json.dumps(summary, indent=2))
     return summary

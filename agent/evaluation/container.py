@@ -22,6 +22,7 @@ LABELS = {"swe-agent.managed": "1", "swe-agent.sweb": "eval"}
 OUTPUT_HEAD = OUTPUT_TAIL = 8 * 1024 * 1024   # test logs are graded line by line: keep a lot, not all
 FILE_LIMIT_KB = 4 * 1024 * 1024               # largest file a test may write (ulimit -f)
 HOST_GRACE_S = 30.0
+HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 
 
 @dataclass
@@ -41,6 +42,10 @@ def eval_container(client: docker.DockerClient, image: str, name: str, network: 
                                  tmp_size=None, name=name)
     container = client.containers.get(cid)
     try:
+        if not network:
+            # A network-disabled container gets no /etc/hosts from the engine, so `localhost` does not
+            # resolve and tests that serve on it fail (sphinx's linkcheck). Same entries as --network none.
+            run(container, f"printf {shlex.quote(HOSTS)} > /etc/hosts", timeout=30, workdir="/")
         yield container
     finally:
         try:

@@ -154,6 +154,26 @@ def test_issue_binds_parameters_and_reads_expected_first_assertions():
     assert "print(inflection.ordinalize('-1'))" in text and "test_ordinalize" not in text and "where" not in text
 
 
+METHOD_SECTION = """
+self = <test_six.TestCustomizedMoves object at 0x7ffa97eb28d0>
+
+    def test_remove(self):
+        \"\"\"Removing works.\"\"\"
+        value = six.moves.eggs
+>       assert six.remove_move("eggs") == None
+E       TypeError: attribute name must be string, not 'type'
+
+test_six.py:12: TypeError
+"""
+
+
+def test_issue_never_shows_the_test_object_class_or_docstring():
+    f = issue.parse_failure(METHOD_SECTION, ("TestCustomizedMoves", "test_remove"))
+    text = issue.issue_text(f, "six", 1)
+    assert f.setup == ["value = six.moves.eggs"] and f.call == "six.remove_move('eggs')" and f.expected == "None"
+    assert "TestCustomizedMoves" not in text and "Removing works" not in text and "TypeError" in text
+
+
 def test_issue_for_an_exception(tmp_path):
     core = (TINY / "calc" / "core.py").read_text()
     log = _pytest_log(tmp_path, core.replace("    return a + b", "    return a + b + {}[0]"))

@@ -62,6 +62,10 @@ def _params(lines: list[str]) -> dict[str, str]:
         for part in re.split(r", (?=\w+ = )", line.strip()):
             if re.match(r"^\w+ = ", part):
                 name, value = part.split(" = ", 1)
+                try:
+                    ast.parse(value, mode="eval")
+                except SyntaxError:
+                    continue      # `self = <test_x.TestY object at 0x..>`: not a value a user has
                 out[name] = value
     return out
 
@@ -88,7 +92,7 @@ def _bind(code: str, params: dict[str, str]) -> str | None:
         return None
 
 
-def parse_failure(section: str, test_name: str = "") -> Failure | None:
+def parse_failure(section: str, test_name: str | tuple[str, ...] = "") -> Failure | None:
     frames = _frames(section)
     first, last = frames[0], frames[-1]
     location = None
@@ -119,6 +123,8 @@ def parse_failure(section: str, test_name: str = "") -> Failure | None:
     setup_indent = min((len(ln) - len(ln.lstrip()) for ln in body[:fail_at] if ln.strip()), default=0)
     statement = textwrap.dedent("\n".join(ln[setup_indent:] if len(ln) >= setup_indent else ln
                                           for ln in body[fail_at:])).strip("\n")
+    while setup and _is_docstring(setup[0]):
+        setup.pop(0)      # the test's docstring
     params = _params(head)
     if params:
         setup_text, stmt = _bind("\n".join(setup), params), _bind(statement, params)
@@ -130,9 +136,18 @@ def parse_failure(section: str, test_name: str = "") -> Failure | None:
     error = [ln for ln in error if not ln.startswith("+  ") and ln][:MAX_ERROR_LINES]
     if not statement.strip() or not error:
         return None
-    if test_name and any(test_name in ln for ln in setup + [statement] + error):
-        return None    # the report would name the test
+    names = (test_name,) if isinstance(test_name, str) else test_name
+    if any(n and n in ln for n in names for ln in setup + [statement] + error):
+        return None    # the report would name the test (or its class)
     return _classify(Failure(setup=setup, statement=statement, error=error, location=location))
+
+
+def _is_docstring(line: str) -> bool:
+    try:
+        body = ast.parse(line.strip()).body
+    except SyntaxError:
+        return False
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
 
 
 def _has_call(node) -> bool:
@@ -199,8 +214,8 @@ def describe(fail_to_pass: list[str], log: str, read=None) -> Failure | None:
     found = []
     for test_id in fail_to_pass:
         section = sections.get(header_for(test_id))
-        name = header_for(test_id).split(".")[-1].split("[")[0]
-        f = parse_failure(section, name) if section else None
+        names = tuple(p.split("[")[0] for p in header_for(test_id).split("."))   # Class.test_x[param]
+        f = parse_failure(section, names) if section else None
         if f and f.kind == "no_raise":
             # the `with pytest.raises(...)` line is the test's, not the user's: show the call under it
             try:

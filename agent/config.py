@@ -36,6 +36,10 @@ class PatchConfig(StageConfig):
     # (model-written tests can assert invented values and would steer revisions wrong), "all" = every kept test.
     revise_with: Literal["issue", "all", "none"] = "issue"
     max_format_errors: int = Field(1, ge=0)   # a no-op or non-compiling edit gets one feedback turn, then fails
+    # Point samples at one suspect function each (agent/focus.py): "alternate" = odd samples take the
+    # located functions' helpers and the functions themselves in turn, even samples choose; "rotate" =
+    # every sample but the first; "none" = every sample chooses.
+    focus: Literal["none", "alternate", "rotate"] = "alternate"
 
 
 class EscalateConfig(BaseModel):

@@ -5,6 +5,8 @@ Every applied edit reports the rule that landed it, so a run can show which tole
 """
 from __future__ import annotations
 
+import ast
+
 import re
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher, get_close_matches
@@ -237,3 +239,15 @@ def compiles(path: str, text: str) -> str | None:
     except ValueError as err:  # null bytes
         return f"{path} cannot be compiled: {err}"
     return None
+
+
+def same_behaviour(path: str, old: str, new: str) -> bool:
+    """True when a Python file's change is only comments, spacing or layout: both parse to the same
+    syntax tree (docstrings count as code). Such an edit cannot fix a bug and would only add a
+    candidate that behaves exactly like the original."""
+    if not path.endswith(".py") or old == new:
+        return old == new
+    try:
+        return ast.dump(ast.parse(old)) == ast.dump(ast.parse(new))
+    except (SyntaxError, ValueError):
+        return False

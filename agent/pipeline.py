@@ -5,7 +5,7 @@ Everything lands in the run folder; a rerun on the same folder resumes from what
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,14 +57,15 @@ def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConf
     return Ledger(config.budget_usd, config.max_tokens, state=state)
 
 
-def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commit: str | None = None,
-          verifier: Verifier | None = None, progress: Progress | None = None) -> Result:
+@contextmanager
+def _stage_context(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, commit: str | None,
+                   progress: Progress | None):
+    """The run folder prepared, the model resolved, sandboxes on offer: what every stage needs."""
     import git
     repo = Path(repo).resolve()
     commit = commit or git.Repo(repo).head.commit.hexsha
     run = RunFolder(run_dir)
     ledger = _prepare_folder(run, issue, commit, config)
-    started = time.monotonic()
     with ExitStack() as stack:
         progress = stack.enter_context(progress or Progress())
         base_model = stack.enter_context(resolve_model(config.model))
@@ -73,8 +74,27 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
             return LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage)
 
         new_sandbox = sandbox_factory(config, repo, commit, run_id=f"{issue.id}@{commit[:8]}", stack=stack)
-        ctx = StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
+        yield StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
                            progress=progress, new_sandbox=new_sandbox, make_model=make_model)
+
+
+def generate(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commit: str | None = None,
+             progress: Progress | None = None):
+    """Candidate generation only (localize, the tests that drive revisions, patch samples): what the
+    candidate benchmark measures. Returns (patch trajectories, candidates); resumable like solve."""
+    with _stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
+        locations = localize(ctx)
+        tests = write_tests(ctx, locations)
+        trajs, candidates = generate_patches(ctx, locations, tests)
+        ctx.run.write_json("ledger.json", ctx.ledger.snapshot())
+    return trajs, candidates
+
+
+def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commit: str | None = None,
+          verifier: Verifier | None = None, progress: Progress | None = None) -> Result:
+    started = time.monotonic()
+    with _stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
+        run, ledger = ctx.run, ctx.ledger
         locations = localize(ctx)
         decision, candidates, patch_trajs, tests, matrix, rounds = _decide_in_rounds(ctx, locations, verifier)
     result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)

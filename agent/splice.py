@@ -60,33 +60,57 @@ def _path_of(info: str, before: str) -> str | None:
     return re.sub(r"^(\./)+|^path/to/", "", found[-1])
 
 
-def parse_function_rewrite(text: str) -> list[FunctionEdit]:
-    """One FunctionEdit per definition in the reply's ```python blocks, each under the path written before it."""
+def parse_function_rewrite(text: str, default_path: str | None = None) -> list[FunctionEdit]:
+    """One FunctionEdit per ```python block (its definitions, imports and changed module-level
+    assignments), under the path written before it, else the previous block's, else default_path.
+    A reply cut off inside its last block keeps the definitions completed before the cut."""
+    try:
+        blocks = _blocks(text)
+    except FormatError:
+        blocks = _blocks(salvage_truncated(text) or "")
+        if not blocks:
+            raise
     edits: list[FunctionEdit] = []
     last_path = None
-    for info, body, before in _blocks(text):
+    for info, body, before in blocks:
         lang = info.split()[0].lower() if info.split() else ""
         if lang not in _CODE_LANGS and not _PY_PATH.search(info):
             continue
-        path = _path_of(info, before) or last_path
+        path = _path_of(info, before) or last_path or default_path
         if path is None:
             raise FormatError("A ```python block has no file path on the line before it. " + _FORMAT)
         last_path = path
-        module = _parse_block(_clean_code(body), path)
-        imports = [s for s in module.body if isinstance(s, (ast.Import, ast.ImportFrom))]
-        defs = [s for s in module.body if isinstance(s, (*_Def, ast.ClassDef))]
-        other = [s for s in module.body if s not in imports and s not in defs and not _is_docstring(s)]
-        if other:
-            raise FormatError(f"The block for {path} holds more than definitions (line {other[0].lineno}: "
-                              f"{ast.unparse(other[0])[:60]!r}). " + _FORMAT)
-        src_lines = _dedent_top(_clean_code(body)).split("\n")
-        head = "".join(ast.unparse(s) + "\n" for s in imports)
-        for k, d in enumerate(defs):
-            src = "\n".join(_reindent(src_lines[_start(d) - 1:d.end_lineno], d.col_offset, ""))
-            edits.append(FunctionEdit(path, (head if k == 0 else "") + src + "\n"))
+        src = _dedent_top(_clean_code(body))
+        module = _parse_block(src, path)
+        if any(isinstance(s, (*_Def, ast.ClassDef)) for s in module.body):
+            edits.append(FunctionEdit(path, src.rstrip("\n") + "\n"))
     if not edits:
         raise FormatError("No ```python block with a function found. " + _FORMAT)
     return edits
+
+
+_DEF_START = re.compile(r"^[ \t]*(@|def |async def |class )")
+
+
+def salvage_truncated(text: str) -> str | None:
+    """A reply cut off inside its last ```python block (the token limit), reduced to the definitions
+    completed before the cut, with the block closed; None when nothing complete remains."""
+    at = (text or "").rfind("```")
+    if at < 0 or text[:at + 3].count("```") % 2 == 0:
+        return None
+    head, _, rest = text[at:].partition("\n")
+    lines = rest.split("\n")
+    starts = [k for k, ln in enumerate(lines) if _DEF_START.match(ln)]
+    for k in reversed(starts[1:]):      # cut before the definition the limit interrupted
+        while k > 0 and _DEF_START.match(lines[k - 1]) and lines[k - 1].lstrip().startswith("@"):
+            k -= 1
+        code = "\n".join(lines[:k]).rstrip()
+        try:
+            ast.parse(_dedent_top(code))
+        except SyntaxError:
+            continue
+        return text[:at] + head + "\n" + code + "\n```\n"
+    return None
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
@@ -143,16 +167,18 @@ def splice_function(content: str, new_src: str, path: str) -> tuple[str, str]:
     src_lines = _dedent_top(new_src).split("\n")
     parts: list[str] = []
     new = content
+    if not any(isinstance(d, (*_Def, ast.ClassDef)) for d in block.body):
+        raise FormatError("No function or class definition found in your block. " + _FORMAT)
     for d in block.body:
         if isinstance(d, ast.ClassDef):
             new, done = _splice_class(new, d, src_lines, path)
         elif isinstance(d, _Def):
             new, done = _splice_def(new, d, src_lines, path, inside=None)
-        else:
+        elif isinstance(d, (ast.Import, ast.ImportFrom)) or _is_docstring(d):
             continue
+        else:
+            new, done = _splice_statement(new, d, src_lines, path)
         parts += done
-    if not any(isinstance(d, (*_Def, ast.ClassDef)) for d in block.body):
-        raise FormatError("No function or class definition found in your block. " + _FORMAT)
     new = _add_imports(new, [s for s in block.body if isinstance(s, (ast.Import, ast.ImportFrom))])
     if new == content:
         raise FormatError(f"Your function is identical to the current code in {path}: change the code.")
@@ -226,6 +252,30 @@ def _splice_class(content: str, c: ast.ClassDef, src_lines: list[str], path: str
             content, done = _splice_def(content, m, src_lines, path, inside=inside)
             parts += [f"{target.qualname}.{m.name}" if p == "new" else p for p in done]
     return content, parts
+
+
+def _assigned(stmt: ast.stmt) -> tuple[str, ...]:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
+    return tuple(sorted(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)))
+
+
+def _splice_statement(content: str, stmt: ast.stmt, src_lines: list[str], path: str) -> tuple[str, list[str]]:
+    """A module-level statement in the block (a model that sends the whole module): one the file
+    already has is a no-op; an assignment replaces the file's one assignment of the same names."""
+    module = ast.parse(content)
+    same = ast.dump(stmt)
+    if any(ast.dump(s) == same for s in module.body):
+        return content, []
+    names = _assigned(stmt)
+    matches = [s for s in module.body if names and _assigned(s) == names]
+    if len(matches) != 1:
+        raise FormatError(f"The block for {path} holds more than definitions (line {stmt.lineno}: "
+                          f"{ast.unparse(stmt)[:60]!r}). " + _FORMAT)
+    lines = content.split("\n")
+    a, b = matches[0].lineno - 1, matches[0].end_lineno
+    replacement = src_lines[stmt.lineno - 1:stmt.end_lineno]
+    return "\n".join(lines[:a] + replacement + lines[b:]), ["=" + ",".join(names)]
 
 
 def _append(content: str, new_lines: list[str]) -> str:

@@ -184,11 +184,31 @@ def test_parse_function_rewrite_reads_paths_blocks_and_imports():
              "And a helper:\n```python pkg/util.py\nimport math\n\n@cache\ndef r(x):\n    return math.floor(x)\n"
              "\n\ndef s():\n    pass\n```\n")
     edits = parse_function_rewrite(reply)
+    # One edit per block: its definitions land together, so an unchanged one beside a changed one is no error.
     assert edits == [
         FunctionEdit("pkg/cart.py", "def total(self, items):\n    return 0\n"),
-        FunctionEdit("pkg/util.py", "import math\n@cache\ndef r(x):\n    return math.floor(x)\n"),
-        FunctionEdit("pkg/util.py", "def s():\n    pass\n"),
+        FunctionEdit("pkg/util.py", "import math\n\n@cache\ndef r(x):\n    return math.floor(x)\n\n\ndef s():\n    pass\n"),
     ]
+
+
+def test_parse_function_rewrite_takes_the_default_path_and_salvages_a_cut_off_reply():
+    assert parse_function_rewrite("Here it is:\n```python\ndef f():\n    pass\n```", "pkg/m.py") == [
+        FunctionEdit("pkg/m.py", "def f():\n    pass\n")]
+    # Cut off by the token limit inside g: f and the class's complete method survive, g does not.
+    cut = "m.py\n```python\ndef f():\n    return 2\n\nclass C:\n    def a(self):\n        return 1\n\n    @property\n    def g(self):\n        return [1,"
+    assert parse_function_rewrite(cut) == [
+        FunctionEdit("m.py", "def f():\n    return 2\n\nclass C:\n    def a(self):\n        return 1\n")]
+
+
+def test_whole_module_in_a_function_block_lands_its_changed_parts_only():
+    original = "import os\n\nLIMIT = 10\nWEEKEND = (6, 7)  # Sat, Sun\n\n\ndef f(x):\n    return x < LIMIT\n\n\ndef g():\n    return os.sep\n"
+    reply = "m.py\n```python\nimport os\n\nLIMIT = 10\nWEEKEND = (5, 6)\n\ndef f(x):\n    return x < LIMIT\n\ndef g():\n    return os.sep\n```"
+    (edit,) = parse_function_rewrite(reply)
+    new, rule = splice_function(original, edit.source, "m.py")
+    assert new == original.replace("WEEKEND = (6, 7)  # Sat, Sun", "WEEKEND = (5, 6)")
+    assert rule == "function:=WEEKEND"
+    with pytest.raises(FormatError, match="more than definitions"):   # a statement the file has no match for
+        splice_function(original, "print('hi')\n\ndef f(x):\n    return x <= LIMIT\n", "m.py")
 
 
 def test_parse_function_rewrite_refuses_what_it_cannot_use():
@@ -196,8 +216,6 @@ def test_parse_function_rewrite_refuses_what_it_cannot_use():
         parse_function_rewrite("```python\ndef f():\n    pass\n```")
     with pytest.raises(FormatError, match="syntax error at line 2"):
         parse_function_rewrite("m.py\n```python\ndef f():\nreturn 1\n```")
-    with pytest.raises(FormatError, match="more than definitions"):
-        parse_function_rewrite("m.py\n```python\nX = 1\ndef f():\n    pass\n```")
     with pytest.raises(FormatError, match="cut off"):
         parse_function_rewrite("m.py\n```python\ndef f():\n    return [1,")
     with pytest.raises(FormatError, match="No ```python block"):
@@ -353,3 +371,13 @@ def test_whole_file_less_than_half_the_original_or_cut_off_is_refused():
         parse_whole_file("```python\ndef f():\n    pass\n```", "m.py", original_chars=200)
     with pytest.raises(FormatError, match="cut off"):
         parse_whole_file("```python\ndef f():\n    return [1,", "m.py", original_chars=20)
+
+
+def test_same_behaviour_sees_through_comments_and_layout_only():
+    from agent.editing import same_behaviour
+    old = "WEEKEND = (6, 7)   # Sat, Sun\n\ndef f(x):\n    return x+1\n"
+    assert same_behaviour("m.py", old, "WEEKEND = (6, 7)  # Saturday\n\n\ndef f(x):\n    return (x + 1)\n")
+    assert not same_behaviour("m.py", old, old.replace("(6, 7)", "(5, 6)"))
+    assert not same_behaviour("m.py", old, old.replace("x+1", "x + 2"))
+    assert not same_behaviour("m.py", old, "def (:")            # unparsable: not judged the same
+    assert not same_behaviour("README.md", "a  b", "a b")        # only Python is compared by syntax tree

@@ -113,6 +113,17 @@ def test_function_and_whole_file_formats_land(docker_client, tmp_path, fmt, answ
         assert "def mul(a, b)" in prompt       # the whole file was shown
 
 
+def test_odd_samples_are_pointed_at_a_suspect_function(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(respond_with(GOOD)) as server:
+        solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **{"patch.samples": 2}),
+              progress=Progress(False))
+        prompts = [m[1]["content"] for m in server.requests if "fixes bugs" in m[0]["content"]]
+    assert sorted("Suspect: `add` in calc/ops.py" in p for p in prompts) == [False, True]
+    assert "focus" not in sample(tmp_path / "run", 0).variant
+    assert sample(tmp_path / "run", 1).variant["focus"] == "add"
+
+
 def test_sample_zero_is_greedy_and_seeds_reproduce(docker_client, tmp_path):
     repo = make_repo(tmp_path)
     seeds = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agent.editing import choose_format
+from agent.focus import focus_of, focus_targets
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
 from agent.parsing import FormatError, classify_pytest, strip_line_numbers
 from agent.patches import dedup_candidates
@@ -69,6 +70,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     checks = feedback_tests(tests or [], cfg.revise_with)
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
     excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
+    targets = focus_targets(locations, {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)})
 
     def one(i: int) -> Trajectory:
         fmt = choose_format(getattr(model, "name", model_cfg.name), len(top_text) if top_text else 10**6,
@@ -77,6 +79,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             fmt = "search_replace"
         attempts: list[PatchAttempt] = []
         reached: set[str] = set()
+        focus = focus_of(i, targets, cfg.focus)
 
         def parse(text: str):
             changes = parser_for(fmt, top, len(top_text))(text)
@@ -106,7 +109,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
 
         variables = {"issue": ctx.issue_text, "example_path": top or "package/module.py",
                      "code": top_text if fmt == "whole_file" else excerpt,
-                     "other_code": _other_code(excerpt, top) if fmt == "whole_file" else ""}
+                     "other_code": _other_code(excerpt, top) if fmt == "whole_file" else "",
+                     "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
+                     "focus_caller": focus.called_by if focus else ""}
         spec = StageSpec(name=PROMPTS[fmt], parse=parse, act=act,
                          allow_commands=cfg.max_steps > 1, max_commands=max(0, cfg.max_steps - 1),
                          max_format_errors=cfg.max_format_errors,
@@ -120,7 +125,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         params = sampling_params(i, cfg.temperature, ctx.config.seed, "patch")
         with sandbox:
             traj, final = run_trajectory(model, spec, sample=i, sandbox=sandbox, **params)
-        traj.variant = {"format": fmt, "reached": sorted(reached)}
+        traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {})}
         traj.attempts = attempts
         if final is not None:
             traj.diff, traj.files_after = final.diff, final.files_after

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from agent.editing import apply_search_replace, compiles
+from agent.editing import apply_search_replace, compiles, same_behaviour
 from agent.parsing import FormatError, parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
-from agent.splice import parse_function_rewrite, parse_whole_file, splice_function
+from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
 
 PROMPTS = {"search_replace": "patch", "function": "patch_function", "whole_file": "patch_file"}
 
@@ -28,11 +28,18 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
                 for e in parse_search_replace(text)]
 
     def function(text: str) -> list[Change]:
-        return [Change(f.path or whole_file_path, lambda cur, f=f: splice_function(cur, f.source, f.path or whole_file_path))
-                for f in parse_function_rewrite(text)]
+        return [Change(f.path, lambda cur, f=f: splice_function(cur, f.source, f.path))
+                for f in parse_function_rewrite(text, whole_file_path or None)]
 
     def whole_file(text: str) -> list[Change]:
-        new = parse_whole_file(text, whole_file_path, original_chars)
+        try:
+            new = parse_whole_file(text, whole_file_path, original_chars)
+        except FormatError:
+            # Cut off by the token limit: the functions completed before the cut are spliced in.
+            salvaged = salvage_truncated(text)
+            if not salvaged:
+                raise
+            return function(salvaged)
         return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
 
     return {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
@@ -44,6 +51,7 @@ def land_changes(changes: list[Change], sandbox, known: set[str],
     `reached` collects the funnel steps passed ("applied", "compiles", "changed")."""
     reached = reached if reached is not None else set()
     contents: dict[str, str] = {}
+    before: dict[str, str] = {}
     rules: list[str] = []
     for ch in changes:
         path = resolve_path(ch.path, known)
@@ -57,6 +65,7 @@ def land_changes(changes: list[Change], sandbox, known: set[str],
                 if not ch.creates:
                     raise FormatError(f"File {path} does not exist. Use a path from the code shown.")
                 current = ""
+            before[path] = current
         contents[path], rule = ch.land(current)
         rules.append(rule)
     reached.add("applied")
@@ -65,6 +74,10 @@ def land_changes(changes: list[Change], sandbox, known: set[str],
         if error:
             raise FormatError(f"After your edit, {error}. Answer again with corrected code.")
     reached.add("compiles")
+    if any(before[p] != t for p, t in contents.items()) and \
+            all(same_behaviour(p, before[p], t) for p, t in contents.items()):
+        raise FormatError("Your edit changes only comments, spacing or layout, not what the code does. "
+                          "Make a real change that fixes the issue.")
     for path, text in contents.items():
         sandbox.write_file(path, text)
     diff = strip_diff_noise(sandbox.diff())

@@ -1,0 +1,59 @@
+"""Which suspect function each patch sample is pointed at (agent/focus.py)."""
+from textwrap import dedent
+
+from agent.focus import Target, callees, focus_of, focus_targets
+from agent.schema import Location
+
+CALENDAR = dedent('''
+    import itertools
+
+
+    def parse_time(text):
+        return int(text[:2]) * 60 + int(text[3:])
+
+
+    def _overlaps(a_start, a_end, b_start, b_end):
+        return a_start <= b_end and b_start <= a_end
+
+
+    class RoomCalendar:
+        def _room_bookings(self, room):
+            return sorted(b for b in self.bookings if b.room == room)
+
+        def is_free(self, room, start, end):
+            s, e = parse_time(start), parse_time(end)
+            return not any(_overlaps(s, e, b.start, b.end) for b in self._room_bookings(room))
+
+        def book(self, room, start, end):
+            if not self.is_free(room, start, end):
+                raise ValueError(room)
+            return sorted([1, 2])
+''')
+
+
+def test_callees_resolve_module_functions_and_own_methods_in_call_order():
+    assert callees(CALENDAR, "RoomCalendar.is_free") == ["parse_time", "_overlaps", "RoomCalendar._room_bookings"]
+    assert callees(CALENDAR, "RoomCalendar.book") == ["RoomCalendar.is_free"]   # builtins are not suspects
+    assert callees(CALENDAR, "nowhere") == [] and callees("def (:", "f") == []
+
+
+def test_targets_put_each_located_functions_helpers_before_it():
+    locs = [Location(file="rooms/cal.py", symbol="RoomCalendar.is_free"), Location(file="rooms/cal.py"),
+            Location(file="rooms/cal.py", symbol="RoomCalendar"),            # a class adds nothing
+            Location(file="rooms/cal.py", symbol="RoomCalendar.book"),
+            Location(file="other.py", symbol="f")]                           # source not given
+    targets = focus_targets(locs, {"rooms/cal.py": CALENDAR})
+    assert [t.qualname for t in targets] == ["parse_time", "_overlaps", "RoomCalendar._room_bookings",
+                                             "RoomCalendar.is_free", "RoomCalendar.book"]
+    assert targets[1] == Target("rooms/cal.py", "_overlaps", called_by="RoomCalendar.is_free")
+    assert targets[3].called_by == "" and targets[3].name == "is_free"
+    assert len(focus_targets(locs, {"rooms/cal.py": CALENDAR}, limit=2)) == 2
+
+
+def test_focus_modes_keep_sample_zero_free_and_cycle_the_suspects():
+    ts = [Target("m.py", n) for n in ("a", "b", "c")]
+    assert [focus_of(i, ts, "none") for i in range(3)] == [None] * 3
+    assert [t and t.qualname for t in (focus_of(i, ts, "alternate") for i in range(8))] == \
+        [None, "a", None, "b", None, "c", None, "a"]
+    assert [t and t.qualname for t in (focus_of(i, ts, "rotate") for i in range(5))] == [None, "a", "b", "c", "a"]
+    assert focus_of(1, [], "rotate") is None

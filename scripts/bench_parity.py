@@ -83,19 +83,19 @@ def main() -> None:
     order = parity.plan(cands, repos, args.per_repo)
     print(f"plan: {len(order)} instances, {sum(len(by_instance[i]) for i in order)} candidates over {repos}", flush=True)
     if args.retry_errors:
-        for v in parity.load_all(args.out / "verdicts"):
+        for path, v in parity.load_all(args.out / "verdicts").items():
             if v.ours == "error":
-                (args.out / "verdicts" / v.instance_id / f"{v.system}.json").unlink()
+                path.unlink()
     start, client = time.monotonic(), docker_client(args.timeout)
     for iid in order:
-        done = {v.system for v in parity.load_all(args.out / "verdicts") if v.instance_id == iid}
+        done = {v.system for v in parity.load_all(args.out / "verdicts").values() if v.instance_id == iid}
         if done >= {c.system for c in by_instance[iid]}:
             continue
         if args.max_minutes and time.monotonic() - start > args.max_minutes * 60:
             print("time box reached: rerun the same command to continue", flush=True)
             break
         grade_instance(client, lite[iid], by_instance[iid], args)
-    verdicts = parity.load_all(args.out / "verdicts")   # everything graded so far, by any invocation
+    verdicts = list(parity.load_all(args.out / "verdicts").values())   # everything graded so far, by any invocation
     print(parity.table(verdicts))
     if args.table:
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -26,7 +26,9 @@ def test_agreement_and_table(tmp_path):
     assert [v.agree for v in vs] == [True, False, True]
     for v in vs:
         parity.save(v, tmp_path)
-    assert parity.load_all(tmp_path) == vs
+    parity.save(parity.Verdict("b__q-5", "b/x", "acr/acr-run-1", "q", True, "resolved"), tmp_path)   # "/" in names
+    loaded = list(parity.load_all(tmp_path).values())
+    assert len(loaded) == 4 and all(v in loaded for v in vs)
     text = parity.table(vs)
     assert "| a/x | 2 | 1 | 1 | 2 | 1 (50 %) | 1 | 0 |" in text and "| **total** | 3 | 2 | 1 | 2 | 2 (67 %) | 1 | 1 |" in text
     assert "a__r-1 | s2 | unresolved | resolved | F2P pass" in parity.disagreements(vs)

@@ -85,15 +85,15 @@ def _num(instance_id: str) -> tuple[str, int]:
 
 
 def save(verdict: Verdict, folder: Path) -> None:
-    path = folder / verdict.instance_id / f"{verdict.system}.json"
+    path = folder / verdict.instance_id / (verdict.system.replace("/", "__") + ".json")   # "acr/acr-run-1"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(asdict(verdict), indent=1))
     tmp.replace(path)
 
 
-def load_all(folder: Path) -> list[Verdict]:
-    return [Verdict(**json.loads(p.read_text())) for p in sorted(folder.glob("*/*.json"))]
+def load_all(folder: Path) -> dict[Path, Verdict]:
+    return {p: Verdict(**json.loads(p.read_text())) for p in sorted(folder.rglob("*.json"))}
 
 
 def table(verdicts: list[Verdict]) -> str:

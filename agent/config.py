@@ -21,6 +21,12 @@ class StageConfig(BaseModel):
     model: ModelConfig | None = None  # per-stage override of the run's model
 
 
+class TestConfig(StageConfig):
+    # Values the issue states in prose with no call shown: the model writes only the call (one greedy
+    # answer each, at most this many); the expected value stays the issue's (agent/stages/testgen.py).
+    value_calls: int = Field(2, ge=0)
+
+
 EditFormat = Literal["auto", "search_replace", "function", "whole_file"]
 
 
@@ -64,7 +70,7 @@ class SolveConfig(BaseModel):
     seed: int | None = 0              # per-sample seeds derive from it (None: the provider's own randomness)
     localize: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.3))
     patch: PatchConfig = Field(default_factory=PatchConfig)
-    test: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.8))
+    test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8))
     reward: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.5))
     select: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.0, max_steps=2))
     # Probe inputs for behaviour voting (agent/behaviour.py): one model-written script besides the issue's

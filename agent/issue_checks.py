@@ -290,4 +290,29 @@ def checks_needing_call(issue_text: str) -> list[ProseExpectation]:
     return _walk(issue_text or "")[1]
 
 
+def value_src(atom: str) -> str:
+    """The repr of a value the issue states (a ProseExpectation atom); ValueError if it is none."""
+    src = _value_src(atom, None)
+    if src is None:
+        raise ValueError(f"not a literal value: {atom!r}")
+    return src
+
+
+def check_from_code(code: str, expected: str, lines: tuple[int, ...] = ()) -> IssueCheck:
+    """A check from a model-written call (setup statements, then ONE expression as the last line) and
+    the value the issue states: the model supplies the call only, never the expected value."""
+    try:
+        module = ast.parse(code)
+    except SyntaxError as err:
+        raise ValueError(f"the code does not parse (line {err.lineno}: {err.msg})") from None
+    if not module.body or not isinstance(module.body[-1], ast.Expr):
+        raise ValueError("the last line is not an expression")
+    setup = tuple(ast.unparse(s) for s in module.body[:-1])
+    call = ast.unparse(module.body[-1].value)
+    if not all(safe_code(s) for s in setup + (call,)):
+        raise ValueError("the code does more than compute a value")
+    return IssueCheck(setup=setup, call=call, kind="equals", expected=expected, lines=tuple(lines),
+                      source="prose_call")
+
+
 from agent.issue_render import render_check_test  # noqa: E402,F401  (part of this module's API)

@@ -104,7 +104,7 @@ class TestCase(BaseModel):
     kept: bool = False
     reason: str = ""
     # "issue": built from the issue's own stated values (agent/issue_checks.py), not by a model.
-    origin: Literal["model", "issue"] = "model"
+    origin: Literal["model", "issue", "issue_value"] = "model"   # issue_value: the issue's value, a model's call
 
 
 class Cell(BaseModel):
@@ -114,7 +114,7 @@ class Cell(BaseModel):
     duration_s: float = 0.0
     output_tail: str = ""
     failed_tests: list[str] = Field(default_factory=list)   # for the regression column
-    origin: Literal["model", "issue"] = "model"             # the test's origin (issue checks veto)
+    origin: Literal["model", "issue", "issue_value"] = "model"   # the test's origin (issue checks veto)
     tampered: list[str] = Field(default_factory=list)       # test/config/CI files the candidate edits
     junit: dict[str, int] | None = None                     # tests/failures/errors/skipped from JUnit XML
 

@@ -21,6 +21,9 @@ class Weights:
     regression_penalty: float = 0.5   # multiplies the score of a candidate that breaks tests
     # A check built from the issue's own values (agent/issue_checks.py) cannot assert an invented value.
     issue_origin: float = 2.0
+    # The issue's value with a model-written call: the value cannot be invented, the call can be wrong
+    # (so no veto, and less weight than a check built wholly from the issue).
+    issue_value_origin: float = 1.5
 
 
 def issue_tests(matrix: ExecutionMatrix) -> set[str]:
@@ -43,10 +46,12 @@ def weight_tests(matrix: ExecutionMatrix, w: Weights = Weights()) -> dict[str, f
     out = {}
     n = len(matrix.candidates)
     from_issue = issue_tests(matrix)
+    values = {c.test for c in matrix.cells if c.origin == "issue_value"}
     for t in matrix.tests:
         passed = sum(1 for c in matrix.candidates if (cell := matrix.get(c, t)) and cell.outcome == "pass")
         p = passed / n if n else 0.0
-        out[t] = (w.issue_origin if t in from_issue else 1.0) * (1.0 + w.separation_bonus * 4 * p * (1 - p))
+        base = w.issue_origin if t in from_issue else w.issue_value_origin if t in values else 1.0
+        out[t] = base * (1.0 + w.separation_bonus * 4 * p * (1 - p))
     return out
 
 

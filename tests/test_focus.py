@@ -57,3 +57,16 @@ def test_focus_modes_keep_sample_zero_free_and_cycle_the_suspects():
         [None, "a", None, "b", None, "c", None, "a"]
     assert [t and t.qualname for t in (focus_of(i, ts, "rotate") for i in range(5))] == [None, "a", "b", "c", "a"]
     assert focus_of(1, [], "rotate") is None
+
+
+def test_no_function_feedback_names_one_to_rewrite():
+    from agent.stages.patch import _name_a_function
+    locs = [Location(file="m/cal.py"), Location(file="m/cal.py", symbol="RoomCalendar"),
+            Location(file="m/cal.py", symbol="RoomCalendar.is_free")]
+    err = "No ```python block with a function found. Reply with ..."
+    assert _name_a_function("function", err, None, locs) == \
+        " For example, answer with m/cal.py and the whole corrected `def is_free(...)`."
+    assert "`def _overlaps(...)`" in _name_a_function("function", err, Target("m/cal.py", "_overlaps"), locs)
+    assert _name_a_function("search_replace", err, None, locs) == ""
+    assert _name_a_function("function", "The ```python block is not closed", None, locs) == ""
+    assert _name_a_function("function", err, None, locs[:2]) == ""

@@ -401,3 +401,15 @@ def test_issue_checks_weigh_more_and_veto_a_candidate_that_fails_them():
     only_wrong = ExecutionMatrix(candidates=["c_wrong"], tests=["i000", "t000"], cells=cells[:2])
     decision = decide(cands[:1], only_wrong, rewards, abstain_below=0.0)
     assert decision.status == "abstained" and "i000" in decision.diagnosis
+
+
+def test_check_from_model_code_takes_the_call_only():
+    from agent.issue_checks import check_from_code, value_src
+    check = check_from_code("from m import f\nx = [1, 2]\nf(x)", value_src("`3`"), (4,))
+    assert (check.setup, check.call, check.kind, check.expected, check.source) == \
+        (("from m import f", "x = [1, 2]"), "f(x)", "equals", "3", "prose_call")
+    for bad in ("f(", "x = f(1)", "eval('1 + 2')", ""):
+        with pytest.raises(ValueError):
+            check_from_code(bad, "3")
+    with pytest.raises(ValueError):
+        value_src("`not a value`x")

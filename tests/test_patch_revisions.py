@@ -158,3 +158,41 @@ def test_strong_preset_runs_commands_in_the_sandbox_before_answering(docker_clie
     traj = sample(tmp_path / "run")
     assert traj.steps[0].command == "cat calc/ops.py" and "return a - b" in traj.steps[0].observation
     assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+
+
+VALUE_ISSUE = """add() gives wrong sums
+
+```python
+>>> from calc.ops import add, mul
+>>> add(2, 3)
+-1
+>>> mul(2, 3)
+6
+>>> add(1, 1)
+0
+```
+I expected `5` and `2`.
+"""
+
+
+def test_prose_values_get_a_model_written_call_and_keep_the_issues_value(docker_client, tmp_path):
+    """Three shown results, two stated values: no value can be tied to a call by the text alone, so
+    the model writes only the call for each value; the expected value stays the issue's."""
+    repo = make_repo(tmp_path)
+    calls = {"5": "```python\nfrom calc.ops import add\nadd(2, 3)\n```",
+             "2": "```python\nfrom calc.ops import mul\nmul(1, 2)\n```"}     # a call that already gives 2
+
+    def respond(messages):
+        user = messages[-1]["content"]
+        if "the correct result is" in user:
+            return calls[user.split("the correct result is ", 1)[1].split(":", 1)[0]]
+        return respond_with(GOOD)(messages)
+
+    with ScriptedOpenAI(respond) as server:
+        result = solve(issue_from_text(VALUE_ISSUE), repo, tmp_path / "run",
+                       cfg(server.api_base, **{"test.samples": 0}), progress=Progress(False))
+    tests = {t["id"]: t for t in json.loads((tmp_path / "run/03_tests/tests.json").read_text())}
+    assert tests["v000"]["origin"] == "issue_value" and tests["v000"]["kept"]
+    assert "add(2, 3)" in tests["v000"]["content"] and "5" in tests["v000"]["content"]
+    assert not tests["v001"]["kept"]          # mul(1, 2) == 2 already: it does not reproduce the issue
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)

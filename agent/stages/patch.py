@@ -82,7 +82,10 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         focus = focus_of(i, targets, cfg.focus)
 
         def parse(text: str):
-            changes = parser_for(fmt, top, len(top_text))(text)
+            try:
+                changes = parser_for(fmt, top, len(top_text))(text)
+            except FormatError as err:
+                raise FormatError(f"{err}{_name_a_function(fmt, str(err), focus, locations)}") from None
             reached.add("parsed")
             return changes
 
@@ -137,6 +140,19 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     cands = candidates_of(trajs)
     ctx.run.write_json(f"{STAGE_DIR}/candidates.json", cands)
     return trajs, cands
+
+
+def _name_a_function(fmt: str, error: str, focus, locations: list[Location]) -> str:
+    """A small model told "no function found" often repeats the issue's example: name one to rewrite."""
+    if fmt != "function" or "No ```python block with a function" not in error and "No function or class" not in error:
+        return ""
+    if focus is not None:
+        return f" Answer with {focus.path} and the whole corrected `def {focus.name}(...)`."
+    loc = next((loc for loc in locations if loc.symbol and loc.symbol[:1].islower() or
+                loc.symbol and "." in loc.symbol), None)
+    if loc is None:
+        return ""
+    return f" For example, answer with {loc.file} and the whole corrected `def {loc.symbol.rsplit('.', 1)[-1]}(...)`."
 
 
 def candidates_of(trajs: list[Trajectory]) -> list[Candidate]:

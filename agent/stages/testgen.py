@@ -5,7 +5,8 @@ model-written tests. An issue check is kept only if it fails for the reason the 
 """
 from __future__ import annotations
 
-from agent.issue_checks import IssueCheck, extract_checks, render_check_test, with_imports
+from agent.issue_checks import (IssueCheck, check_from_code, checks_needing_call, extract_checks,
+                                render_check_test, value_src, with_imports)
 from agent.issue_render import reproduced_reason
 from agent.loop import StageSpec, run_trajectory
 from agent.parsing import FormatError, classify_pytest, extract_python, repro_failure_reason
@@ -45,10 +46,11 @@ def definitions(repo_map: RepoMap) -> dict[str, list[str]]:
     return out
 
 
-def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck) -> TestCase:
-    path = issue_test_path(i)
-    case = TestCase(id=f"i{i:03d}", sample=i, path=path, content=render_check_test([check]),
-                    command=repro_command(path), origin="issue")
+def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck, path: str = "", id_: str = "",
+                     origin: str = "issue") -> TestCase:
+    path = path or issue_test_path(i)
+    case = TestCase(id=id_ or f"i{i:03d}", sample=i, path=path, content=render_check_test([check]),
+                    command=repro_command(path), origin=origin)
     try:
         with ctx.new_sandbox() as sb:
             sb.write_file(path, case.content)
@@ -87,11 +89,50 @@ def issue_tests(ctx: StageContext) -> list[TestCase]:
     return out
 
 
+def value_tests(ctx: StageContext, model, code: str, limit: int = 2) -> list[TestCase]:
+    """The values the issue states in prose with no call shown: the model writes only the call, the
+    expected value is the issue's own (agent/issue_checks.py checks_needing_call). One greedy answer
+    each; kept, like every issue check, only if it fails on the original code as the issue says."""
+    out = []
+    wants = [(w, v) for w in checks_needing_call(f"{ctx.issue.title}\n\n{ctx.issue.body}") for v in w.values]
+    for i, (want, value) in enumerate(wants[:limit]):
+        rel = f"{STAGE_DIR}/value_{i:03d}.json"
+        case = ctx.run.read_model_or_none(rel, TestCase)
+        if case is None:
+            try:
+                expected = value_src(value)
+                reply = model.query([{"role": "system", "content": render("test", "system")},
+                                     {"role": "user", "content": render("test", "value_call", issue=ctx.issue_text,
+                                                                        code=code, value=expected,
+                                                                        sentence=want.text[:300])}],
+                                    temperature=0.0, seed=ctx.config.seed)
+                check = check_from_code(extract_python(reply.content), expected, want.lines)
+            except (FormatError, ValueError) as err:
+                case = TestCase(id=f"v{i:03d}", sample=i, path=value_test_path(i), content="", command="",
+                                origin="issue_value", reason=f"no usable call: {err}"[:300])
+                ctx.run.write_json(rel, case)
+                out.append(case)
+                continue
+            except Exception:            # the model is down or over budget: no check, nothing cached
+                continue
+            case = _run_issue_check(ctx, i, check, path=value_test_path(i), id_=f"v{i:03d}", origin="issue_value")
+            if case.original_outcome is not None:
+                ctx.run.write_json(rel, case)
+        out.append(case)
+    return out
+
+
+def value_test_path(i: int) -> str:
+    return f"test_swe_agent_value_{i:03d}.py"
+
+
 def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
     from_issue = issue_tests(ctx)
     cfg = ctx.config.test
     model = ctx.make_model("test", cfg)
     code = code_context(ctx.repo_path, locations, max_chars=5000)
+    if cfg.value_calls:
+        from_issue += value_tests(ctx, model, code, limit=cfg.value_calls)
 
     def one(i: int) -> Trajectory:
         path, command = repro_test_path(i), repro_command(repro_test_path(i))

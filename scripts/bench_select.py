@@ -47,7 +47,8 @@ def predictions_main(args) -> int:
     """Selection accuracy of `swe-agent select` methods on labelled candidates, per fixed split."""
     from agent.ensemble.bench import load_selections, markdown, report
     from agent.ensemble.lite import labels, read_candidates
-    rep = report(load_selections(args.predictions), labels(read_candidates(args.labels)))
+    rep = report(load_selections(args.predictions, args.seed), labels(read_candidates(args.labels)),
+                 executed_only=not args.unexecuted)
     if rep["skipped_not_executed"]:
         print(f"{len(rep['skipped_not_executed'])} instance(s) without an execution matrix left out", file=sys.stderr)
     print(markdown(rep))
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--runs", type=Path, nargs="+", help="scripts/bench_scaling.py --out folders")
     src.add_argument("--predictions", type=Path, nargs="+", metavar="OUT",
                      help="`swe-agent select` output folders: score its methods against --labels (issue 13)")
+    p.add_argument("--unexecuted", action="store_true",
+                   help="(with --predictions) every instance, on the methods that need no execution")
     p.add_argument("--labels", type=Path, default=LITE_CANDIDATES,
                    help="labelled candidates {instance_id, candidates:[{system, resolved}]} (with --predictions)")
     p.add_argument("--split", choices=["train", "test", "all"], default="all", help="report on this split")

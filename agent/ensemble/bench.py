@@ -74,8 +74,10 @@ def split_instances(sels: dict[str, Selection]) -> dict[str, list[str]]:
 def report(sels: dict[str, Selection], labels: dict[str, dict[str, bool]], executed_only: bool = True) -> dict:
     """Per split: the accuracy table, the method that is best on train (tuning = choosing it there),
     and per-instance cost / wall time."""
+    from agent.ensemble.methods import NEEDS_EXECUTION
     usable = {i: s for i, s in sels.items() if i in labels and (s.executed or not executed_only)}
-    methods = sorted({m for s in usable.values() for m in s.methods}) + ["random (per candidate)", "oracle"]
+    methods = sorted({m for s in usable.values() for m in s.methods
+                      if executed_only or m not in NEEDS_EXECUTION}) + ["random (per candidate)", "oracle"]
     splits = split_instances(usable)
     out = {"instances": len(usable), "skipped_not_executed": sorted(set(sels) - set(usable)), "splits": splits,
            "tables": {}}
@@ -84,6 +86,8 @@ def report(sels: dict[str, Selection], labels: dict[str, dict[str, bool]], execu
     train = out["tables"]["train"]["covered"]["accuracy"]
     candidates = [m for m in methods if m not in ("oracle", "random (per candidate)") and train.get(m) is not None]
     out["best_on_train"] = max(candidates, key=lambda m: (train[m], m == "pipeline")) if candidates else None
+    out["rows"] = [{"instance_id": i, "split": split_of(i), "kind": kind(s, labels[i]), "candidates": len(s.candidates),
+                    "wall_s": s.duration_s, "scores": scores(s, labels[i])} for i, s in sorted(usable.items())]
     ran = [s for s in usable.values() if s.duration_s]
     out["per_instance"] = {"cost_usd": sum(s.cost_usd for s in ran) / len(ran) if ran else 0.0,
                            "wall_s": sum(s.duration_s for s in ran) / len(ran) if ran else 0.0, "runs": len(ran)}
@@ -104,6 +108,14 @@ def markdown(rep: dict) -> str:
         for m in methods:
             lines.append(f"| {m} | {f(t['covered']['accuracy'][m])} | {f(t['mixed']['accuracy'][m])} |")
         lines.append("")
+    shown = [m for m in rep["tables"]["all"]["covered"]["accuracy"] if m != "random (per candidate)"]
+    lines.append("| instance | split | candidates | " + " | ".join(shown) + " | wall s |")
+    lines.append("|---|---|---:|" + "---:|" * (len(shown) + 1))
+    for r in rep["rows"]:
+        if r["kind"] != "none":
+            lines.append(f"| {r['instance_id']} | {r['split']} | {r['candidates']} | "
+                         + " | ".join(f"{r['scores'][m]:.2f}" for m in shown) + f" | {r['wall_s']:.0f} |")
+    lines.append("")
     pi = rep["per_instance"]
     lines.append(f"best method on train: {rep['best_on_train']}; per executed instance: "
                  f"${pi['cost_usd']:.4f}, {pi['wall_s']:.0f} s wall ({pi['runs']} runs)")

@@ -32,7 +32,11 @@ def sandbox_factory(config: SolveConfig, repo: Path, commit: str, *, run_id: str
     reap_orphans(client)   # containers of runs killed with SIGKILL (they could not clean up)
     labels = {"swe-agent.run": run_id}
     if config.image:
-        return lambda: DockerSandbox.start(config.image, client=client, labels=labels, workdir=config.workdir)
+        image = config.image
+        if config.pip:   # extra requirements on top of a prebuilt image
+            from sandbox.images import ensure_pip_image
+            image = ensure_pip_image(client, image, list(config.pip))
+        return lambda: DockerSandbox.start(image, client=client, labels=labels, workdir=config.workdir)
     from agent.repo_input import tracked_files
     install = config.install or default_install(set(tracked_files(Path(repo), commit)))
     image = ensure_repo_image(client, RepoRecipe(repo_path=str(repo), commit=commit, pip=list(config.pip),

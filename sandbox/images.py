@@ -197,3 +197,21 @@ def ensure_repo_image(client: docker.DockerClient, recipe: RepoRecipe, base: str
             _build(client, Path(tmp), tag, {"swe-agent.kind": "repo", "swe-agent.commit": commit,
                                             "swe-agent.user": f"{SANDBOX_UID}:{SANDBOX_UID}"})
     return tag
+
+
+def ensure_pip_image(client: docker.DockerClient, image: str, pip: list[str]) -> str:
+    """`image` plus pip requirements (e.g. pytest where a SWE-bench environment lacks it: sympy's runs
+    its own bin/test). The index is allowed for this one step (the offline environments set
+    PIP_NO_INDEX). pip leaves a requirement the image already satisfies alone, so an editable install
+    of the same package (pytest's own testbed) is not replaced. Built once per image and list."""
+    key = json.dumps([RECIPE_VERSION, client.images.get(image).id, sorted(pip)])
+    tag = f"swe-agent/pip:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    if image_exists(client, tag):
+        return tag
+    with _BuildLock(tag):
+        if not image_exists(client, tag):
+            with tempfile.TemporaryDirectory(prefix="swe-agent-pip-") as tmp:
+                (Path(tmp) / "Dockerfile").write_text(
+                    f"FROM {image}\nRUN PIP_NO_INDEX=0 python -m pip install -q " + " ".join(json.dumps(p) for p in pip) + "\n")
+                _build(client, Path(tmp), tag, {"swe-agent.kind": "pip"})
+    return tag

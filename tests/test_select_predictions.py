@@ -190,3 +190,17 @@ def test_bench_scores_expected_values_per_subset():
     assert t["mixed"]["instances"] == 1 and t["covered"]["accuracy"]["oracle"] == 1.0
     # a label split between merged submissions counts as the share that resolved
     assert scores(sel, {"s1": True, "s2": False, "s3": False})["majority"] == 0.5
+
+
+@pytest.mark.docker
+def test_pip_layer_keeps_a_requirement_the_image_already_satisfies(docker_client, tmp_path):
+    """select adds pytest on top of prebuilt images (sympy's environment has none); where the image has
+    it already (pytest's own editable testbed) the layer must leave it alone, without any index."""
+    from sandbox.images import RepoRecipe, ensure_pip_image, ensure_repo_image
+    repo, _, _ = make_instance(tmp_path)
+    base = ensure_repo_image(docker_client, RepoRecipe(repo_path=str(repo), install=[]))
+    before = docker_client.containers.run(base, "python -m pytest --version", remove=True, network_disabled=True)
+    tag = ensure_pip_image(docker_client, base, ["pytest"])
+    assert tag != base and ensure_pip_image(docker_client, base, ["pytest"]) == tag   # built once
+    after = docker_client.containers.run(tag, "python -m pytest --version", remove=True, network_disabled=True)
+    assert before == after and b"pytest" in after

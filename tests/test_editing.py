@@ -381,3 +381,16 @@ def test_same_behaviour_sees_through_comments_and_layout_only():
     assert not same_behaviour("m.py", old, old.replace("x+1", "x + 2"))
     assert not same_behaviour("m.py", old, "def (:")            # unparsable: not judged the same
     assert not same_behaviour("README.md", "a  b", "a b")        # only Python is compared by syntax tree
+
+
+def test_whole_file_answer_with_only_the_changed_function_is_spliced():
+    from agent.stages.patch_edits import parser_for
+    original = ('"""Totals."""\nfrom __future__ import annotations\n\nTAX = 0.2\n\n\ndef line_total(line):\n'
+                '    return line["price"] * line["qty"]\n\n\ndef order_total(order):\n'
+                '    return sum(line_total(x) for x in order["lines"]) - order.get("discount", 0)\n')
+    reply = "orders/totals.py\n```python\ndef line_total(line):\n    return line[\"price\"] * line[\"qty\"] * (1 + TAX)\n```"
+    (change,) = parser_for("whole_file", "orders/totals.py", len(original))(reply)
+    new, rule = change.land(original)
+    assert rule == "function:line_total" and "(1 + TAX)" in new and new.startswith('"""Totals."""')
+    with pytest.raises(FormatError, match="cut short"):     # nothing usable: the whole-file message goes back
+        parser_for("whole_file", "orders/totals.py", len(original))("```python\nx = 1\n```")

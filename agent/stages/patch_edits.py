@@ -34,12 +34,14 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
     def whole_file(text: str) -> list[Change]:
         try:
             new = parse_whole_file(text, whole_file_path, original_chars)
-        except FormatError:
-            # Cut off by the token limit: the functions completed before the cut are spliced in.
-            salvaged = salvage_truncated(text)
-            if not salvaged:
-                raise
-            return function(salvaged)
+        except FormatError as err:
+            # Small models often send only the function they changed (or the file up to the token
+            # limit, or with "# ... unchanged" for the rest): what is complete is spliced in as
+            # definitions; when that is impossible too, the whole-file message goes back.
+            try:
+                return function(salvage_truncated(text) or text)
+            except FormatError:
+                raise err from None
         return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
 
     return {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]

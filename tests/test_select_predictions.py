@@ -204,3 +204,12 @@ def test_pip_layer_keeps_a_requirement_the_image_already_satisfies(docker_client
     assert tag != base and ensure_pip_image(docker_client, base, ["pytest"]) == tag   # built once
     after = docker_client.containers.run(tag, "python -m pytest --version", remove=True, network_disabled=True)
     assert before == after and b"pytest" in after
+
+
+def test_regression_ignores_a_test_every_candidate_breaks():
+    """The old behaviour's own test fails for every fix of it: that is the issue, not a regression."""
+    cands = [_cand("a", 3), _cand("b", 1), _cand("c", 1)]
+    m = _matrix({"a": ("fail", ["t::old", "t::other"]), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
+    assert M.regression(cands, m) == {"b": 0.5, "c": 0.5}
+    crashed = _matrix({"a": ("timeout", []), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
+    assert M.regression(cands, crashed) == {}      # a crash is never excused: nothing is common to all

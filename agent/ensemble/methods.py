@@ -33,10 +33,29 @@ def majority(cands: list[Candidate]) -> dict[str, float]:
     return _uniform([c for c in cands if c.count == top])
 
 
+def broken_tests(matrix: ExecutionMatrix, cand: str) -> set[str] | None:
+    """Tests that passed on the original code and fail with the candidate; None = the whole run broke
+    (patch does not apply, timeout, crash, edits tests) or was not run; set() = nothing broken."""
+    ok = regression_ok(matrix, cand)
+    if ok is None:
+        return set()
+    cell, base = matrix.get(cand, "regression"), matrix.baseline_regression
+    if ok is True:
+        return set()
+    broken = set(cell.failed_tests) - set(base.failed_tests if base else [])
+    return broken or None
+
+
 def regression(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[str, float]:
-    """Unknown (no covering test file, not run) counts as not broken: the filter only removes."""
-    kept = [c for c in cands if matrix is None or regression_ok(matrix, c.id) is not False]
-    return majority(kept)
+    """Unknown (no covering test file, not run) counts as not broken: the filter only removes.
+    A test that *every* candidate breaks asserts the behaviour the issue asks to change (the hidden
+    test patch updates such tests), so it is no regression (rule chosen on train: sympy-13971)."""
+    if matrix is None:
+        return majority(cands)
+    broken = {c.id: broken_tests(matrix, c.id) for c in cands}
+    sets = [b for b in broken.values() if b is not None]
+    common = set.intersection(*sets) if sets and len(sets) == len(cands) else set()
+    return majority([c for c in cands if broken[c.id] is not None and not (broken[c.id] - common)])
 
 
 def by_submission(cands: list[Candidate]) -> dict[str, float]:

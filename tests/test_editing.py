@@ -394,3 +394,17 @@ def test_whole_file_answer_with_only_the_changed_function_is_spliced():
     assert rule == "function:line_total" and "(1 + TAX)" in new and new.startswith('"""Totals."""')
     with pytest.raises(FormatError, match="cut short"):     # nothing usable: the whole-file message goes back
         parser_for("whole_file", "orders/totals.py", len(original))("```python\nx = 1\n```")
+
+
+def test_a_reply_that_repeats_the_issues_example_is_recognised():
+    from agent.stages.patch_edits import repeats_issue
+    issue = ('Bob sees Ann\'s items:\n\n```python\nfrom shop import Cart\n\na = Cart("ann")\na.add("tea", 3.5)\n'
+             'b = Cart("bob")\nprint(b.total())  # 3.5, expected 0\n```\n')
+    copied = 'shop/cart.py\n```python\nfrom shop import Cart\na = Cart("ann")\na.add("tea", 3.5)\nb = Cart("bob")\nprint(b.total())\n```'
+    assert repeats_issue(copied, issue)
+    assert not repeats_issue(copied + '\n```python\nclass Cart:\n    items: list = None\n```', issue)  # and a fix
+    assert not repeats_issue("shop/cart.py\n```python\ndef total(self):\n    return 0\n```", issue)
+    assert not repeats_issue("shop/cart.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE", issue)
+    # a user who pasted the buggy function itself: the model's corrected function is no copy
+    assert not repeats_issue("```python\ndef total(self):\n    return sum(self.items)\n```",
+                             "```python\ndef total(self):\n    return sum(self.items) + 1\n```")

@@ -21,7 +21,7 @@ from agent.repomap import code_context
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, TestCase, Trajectory
 from agent.stages.context import StageContext
-from agent.stages.patch_edits import PROMPTS, land_changes, parser_for
+from agent.stages.patch_edits import PROMPTS, land_changes, parser_for, repeats_issue
 
 STAGE_DIR = "02_patches"
 
@@ -70,6 +70,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     checks = feedback_tests(tests or [], cfg.revise_with)
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
     excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
+    issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     targets = focus_targets(locations, {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)})
 
     def one(i: int) -> Trajectory:
@@ -82,6 +83,10 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         focus = focus_of(i, targets, cfg.focus)
 
         def parse(text: str):
+            if repeats_issue(text, issue_raw):
+                raise FormatError("Your code block repeats the example from the issue: that shows the bug, it is not "
+                                  f"a fix. {render(PROMPTS[fmt], 'revise', example_path=top).strip()}"
+                                  f"{_name_a_function(fmt, 'No function or class', focus, locations)}")
             try:
                 changes = parser_for(fmt, top, len(top_text))(text)
             except FormatError as err:

@@ -3,6 +3,7 @@ whole_file): parse → resolve paths → apply with the tolerant rules of agent/
 check → write → diff. Raises FormatError with a message for the model when the answer cannot land."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -45,6 +46,25 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
         return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
 
     return {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
+
+
+_FENCED = re.compile(r"```[^\n`]*\n(.*?)```", re.S)
+
+
+def repeats_issue(reply: str, issue: str) -> bool:
+    """True when every code block of the reply is the issue's own example (most of its lines are
+    lines of the issue): small models answer "fix it" by copying the snippet that shows the bug."""
+    blocks = [b for b in _FENCED.findall(reply or "") if b.strip()]
+    have = {ln.strip() for ln in (issue or "").split("\n") if ln.strip()}
+    if not blocks or not have:
+        return False
+
+    def copied(block: str) -> bool:
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip() and not ln.strip().startswith("#")]
+        return bool(lines) and sum(ln in have or ln.lstrip(">. ") in have for ln in lines) >= 0.6 * len(lines) \
+            and not any(ln.startswith(("def ", "async def ", "class ")) for ln in lines)
+
+    return all(copied(b) for b in blocks)
 
 
 def land_changes(changes: list[Change], sandbox, known: set[str],

@@ -114,3 +114,12 @@ def test_agreeing_samples_count_when_every_test_fails_everyone():
     assert agreed.status == "selected" and agreed.candidate == "c1"
     lone = decide([cand("c1", [0]), cand("c2", [1])], m, judge, abstain_below=0.45)
     assert lone.status == "abstained"
+
+
+def test_selection_trajectory_summary_shows_behaviour_support():
+    from agent.schema import RankedCandidate
+    from agent.stages.select import _summary
+    row = RankedCandidate(candidate="c1", score=1.0, tests_passed=2, tests_total=3, weighted_pass=2.0,
+                          regression_ok=True, reward=0.5, count=2, support=3)
+    assert _summary(row).endswith("2 sample(s), behaves like 3 sample(s) on the probe inputs")
+    assert "probe" not in _summary(row.model_copy(update={"support": None}))

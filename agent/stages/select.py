@@ -17,7 +17,8 @@ STAGE_DIR = "06_selection"
 def _summary(r) -> str:
     reg = {True: "repo tests ok", False: "BREAKS repo tests", None: "repo tests not run"}[r.regression_ok]
     judge = f"judge {r.reward:.2f}" if r.reward is not None else "no judge score"
-    return f"passes {r.tests_passed}/{r.tests_total} reproduction tests, {reg}, {judge}, {r.count} sample(s)"
+    same = "" if r.support is None else f", behaves like {r.support} sample(s) on the probe inputs"
+    return f"passes {r.tests_passed}/{r.tests_total} reproduction tests, {reg}, {judge}, {r.count} sample(s){same}"
 
 
 def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatrix,

@@ -45,7 +45,9 @@ def create_hardened(api: docker.APIClient, image: str, *, labels: dict[str, str]
     global _disk_quota_supported
     kwargs = dict(command=KEEPER, user=KEEPER_USER, working_dir=working_dir, environment=environment,
                   labels={"swe-agent.managed": "1", **owner.labels(), **labels}, hostname="sandbox",
-                  network_disabled=not network, name=name)
+                  name=name)
+    # No `network_disabled`: network_mode "none" already cuts every route out, and a network-disabled
+    # container gets no /etc/hosts and no loopback, so tests that serve on localhost would fail.
     limits = dict(network=network, mem_limit=mem_limit, pids_limit=pids_limit, nano_cpus=nano_cpus,
                   tmp_size=tmp_size, disk_size=disk_size)
     try:

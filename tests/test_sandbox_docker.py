@@ -77,6 +77,10 @@ def test_no_network(docker_sandbox):
     assert r.exit_code != 0 and "unreachable" in r.output.lower()
     r = docker_sandbox.run("python -c \"import socket; socket.getaddrinfo('pypi.org', 443)\"")
     assert r.exit_code != 0 and "gaierror" in r.output
+    # ... but the loopback works: tests that serve on localhost (http servers, linkcheck) can run.
+    r = docker_sandbox.run("python -c \"import socket; s = socket.socket(); s.bind(('localhost', 0)); s.listen(); "
+                           "socket.create_connection(s.getsockname(), timeout=3); print('loopback ok')\"")
+    assert r.exit_code == 0 and "loopback ok" in r.output, r.output
 
 
 def test_memory_limit_is_enforced(docker_client, repo_image, sandbox_run_id):

@@ -198,7 +198,8 @@ def classify_pytest(exit_code: int, output: str, timed_out: bool) -> Outcome:
 
 
 _FRAME = re.compile(r"^(\S+\.py):\d+: in ", re.M)
-_ASSERTION = re.compile(r"^E\s+(assert\b|AssertionError)", re.M)
+# `pytest.raises` that did not raise and `pytest.fail(...)` print "E   Failed: ...": the test's own verdict.
+_ASSERTION = re.compile(r"^E\s+(assert\b|AssertionError|Failed: )", re.M)
 
 
 def repro_failure_reason(outcome: Outcome, output: str, test_path: str | None = None) -> str | None:

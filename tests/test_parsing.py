@@ -118,6 +118,10 @@ def test_repro_failure_must_come_from_code_under_test():
     assert repro_failure_reason("fail", inside, "test_r.py") is None
     assert repro_failure_reason("fail", "test_r.py:5: in test_x\nE   assert 1 == 2\n", "test_r.py") is None
     assert "UnboundLocalError" in repro_failure_reason("fail", "E   UnboundLocalError: x", "test_r.py")
+    # pytest.raises that did not raise is the test's verdict on the code, not a defect of the test
+    raises = ("test_r.py:6: in test_empty_name\n    with pytest.raises(ValueError):\n"
+              "E   Failed: DID NOT RAISE <class 'ValueError'>\n")
+    assert repro_failure_reason("fail", raises, "test_r.py") is None
 
 
 def test_search_replace_copied_line_numbers_and_placeholder_path():

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from 
 
 from agent.config import load_config  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
-from agent.examples.bench import budgets, trajectories  # noqa: E402
+from agent.examples.bench import budgets, edits_of, trajectories  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
 from agent.focus import focus_of  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
@@ -44,9 +44,6 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
     name, _, sets = text.partition("=")
     return name, [s for s in sets.split(";") if s]
 
-
-def _edits(traj) -> list[str]:
-    return [a.diff for a in traj.attempts] or ([traj.diff] if traj.diff else [])
 
 
 def _seed_from(first: Path, dst: Path, cfg, samples: int, share_free: bool) -> None:
@@ -95,7 +92,7 @@ def run_instance(name: str, out: Path, variants: list[tuple[str, object]], sampl
         per = []
         for i in range(samples):
             t = trajs.get(i)
-            edits = _edits(t) if t else []
+            edits = edits_of(t) if t else []
             per.append({"focus": (t.variant or {}).get("focus") if t else None,
                         "format": (t.variant or {}).get("format") if t else None,
                         "edits": len(edits), "correct": any(correct(d) for d in edits),
@@ -156,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
 
     names = [n.strip() for n in args.examples.split(",") if n.strip()] or [
         n for n in list_examples() if args.split == "all" or split_of(n) == args.split]
+    unknown = sorted(set(names) - set(list_examples()))
+    if unknown:
+        p.error(f"unknown examples {unknown}; choose from {list_examples()}")
     fixed = [f"patch.samples={args.samples}", "localize.samples=1", "test.samples=0", "workers=1",
              "early_stop=false", "escalate.rounds=0"] + args.set
     specs = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from 
 from agent.config import SolveConfig, load_config  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.baseline import one_call_diff  # noqa: E402
-from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, markdown, summary,  # noqa: E402
-                                  prepare_subrun, trajectories, upstream_spend)
+from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, edits_of, markdown,  # noqa: E402
+                                  prepare_subrun, summary, trajectories, upstream_spend)
 from agent.examples.split import split_of  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import solve  # noqa: E402
@@ -61,9 +61,6 @@ def _solve_once(issue, repo: Path, run_dir: Path, cfg: SolveConfig) -> Result:
     return solve(issue, repo, run_dir, cfg, progress=Progress(False))
 
 
-def _edits(traj) -> list[str]:
-    return [a.diff for a in traj.attempts] or ([traj.diff] if traj.diff else [])
-
 
 def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline: bool = True) -> InstanceResult:
     record = out / "instances" / f"{name}.json"
@@ -85,7 +82,7 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline
     gen = _solve_once(issue, ex.repo, gen_dir, cfg)
     patches = {t.sample: t for t in trajectories(gen_dir, "patch", cfg.patch.samples)}
     # A sample is correct when any of its edits (first answer or a revision) is: each is a candidate.
-    sample_ok = [any(correct(d) for d in _edits(patches[i])) if i in patches else False
+    sample_ok = [any(correct(d) for d in edits_of(patches[i])) if i in patches else False
                  for i in range(cfg.patch.samples)]
     cands = RunFolder(gen_dir).read_json("02_patches/candidates.json")
     cand_ok = {c.id: correct(c.diff) for c in map(Candidate.model_validate, cands)}

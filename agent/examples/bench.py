@@ -73,6 +73,11 @@ def trajectories(run: Path, stage: str, n: int | None = None) -> list[Trajectory
     return out if n is None else [t for t in out if t.sample < n]
 
 
+def edits_of(traj: Trajectory) -> list[str]:
+    """Every diff a patch sample produced: its attempts (first edit and revisions), else its final diff."""
+    return [a.diff for a in traj.attempts] or ([traj.diff] if traj.diff else [])
+
+
 def upstream_spend(gen: Path, n: int) -> tuple[int, float]:
     """(tokens, seconds) that localization, tests and the first n patch samples cost.
 

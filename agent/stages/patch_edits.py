@@ -3,12 +3,11 @@ whole_file): parse → resolve paths → apply with the tolerant rules of agent/
 check → write → diff. Raises FormatError with a message for the model when the answer cannot land."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 from agent.editing import apply_search_replace, compiles, same_behaviour
-from agent.parsing import FormatError, parse_search_replace, resolve_path
+from agent.parsing import FormatError, code_blocks, parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
 from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
 
@@ -48,13 +47,10 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
     return {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
 
 
-_FENCED = re.compile(r"```[^\n`]*\n(.*?)```", re.S)
-
-
 def repeats_issue(reply: str, issue: str) -> bool:
     """True when every code block of the reply is the issue's own example (most of its lines are
     lines of the issue): small models answer "fix it" by copying the snippet that shows the bug."""
-    blocks = [b for b in _FENCED.findall(reply or "") if b.strip()]
+    blocks = [b for b in code_blocks(reply) if b.strip()]
     have = {ln.strip() for ln in (issue or "").split("\n") if ln.strip()}
     if not blocks or not have:
         return False

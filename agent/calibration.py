@@ -139,7 +139,7 @@ def fit_threshold(points: list[tuple[float, bool]], target: float = 0.9) -> tupl
 
 
 class Calibration(BaseModel):
-    """What agent/stages/select.py loads (agent/presets/calibration.json, or selection.calibration)."""
+    """What agent/stages/select.py loads (agent/presets/calibration.json, or select.calibration)."""
     weights: dict[str, float] = Field(default_factory=dict)     # fields of agent.selection.Weights
     platt: Platt = Field(default_factory=Platt)
     abstain_below: float = Field(0.5, ge=0.0, le=1.0)          # on the calibrated scale
@@ -167,12 +167,12 @@ def load_calibration(path: str | Path | None) -> Calibration | None:
         return None
     p = PRESET if str(path) == "preset" else Path(path).expanduser()
     if not p.exists():
-        raise FileNotFoundError(f"selection.calibration: {p} does not exist (write one with scripts/bench_select.py --fit)")
+        raise FileNotFoundError(f"select.calibration: {p} does not exist (write one with scripts/bench_select.py --fit)")
     return Calibration.model_validate_json(p.read_text(encoding="utf-8"))
 
 
 def decide_options(weights: dict[str, float], calibration: str | Path | None, abstain_below: float) -> dict:
-    """Keyword arguments of agent.selection.decide for a run's `selection:` config section."""
+    """Keyword arguments of agent.selection.decide for a run's `select:` config section."""
     cal = load_calibration(calibration)
     if cal is None:
         return {"w": make_weights(weights), "abstain_below": abstain_below}

@@ -36,7 +36,7 @@ def solve(
     budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the whole run."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the whole run."),
     price_per_mtok: Optional[str] = typer.Option(None, "--price-per-mtok", help="IN,OUT: USD per million input/output tokens, for models litellm cannot price (needed with --budget-usd)."),
-    sandbox: Optional[str] = typer.Option(None, "--sandbox", help="docker (default, isolated) or local (NO isolation)."),
+    sandbox: Optional[str] = typer.Option(None, "--sandbox", help="docker (default, isolated), local (NO isolation), or an import path to a backend factory."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Use HEAD even if the work tree has changes."),
     open_pr: bool = typer.Option(False, "--open-pr", help="(GitHub issues) push a branch and open a PR with the evidence."),
     ref: Optional[str] = typer.Option(None, "--ref", help="(GitHub issues) branch or commit to clone."),
@@ -109,10 +109,12 @@ from agent.ensemble.cli import select_cmd as _select  # noqa: E402
 app.command("select", context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
             help="Choose among other systems' SWE-bench predictions with execution evidence; resumable.")(_select)
 from agent.github.cli import app as _github_app  # noqa: E402
+from agent.config_cli import app as _config_app  # noqa: E402
 
 app.add_typer(_github_app, name="github", help="GitHub Action entry point (`swe-agent github action`).")
 app.add_typer(_sandbox_app, name="sandbox", help="Docker sandboxes: build the base image, remove leftovers (gc).")
 app.add_typer(_model_app, name="model", help="The embedded local model: install weights, serve.")
+app.add_typer(_config_app, name="config", help="Run configuration: `swe-agent config show` prints the effective one.")
 
 
 def main() -> None:  # pragma: no cover

@@ -5,13 +5,15 @@ Defaults are sized for the embedded 1.5B model on 2 CPU cores: few steps per tra
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from agent.model.base import ModelConfig
+from agent.registry import SANDBOX_BACKENDS, VERIFIERS
 
 
 class StageConfig(BaseModel):
@@ -55,8 +57,25 @@ class EscalateConfig(BaseModel):
     test_samples: int = Field(1, ge=0)    # added per round (only while no kept test exists)
 
 
-class SelectionConfig(BaseModel):
-    """How ranking weighs its signals and what a confidence means (agent/calibration.py)."""
+class RewardConfig(StageConfig):
+    # Who scores candidates: a name in agent/registry.py VERIFIERS or an import path to a
+    # `factory(config) -> Verifier` (agent/stages/reward.py).
+    verifier: str = "llm_judge"
+
+    @field_validator("verifier")
+    @classmethod
+    def _known_verifier(cls, v: str) -> str:
+        return VERIFIERS.check(v)
+
+
+class SelectConfig(StageConfig):
+    """Stage 6: the selection trajectory's sampling, and how ranking weighs its signals and what a
+    confidence means (agent/calibration.py)."""
+    samples: int = Field(1, ge=0)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_steps: int = Field(2, ge=1)
+    top_k: int = Field(3, ge=1)       # candidates shown to the selection trajectory
+    abstain_below: float = Field(0.45, ge=0.0, le=1.0)   # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
     # Overrides of agent.selection.Weights fields, e.g. {reward: 0.05}; applied after the calibration file's.
     weights: dict[str, float] = Field(default_factory=dict)
     # A JSON written by scripts/bench_select.py --fit ("preset": agent/presets/calibration.json): fitted
@@ -65,29 +84,64 @@ class SelectionConfig(BaseModel):
     calibration: str | None = None
 
 
+# Keys that moved under the stage owning them. Old config files, saved run configs and `-c` keys
+# keep loading: each old key is read as its new one (a DeprecationWarning names the new spelling).
+# A renamed section renames every key below it: selection.weights.votes → select.weights.votes.
+RENAMED = {
+    "top_k": "select.top_k",
+    "abstain_below": "select.abstain_below",
+    "selection": "select",            # selection.weights, selection.calibration
+}
+
+
+def upgrade_key(key: str) -> str:
+    head, dot, rest = key.partition(".")
+    new = RENAMED.get(head)
+    if new is None:
+        return key
+    warnings.warn(f"config key {head!r} is deprecated; use {new!r}", DeprecationWarning, stacklevel=3)
+    return new + dot + rest
+
+
+def upgrade(data: dict) -> dict:
+    """A config mapping with renamed keys moved to their new place (an old spelling wins over the
+    default it lands on: whoever wrote it meant it)."""
+    if not any(k in data for k in RENAMED):
+        return data
+    data = dict(data)
+    for old in [k for k in data if k in RENAMED]:
+        value = data.pop(old)
+        new = upgrade_key(old)
+        if isinstance(value, dict):      # a whole section: keep the new section's other keys
+            for sub, v in value.items():
+                _set_dotted(data, f"{new}.{sub}", v)
+        else:
+            _set_dotted(data, new, value)
+    return data
+
+
 class SolveConfig(BaseModel):
     model: ModelConfig = Field(default_factory=ModelConfig)
     seed: int | None = 0              # per-sample seeds derive from it (None: the provider's own randomness)
     localize: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.3))
     patch: PatchConfig = Field(default_factory=PatchConfig)
     test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8))
-    reward: StageConfig = Field(default_factory=lambda: StageConfig(samples=2, temperature=0.5))
-    select: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.0, max_steps=2))
+    reward: RewardConfig = Field(default_factory=lambda: RewardConfig(samples=2, temperature=0.5))
+    select: SelectConfig = Field(default_factory=SelectConfig)
     # Probe inputs for behaviour voting (agent/behaviour.py): one model-written script besides the issue's
     # own calls; sample 0 is greedy, more samples widen the probes (all candidates run all of them).
     probe: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.5))
     budget_usd: float | None = Field(None, ge=0)   # 0 = spend nothing
     max_tokens: int | None = Field(None, ge=0)
     workers: int = Field(2, ge=1, le=64)   # parallel trajectories (0 would never finish a round); the local model serves ~1 at a time
-    sandbox: Literal["docker", "local"] = "docker"
+    # Where code runs: "docker" (isolated), "local" (NO isolation), or an import path to a backend
+    # factory (agent/registry.py SANDBOX_BACKENDS, agent/sandboxes.py).
+    sandbox: str = "docker"
     exec_timeout_s: float = Field(120.0, gt=0)
     regression: bool = True           # run the repository's own tests that cover touched files
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
-    top_k: int = Field(3, ge=1)       # candidates shown to the selection trajectory
-    abstain_below: float = Field(0.45, ge=0.0, le=1.0)   # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
     escalate: EscalateConfig = Field(default_factory=EscalateConfig)
-    selection: SelectionConfig = Field(default_factory=SelectionConfig)
     use_reward: bool = True
     use_probes: bool = True           # behaviour voting: cluster candidates by what they do on probe inputs
     use_selection_trajectory: bool = True
@@ -96,13 +150,23 @@ class SolveConfig(BaseModel):
     pip: list[str] = Field(default_factory=list)   # extra requirements for the repository image
     install: list[str] = Field(default_factory=list)
 
+    @field_validator("sandbox")
+    @classmethod
+    def _known_backend(cls, v: str) -> str:
+        return SANDBOX_BACKENDS.check(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_keys(cls, data):
+        return upgrade(data) if isinstance(data, dict) else data
+
 
 def _set_dotted(data: dict, key: str, value) -> None:
     parts = key.split(".")
     cur = data
     for p in parts[:-1]:
-        if not isinstance(cur.get(p), dict):
-            cur[p] = {}
+        # a copy along the path: the sections may be shared with a caller's mapping
+        cur[p] = dict(cur[p]) if isinstance(cur.get(p), dict) else {}
         cur = cur[p]
     cur[parts[-1]] = value
 
@@ -130,18 +194,18 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None, pr
     # Start from the defaults so that setting one key of a stage keeps that stage's other defaults.
     data: dict = SolveConfig().model_dump()
     if preset:
-        _merge(data, yaml.safe_load(preset_path(preset).read_text()) or {})
+        _merge(data, upgrade(yaml.safe_load(preset_path(preset).read_text()) or {}))
     if path:
         loaded = yaml.safe_load(Path(path).read_text()) or {}
         if not isinstance(loaded, dict):
             raise ValueError(f"{path} must hold a mapping of config keys")
-        _merge(data, loaded)
+        _merge(data, upgrade(loaded))
     for item in overrides or []:
         if "=" not in item:
             raise ValueError(f"override {item!r} is not of the form key=value")
         k, v = item.split("=", 1)
-        _set_dotted(data, k.strip(), yaml.safe_load(v))
+        _set_dotted(data, upgrade_key(k.strip()), yaml.safe_load(v))
     for k, v in top.items():
         if v is not None:
-            _set_dotted(data, k, v)
+            _set_dotted(data, upgrade_key(k), v)
     return SolveConfig.model_validate(data)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from agent.config import SolveConfig
+from agent.registry import SANDBOX_BACKENDS
 
 
 def default_install(files: set[str]) -> list[str]:
@@ -19,9 +20,23 @@ def default_install(files: set[str]) -> list[str]:
 
 def sandbox_factory(config: SolveConfig, repo: Path, commit: str, *, run_id: str,
                     stack: ExitStack) -> Callable[[], object]:
-    if config.sandbox == "local":
-        from sandbox.local_sandbox import LocalSandbox
-        return lambda: LocalSandbox(repo, commit=commit)
+    """The backend named by `config.sandbox` (a registered name or an import path, agent/registry.py).
+    A backend is `factory(config, repo, commit, *, run_id, stack) -> (() -> Sandbox)`: it prepares
+    once (images, clients; cleanup goes on `stack`) and returns what opens one fresh sandbox."""
+    backend = SANDBOX_BACKENDS.resolve(config.sandbox)
+    return backend(config, repo, commit, run_id=run_id, stack=stack)
+
+
+def local_backend(config: SolveConfig, repo: Path, commit: str, *, run_id: str,
+                  stack: ExitStack) -> Callable[[], object]:
+    """A git worktree per sandbox: NO isolation (tests, trusted local use)."""
+    from sandbox.local_sandbox import LocalSandbox
+    return lambda: LocalSandbox(repo, commit=commit)
+
+
+def docker_backend(config: SolveConfig, repo: Path, commit: str, *, run_id: str,
+                   stack: ExitStack) -> Callable[[], object]:
+    """A repository image built once (or `config.image`), one copy-on-write container per sandbox."""
     from sandbox.docker_sandbox import DockerSandbox
     from sandbox.engine import connect
     from sandbox.images import RepoRecipe, ensure_repo_image

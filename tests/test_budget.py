@@ -120,8 +120,8 @@ def test_config_check_covers_stage_models_and_parses_prices():
 
 @pytest.mark.parametrize("override", ["workers=0", "workers=-2", "patch.samples=-1", "patch.max_steps=0",
                                       "model.max_tokens=0", "model.temperature=-0.1", "model.retries=-1",
-                                      "exec_timeout_s=0", "budget_usd=-1", "max_tokens=-5", "top_k=0",
-                                      "abstain_below=1.5", "early_stop_agree=0", "reward.temperature=3"])
+                                      "exec_timeout_s=0", "budget_usd=-1", "max_tokens=-5", "select.top_k=0", "top_k=0",
+                                      "select.abstain_below=1.5", "early_stop_agree=0", "reward.temperature=3"])
 def test_out_of_range_numbers_are_config_errors(override):
     with pytest.raises(ValueError, match="greater than|less than"):
         load_config(None, [override])

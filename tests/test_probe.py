@@ -135,7 +135,7 @@ def test_behaviour_clusters_select_the_fix_independent_samples_agree_on(docker_c
         matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
         rewards = {p.stem: RewardScore.model_validate_json(p.read_text())
                    for p in (run / "05_reward").glob("c*.json") if "_sample_" not in p.name}
-        plain = decide(list(cands.values()), matrix, rewards, abstain_below=cfg.abstain_below)
+        plain = decide(list(cands.values()), matrix, rewards, abstain_below=cfg.select.abstain_below)
         assert plain.status == "abstained" or plain.candidate not in good
 
         # Resume: probes and their runs are on disk; nothing is asked or run again.

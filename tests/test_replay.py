@@ -110,13 +110,13 @@ def test_calibration_file_and_config(tmp_path):
     path = tmp_path / "cal.json"
     path.write_text(Calibration(weights={"reward": 0.01, "tests": 0.8}, platt=Platt(a=4, b=-2),
                                 abstain_below=0.7).model_dump_json())
-    cfg = load_config(overrides=[f"selection.calibration={path}", "selection.weights.votes=0.3"])
-    opts = decide_options(cfg.selection.weights, cfg.selection.calibration, cfg.abstain_below)
+    cfg = load_config(overrides=[f"select.calibration={path}", "select.weights.votes=0.3"])
+    opts = decide_options(cfg.select.weights, cfg.select.calibration, cfg.select.abstain_below)
     assert opts["abstain_below"] == 0.7 and opts["calibrate"](0.5) == 0.5
     assert (opts["w"].reward, opts["w"].tests, opts["w"].votes) == (0.01, 0.8, 0.3)
     with pytest.raises(ValueError):
         make_weights({"judge": 1.0})
-    assert load_config().selection.calibration is None
+    assert load_config().select.calibration is None
 
 
 # A synthetic bench folder, as scripts/bench_scaling.py writes it: a good candidate passes the kept test,
@@ -223,6 +223,6 @@ def test_select_stage_applies_a_configured_calibration(tmp_path):
     def run(*overrides):
         cfg = load_config(overrides=["use_selection_trajectory=false", *overrides])
         return select(SimpleNamespace(run=RunFolder(tmp_path / f"run{len(overrides)}"), config=cfg), cands, m, {})
-    plain, calibrated = run(), run(f"selection.calibration={cal}")
+    plain, calibrated = run(), run(f"select.calibration={cal}")
     assert plain.status == "selected" and plain.candidate == "c1"
     assert calibrated.status == "abstained" and calibrated.confidence == 0.269 and calibrated.method == "low_confidence"

@@ -73,9 +73,9 @@ def build_config(env: Mapping[str, str]):
         config = load_config(Path(config_file) if config_file else None, overrides, **top)
     except (ValueError, OSError) as err:
         raise ActionError(f"bad configuration: {err}")
-    if config.sandbox == "local":   # model-written code next to GITHUB_TOKEN and the model key: never
-        raise ActionError("`sandbox: local` is refused in the Action: it runs model-written code on the runner "
-                          "without isolation, next to the repository token and the model key; use `docker`")
+    if config.sandbox != "docker":   # model-written code next to GITHUB_TOKEN and the model key: never
+        raise ActionError(f"`sandbox: {config.sandbox}` is refused in the Action: only `docker` is known to isolate "
+                          "model-written code from the runner, the repository token and the model key")
     from agent.model.pricing import config_problem
     if problem := config_problem(config):
         raise ActionError(problem.replace("--price-per-mtok", "`price-per-mtok`").replace("--max-tokens", "`max-tokens`")

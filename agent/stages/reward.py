@@ -1,11 +1,13 @@
 """Stage 5: a reward model scores each candidate. The default verifier is an LLM judge whose
-sampled judgements are averaged; any object with `score()` can replace it."""
+sampled judgements are averaged; any object with `score()` can replace it, chosen by
+`reward.verifier` in the config (a registered name or an import path, agent/registry.py)."""
 from __future__ import annotations
 
 from typing import Protocol
 
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import parse_score
+from agent.registry import VERIFIERS
 from agent.schema import Candidate, ExecutionMatrix, RewardScore, Trajectory
 from agent.stages.context import StageContext
 
@@ -51,11 +53,20 @@ class LLMJudge:
         return RewardScore(candidate=candidate.id, scores=scores, mean=round(mean, 4), rationales=why), trajs
 
 
+def llm_judge(config) -> LLMJudge:
+    """The `llm_judge` verifier (the default): a verifier factory takes the run's SolveConfig."""
+    return LLMJudge(config.reward.samples)
+
+
+def make_verifier(config) -> Verifier:
+    return VERIFIERS.resolve(config.reward.verifier)(config)
+
+
 def score_candidates(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatrix,
                      verifier: Verifier | None = None) -> dict[str, RewardScore]:
     if not ctx.config.use_reward or ctx.config.reward.samples <= 0:
         return {}
-    verifier = verifier or LLMJudge(ctx.config.reward.samples)
+    verifier = verifier or make_verifier(ctx.config)
     out: dict[str, RewardScore] = {}
     bar = ctx.progress.stage("reward", len(candidates))
     for cand in candidates:

@@ -28,12 +28,11 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
     if (cached is not None and {r.candidate for r in cached.ranking} == {c.id for c in candidates}
             and cached.tests == matrix.tests):
         return cached
-    sel = ctx.config.selection
-    decision = decide(candidates, matrix, rewards,
-                      **decide_options(sel.weights, sel.calibration, ctx.config.abstain_below), behaviour=behaviour)
-    decision.tests = list(matrix.tests)
-    leaders = tied_leaders(decision.ranking, ctx.config.top_k)
     cfg = ctx.config.select
+    decision = decide(candidates, matrix, rewards,
+                      **decide_options(cfg.weights, cfg.calibration, cfg.abstain_below), behaviour=behaviour)
+    decision.tests = list(matrix.tests)
+    leaders = tied_leaders(decision.ranking, cfg.top_k)
     if (decision.status == "selected" and len(leaders) > 1 and ctx.config.use_selection_trajectory
             and cfg.samples > 0 and not ctx.ledger.exhausted_reason()):
         by_id = {c.id: c for c in candidates}

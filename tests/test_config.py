@@ -1,0 +1,50 @@
+"""Config by concern: stage sections own their knobs, old spellings still load, `config show`
+prints what a solve would run with."""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.config import SolveConfig, load_config
+
+
+def test_old_keys_load_into_their_stage_section(tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text("top_k: 5\nabstain_below: 0.2\nselection:\n  weights: {votes: 0.3}\n  calibration: cal.json\n")
+    with pytest.warns(DeprecationWarning, match="'top_k' is deprecated; use 'select.top_k'"):
+        cfg = load_config(old)
+    assert (cfg.select.top_k, cfg.select.abstain_below, cfg.select.weights, cfg.select.calibration) == \
+        (5, 0.2, {"votes": 0.3}, "cal.json")
+    assert cfg.select.max_steps == 2                    # the section's other defaults are kept
+    # -c with an old key wins over the file's new key (later layer), and a saved run config validates
+    new = tmp_path / "new.yaml"
+    new.write_text("select:\n  top_k: 7\n")
+    with pytest.warns(DeprecationWarning):
+        assert load_config(new, ["top_k=4", "selection.weights.tests=2"]).select.weights == {"tests": 2}
+        assert load_config(new, ["top_k=4"]).select.top_k == 4
+        assert SolveConfig.model_validate({"abstain_below": 0.1}).select.abstain_below == 0.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # new spellings: no warning
+        assert load_config(new, ["select.weights.reward=0.05"]).select.weights == {"reward": 0.05}
+        assert load_config(None, [], preset="strong").select.top_k == 4
+
+
+def test_config_show_prints_the_effective_config(tmp_path):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("patch:\n  samples: 6\n")
+    out = CliRunner().invoke(app, ["config", "show", "--preset", "strong", "--config", str(cfg),
+                                   "-c", "abstain_below=0.3", "-c", "reward.verifier=my_pkg.judges:Strict"])
+    assert out.exit_code == 0, out.output
+    shown = yaml.safe_load(out.stdout)
+    assert shown["patch"]["samples"] == 6 and shown["patch"]["edit_format"] == "search_replace"
+    assert shown["select"]["abstain_below"] == 0.3 and "abstain_below" not in shown
+    assert shown["reward"]["verifier"] == "my_pkg.judges:Strict"
+    assert SolveConfig.model_validate(shown) == load_config(cfg, ["select.abstain_below=0.3",
+                                                                  "reward.verifier=my_pkg.judges:Strict"],
+                                                            preset="strong")
+    bad = CliRunner().invoke(app, ["config", "show", "-c", "sandbox=dcoker"])
+    assert bad.exit_code == 2 and "unknown sandbox backend" in bad.output

@@ -15,7 +15,7 @@ from agent.funnel import patch_funnel
 from agent.model.client import LiteLLMModel
 from agent.model.embedded import resolve as resolve_model
 from agent.progress import Progress
-from agent.runfolder import RunFolder
+from agent.runfolder import CONFIG, FINAL_DIFF, ISSUE, LEDGER, META, RESULT, ROUNDS, RunFolder
 from agent.sandboxes import sandbox_factory
 from agent.schema import Decision, Issue, Result, StageSummary, SpendRecord
 from agent.selection import is_decisive
@@ -44,16 +44,16 @@ def public_config(config: SolveConfig) -> dict:
 
 
 def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConfig) -> Ledger:
-    if run.exists("issue.json"):
-        old = run.read_model("issue.json", Issue)
-        meta = run.read_json("meta.json") if run.exists("meta.json") else {}
+    if run.exists(ISSUE):
+        old = run.read_model(ISSUE, Issue)
+        meta = run.read_json(META) if run.exists(META) else {}
         if old.id != issue.id or meta.get("commit", commit) != commit:
             raise RunMismatch(f"{run.root} holds a run for {old.id} at {meta.get('commit', '?')[:12]}; "
                               "choose another --output folder")
-    run.write_json("issue.json", issue)
-    run.write_json("meta.json", {"commit": commit})
-    run.write_json("config.json", public_config(config))
-    state = run.read_model_or_none("ledger.json", LedgerState)
+    run.write_json(ISSUE, issue)
+    run.write_json(META, {"commit": commit})
+    run.write_json(CONFIG, public_config(config))
+    state = run.read_model_or_none(LEDGER, LedgerState)
     return Ledger(config.budget_usd, config.max_tokens, state=state)
 
 
@@ -86,7 +86,7 @@ def generate(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, co
         locations = localize(ctx)
         tests = write_tests(ctx, locations)
         trajs, candidates = generate_patches(ctx, locations, tests)
-        ctx.run.write_json("ledger.json", ctx.ledger.snapshot())
+        ctx.run.write_json(LEDGER, ctx.ledger.snapshot())
     return trajs, candidates
 
 
@@ -100,9 +100,9 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
     result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)
     result.funnel = patch_funnel(patch_trajs, candidates, matrix)
     result.rounds = rounds
-    run.write_json("ledger.json", ledger.snapshot())
-    run.write_text("final.diff", result.final_diff)
-    run.write_json("result.json", result)
+    run.write_json(LEDGER, ledger.snapshot())
+    run.write_text(FINAL_DIFF, result.final_diff)
+    run.write_json(RESULT, result)
     return result
 
 
@@ -136,7 +136,7 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
         decision = select(ctx, candidates, matrix, rewards, behaviour)
         rounds.append({"round": n, "patch_samples": len(patch_trajs), "tests_kept": sum(t.kept for t in tests),
                        "candidates": len(candidates), "status": decision.status, "confidence": decision.confidence})
-        ctx.run.write_json("06_selection/rounds.json", rounds)
+        ctx.run.write_json(ROUNDS, rounds)
         if decision.status == "selected" or ctx.ledger.exhausted_reason():
             break
     return decision, candidates, patch_trajs, tests, matrix, rounds

@@ -50,14 +50,13 @@ def load_bench(out: Path) -> list[ReplayCase]:
     for record in sorted((Path(out) / "instances").glob("*.json")):
         res = InstanceResult.model_validate_json(record.read_text(encoding="utf-8"))
         run = RunFolder(Path(out) / "runs" / res.name / f"gen{res.samples}")
-        cands = [Candidate.model_validate(c) for c in run.read_json("02_patches/candidates.json")] \
-            if run.exists("02_patches/candidates.json") else []
-        matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix) \
-            or ExecutionMatrix(candidates=[c.id for c in cands], tests=[], cells=[])
-        rewards = {c.id: r for c in cands if (r := run.read_model_or_none(f"05_reward/{c.id}.json", RewardScore))}
+        cands = run.candidates()
+        matrix = run.matrix() or ExecutionMatrix(candidates=[c.id for c in cands], tests=[], cells=[])
+        scores = run.rewards()
+        rewards = {c.id: scores[c.id] for c in cands if c.id in scores}
         cases.append(ReplayCase(name=res.name, candidates=cands, matrix=matrix, rewards=rewards,
                                 labels={c.id: res.candidates.get(c.id, False) for c in cands},
-                                recorded=run.read_model_or_none("06_selection/decision.json", Decision)))
+                                recorded=run.decision()))
     return cases
 
 

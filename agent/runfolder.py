@@ -11,8 +11,15 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from agent.budget import LedgerState
+from agent.schema import Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore, TestCase
+
 M = TypeVar("M", bound=BaseModel)
 
+# The layout, owned here: every reader and writer names these instead of spelling paths.
+# The numbers are historical (03_tests runs before 02_patches, 03b_probes after both); they are
+# kept because saved run folders and running benchmarks use these names, and renumbering needs
+# a migration (or a fallback reader) for them first.
 STAGE_DIRS = {
     "localize": "01_localize",
     "patch": "02_patches",
@@ -21,6 +28,21 @@ STAGE_DIRS = {
     "reward": "05_reward",
     "select": "06_selection",
 }
+PROBES_DIR = "03b_probes"                                    # probe-writing trajectories, probes.json
+ISSUE, META, CONFIG, LEDGER, RESULT, FINAL_DIFF = (
+    "issue.json", "meta.json", "config.json", "ledger.json", "result.json", "final.diff")
+LOCATIONS = f"{STAGE_DIRS['localize']}/locations.json"      # list[Location], merged over samples
+REPOMAP = f"{STAGE_DIRS['localize']}/repomap.json"          # RepoMap
+CANDIDATES = f"{STAGE_DIRS['patch']}/candidates.json"       # list[Candidate]
+TESTS = f"{STAGE_DIRS['test']}/tests.json"                  # list[TestCase]
+MATRIX = f"{STAGE_DIRS['execute']}/matrix.json"             # ExecutionMatrix
+CELLS = f"{STAGE_DIRS['execute']}/cells"                    # <cand>__<test>.json, one per run
+PROBE_RUNS = f"{STAGE_DIRS['execute']}/probes"              # probe outputs per candidate
+BEHAVIOUR = f"{STAGE_DIRS['execute']}/behaviour.json"       # Behaviour
+REWARDS = STAGE_DIRS["reward"]                              # <cand>.json (RewardScore), <cand>_sample_NNN.json
+DECISION = f"{STAGE_DIRS['select']}/decision.json"          # Decision
+ROUNDS = f"{STAGE_DIRS['select']}/rounds.json"              # escalation rounds
+SELECTION_TRAJECTORY = f"{STAGE_DIRS['select']}/trajectory.json"
 
 
 LOCK_FILE = ".lock"
@@ -47,6 +69,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 class RunFolder:
     def __init__(self, root: Path | str):
         self.root = Path(root)
+        self.warnings: list[str] = []    # what the tolerant readers below skipped, and why
 
     @contextmanager
     def lock(self):
@@ -105,6 +128,81 @@ class RunFolder:
         except ValueError:
             # A file that does not validate is treated as unfinished: it will be redone.
             return None
+
+    # Tolerant reads: a run killed at any moment leaves files missing or half-valid; these never
+    # raise, an unreadable file becomes None (or is skipped) with a line in `warnings`.
+    def raw(self, rel: str):
+        p = self.path(rel)
+        if not p.is_file():
+            return None
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            self.warnings.append(f"{rel}: unreadable ({err.__class__.__name__})")
+            return None
+
+    def record(self, rel: str, model: type[M]) -> M | None:
+        data = self.raw(rel)
+        if data is None:
+            return None
+        try:
+            return model.model_validate(data)
+        except ValueError as err:
+            self.warnings.append(f"{rel}: does not match {model.__name__} ({str(err).splitlines()[0]})")
+            return None
+
+    def records(self, rel: str, model: type[M]) -> list[M]:
+        data = self.raw(rel)
+        if not isinstance(data, list):
+            return []
+        out = []
+        for i, item in enumerate(data):
+            try:
+                out.append(model.model_validate(item))
+            except ValueError:
+                self.warnings.append(f"{rel}[{i}]: does not match {model.__name__}")
+        return out
+
+    # What the stages leave behind, typed: one loader for the report, the PR body, batch grading,
+    # replay and the benches.
+    def issue(self) -> Issue | None:
+        return self.record(ISSUE, Issue)
+
+    def config(self) -> dict | None:
+        return self.raw(CONFIG)
+
+    def locations(self) -> list[Location]:
+        return self.records(LOCATIONS, Location)
+
+    def candidates(self) -> list[Candidate]:
+        return self.records(CANDIDATES, Candidate)
+
+    def tests(self) -> list[TestCase]:
+        return self.records(TESTS, TestCase)
+
+    def matrix(self) -> ExecutionMatrix | None:
+        return self.record(MATRIX, ExecutionMatrix)
+
+    def rewards(self) -> dict[str, RewardScore]:
+        """candidate id -> its score (the judges' trajectories beside them are not scores)."""
+        out = {}
+        for p in sorted(self.path(REWARDS).glob("*.json")):
+            if "_sample_" not in p.name and (score := self.record(f"{REWARDS}/{p.name}", RewardScore)):
+                out[score.candidate] = score
+        return out
+
+    def decision(self) -> Decision | None:
+        return self.record(DECISION, Decision)
+
+    def ledger(self) -> LedgerState | None:
+        return self.record(LEDGER, LedgerState)
+
+    def result(self) -> Result | None:
+        return self.record(RESULT, Result)
+
+    def final_diff(self) -> str | None:
+        p = self.path(FINAL_DIFF)
+        return p.read_text(encoding="utf-8", errors="replace") if p.is_file() else None
 
 
 def _dump(data):

@@ -33,8 +33,8 @@ from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import solve  # noqa: E402
 from agent.progress import Progress  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
-from agent.runfolder import RunFolder  # noqa: E402
-from agent.schema import Candidate, Result  # noqa: E402
+from agent.runfolder import RESULT, RunFolder  # noqa: E402
+from agent.schema import Result  # noqa: E402
 
 
 def bench_config(args) -> SolveConfig:
@@ -55,7 +55,7 @@ def with_samples(cfg: SolveConfig, n: int) -> SolveConfig:
 
 def _solve_once(issue, repo: Path, run_dir: Path, cfg: SolveConfig) -> Result:
     """A finished run folder is read, not re-solved: its result.json holds the real duration."""
-    done = RunFolder(run_dir).read_model_or_none("result.json", Result)
+    done = RunFolder(run_dir).read_model_or_none(RESULT, Result)
     if done is not None and done.n_patch_samples == cfg.patch.samples:
         return done
     return solve(issue, repo, run_dir, cfg, progress=Progress(False))
@@ -84,8 +84,7 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline
     # A sample is correct when any of its edits (first answer or a revision) is: each is a candidate.
     sample_ok = [any(correct(d) for d in edits_of(patches[i])) if i in patches else False
                  for i in range(cfg.patch.samples)]
-    cands = RunFolder(gen_dir).read_json("02_patches/candidates.json")
-    cand_ok = {c.id: correct(c.diff) for c in map(Candidate.model_validate, cands)}
+    cand_ok = {c.id: correct(c.diff) for c in RunFolder(gen_dir).candidates()}
 
     at = []
     for n in ns:
@@ -98,9 +97,9 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline
                            tokens=up_tokens + res.tokens, wall_s=round(up_s + res.duration_s, 1)))
     base_ok, base_tokens = None, 0
     if baseline:
-        locs = RunFolder(gen_dir).read_json("01_localize/locations.json")
+        locs = RunFolder(gen_dir).locations()
         if locs:
-            diff, base_tokens = one_call_diff(cfg.model, f"{issue.title}\n\n{issue.body}", ex.repo, locs[0]["file"])
+            diff, base_tokens = one_call_diff(cfg.model, f"{issue.title}\n\n{issue.body}", ex.repo, locs[0].file)
             base_ok = correct(diff)
     result = InstanceResult(name=name, samples=cfg.patch.samples, sample_correct=sample_ok, candidates=cand_ok,
                             generation_status=gen.status, generation_wall_s=gen.duration_s, at=at,

@@ -4,7 +4,6 @@ so rerunning the same command resumes a killed batch.
 """
 from __future__ import annotations
 
-import json
 import shutil
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -19,7 +18,7 @@ from agent.batch.grade import GradeJob, Graded, grade_job
 from agent.batch.task import Job, pack, run_job, unpack
 from agent.config import SolveConfig
 from agent.progress import Progress
-from agent.schema import Candidate
+from agent.runfolder import RunFolder
 
 
 @dataclass
@@ -129,9 +128,7 @@ def run_instances(rows: list[dict], opts: BenchOptions, executor: Executor, prog
 def _patches_to_grade(folder: BatchFolder, st: InstanceStatus, coverage: bool) -> dict[str, str]:
     patches = {"final": st.model_patch}
     if coverage:
-        path = folder.run_dir(st.instance_id) / "02_patches" / "candidates.json"
-        cands = [Candidate.model_validate(c) for c in json.loads(path.read_text())] if path.exists() else []
-        for c in cands:
+        for c in RunFolder(folder.run_dir(st.instance_id)).candidates():
             if c.diff == st.model_patch:
                 patches.pop("final", None)     # the final patch is this candidate: grade it once
             patches[c.id] = c.diff

@@ -26,7 +26,7 @@ from agent.ensemble import methods as M
 from agent.ensemble.sources import PATCH_DIR, SOURCES_FILE, Sources, seed_run, selection_row
 from agent.runfolder import RunFolder, atomic_write_text
 from agent.sampling import load_samples
-from agent.schema import Candidate, Decision, ExecutionMatrix
+from agent.schema import Candidate
 
 
 class MethodChoice(BaseModel):
@@ -112,8 +112,8 @@ def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) 
     run = RunFolder(folder.run_dir(iid))
     systems = run.read_model(SOURCES_FILE, Sources).systems
     cands = candidates_for(run.root, len(systems))
-    matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix)
-    decision = run.read_model_or_none("06_selection/decision.json", Decision)
+    matrix = run.matrix()
+    decision = run.decision()
     st = folder.status(iid)
     done = st is not None and st.status == "done"
     sel = Selection(instance_id=iid, systems=systems, executed=matrix is not None and done,

@@ -20,11 +20,11 @@ from typing import Callable
 from pydantic import BaseModel
 
 from agent.patches import diff_files
-from agent.runfolder import RunFolder
+from agent.runfolder import STAGE_DIRS, RunFolder
 from agent.sampling import sample_file
 from agent.schema import Trajectory
 
-PATCH_DIR = "02_patches"
+PATCH_DIR = STAGE_DIRS["patch"]
 SOURCES_FILE = "00_sources.json"
 # What an instance's selection may read. Everything else in a dataset row is grading material.
 SELECTION_FIELDS = ("instance_id", "repo", "base_commit", "version", "environment_setup_commit",

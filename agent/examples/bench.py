@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.runfolder import STAGE_DIRS, RunFolder
+from agent.runfolder import CELLS, PROBE_RUNS, PROBES_DIR, REWARDS, STAGE_DIRS, RunFolder
 from agent.sampling import sample_file
 from agent.schema import Trajectory
 
@@ -48,8 +48,8 @@ def prepare_subrun(gen: Path, dst: Path, n: int) -> None:
         shutil.copyfile(gen / f, dst / f)
     for stage in UPSTREAM:
         shutil.copytree(gen / STAGE_DIRS[stage], dst / STAGE_DIRS[stage], dirs_exist_ok=True)
-    if (gen / "03b_probes").is_dir():
-        shutil.copytree(gen / "03b_probes", dst / "03b_probes", dirs_exist_ok=True)
+    if (gen / PROBES_DIR).is_dir():
+        shutil.copytree(gen / PROBES_DIR, dst / PROBES_DIR, dirs_exist_ok=True)
     for i in range(n):
         rel = sample_file(STAGE_DIRS["patch"], i)
         if (gen / rel).exists():   # a missing sample (cut by a budget) is sampled afresh by the sub-run
@@ -58,7 +58,7 @@ def prepare_subrun(gen: Path, dst: Path, n: int) -> None:
     # A candidate's evidence does not depend on how many samples were drawn: its execution cells,
     # probe runs and judge scores (files keyed by candidate id) are reused; the matrix, behaviour
     # clusters and the decision are recomputed from the candidates the first n samples produced.
-    for sub in ("04_execution/cells", "04_execution/probes", "05_reward"):
+    for sub in (CELLS, PROBE_RUNS, REWARDS):
         if (gen / sub).is_dir():
             shutil.copytree(gen / sub, dst / sub, dirs_exist_ok=True)
 

@@ -16,7 +16,7 @@ def solve_issue_url(url: str, cfg: SolveConfig, *, output: Path | None, open_pr:
     from agent.github.errors import GitHubError
     from agent.github.flow import solve_github_issue
     from agent.github.urls import BadIssueURL
-    from agent.schema import Result
+    from agent.runfolder import RunFolder
     from agent.solve_cli import summary_text
 
     if rate_limit not in ("wait", "stop"):
@@ -27,7 +27,9 @@ def solve_issue_url(url: str, cfg: SolveConfig, *, output: Path | None, open_pr:
     except (BadIssueURL, GitHubError) as err:
         _fail(str(err))
     run_dir = Path(outcome.run_dir)
-    result = Result.model_validate_json((run_dir / "result.json").read_text())
+    result = RunFolder(run_dir).result()
+    if result is None:
+        _fail(f"{run_dir} holds no result.json")
     if json_out:
         typer.echo(json.dumps({"result": result.model_dump(mode="json"), "github": outcome.model_dump(mode="json")},
                               indent=2))

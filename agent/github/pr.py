@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from agent.budget import LedgerState
 from agent.runfolder import RunFolder
-from agent.schema import Candidate, Decision, ExecutionMatrix, Result, RewardScore, TestCase
+from agent.schema import Decision, Result
 from agent.github.scrub import scrub
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,28 +25,23 @@ def wants_draft(result: Result, draft_below: float) -> bool:
     return result.confidence < draft_below
 
 
-def _list(run: RunFolder, rel: str, model) -> list:
-    if not run.exists(rel):
-        return []
-    return [model.model_validate(x) for x in run.read_json(rel)]
-
-
 def _tail(text: str, n: int = 1200) -> str:
     return text if len(text) <= n else "…" + text[-n:]
 
 
 def evidence(run_dir: Path) -> dict:
     """Plain data for the templates, gathered from the run folder's records."""
-    run = RunFolder(run_dir)
-    result = run.read_model("result.json", Result)
-    decision = run.read_model_or_none("06_selection/decision.json", Decision) or Decision(status="abstained")
-    candidates = _list(run, "02_patches/candidates.json", Candidate)
-    tests = _list(run, "03_tests/tests.json", TestCase)
-    matrix = run.read_model_or_none("04_execution/matrix.json", ExecutionMatrix)
-    ledger = run.read_model_or_none("ledger.json", LedgerState) or LedgerState()
-    # 05_reward also holds the judges' trajectories (<cand>_sample_NNN.json): read only <cand>.json.
-    rewards = {c.id: r for c in candidates
-               if (r := run.read_model_or_none(f"05_reward/{c.id}.json", RewardScore)) is not None}
+    run = RunFolder(run_dir)          # the same typed reads as the report (agent/report/load.py)
+    result = run.result()
+    if result is None:                # a PR body only for a finished run
+        raise ValueError(f"{run_dir} holds no finished run ({'; '.join(run.warnings) or 'no result.json'})")
+    decision = run.decision() or Decision(status="abstained")
+    candidates = run.candidates()
+    tests = run.tests()
+    matrix = run.matrix()
+    ledger = run.ledger() or LedgerState()
+    scores = run.rewards()
+    rewards = {c.id: scores[c.id] for c in candidates if c.id in scores}
     chosen = result.candidate
     by_id = {c.id: c for c in candidates}
 

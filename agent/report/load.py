@@ -6,26 +6,20 @@ warning shown on the page.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel
 
 from agent.budget import LedgerState
-from agent.runfolder import STAGE_DIRS
+from agent.runfolder import CANDIDATES, DECISION, LOCATIONS, MATRIX, STAGE_DIRS, TESTS, RunFolder
 from agent.schema import (Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore,
                           TestCase, Trajectory)
-
-M = TypeVar("M", bound=BaseModel)
 
 # Which of a stage folder's files are trajectories (the rest are stage outputs).
 TRAJECTORY_GLOBS = {"localize": ["sample_*.json"], "patch": ["sample_*.json"], "test": ["sample_*.json"],
                     "reward": ["*_sample_*.json"], "select": ["trajectory.json"]}
 # The file whose presence means the stage finished.
-STAGE_DONE = {"localize": "locations.json", "patch": "candidates.json", "test": "tests.json",
-              "execute": "matrix.json", "reward": None, "select": "decision.json"}
+STAGE_DONE = {"localize": LOCATIONS, "patch": CANDIDATES, "test": TESTS, "execute": MATRIX, "reward": None,
+              "select": DECISION}
 
 
 @dataclass
@@ -58,80 +52,36 @@ class RunView:
         return next(s for s in self.stages if s.name == name)
 
 
-class _Reader:
-    def __init__(self, root: Path, warnings: list[str]):
-        self.root, self.warnings = root, warnings
-
-    def raw(self, rel: str):
-        p = self.root / rel
-        if not p.is_file():
-            return None
-        try:
-            return json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            self.warnings.append(f"{rel}: unreadable ({err.__class__.__name__})")
-            return None
-
-    def model(self, rel: str, model: type[M]) -> M | None:
-        data = self.raw(rel)
-        if data is None:
-            return None
-        try:
-            return model.model_validate(data)
-        except ValueError as err:
-            self.warnings.append(f"{rel}: does not match {model.__name__} ({str(err).splitlines()[0]})")
-            return None
-
-    def models(self, rel: str, model: type[M]) -> list[M]:
-        data = self.raw(rel)
-        if not isinstance(data, list):
-            return []
-        out = []
-        for i, item in enumerate(data):
-            try:
-                out.append(model.model_validate(item))
-            except ValueError:
-                self.warnings.append(f"{rel}[{i}]: does not match {model.__name__}")
-        return out
-
-
 def load_run(root: Path | str) -> RunView:
-    root = Path(root)
-    view = RunView(root=root)
-    r = _Reader(root, view.warnings)
-    view.issue = r.model("issue.json", Issue)
-    view.config = r.raw("config.json")
+    run = RunFolder(root)
+    view = RunView(root=run.root, warnings=run.warnings)
+    view.issue = run.issue()
+    view.config = run.config()
     for name, folder in STAGE_DIRS.items():
         trajs = []
         for pattern in TRAJECTORY_GLOBS.get(name, []):
-            for p in sorted((root / folder).glob(pattern)):
-                t = r.model(f"{folder}/{p.name}", Trajectory)
+            for p in sorted(run.path(folder).glob(pattern)):
+                t = run.record(f"{folder}/{p.name}", Trajectory)
                 if t is not None:
                     trajs.append(t)
         done = STAGE_DONE[name]
-        exists = (root / folder).is_dir()
-        status = "not run" if not exists else "done" if done is None or (root / folder / done).is_file() else "partial"
+        exists = run.path(folder).is_dir()
+        status = "not run" if not exists else "done" if done is None or run.path(done).is_file() else "partial"
         view.stages.append(StageView(name, folder, status, trajs))
-    view.locations = r.models("01_localize/locations.json", Location)
-    view.candidates = r.models("02_patches/candidates.json", Candidate)
-    view.tests = r.models("03_tests/tests.json", TestCase)
+    view.locations = run.locations()
+    view.candidates = run.candidates()
+    view.tests = run.tests()
     if not view.tests:
         # Test writing killed before tests.json: the finished samples still carry their tests.
         view.tests = [t.test for t in view.stage("test").trajectories if t.test is not None]
-    view.matrix = r.model("04_execution/matrix.json", ExecutionMatrix)
-    reward_dir = root / STAGE_DIRS["reward"]
-    for p in sorted(reward_dir.glob("*.json")):
-        if "_sample_" not in p.name:
-            score = r.model(f"{reward_dir.name}/{p.name}", RewardScore)
-            if score is not None:
-                view.rewards[score.candidate] = score
-    view.decision = r.model("06_selection/decision.json", Decision)
+    view.matrix = run.matrix()
+    view.rewards = run.rewards()
+    view.decision = run.decision()
     sel = view.stage("select").trajectories
     view.selection = sel[0] if sel else None
-    view.ledger = r.model("ledger.json", LedgerState)
-    view.result = r.model("result.json", Result)
-    if (root / "final.diff").is_file():
-        view.final_diff = (root / "final.diff").read_text(encoding="utf-8", errors="replace")
+    view.ledger = run.ledger()
+    view.result = run.result()
+    view.final_diff = run.final_diff()
     if view.issue is None and not any(s.status != "not run" for s in view.stages):
         view.warnings.append("this folder does not look like a run folder (no issue.json, no stage folders)")
     return view
@@ -169,7 +119,7 @@ def _instance_dir(root: Path, iid: str) -> Path:
     return root / "instances" / (iid if (root / "instances" / iid).is_dir() else safe)
 
 
-def _derived_row(r: _Reader, rel: str) -> BatchRow:
+def _derived_row(r: RunFolder, rel: str) -> BatchRow:
     """One row from what an instance folder holds: status.json, eval.json, run/result.json."""
     status, ev, result = r.raw(f"{rel}/status.json") or {}, r.raw(f"{rel}/eval.json") or {}, r.raw(f"{rel}/run/result.json") or {}
     iid = status.get("instance_id") or result.get("issue_id") or Path(rel).name
@@ -189,8 +139,8 @@ def _derived_row(r: _Reader, rel: str) -> BatchRow:
 
 def load_batch(root: Path | str) -> BatchView:
     root = Path(root)
-    view = BatchView(root=root)
-    r = _Reader(root, view.warnings)
+    r = RunFolder(root)                     # its tolerant reader: a batch folder is no run folder
+    view = BatchView(root=root, warnings=r.warnings)
     summary = r.raw("summary.json")
     if isinstance(summary, list):
         fields = set(BatchRow.__dataclass_fields__) - {"run_dir"}

@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from agent.parsing import classify_pytest, junit_counts, junit_outcome, pytest_failures
 from agent.patches import tampered_files
+from agent.runfolder import STAGE_DIRS
 from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
 from agent.stages.context import StageContext
 
-STAGE_DIR = "04_execution"
+STAGE_DIR = STAGE_DIRS["execute"]
 
 
 def regression_targets(touched: list[str], test_files: list[str], limit: int = 8) -> list[str]:

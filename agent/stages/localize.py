@@ -9,11 +9,12 @@ from agent.model.weights import home
 from agent.parsing import parse_locations
 from agent.repomap import load_or_build_repo_map, render_map
 from agent.retrieval import merge_rankings, rank_locations
+from agent.runfolder import STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Location
 from agent.stages.context import StageContext
 
-STAGE_DIR = "01_localize"
+STAGE_DIR = STAGE_DIRS["localize"]
 
 
 def localize(ctx: StageContext, k: int = 5) -> list[Location]:

@@ -16,14 +16,15 @@ from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import FormatError, code_blocks
 from agent.prompting import render
 from agent.repomap import code_context
+from agent.runfolder import BEHAVIOUR, PROBE_RUNS, PROBES_DIR
 from agent.sampling import sample_many
 from agent.schema import Behaviour, Candidate, ExecutionMatrix, Location, Trajectory
 from agent.stages.context import StageContext
 from agent.stages.testgen import resolved_issue_checks
 
-STAGE_DIR = "03b_probes"
-RUN_DIR = "04_execution/probes"
-BEHAVIOUR_FILE = "04_execution/behaviour.json"
+STAGE_DIR = PROBES_DIR
+RUN_DIR = PROBE_RUNS
+BEHAVIOUR_FILE = BEHAVIOUR
 ORIGINALS = ("original", "original2")
 
 

@@ -8,10 +8,11 @@ from typing import Protocol
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import parse_score
 from agent.registry import VERIFIERS
+from agent.runfolder import STAGE_DIRS
 from agent.schema import Candidate, ExecutionMatrix, RewardScore, Trajectory
 from agent.stages.context import StageContext
 
-STAGE_DIR = "05_reward"
+STAGE_DIR = STAGE_DIRS["reward"]
 
 
 class Verifier(Protocol):

@@ -7,11 +7,12 @@ from functools import partial
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.calibration import decide_options
 from agent.parsing import parse_choice
+from agent.runfolder import STAGE_DIRS
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
 from agent.selection import decide, tied_leaders
 from agent.stages.context import StageContext
 
-STAGE_DIR = "06_selection"
+STAGE_DIR = STAGE_DIRS["select"]
 
 
 def _summary(r) -> str:

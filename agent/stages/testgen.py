@@ -13,11 +13,12 @@ from agent.parsing import FormatError, classify_pytest, extract_python, repro_fa
 from agent.prompting import render
 from agent.patches import is_test_file
 from agent.repomap import RepoMap, build_repo_map, code_context
+from agent.runfolder import REPOMAP, STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Location, TestCase, Trajectory
 from agent.stages.context import StageContext
 
-STAGE_DIR = "03_tests"
+STAGE_DIR = STAGE_DIRS["test"]
 
 
 def repro_test_path(i: int) -> str:
@@ -70,7 +71,7 @@ def resolved_issue_checks(ctx: StageContext) -> list[IssueCheck]:
     checks = extract_checks(f"{ctx.issue.title}\n\n{ctx.issue.body}")
     if not checks:
         return []
-    repo_map = ctx.run.read_model_or_none("01_localize/repomap.json", RepoMap) or build_repo_map(ctx.repo_path)
+    repo_map = ctx.run.read_model_or_none(REPOMAP, RepoMap) or build_repo_map(ctx.repo_path)
     defs = definitions(repo_map)
     return [with_imports(check, defs) for check in checks]
 

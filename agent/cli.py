@@ -1,12 +1,9 @@
 """`swe-agent`: thin typer glue over the pipeline and its tools."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
 
 import typer
 
@@ -58,9 +55,9 @@ def solve(
     if problem := config_problem(cfg):   # before any clone, image build or model call
         _fail(problem)
     if issue.startswith(("http://", "https://")):
-        from agent.solve_cli import solve_url
-        return solve_url(issue, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out,
-                         rate_limit=rate_limit)
+        from agent.github.cli import solve_issue_url
+        return solve_issue_url(issue, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out,
+                               rate_limit=rate_limit)
     if repo is None:
         _fail("a local issue file needs --repo PATH (the git repository to fix)")
     from agent.solve_cli import solve_local

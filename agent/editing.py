@@ -39,7 +39,7 @@ QUOTE_MAX_LINES = 30
 def apply_search_replace(content: str, edit: Edit) -> tuple[str, str]:
     """(new content, rule): exact → whitespace → indentation → fuzzy; raises FormatError otherwise.
 
-    The exact rule replaces the first occurrence, like agent.parsing.apply_edit: a small model copies
+    The exact rule replaces the first occurrence, like apply_edit: a small model copies
     the first copy it sees, and asking it to disambiguate costs more than it gains.
     """
     crlf = "\r\n" in content and content.count("\n") == content.count("\r\n")
@@ -48,6 +48,11 @@ def apply_search_replace(content: str, edit: Edit) -> tuple[str, str]:
         edit = Edit(edit.path, edit.search.replace("\r\n", "\n"), edit.replace.replace("\r\n", "\n"))
     new, rule = _apply(content, edit)
     return (new.replace("\n", "\r\n") if crlf else new), rule
+
+
+def apply_edit(content: str, edit: Edit) -> str:
+    """The new content after one SEARCH/REPLACE edit (the content-only form of apply_search_replace)."""
+    return apply_search_replace(content, edit)[0]
 
 
 def _apply(content: str, edit: Edit) -> tuple[str, str]:

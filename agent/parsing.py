@@ -118,13 +118,6 @@ def parse_search_replace(text: str) -> list[Edit]:
     return edits
 
 
-def apply_edit(content: str, edit: Edit) -> str:
-    """The new content after one SEARCH/REPLACE edit. The matching rules (exact, whitespace,
-    indentation, fuzzy) live in agent/editing.py; this keeps the content-only form."""
-    from agent.editing import apply_search_replace   # editing imports this module
-    return apply_search_replace(content, edit)[0]
-
-
 # ----------------------------------------------------------------- locations
 _LOC = re.compile(r"([\w./-]+\.py)(?:\s*[:#]\s*([\w.]+))?")
 

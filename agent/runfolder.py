@@ -48,6 +48,11 @@ SELECTION_TRAJECTORY = f"{STAGE_DIRS['select']}/trajectory.json"
 LOCK_FILE = ".lock"
 
 
+def default_output(issue_id: str, commit: str) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in issue_id)
+    return Path("runs") / f"{safe}-{commit[:8]}"
+
+
 class RunFolderBusy(RuntimeError):
     """Another process is working in this run folder."""
 

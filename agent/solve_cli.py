@@ -11,37 +11,9 @@ import typer
 
 from agent.config import SolveConfig
 from agent.repo_input import InputError, issue_from_file, open_repo
+from agent.runfolder import default_output
 from agent.schema import Result
-
-
-def default_output(issue_id: str, commit: str) -> Path:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in issue_id)
-    return Path("runs") / f"{safe}-{commit[:8]}"
-
-
-def summary_text(result: Result, run_dir: Path) -> str:
-    lines = [f"run folder : {run_dir}"]
-    if result.status == "selected":
-        lines.append(f"decision   : candidate {result.candidate} (confidence {result.confidence:.2f})")
-    else:
-        lines.append(f"decision   : {result.status.upper()} — no patch proposed (confidence {result.confidence:.2f})")
-    lines.append(f"why        : {result.diagnosis}")
-    lines.append(f"candidates : {result.n_candidates} unique from {result.n_patch_samples} patch samples")
-    if result.funnel:
-        from agent.funnel import funnel_line
-        lines.append(f"funnel     : {funnel_line(result.funnel)}")
-    if len(result.rounds) > 1:
-        lines.append("escalation : " + "; ".join(f"round {r['round']} {r['patch_samples']} samples → {r['status']}"
-                                                 for r in result.rounds))
-    lines.append(f"tests      : {result.n_tests_kept} of {result.n_tests_written} reproduction tests kept "
-                 "(kept = fails on the original code)")
-    spend = ", ".join(f"{k} {v.spend.prompt_tokens + v.spend.completion_tokens} tok/${v.spend.cost_usd:.4f}"
-                      for k, v in result.stages.items() if v.spend.calls)
-    lines.append(f"spent      : ${result.cost_usd:.4f}, {result.tokens} tokens ({spend or 'nothing'})")
-    lines.append(f"time       : {result.duration_s:.1f} s")
-    if result.stopped_reason:
-        lines.append(f"stopped    : {result.stopped_reason}")
-    return "\n".join(lines)
+from agent.summary import summary_text
 
 
 def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) -> tuple[Result, Path]:
@@ -90,10 +62,3 @@ def _report(result: Result, run_dir: Path, json_out: bool) -> None:
     if result.final_diff:
         typer.echo(result.final_diff)
     typer.echo(summary_text(result, run_dir), err=True)
-
-
-def solve_url(url: str, cfg: SolveConfig, *, output: Path | None, open_pr: bool, ref: str | None,
-              json_out: bool, rate_limit: str = "wait") -> None:
-    from agent.github.cli import solve_issue_url
-
-    solve_issue_url(url, cfg, output=output, open_pr=open_pr, ref=ref, json_out=json_out, rate_limit=rate_limit)

@@ -1,8 +1,6 @@
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402

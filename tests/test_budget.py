@@ -72,7 +72,7 @@ def test_a_reservation_waits_for_calls_in_flight_then_fits():
 
 
 def test_failed_call_gives_its_reservation_back():
-    import litellm
+    from agent.model._litellm import litellm
     ledger = Ledger(budget_usd=1.0)
     fail = litellm.AuthenticationError("bad key", llm_provider="openai", model="x")
     m = LiteLLMModel(ModelConfig(name="openai/gpt-4o-mini", mock_response=[fail, "ok"]), ledger, "patch")

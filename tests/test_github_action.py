@@ -135,7 +135,7 @@ def test_key_input_needs_its_variable_name(gh, tmp_path):
 
 
 def entry_point(env: dict) -> subprocess.CompletedProcess:
-    env = {**env, "PYTHONPATH": str(ROOT), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env = {**env, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "agent.github.action"], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 

@@ -3,10 +3,10 @@
 issue, no second PR, names in code spans."""
 from __future__ import annotations
 
-import litellm
 import pytest
 
 from agent.github.action import run
+from agent.model._litellm import litellm
 from agent.model.base import ModelConfig
 from agent.model.client import LiteLLMModel
 from github_server import FIX_DIFF, ScriptedSolve

@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+import pytest
 
-import litellm  # noqa: E402
-import pytest  # noqa: E402
-
-from agent.budget import BudgetExceeded, Ledger  # noqa: E402
-from agent.model.base import ModelConfig, ModelError, ModelReply, Usage  # noqa: E402
-from agent.model.client import LiteLLMModel  # noqa: E402
+from agent.budget import BudgetExceeded, Ledger
+from agent.model._litellm import litellm   # the package's one import (cost map kept local)
+from agent.model.base import ModelConfig, ModelError, ModelReply, Usage
+from agent.model.client import LiteLLMModel
 
 MSGS = [{"role": "user", "content": "hi"}]
 

@@ -1,6 +1,7 @@
 import pytest
 
-from agent.parsing import (Edit, FormatError, apply_edit, classify_pytest, extract_command, extract_python,
+from agent.editing import apply_edit
+from agent.parsing import (Edit, FormatError, classify_pytest, extract_command, extract_python,
                            parse_choice, parse_locations, parse_score, parse_search_replace, pytest_failures,
                            repro_failure_reason)
 

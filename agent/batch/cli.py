@@ -6,8 +6,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
-
 import typer
 
 app = typer.Typer(add_completion=False, help="Batch runs over a SWE-bench style dataset.")

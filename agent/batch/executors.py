@@ -45,7 +45,7 @@ class RayExecutor:
                  ship_code: bool = True):
         import ray
         os.environ.setdefault("RAY_DISABLE_USAGE_STATS", "1")   # no phoning home from a benchmark run
-        runtime_env = {"env_vars": {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}}
+        runtime_env: dict = {}
         if ship_code:
             import agent
             import prompts

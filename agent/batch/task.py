@@ -7,7 +7,6 @@ when the worker does not share the driver's disk.
 from __future__ import annotations
 
 import io
-import os
 import socket
 import subprocess
 import tarfile
@@ -97,7 +96,6 @@ def issue_for(row: dict):
 
 def run_job(job: Job) -> tuple[InstanceStatus, bytes | None]:
     """Never raises for a failed instance: the failure is a status the driver records (and retries)."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from agent.config import SolveConfig
     from agent.pipeline import solve
     from agent.progress import Progress

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping, MutableMapping
 
 from agent.github.client import GitHubClient
-from agent.github.errors import GitHubError
+from agent.github.errors import ActionError, GitHubError
 from agent.github.failures import explain, failure_comment
 from agent.github.pr import MARKER
 from agent.github.scrub import scrub, secret_values
@@ -27,10 +27,6 @@ log = logging.getLogger("swe_agent.github")
 
 KEY_INPUT = "INPUT_API_KEY"     # the model key's value, handed over by the workflow from a secret
 DEFAULT_MAX_TOKENS = 2_000_000  # ~4x what a default run with a hosted model uses; `max-tokens` changes it
-
-
-class ActionError(ValueError):
-    """Bad action inputs or environment; the message says which input to fix."""
 
 
 def get_input(env: Mapping[str, str], name: str, default: str = "") -> str:

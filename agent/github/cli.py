@@ -17,7 +17,7 @@ def solve_issue_url(url: str, cfg: SolveConfig, *, output: Path | None, open_pr:
     from agent.github.flow import solve_github_issue
     from agent.github.urls import BadIssueURL
     from agent.runfolder import RunFolder
-    from agent.solve_cli import summary_text
+    from agent.summary import summary_text
 
     if rate_limit not in ("wait", "stop"):
         _fail(f"--rate-limit must be 'wait' or 'stop', not {rate_limit!r}")

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 
+class ActionError(ValueError):
+    """Bad action inputs or environment; the message says which input to fix."""
+
+
 class GitHubError(RuntimeError):
     """Base class; `str(err)` is meant for the user and never holds a token."""
 

@@ -9,8 +9,7 @@ def explain(err: BaseException) -> tuple[str, str]:
     """(what failed, how to fix it) for an exception that ended a run."""
     import docker.errors
 
-    from agent.github.action import ActionError
-    from agent.github.errors import GitHubError, PermissionDenied, PushRejected, RateLimited
+    from agent.github.errors import ActionError, GitHubError, PermissionDenied, PushRejected, RateLimited
     from agent.model.base import ModelError
     from agent.pipeline import RunMismatch
     from agent.runfolder import RunFolderBusy

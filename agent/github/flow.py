@@ -150,7 +150,7 @@ def solve_github_issue(url: str, *, ref: str | None = None, open_pr: bool = Fals
     cache = RepoCache(target, token, cache_dir, env)
     checkout = cache.checkout(ref or default_branch)
     if run_dir is None:
-        from agent.solve_cli import default_output
+        from agent.runfolder import default_output
         run_dir = default_output(issue.id, checkout.commit)
     run = RunFolder(run_dir)
     with run.lock():

@@ -12,15 +12,14 @@ import time
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # else importing litellm fetches a cost map
-import litellm  # noqa: E402
-import openai  # noqa: E402  (litellm's exceptions subclass openai's)
+import openai  # litellm's exceptions subclass openai's
+
+from agent.model._litellm import litellm
 
 from agent.budget import Ledger  # noqa: E402
 from agent.model.base import ModelConfig, ModelError, ModelReply, Usage  # noqa: E402
 from agent.model.pricing import estimate_prompt_tokens, prices_for, unpriced_problem  # noqa: E402
 
-litellm.suppress_debug_info = True  # its "Give Feedback / Get Help" banner buries our own error text
 
 # Transient: the provider (or local server) may answer on a later try.
 RETRYABLE = (litellm.RateLimitError, litellm.ServiceUnavailableError, litellm.InternalServerError,

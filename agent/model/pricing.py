@@ -7,13 +7,10 @@ under `--budget-usd` with a token cap, or with prices given.
 """
 from __future__ import annotations
 
-import os
 from typing import NamedTuple
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-import litellm  # noqa: E402
-
-from agent.model.base import ModelConfig  # noqa: E402
+from agent.model._litellm import litellm
+from agent.model.base import ModelConfig
 
 # Providers count prompts with their own tokenizers; litellm's count is tiktoken's. The margin
 # keeps the reservation an upper bound for tokenizers that split text finer.

@@ -36,7 +36,6 @@ def synth(
     llm_mutants: int = typer.Option(0, "--llm-mutants", help="Model-written bugs to try (needs --model)."),
 ):
     """Synthesize SWE-bench instances: plant AST bugs the project's tests catch, emit rows + a git bundle."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from agent.synth.recipe import SynthEnv
     from agent.synth.runner import SynthOptions
 

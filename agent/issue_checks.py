@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.issue_literals import INVALID, family, parse_value, same_value
+from agent.issue_names import bound_names, import_for, safe_code
 from agent.issue_prose import prose_call_claims, prose_exception, prose_raise_claims, prose_values
 from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks
 
@@ -87,78 +88,6 @@ def assign(observations: list[Observation], atoms: list[str]) -> dict[int, str]:
 
 
 # ------------------------------------------------------------------ checks
-_FORBIDDEN = {"eval", "exec", "compile", "__import__", "breakpoint", "input", "globals", "locals", "vars",
-              "getattr", "setattr", "delattr"}
-
-
-def safe_code(src: str) -> bool:
-    """Issue code runs in the sandbox like any test, but nothing reflective or dynamic is taken from it."""
-    try:
-        tree = ast.parse(src)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
-    for node in ast.walk(tree):
-        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-        if name and (name in _FORBIDDEN or name.startswith("__")):
-            return False
-    return True
-
-
-def _import_for(call: str, setup: tuple[str, ...]) -> tuple[str, ...]:
-    """`pkg.mod.f(x)` with `pkg` unbound: import `pkg.mod` (the issue names the module)."""
-    try:
-        func = ast.parse(call, mode="eval").body
-    except SyntaxError:
-        return setup
-    parts = []
-    node = func.func if isinstance(func, ast.Call) else func
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or not parts:
-        return setup
-    bound = set()
-    for stmt in ast.parse("\n".join(setup)).body if setup else []:
-        for n in ast.walk(stmt):
-            if isinstance(n, ast.alias):
-                bound.add((n.asname or n.name).split(".")[0])
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                bound.add(n.id)
-    if node.id in bound:
-        return setup
-    module = ".".join([node.id] + list(reversed(parts))[:-1])
-    return setup + (f"import {module}",)
-
-
-def _bound(setup: tuple[str, ...]) -> set[str]:
-    names = set(dir(builtins))
-    for src in setup:
-        for n in ast.walk(ast.parse(src)):
-            if isinstance(n, ast.alias):
-                names.add((n.asname or n.name).split(".")[0])
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                names.add(n.id)
-            elif isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-                names.add(n.name)
-    return names
-
-
-def unbound_names(check: IssueCheck) -> list[str]:
-    """Names the setup or call use that nothing binds (a call named in prose lacks its import)."""
-    bound = _bound(check.setup)
-    trees = [ast.parse(s) for s in check.setup] + [ast.parse(check.call, mode="eval")]
-    used = [n.id for t in trees for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    return sorted({n for n in used if n not in bound})
-
-
-def with_imports(check: IssueCheck, definitions: dict[str, list[str]]) -> IssueCheck:
-    """Import each unbound name from the one repository module that defines it at top level
-    (`definitions`: name -> modules); a name defined in several modules stays unbound (no guessing)."""
-    extra = tuple(f"from {mods[0]} import {name}" for name in unbound_names(check)
-                  if len(mods := sorted(set(definitions.get(name, [])))) == 1)
-    return replace(check, setup=extra + check.setup) if extra else check
-
-
 def _make(obs: Observation, expected: str | None, exp_exc: str | None, lines: tuple[int, ...],
           source: str) -> IssueCheck | None:
     if expected is not None:
@@ -209,12 +138,12 @@ def _prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]
     used = {n.id for n in ast.walk(ast.parse(call, mode="eval")) if isinstance(n, ast.Name)}
     for stmts in statements:
         if call in stmts:
-            return _import_for(call, tuple(stmts[:stmts.index(call)]))
+            return import_for(call, tuple(stmts[:stmts.index(call)]))
     for stmts in statements:
-        if (_bound(tuple(stmts)) - set(dir(builtins))) & used:
-            return _import_for(call, tuple(s for s in stmts if s != call))
+        if (bound_names(tuple(stmts)) - set(dir(builtins))) & used:
+            return import_for(call, tuple(s for s in stmts if s != call))
     # Only the issue's imports this call needs: one broken import elsewhere must not sink it.
-    return _import_for(call, tuple(s for s in imports if _bound((s,)) - set(dir(builtins)) & used))
+    return import_for(call, tuple(s for s in imports if bound_names((s,)) - set(dir(builtins)) & used))
 
 
 def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: list[list[str]]) -> list[IssueCheck]:
@@ -313,6 +242,3 @@ def check_from_code(code: str, expected: str, lines: tuple[int, ...] = ()) -> Is
         raise ValueError("the code does more than compute a value")
     return IssueCheck(setup=setup, call=call, kind="equals", expected=expected, lines=tuple(lines),
                       source="prose_call")
-
-
-from agent.issue_render import render_check_test  # noqa: E402,F401  (part of this module's API)

@@ -1,5 +1,6 @@
-"""The package's import graph: no circles (lazy imports inside functions count; imports only for type
-checkers do not), `sandbox/` imports nothing from `agent/`, and litellm is imported in one place."""
+"""The package's shape: no import circles (lazy imports inside functions count; imports only for type
+checkers do not), `sandbox/` imports nothing from `agent/`, litellm is imported in one place, and
+no module of `agent/` is over 300 lines."""
 from __future__ import annotations
 
 import ast
@@ -87,3 +88,9 @@ def test_sandbox_imports_nothing_from_agent_and_litellm_has_one_importer():
     setters = sorted(m for m, p in _modules().items() if "LITELLM_LOCAL_MODEL_COST_MAP" in p.read_text()
                      and m != "agent.model._litellm")
     assert setters == []
+
+
+def test_no_module_over_300_lines():
+    """Files read top to bottom; split before ~300 lines (../shared/notes/STYLE.md)."""
+    long = {m: n for m, p in _modules().items() if m.startswith("agent") and (n := len(p.read_text().splitlines())) > 300}
+    assert long == {}

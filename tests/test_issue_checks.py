@@ -12,7 +12,9 @@ from pathlib import Path
 import git
 import pytest
 
-from agent.issue_checks import checks_needing_call, extract_checks, render_check_test, unbound_names, with_imports
+from agent.issue_checks import checks_needing_call, extract_checks
+from agent.issue_names import unbound_names, with_imports
+from agent.issue_render import render_check_test
 from agent.issue_render import MARK, reproduced_reason
 from agent.repomap import build_repo_map
 from agent.stages.testgen import definitions

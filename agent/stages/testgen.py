@@ -5,9 +5,9 @@ model-written tests. An issue check is kept only if it fails for the reason the 
 """
 from __future__ import annotations
 
-from agent.issue_checks import (IssueCheck, check_from_code, checks_needing_call, extract_checks,
-                                render_check_test, value_src, with_imports)
-from agent.issue_render import reproduced_reason
+from agent.issue_checks import IssueCheck, check_from_code, checks_needing_call, extract_checks, value_src
+from agent.issue_names import with_imports
+from agent.issue_render import render_check_test, reproduced_reason
 from agent.loop import StageSpec, run_trajectory
 from agent.parsing import FormatError, classify_pytest, extract_python, repro_failure_reason
 from agent.prompting import render

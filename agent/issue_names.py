@@ -1,0 +1,82 @@
+"""Names in code taken from an issue: what is safe to run, which names nothing binds, which
+imports bind them. Pure (`ast` only)."""
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent.issue_checks import IssueCheck
+
+_FORBIDDEN = {"eval", "exec", "compile", "__import__", "breakpoint", "input", "globals", "locals", "vars",
+              "getattr", "setattr", "delattr"}
+
+
+def safe_code(src: str) -> bool:
+    """Issue code runs in the sandbox like any test, but nothing reflective or dynamic is taken from it."""
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name and (name in _FORBIDDEN or name.startswith("__")):
+            return False
+    return True
+
+
+def import_for(call: str, setup: tuple[str, ...]) -> tuple[str, ...]:
+    """`pkg.mod.f(x)` with `pkg` unbound: import `pkg.mod` (the issue names the module)."""
+    try:
+        func = ast.parse(call, mode="eval").body
+    except SyntaxError:
+        return setup
+    parts = []
+    node = func.func if isinstance(func, ast.Call) else func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or not parts:
+        return setup
+    bound = set()
+    for stmt in ast.parse("\n".join(setup)).body if setup else []:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.alias):
+                bound.add((n.asname or n.name).split(".")[0])
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                bound.add(n.id)
+    if node.id in bound:
+        return setup
+    module = ".".join([node.id] + list(reversed(parts))[:-1])
+    return setup + (f"import {module}",)
+
+
+def bound_names(setup: tuple[str, ...]) -> set[str]:
+    names = set(dir(builtins))
+    for src in setup:
+        for n in ast.walk(ast.parse(src)):
+            if isinstance(n, ast.alias):
+                names.add((n.asname or n.name).split(".")[0])
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                names.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                names.add(n.name)
+    return names
+
+
+def unbound_names(check: IssueCheck) -> list[str]:
+    """Names the setup or call use that nothing binds (a call named in prose lacks its import)."""
+    bound = bound_names(check.setup)
+    trees = [ast.parse(s) for s in check.setup] + [ast.parse(check.call, mode="eval")]
+    used = [n.id for t in trees for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return sorted({n for n in used if n not in bound})
+
+
+def with_imports(check: IssueCheck, definitions: dict[str, list[str]]) -> IssueCheck:
+    """Import each unbound name from the one repository module that defines it at top level
+    (`definitions`: name -> modules); a name defined in several modules stays unbound (no guessing)."""
+    extra = tuple(f"from {mods[0]} import {name}" for name in unbound_names(check)
+                  if len(mods := sorted(set(definitions.get(name, [])))) == 1)
+    return replace(check, setup=extra + check.setup) if extra else check

@@ -33,7 +33,7 @@ class Revise(Exception):
 
 @dataclass
 class StageSpec:
-    name: str                                   # prompt file name and stage label
+    name: str                                   # stage label, and the prompt's name in prompts/ unless `prompt`
     parse: Callable[[str], Any]                 # pure: reply -> final value, or FormatError
     act: Callable[[Any, Any], Any] | None = None  # (value, sandbox) -> output; may raise FormatError / Revise
     allow_commands: bool = False
@@ -44,6 +44,7 @@ class StageSpec:
     exec_timeout_s: float = 60.0
     output_chars: int = 3000                    # observation cap keeps small-model prompts short
     variables: dict = field(default_factory=dict)
+    prompt: str | None = None                   # a prompts/ name or a path to a .yaml template (default: name)
 
     def turns(self) -> int:
         """Every turn a stage can need: the first answer plus each kind of feedback."""
@@ -73,8 +74,8 @@ def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: f
                    sandbox=None, seed: int | None = None) -> tuple[Trajectory, Any]:
     variables = dict(spec.variables, allow_commands=spec.allow_commands and sandbox is not None)
     messages = [
-        {"role": "system", "content": render(spec.name, "system", **variables)},
-        {"role": "user", "content": render(spec.name, "user", **variables)},
+        {"role": "system", "content": render(spec.prompt or spec.name, "system", **variables)},
+        {"role": "user", "content": render(spec.prompt or spec.name, "user", **variables)},
     ]
     traj = Trajectory(stage=spec.name, sample=sample, model=getattr(model, "name", ""),
                       temperature=temperature, seed=seed)

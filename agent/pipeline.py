@@ -58,7 +58,7 @@ def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConf
 
 
 @contextmanager
-def _stage_context(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, commit: str | None,
+def stage_context(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, commit: str | None,
                    progress: Progress | None):
     """The run folder prepared, the model resolved, sandboxes on offer: what every stage needs."""
     import git
@@ -82,7 +82,7 @@ def generate(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, co
              progress: Progress | None = None):
     """Candidate generation only (localize, the tests that drive revisions, patch samples): what the
     candidate benchmark measures. Returns (patch trajectories, candidates); resumable like solve."""
-    with _stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
+    with stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
         locations = localize(ctx)
         tests = write_tests(ctx, locations)
         trajs, candidates = generate_patches(ctx, locations, tests)
@@ -93,7 +93,7 @@ def generate(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, co
 def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commit: str | None = None,
           verifier: Verifier | None = None, progress: Progress | None = None) -> Result:
     started = time.monotonic()
-    with _stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
+    with stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
         run, ledger = ctx.run, ctx.ledger
         locations = localize(ctx)
         decision, candidates, patch_trajs, tests, matrix, rounds = _decide_in_rounds(ctx, locations, verifier)

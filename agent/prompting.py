@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 import yaml
@@ -14,7 +15,11 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newlin
 
 @lru_cache(maxsize=None)
 def load_prompt(name: str) -> dict[str, str]:
-    text = resources.files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    """A template of prompts/ by name, or any .yaml file by path (a stage kept outside the package)."""
+    if name.endswith(".yaml"):
+        text = Path(name).read_text(encoding="utf-8")
+    else:
+        text = resources.files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"prompt file {name}.yaml must be a mapping")

@@ -51,6 +51,12 @@ class StageSpec:
         return 1 + self.max_commands + self.max_format_errors + self.max_revisions
 
 
+def step_limits(max_steps: int) -> dict:
+    """StageSpec limits for a stage config's `max_steps`: up to max_steps - 1 shell commands before the
+    answer (none at 1), and one turn more than the steps for a format error or the last observation."""
+    return {"allow_commands": max_steps > 1, "max_commands": max_steps - 1, "max_turns": max_steps + 1}
+
+
 def sample_seed(seed: int, stage: str, sample: int) -> int:
     """A per-sample seed derived from the run's seed: a rerun reproduces the same samples."""
     digest = hashlib.sha256(f"{seed}:{stage}:{sample}".encode()).hexdigest()

@@ -2,7 +2,7 @@
 errors, Revise feedback and its limits, and the per-sample sampling parameters."""
 from __future__ import annotations
 
-from agent.loop import Revise, StageSpec, run_trajectory, sample_seed, sampling_params
+from agent.loop import Revise, StageSpec, run_trajectory, sample_seed, sampling_params, step_limits
 from agent.model.base import ModelConfig
 from agent.model.client import LiteLLMModel
 from agent.parsing import FormatError
@@ -65,3 +65,8 @@ def test_sample_zero_is_greedy_and_seeds_differ_per_sample_and_stage():
     assert sample_seed(5, "patch", 1) == sample_seed(5, "patch", 1) != sample_seed(5, "test", 1)
     assert sample_seed(5, "patch", 1) != sample_seed(6, "patch", 1)
     assert sampling_params(2, 0.8, None, "patch")["seed"] is None
+
+
+def test_step_limits_of_a_stage_config():
+    assert step_limits(1) == {"allow_commands": False, "max_commands": 0, "max_turns": 2}   # answer only
+    assert step_limits(4) == {"allow_commands": True, "max_commands": 3, "max_turns": 5}

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from agent.config import StageConfig, load_config
-from agent.loop import StageSpec, run_trajectory, sampling_params
+from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
 from agent.parsing import FormatError
 from agent.pipeline import stage_context
 from agent.progress import Progress
@@ -37,8 +37,8 @@ def parse_risk(reply: str) -> str:            # pure: a reply -> the stage's val
 def assess_risk(ctx: StageContext, prompt: Path, cfg: StageConfig) -> list[str]:
     """The whole stage: a spec, one sandbox per sample opened around the loop, samples on disk, an output."""
     model = ctx.make_model("risk", cfg)
-    spec = StageSpec(name="risk", prompt=str(prompt), parse=parse_risk, allow_commands=cfg.max_steps > 1,
-                     max_commands=cfg.max_steps - 1, max_turns=cfg.max_steps + 1, variables={"issue": ctx.issue_text})
+    spec = StageSpec(name="risk", prompt=str(prompt), parse=parse_risk, **step_limits(cfg.max_steps),
+                     variables={"issue": ctx.issue_text})
 
     def one(i: int):
         with ctx.new_sandbox() as sandbox:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from agent.loop import StageSpec, run_trajectory, sampling_params
+from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
 from agent.model.weights import home
 from agent.parsing import parse_locations
 from agent.repomap import load_or_build_repo_map, render_map
@@ -33,7 +33,7 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
         model = ctx.make_model("localize", cfg)
         spec = StageSpec(
             name="localize", parse=partial(parse_locations, known_files=known),
-            allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1, max_turns=cfg.max_steps + 1,
+            **step_limits(cfg.max_steps),
             variables={"issue": ctx.issue_text, "repo_map": render_map(repo_map, max_chars=4000), "hints": hints},
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from agent.loop import StageSpec, run_trajectory, sampling_params
+from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
 from agent.calibration import decide_options
 from agent.parsing import parse_choice
 from agent.runfolder import STAGE_DIRS
@@ -40,8 +40,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
         ranked = {r.candidate: r for r in decision.ranking}
         shown = [{"id": cid, "diff": by_id[cid].diff[:3000], "summary": _summary(ranked[cid])} for cid in leaders]
         spec = StageSpec(name="select", parse=partial(parse_choice, ids=leaders),
-                         allow_commands=cfg.max_steps > 1, max_commands=cfg.max_steps - 1,
-                         max_turns=cfg.max_steps + 1, exec_timeout_s=ctx.config.exec_timeout_s,
+                         **step_limits(cfg.max_steps), exec_timeout_s=ctx.config.exec_timeout_s,
                          variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})
         sandbox = ctx.new_sandbox() if spec.allow_commands else None
         try:

@@ -48,6 +48,13 @@ class PatchConfig(StageConfig):
     # located functions' helpers and the functions themselves in turn, even samples choose; "rotate" =
     # every sample but the first; "none" = every sample chooses.
     focus: Literal["none", "alternate", "rotate"] = "alternate"
+    early_stop: bool = True           # stop sampling patches once evidence is decisive
+    early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
+
+
+class ExecuteConfig(BaseModel):
+    """Stage 4 (no model): what runs besides the kept tests."""
+    regression: bool = True           # run the repository's own tests that cover touched files
 
 
 class EscalateConfig(BaseModel):
@@ -88,6 +95,9 @@ class SelectConfig(StageConfig):
 # keep loading: each old key is read as its new one (a DeprecationWarning names the new spelling).
 # A renamed section renames every key below it: selection.weights.votes → select.weights.votes.
 RENAMED = {
+    "early_stop": "patch.early_stop",
+    "early_stop_agree": "patch.early_stop_agree",
+    "regression": "execute.regression",
     "top_k": "select.top_k",
     "abstain_below": "select.abstain_below",
     "selection": "select",            # selection.weights, selection.calibration
@@ -126,6 +136,7 @@ class SolveConfig(BaseModel):
     localize: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.3))
     patch: PatchConfig = Field(default_factory=PatchConfig)
     test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8))
+    execute: ExecuteConfig = Field(default_factory=ExecuteConfig)
     reward: RewardConfig = Field(default_factory=lambda: RewardConfig(samples=2, temperature=0.5))
     select: SelectConfig = Field(default_factory=SelectConfig)
     # Probe inputs for behaviour voting (agent/behaviour.py): one model-written script besides the issue's
@@ -138,9 +149,6 @@ class SolveConfig(BaseModel):
     # factory (agent/registry.py SANDBOX_BACKENDS, agent/sandboxes.py).
     sandbox: str = "docker"
     exec_timeout_s: float = Field(120.0, gt=0)
-    regression: bool = True           # run the repository's own tests that cover touched files
-    early_stop: bool = True           # stop sampling patches once evidence is decisive
-    early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
     escalate: EscalateConfig = Field(default_factory=EscalateConfig)
     use_reward: bool = True
     use_probes: bool = True           # behaviour voting: cluster candidates by what they do on probe inputs

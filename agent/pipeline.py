@@ -122,10 +122,11 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
         tests = write_tests(ctx, locations)
 
         def decisive(cands) -> bool:
-            if not ctx.config.early_stop:
+            agree = ctx.config.patch.early_stop_agree
+            if not ctx.config.patch.early_stop:
                 return False
-            strong = [c for c in cands if c.count >= ctx.config.early_stop_agree]
-            return is_decisive(strong, {c.id: passes_all(ctx, c, tests) for c in strong}, ctx.config.early_stop_agree)
+            strong = [c for c in cands if c.count >= agree]
+            return is_decisive(strong, {c.id: passes_all(ctx, c, tests) for c in strong}, agree)
 
         patch_trajs, candidates = generate_patches(ctx, locations, tests, stop=decisive)
         matrix = execute(ctx, candidates, tests)

@@ -27,6 +27,9 @@ def test_old_keys_load_into_their_stage_section(tmp_path):
         assert load_config(new, ["top_k=4", "selection.weights.tests=2"]).select.weights == {"tests": 2}
         assert load_config(new, ["top_k=4"]).select.top_k == 4
         assert SolveConfig.model_validate({"abstain_below": 0.1}).select.abstain_below == 0.1
+        moved = load_config(None, ["early_stop=false", "regression=false"], early_stop_agree=2)
+        assert (moved.patch.early_stop, moved.patch.early_stop_agree, moved.execute.regression) == (False, 2, False)
+        assert moved.patch.samples == 4                 # the patch section's other defaults are kept
     with warnings.catch_warnings():
         warnings.simplefilter("error")                  # new spellings: no warning
         assert load_config(new, ["select.weights.reward=0.05"]).select.weights == {"reward": 0.05}

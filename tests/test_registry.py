@@ -72,7 +72,7 @@ def test_a_new_backend_and_verifier_by_config_alone(tmp_path, plugin):
     with ScriptedOpenAI(script) as server:
         cfg = load_config(tmp_path / "run.yaml", [f"model.api_base={server.api_base}"],
                           **{"model.name": "openai/scripted", "workers": 1, "exec_timeout_s": 60,
-                             "early_stop": False, "patch.edit_format": "search_replace", "patch.max_revisions": 0,
+                             "patch.early_stop": False, "patch.edit_format": "search_replace", "patch.max_revisions": 0,
                              "patch.samples": 2, "escalate.rounds": 0})
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
     assert result.status == "selected", result.diagnosis

@@ -103,7 +103,7 @@ def test_methods_majority_ties_regression_filter_and_random_by_submission():
 
 def test_select_config_is_model_free_and_never_samples_new_patches():
     cfg = select_config(SolveConfig(), n_systems=5, model_free=True)
-    assert cfg.patch.samples == 5 and cfg.escalate.rounds == 0 and not cfg.early_stop
+    assert cfg.patch.samples == 5 and cfg.escalate.rounds == 0 and not cfg.patch.early_stop
     assert (cfg.localize.samples, cfg.test.samples, cfg.probe.samples) == (0, 0, 0)
     assert not cfg.use_reward and not cfg.use_selection_trajectory
     with_model = select_config(SolveConfig(), n_systems=2, model_free=False)

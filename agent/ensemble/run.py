@@ -65,8 +65,8 @@ def select_config(config: SolveConfig, n_systems: int, model_free: bool) -> Solv
     """The solve config for selection: one patch sample per prediction file (all on disk, so the patch
     stage calls no model) and no escalation (it would sample new patches). model_free also turns off
     every model stage: tests are then the issue's own checks, behaviour comes from the issue's calls."""
-    upd: dict = {"patch": config.patch.model_copy(update={"samples": n_systems}),
-                 "escalate": config.escalate.model_copy(update={"rounds": 0}), "early_stop": False,
+    upd: dict = {"patch": config.patch.model_copy(update={"samples": n_systems, "early_stop": False}),
+                 "escalate": config.escalate.model_copy(update={"rounds": 0}),
                  # the checks and the regression run use pytest; some SWE-bench environments (sympy) lack it
                  "pip": list(dict.fromkeys([*config.pip, "pytest"]))}
     if model_free:

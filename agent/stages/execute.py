@@ -82,7 +82,7 @@ def _cell_file(cand: str, test: str) -> str:
 
 
 def find_regression_command(ctx: StageContext, candidates: list[Candidate]) -> str | None:
-    if not ctx.config.regression:
+    if not ctx.config.execute.regression:
         return None
     touched = sorted({f for c in candidates for f in c.files})
     with ctx.new_sandbox() as sb:

@@ -173,8 +173,9 @@ def _set_dotted(data: dict, key: str, value) -> None:
     parts = key.split(".")
     cur = data
     for p in parts[:-1]:
-        # a copy along the path: the sections may be shared with a caller's mapping
-        cur[p] = dict(cur[p]) if isinstance(cur.get(p), dict) else {}
+        # a copy along the path: the sections may be shared with a caller's mapping (or be models)
+        section = cur.get(p)
+        cur[p] = section.model_dump() if isinstance(section, BaseModel) else dict(section) if isinstance(section, dict) else {}
         cur = cur[p]
     cur[parts[-1]] = value
 

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.config import SolveConfig, load_config
+from agent.config import SelectConfig, SolveConfig, load_config
 
 
 def test_old_keys_load_into_their_stage_section(tmp_path):
@@ -27,6 +27,8 @@ def test_old_keys_load_into_their_stage_section(tmp_path):
         assert load_config(new, ["top_k=4", "selection.weights.tests=2"]).select.weights == {"tests": 2}
         assert load_config(new, ["top_k=4"]).select.top_k == 4
         assert SolveConfig.model_validate({"abstain_below": 0.1}).select.abstain_below == 0.1
+        both = SolveConfig(select=SelectConfig(max_steps=5), top_k=6)     # a section given as a model
+        assert (both.select.max_steps, both.select.top_k) == (5, 6)
         moved = load_config(None, ["early_stop=false", "regression=false"], early_stop_agree=2)
         assert (moved.patch.early_stop, moved.patch.early_stop_agree, moved.execute.regression) == (False, 2, False)
         assert moved.patch.samples == 4                 # the patch section's other defaults are kept

@@ -27,6 +27,7 @@ from agent.stages.probe import observe_behaviour
 from agent.stages.reward import Verifier, score_candidates
 from agent.stages.select import select
 from agent.stages.testgen import write_tests
+from agent.timing import StageClock, TimedModel, stage_times, timed_factory, total
 
 
 class RunMismatch(ValueError):
@@ -70,12 +71,16 @@ def stage_context(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, 
         progress = stack.enter_context(progress or Progress())
         base_model = stack.enter_context(resolve_model(config.model))
 
-        def make_model(stage: str, cfg: StageConfig):
-            return LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage)
+        clock = StageClock()
 
-        new_sandbox = sandbox_factory(config, repo, commit, run_id=f"{issue.id}@{commit[:8]}", stack=stack)
+        def make_model(stage: str, cfg: StageConfig):
+            return TimedModel(LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage), clock, stage)
+
+        with clock.timed("sandbox_s"):   # the repository image is built (or found) here
+            new_sandbox = sandbox_factory(config, repo, commit, run_id=f"{issue.id}@{commit[:8]}", stack=stack)
         yield StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
-                           progress=progress, new_sandbox=new_sandbox, make_model=make_model)
+                           progress=progress, new_sandbox=timed_factory(new_sandbox, clock), make_model=make_model,
+                           clock=clock)
 
 
 def generate(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commit: str | None = None,
@@ -95,9 +100,14 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
     started = time.monotonic()
     with stage_context(issue, repo, run_dir, config, commit, progress) as ctx:
         run, ledger = ctx.run, ctx.ledger
-        locations = localize(ctx)
+        with ctx.clock.stage("localize"):
+            locations = localize(ctx)
         decision, candidates, patch_trajs, tests, matrix, rounds = _decide_in_rounds(ctx, locations, verifier)
+        clock = ctx.clock
     result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)
+    result.time = total(clock.rows(), result.duration_s)
+    for name, spent in stage_times(clock.rows()).items():
+        result.stages.setdefault(name, StageSummary()).time = spent
     result.funnel = patch_funnel(patch_trajs, candidates, matrix)
     result.rounds = rounds
     run.write_json(LEDGER, ledger.snapshot())
@@ -119,7 +129,8 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
                 "patch": config.patch.model_copy(update={"samples": config.patch.samples + n * esc.patch_samples}),
                 "test": config.test.model_copy(update={"samples": config.test.samples + n * more_tests})})
             ctx = replace(ctx, config=cfg)
-        tests = write_tests(ctx, locations)
+        with ctx.clock.stage("test"):
+            tests = write_tests(ctx, locations)
 
         def decisive(cands) -> bool:
             agree = ctx.config.patch.early_stop_agree
@@ -128,13 +139,18 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
             strong = [c for c in cands if c.count >= agree]
             return is_decisive(strong, {c.id: passes_all(ctx, c, tests) for c in strong}, agree)
 
-        patch_trajs, candidates = generate_patches(ctx, locations, tests, stop=decisive)
-        matrix = execute(ctx, candidates, tests)
-        behaviour = observe_behaviour(ctx, locations, candidates, matrix)
+        with ctx.clock.stage("patch"):
+            patch_trajs, candidates = generate_patches(ctx, locations, tests, stop=decisive)
+        with ctx.clock.stage("execute"):
+            matrix = execute(ctx, candidates, tests)
+        with ctx.clock.stage("probe"):
+            behaviour = observe_behaviour(ctx, locations, candidates, matrix)
         # A candidate that behaves like the original code is never selected: no judge calls for it.
         judged = [c for c in candidates if not behaviour or c.id not in behaviour.unchanged]
-        rewards = score_candidates(ctx, judged, matrix, verifier)
-        decision = select(ctx, candidates, matrix, rewards, behaviour)
+        with ctx.clock.stage("reward"):
+            rewards = score_candidates(ctx, judged, matrix, verifier)
+        with ctx.clock.stage("select"):
+            decision = select(ctx, candidates, matrix, rewards, behaviour)
         rounds.append({"round": n, "patch_samples": len(patch_trajs), "tests_kept": sum(t.kept for t in tests),
                        "candidates": len(candidates), "status": decision.status, "confidence": decision.confidence})
         ctx.run.write_json(ROUNDS, rounds)

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agent.timing import StageTime
+
 Outcome = Literal["pass", "fail", "error", "timeout", "apply_failed"]
 
 
@@ -192,6 +194,7 @@ class StageSummary(BaseModel):
     finished: int = 0
     failed: int = 0
     spend: SpendRecord = Field(default_factory=SpendRecord)
+    time: StageTime | None = None     # wall seconds split into model / sandbox / ours (agent/timing.py)
 
 
 class Result(BaseModel):
@@ -212,6 +215,7 @@ class Result(BaseModel):
     stopped_reason: str | None = None
     funnel: dict = Field(default_factory=dict)          # patch samples → parsed → applied → … (agent/funnel.py)
     rounds: list[dict] = Field(default_factory=list)    # escalation rounds: samples added, decision after
+    time: StageTime | None = None    # the whole run: model / sandbox / our own seconds of duration_s
 
 
 Trajectory.model_rebuild()

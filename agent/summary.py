@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.schema import Result
+from agent.timing import time_line
 
 
 def summary_text(result: Result, run_dir: Path) -> str:
@@ -26,7 +27,7 @@ def summary_text(result: Result, run_dir: Path) -> str:
     spend = ", ".join(f"{k} {v.spend.prompt_tokens + v.spend.completion_tokens} tok/${v.spend.cost_usd:.4f}"
                       for k, v in result.stages.items() if v.spend.calls)
     lines.append(f"spent      : ${result.cost_usd:.4f}, {result.tokens} tokens ({spend or 'nothing'})")
-    lines.append(f"time       : {result.duration_s:.1f} s")
+    lines.append(f"time       : {result.duration_s:.1f} s" + (f" ({time_line(result.time)})" if result.time else ""))
     if result.stopped_reason:
         lines.append(f"stopped    : {result.stopped_reason}")
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """What every stage needs: the run, the model factory, sandboxes, the issue text."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -11,6 +11,7 @@ from agent.progress import Progress
 from agent.prompting import quote_untrusted
 from agent.runfolder import RunFolder
 from agent.schema import Issue
+from agent.timing import StageClock
 
 
 @dataclass
@@ -24,6 +25,7 @@ class StageContext:
     progress: Progress
     new_sandbox: Callable[[], object]          # a fresh copy-on-write sandbox of the original code
     make_model: Callable[[str, StageConfig], object]   # (stage, stage config) -> Model
+    clock: StageClock = field(default_factory=StageClock)   # where the time goes (agent/timing.py)
 
     @property
     def issue_text(self) -> str:

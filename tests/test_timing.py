@@ -1,0 +1,95 @@
+"""Where a run's time goes (agent/timing.py): the pure split, the wrappers, and a real solve whose
+result.json and summary carry the per-stage model / sandbox / own seconds."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from agent.config import load_config
+from agent.pipeline import solve
+from agent.progress import Progress
+from agent.repo_input import issue_from_text
+from agent.summary import summary_text
+from agent.timing import StageClock, StageTime, TimedModel, TimedSandbox, split, time_line, total
+from openai_server import ScriptedOpenAI
+from pipeline_fixtures import ISSUE, Script, make_repo
+
+
+def test_split_reports_the_rest_as_ours_and_never_negative():
+    t = split({"wall_s": 10.0, "model_s": 6.0, "sandbox_s": 3.0})
+    assert (t.model_s, t.sandbox_s, t.other_s, t.overlap_s) == (6.0, 3.0, 1.0, 0.0)
+    # Concurrent samples: model and sandbox seconds overlap and exceed the wall time.
+    t = split({"wall_s": 10.0, "model_s": 9.0, "sandbox_s": 4.0})
+    assert (t.other_s, t.overlap_s) == (0.0, 3.0)
+
+
+def test_total_adds_every_stage_against_the_run_wall_time():
+    rows = {"patch": {"wall_s": 5, "model_s": 3, "sandbox_s": 1}, "execute": {"wall_s": 2, "sandbox_s": 2},
+            "setup": {"sandbox_s": 0.5}}
+    t = total(rows, wall_s=8.0)
+    assert (t.wall_s, t.model_s, t.sandbox_s, t.other_s) == (8.0, 3.0, 3.5, 1.5)
+
+
+def test_time_line_in_percent_of_wall():
+    assert time_line(StageTime(wall_s=10, model_s=6, sandbox_s=3, other_s=1)) == "model 60 % · sandbox 30 % · ours 10 %"
+    assert "overlapping" in time_line(StageTime(wall_s=10, model_s=9, sandbox_s=4, overlap_s=3))
+    assert time_line(StageTime()) == "nothing measured"
+
+
+def test_sandbox_time_goes_to_the_stage_running_and_model_time_to_its_own():
+    clock = StageClock()
+
+    class Box:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def run(self, cmd):
+            time.sleep(0.05)
+            return cmd
+
+    class Model:
+        name = "m"
+
+        def query(self, messages):
+            time.sleep(0.05)
+            return "ok"
+
+    model = TimedModel(Model(), clock, "patch")
+    with clock.stage("execute"):
+        with TimedSandbox(Box(), clock) as box:
+            assert box.run("ls") == "ls"
+        threading.Thread(target=lambda: model.query([])).start()   # another stage's model, another thread
+        time.sleep(0.1)
+    rows = clock.rows()
+    assert rows["execute"]["sandbox_s"] >= 0.05 and "model_s" not in rows["execute"]
+    assert rows["patch"]["model_s"] >= 0.05
+    assert rows["execute"]["wall_s"] >= 0.15
+    assert model.name == "m" and clock.current == "setup"
+
+
+def test_solve_records_where_the_time_went(tmp_path):
+    repo = make_repo(tmp_path)
+    cfg = load_config(None, [], **{"workers": 1, "exec_timeout_s": 30, "early_stop": False, "sandbox": "local",
+                                   "patch.edit_format": "search_replace", "patch.max_revisions": 0,
+                                   "escalate.rounds": 0, "model.name": "openai/scripted"})
+    with ScriptedOpenAI(Script(), delay_s=0.2) as server:
+        cfg = cfg.model_copy(update={"model": cfg.model.model_copy(update={"api_base": server.api_base})})
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    calls = sum(s.spend.calls for s in result.stages.values())
+    t = result.time
+    assert t is not None and t.wall_s == result.duration_s
+    assert t.model_s >= 0.2 * calls > 0            # every call waited 0.2 s in the server
+    assert t.sandbox_s > 0                          # worktrees made, tests run
+    assert abs(t.model_s + t.sandbox_s + t.other_s - t.overlap_s - t.wall_s) < 0.05
+    for stage in ("localize", "test", "patch", "execute", "reward", "select"):
+        assert result.stages[stage].time is not None, stage
+    assert result.stages["execute"].time.sandbox_s > 0 and result.stages["execute"].time.model_s == 0
+    assert result.stages["patch"].time.model_s >= 0.2 * result.stages["patch"].spend.calls
+    assert sum(s.time.wall_s for s in result.stages.values() if s.time) <= t.wall_s + 0.05
+    saved = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert saved["time"]["model_s"] == t.model_s and saved["stages"]["patch"]["time"]["wall_s"] > 0
+    assert "model " in summary_text(result, tmp_path / "run") and "sandbox " in summary_text(result, tmp_path / "run")

@@ -93,3 +93,23 @@ def test_solve_records_where_the_time_went(tmp_path):
     saved = json.loads((tmp_path / "run" / "result.json").read_text())
     assert saved["time"]["model_s"] == t.model_s and saved["stages"]["patch"]["time"]["wall_s"] > 0
     assert "model " in summary_text(result, tmp_path / "run") and "sandbox " in summary_text(result, tmp_path / "run")
+
+
+def test_bench_solve_prints_the_split_per_stage_against_the_one_call_baseline(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("bench_solve", Path(__file__).parents[1] / "scripts" / "bench_solve.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    with ScriptedOpenAI(Script(), delay_s=0.05) as server:
+        args = ["--out", str(tmp_path), "--examples", "tempconv", "--model", "openai/scripted",
+                "--api-base", server.api_base, "-c", "sandbox=local", "-c", "patch.samples=2",
+                "-c", "escalate.rounds=0", "-c", "workers=1"]
+        assert bench.main(args) == 0
+        first = capsys.readouterr().out
+        assert bench.main(args) == 0            # a finished run is read back, not solved again
+        again = capsys.readouterr().out
+    assert "x the one-call baseline" in first and "| patch |" in first and "| **run** |" in first
+    def rows(out):
+        return [line for line in out.splitlines() if line.startswith("| ")]
+    assert rows(first) == rows(again) and len(rows(first)) >= 5

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from agent.parsing import FormatError
+from agent.parsing import FormatError, NoFunctionError
 
 _Def = (ast.FunctionDef, ast.AsyncFunctionDef)
 FUNCTION_FORMAT = ("Reply with the file path on one line, then one ```python block holding the complete new "
@@ -72,7 +72,7 @@ def splice_function(content: str, new_src: str, path: str) -> tuple[str, str]:
     parts: list[str] = []
     new = content
     if not any(isinstance(d, (*_Def, ast.ClassDef)) for d in block.body):
-        raise FormatError("No function or class definition found in your block. " + FUNCTION_FORMAT)
+        raise NoFunctionError("No function or class definition found in your block. " + FUNCTION_FORMAT)
     for d in block.body:
         if isinstance(d, ast.ClassDef):
             new, done = _splice_class(new, d, src_lines, path)

@@ -11,6 +11,10 @@ class FormatError(Exception):
     """The model's reply could not be used; the message is fed back to the model."""
 
 
+class NoFunctionError(FormatError):
+    """A function-format reply held no function or class definition to splice in."""
+
+
 # ---------------------------------------------------------------- code blocks
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from agent.ast_splice import FUNCTION_FORMAT, dedent_top, parse_block, splice_function
-from agent.parsing import FormatError, strip_line_numbers
+from agent.parsing import FormatError, NoFunctionError, strip_line_numbers
 
 __all__ = ["FunctionEdit", "parse_function_rewrite", "parse_whole_file", "salvage_truncated", "splice_function"]
 
@@ -82,7 +82,7 @@ def parse_function_rewrite(text: str, default_path: str | None = None) -> list[F
         if any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for s in module.body):
             edits.append(FunctionEdit(path, src.rstrip("\n") + "\n"))
     if not edits:
-        raise FormatError("No ```python block with a function found. " + FUNCTION_FORMAT)
+        raise NoFunctionError("No ```python block with a function found. " + FUNCTION_FORMAT)
     return edits
 
 

@@ -1,6 +1,8 @@
 """Which suspect function each patch sample is pointed at (agent/focus.py)."""
 from textwrap import dedent
 
+import pytest
+
 from agent.focus import Target, callees, focus_of, focus_targets
 from agent.schema import Location
 
@@ -60,13 +62,20 @@ def test_focus_modes_keep_sample_zero_free_and_cycle_the_suspects():
 
 
 def test_no_function_feedback_names_one_to_rewrite():
+    from agent.parsing import FormatError, NoFunctionError
     from agent.stages.patch import _name_a_function
+    from agent.stages.patch_edits import parser_for
     locs = [Location(file="m/cal.py"), Location(file="m/cal.py", symbol="RoomCalendar"),
             Location(file="m/cal.py", symbol="RoomCalendar.is_free")]
-    err = "No ```python block with a function found. Reply with ..."
-    assert _name_a_function("function", err, None, locs) == \
+    errors = []
+    for reply in ("I think the bug is in is_free.", "m/cal.py\n```python\nx = 1\n", "m/cal.py\n```python\nprint(1)\n```"):
+        with pytest.raises(FormatError) as info:
+            parser_for("function", "m/cal.py", 100)(reply)
+        errors.append(isinstance(info.value, NoFunctionError))
+    assert errors == [True, False, True]     # no block / a block cut off / a block with no definition
+    assert _name_a_function("function", True, None, locs) == \
         " For example, answer with m/cal.py and the whole corrected `def is_free(...)`."
-    assert "`def _overlaps(...)`" in _name_a_function("function", err, Target("m/cal.py", "_overlaps"), locs)
-    assert _name_a_function("search_replace", err, None, locs) == ""
-    assert _name_a_function("function", "The ```python block is not closed", None, locs) == ""
-    assert _name_a_function("function", err, None, locs[:2]) == ""
+    assert "`def _overlaps(...)`" in _name_a_function("function", True, Target("m/cal.py", "_overlaps"), locs)
+    assert _name_a_function("search_replace", True, None, locs) == ""
+    assert _name_a_function("function", False, None, locs) == ""
+    assert _name_a_function("function", True, None, locs[:2]) == ""

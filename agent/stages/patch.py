@@ -13,7 +13,7 @@ import re
 from agent.editing import choose_format
 from agent.focus import focus_of, focus_targets
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
-from agent.parsing import FormatError, classify_pytest, strip_line_numbers
+from agent.parsing import FormatError, NoFunctionError, classify_pytest, strip_line_numbers
 from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
@@ -86,11 +86,11 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             if repeats_issue(text, issue_raw):
                 raise FormatError("Your code block repeats the example from the issue: that shows the bug, it is not "
                                   f"a fix. {render(PROMPTS[fmt], 'revise', example_path=top).strip()}"
-                                  f"{_name_a_function(fmt, 'No function or class', focus, locations)}")
+                                  f"{_name_a_function(fmt, True, focus, locations)}")
             try:
                 changes = parser_for(fmt, top, len(top_text))(text)
             except FormatError as err:
-                raise FormatError(f"{err}{_name_a_function(fmt, str(err), focus, locations)}") from None
+                raise FormatError(f"{err}{_name_a_function(fmt, isinstance(err, NoFunctionError), focus, locations)}") from None
             reached.add("parsed")
             return changes
 
@@ -147,9 +147,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     return trajs, cands
 
 
-def _name_a_function(fmt: str, error: str, focus, locations: list[Location]) -> str:
+def _name_a_function(fmt: str, no_function: bool, focus, locations: list[Location]) -> str:
     """A small model told "no function found" often repeats the issue's example: name one to rewrite."""
-    if fmt != "function" or "No ```python block with a function" not in error and "No function or class" not in error:
+    if fmt != "function" or not no_function:
         return ""
     if focus is not None:
         return f" Answer with {focus.path} and the whole corrected `def {focus.name}(...)`."

@@ -415,3 +415,30 @@ def test_check_from_model_code_takes_the_call_only():
             check_from_code(bad, "3")
     with pytest.raises(ValueError):
         value_src("`not a value`x")
+
+
+def test_value_check_whose_model_call_fails_is_reported_not_cached(tmp_path):
+    """A model that is down must not silently drop a value check: tests.json says why, and nothing is
+    cached, so a resume asks again."""
+    from agent.config import SolveConfig
+    from agent.budget import Ledger
+    from agent.progress import Progress
+    from agent.runfolder import RunFolder
+    from agent.schema import Issue
+    from agent.stages.context import StageContext
+    from agent.stages.testgen import value_tests
+
+    class Down:
+        def query(self, messages, **kw):
+            raise ConnectionError("connection refused")
+
+    issue = Issue(id="x", title="add() gives wrong sums",
+                  body="```python\n>>> from calc.ops import add, mul\n>>> add(2, 3)\n-1\n>>> mul(2, 3)\n6\n"
+                  ">>> add(1, 1)\n0\n```\nI expected `5` and `2`.\n")
+    assert checks_needing_call(f"{issue.title}\n\n{issue.body}")      # the case value_tests handles
+    ctx = StageContext(run=RunFolder(tmp_path), config=SolveConfig(), issue=issue, repo_path=tmp_path, commit="0" * 40,
+                       ledger=Ledger(None, None), progress=Progress(False), new_sandbox=lambda: None,
+                       make_model=lambda *a: Down())
+    cases = value_tests(ctx, Down(), code="", limit=2)
+    assert cases and all(not c.kept and "model failed: ConnectionError" in c.reason for c in cases)
+    assert not list(tmp_path.rglob("value_*.json"))

@@ -114,7 +114,9 @@ def value_tests(ctx: StageContext, model, code: str, limit: int = 2) -> list[Tes
                 ctx.run.write_json(rel, case)
                 out.append(case)
                 continue
-            except Exception:            # the model is down or over budget: no check, nothing cached
+            except Exception as err:     # the model is down or over budget: said in tests.json, not cached (a resume retries)
+                out.append(TestCase(id=f"v{i:03d}", sample=i, path=value_test_path(i), content="", command="",
+                                    origin="issue_value", reason=f"model failed: {type(err).__name__}: {err}"[:300]))
                 continue
             case = _run_issue_check(ctx, i, check, path=value_test_path(i), id_=f"v{i:03d}", origin="issue_value")
             if case.original_outcome is not None:

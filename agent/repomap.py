@@ -142,6 +142,19 @@ def _read_source(root: Path, rel: str) -> bytes | None:
     return None if b"\0" in src[:8192] else src     # binary blob with a .py name
 
 
+def read_repo_text(root: Path, rel: str) -> str:
+    """A repository file's text for a prompt, or "" when it must not or cannot be shown: a path
+    leaving the repository, a symlink (it could point at the host's secrets), a directory, a file
+    over MAX_FILE_BYTES, a binary or non-UTF-8 file."""
+    if not rel or rel.startswith("/") or ".." in rel.split("/"):
+        return ""
+    src = _read_source(Path(root), rel)
+    try:
+        return src.decode("utf-8") if src is not None else ""
+    except UnicodeDecodeError:
+        return ""
+
+
 def split_lines(src: bytes) -> list[str]:
     r"""Lines as tree-sitter counts them (only \n ends a line; str.splitlines also splits on \f, \x1c)."""
     lines = src.decode("utf-8", "replace").split("\n")

@@ -213,3 +213,18 @@ def test_line_numbers_follow_tree_sitter_rows_with_form_feeds(tmp_path):
     assert [(s.name, s.start_line) for s in syms] == [("f", 3), ("g", 6)]
     out = code_context(tmp_path, [Location(file="m.py", symbol="g")], 1000)
     assert out.splitlines()[-2:] == ["   6 | def g():", "   7 |     pass"]
+
+
+def test_read_repo_text_shows_only_the_repositorys_own_text_files(tmp_path):
+    from agent.repomap import read_repo_text
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=abc")
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "ok.py").write_text("x = 1\n")
+    (root / "pkg" / "link.py").symlink_to(secret)
+    (root / "pkg" / "blob.py").write_bytes(b"\x00\x01binary")
+    (root / "pkg" / "latin.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
+    assert read_repo_text(root, "pkg/ok.py") == "x = 1\n"
+    for rel in ("pkg/link.py", "pkg/blob.py", "pkg/latin.py", "../secret.txt", str(secret), "pkg", "", "pkg/none.py"):
+        assert read_repo_text(root, rel) == "", rel

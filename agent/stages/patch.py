@@ -17,7 +17,7 @@ from agent.parsing import FormatError, NoFunctionError, classify_pytest, strip_l
 from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
-from agent.repomap import code_context
+from agent.repomap import code_context, read_repo_text
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, TestCase, Trajectory
 from agent.stages.context import StageContext
@@ -183,12 +183,7 @@ def _land_on_original(ctx: StageContext, changes, sandbox, known, reached, last:
 
 
 def _read(ctx: StageContext, path: str) -> str:
-    if not path or path.startswith("/") or ".." in path.split("/"):
-        return ""
-    try:
-        return (ctx.repo_path / path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+    return read_repo_text(ctx.repo_path, path)
 
 
 def _other_code(excerpt: str, top: str) -> str:

@@ -98,13 +98,19 @@ def focus_targets(locations, sources: dict[str, str], limit: int = 6) -> list[Ta
     return out
 
 
+def chooses_freely(sample: int, mode: FocusMode) -> bool:
+    """Whether sample `sample` gets no suspect under `mode`, whatever the suspects are (its prompt is
+    then the same as under mode "none")."""
+    return mode == "none" or (sample % 2 == 0 if mode == "alternate" else sample == 0)
+
+
 def focus_of(sample: int, targets: list[Target], mode: FocusMode) -> Target | None:
     """The suspect sample `sample` is pointed at, or None (the sample chooses for itself).
 
     "alternate": even samples choose, odd samples take the suspects in turn (half the budget keeps
     today's behaviour); "rotate": sample 0 chooses, every other sample takes the next suspect."""
-    if mode == "none" or not targets:
+    if chooses_freely(sample, mode) or not targets:
         return None
     if mode == "alternate":
-        return None if sample % 2 == 0 else targets[(sample // 2) % len(targets)]
-    return None if sample == 0 else targets[(sample - 1) % len(targets)]
+        return targets[(sample // 2) % len(targets)]
+    return targets[(sample - 1) % len(targets)]

@@ -29,7 +29,7 @@ from agent.config import load_config  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.bench import budgets, edits_of, trajectories  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
-from agent.focus import focus_of  # noqa: E402
+from agent.focus import chooses_freely  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import generate  # noqa: E402
 from agent.progress import Progress  # noqa: E402
@@ -59,7 +59,7 @@ def _seed_from(first: Path, dst: Path, cfg, samples: int, share_free: bool) -> N
         return
     for i in range(samples):
         rel = sample_file("02_patches", i)
-        if focus_of(i, ["x"], cfg.patch.focus) is None and (first / rel).exists() and not (dst / rel).exists():
+        if chooses_freely(i, cfg.patch.focus) and (first / rel).exists() and not (dst / rel).exists():
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(first / rel, dst / rel)
 

@@ -59,6 +59,10 @@ def test_focus_modes_keep_sample_zero_free_and_cycle_the_suspects():
         [None, "a", None, "b", None, "c", None, "a"]
     assert [t and t.qualname for t in (focus_of(i, ts, "rotate") for i in range(5))] == [None, "a", "b", "c", "a"]
     assert focus_of(1, [], "rotate") is None
+    # A free sample is free whatever the suspects (the candidate bench shares these samples).
+    from agent.focus import chooses_freely
+    for mode in ("none", "alternate", "rotate"):
+        assert [chooses_freely(i, mode) for i in range(6)] == [focus_of(i, ts, mode) is None for i in range(6)]
 
 
 def test_no_function_feedback_names_one_to_rewrite():

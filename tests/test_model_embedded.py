@@ -118,6 +118,17 @@ def test_server_child_reports_a_busy_port_without_loading(busy_port):
     assert proc.returncode == 3 and "busy" in proc.stderr
 
 
+def test_default_threads_leave_a_core_for_the_sandboxes():
+    """One core: 1 thread; more: all but one (a test run beside 2 threads on 2 cores collapses them)."""
+    code = ("import os, sys; os.sched_setaffinity(0, set(map(int, sys.argv[1:]))); "
+            "from agent.model.embedded import EmbeddedModel; print(EmbeddedModel().threads, EmbeddedModel(threads=3).threads)")
+    cores = sorted(os.sched_getaffinity(0))
+    for pinned in ([cores[0]], cores):
+        out = subprocess.run([sys.executable, "-c", code, *map(str, pinned)], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60, check=True).stdout.split()
+        assert out == [str(max(1, len(pinned) - 1)), "3"]
+
+
 def test_resolve_keeps_a_configured_model_and_needs_no_server_for_mocks():
     cfg = ModelConfig(name="anthropic/claude-x", temperature=0.1)
     with resolve(cfg) as got:

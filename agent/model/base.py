@@ -49,6 +49,10 @@ class ModelConfig(BaseModel):
     max_tokens: int = Field(1024, ge=1)               # per call; also what the budget reserves per call
     timeout_s: float = Field(300, gt=0)               # CPU-only local models need minutes for long prompts
     retries: int = Field(4, ge=0, le=20)
+    # The embedded model only: llama.cpp threads. None = every core but one, because its threads wait
+    # for each other at barriers and collapse when a sandbox's test run takes a core (scripts/bench_model.py
+    # on 2 cores: 2 threads beside one busy process serve 0.29x of idle, 1 thread 0.49x; idle 1 thread 0.76x).
+    threads: int | None = Field(None, ge=1)
     # USD per million (input, output) tokens; needed under --budget-usd when litellm cannot price
     # the model (else it counts as $0). "3,15" and [3, 15] both work.
     price_per_mtok: tuple[float, float] | None = None

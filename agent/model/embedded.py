@@ -37,10 +37,12 @@ def free_port(preferred: int | None = None) -> int:
 
 
 def _default_threads() -> int:
+    """Every core but one: the pipeline's sandboxes run tests beside the model (see ModelConfig.threads)."""
     try:  # honours taskset/cgroup pinning, unlike os.cpu_count()
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 # Our own llama.cpp server on this machine costs nothing; saying so lets it run under --budget-usd.
@@ -204,6 +206,6 @@ def resolve(config: ModelConfig, *, size: str = "1.5b") -> Iterator[ModelConfig]
     elif config.mock_response is not None:
         yield config.model_copy(update={"name": "openai/mock", "price_per_mtok": FREE})
     else:
-        with EmbeddedModel(size) as served:
+        with EmbeddedModel(size, threads=config.threads) as served:
             yield config.model_copy(update={"name": served.name, "api_base": served.api_base,
                                             "api_key_env": None, "price_per_mtok": FREE})

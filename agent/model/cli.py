@@ -32,7 +32,7 @@ def install(size: str = SIZE) -> None:
 @app.command()
 def serve(size: str = SIZE,
           port: Optional[int] = typer.Option(None, "--port", help="Port on 127.0.0.1; default: a free one."),
-          threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads; default: all usable cores."),
+          threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads; default: all usable cores but one."),
           ctx: int = typer.Option(8192, "--ctx", help="Context window in tokens.")) -> None:
     """Run the OpenAI-compatible server in the foreground until Ctrl-C."""
     from agent.model.base import ModelError

@@ -1,6 +1,7 @@
 """`swe-agent config show`: the effective configuration a solve would run with, as YAML."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -17,8 +18,12 @@ def show(config: Optional[Path] = typer.Option(None, "--config", help="YAML run 
     """Print the effective config (defaults < preset < --config < -c), old key spellings upgraded."""
     from agent.config import load_config
     try:
-        cfg = load_config(config, set_, preset=preset)
+        with warnings.catch_warnings(record=True) as renamed:
+            warnings.simplefilter("always", DeprecationWarning)
+            cfg = load_config(config, set_, preset=preset)
     except (ValueError, OSError) as err:
         typer.secho(f"error: bad configuration: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
+    for w in renamed:      # old spellings still load; say the new ones
+        typer.secho(f"note: {w.message}", fg=typer.colors.YELLOW, err=True)
     typer.echo(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False).rstrip())

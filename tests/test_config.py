@@ -47,6 +47,7 @@ def test_config_show_prints_the_effective_config(tmp_path):
     shown = yaml.safe_load(out.stdout)
     assert shown["patch"]["samples"] == 6 and shown["patch"]["edit_format"] == "search_replace"
     assert shown["select"]["abstain_below"] == 0.3 and "abstain_below" not in shown
+    assert "note: config key 'abstain_below' is deprecated; use 'select.abstain_below'" in out.stderr
     assert shown["reward"]["verifier"] == "my_pkg.judges:Strict"
     assert SolveConfig.model_validate(shown) == load_config(cfg, ["select.abstain_below=0.3",
                                                                   "reward.verifier=my_pkg.judges:Strict"],

@@ -48,6 +48,9 @@ class PatchConfig(StageConfig):
     # located functions' helpers and the functions themselves in turn, even samples choose; "rotate" =
     # every sample but the first; "none" = every sample chooses.
     focus: Literal["none", "alternate", "rotate"] = "alternate"
+    # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
+    # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
+    observed: bool = False
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

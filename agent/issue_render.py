@@ -94,3 +94,18 @@ def reproduced_reason(outcome: str, output: str) -> str | None:
         last = next((ln for ln in reversed((output or "").splitlines()) if ln.startswith("E ")), "")
         return f"fails for another reason than the issue states: {last[:200]}".rstrip(": ")
     return None
+
+
+def observed_lines(tests, limit: int = 3) -> list[str]:
+    """What the issue's own kept checks showed on the original code, one line each (pure):
+    `celsius_to_fahrenheit(100) returned 148.0; the issue expects 212.0`. Execution evidence a patch
+    prompt can show next to the code; model-written tests are left out (their values may be invented)."""
+    out: list[str] = []
+    for t in tests:
+        if not t.kept or getattr(t, "origin", "model") == "model":
+            continue
+        line = next((ln for ln in (t.original_output or "").splitlines() if f"Failed: {MARK}: " in ln), "")
+        text = line.split(f"Failed: {MARK}: ", 1)[1].strip()[:300] if line else ""
+        if text and text not in out:
+            out.append(text)
+    return out[:limit]

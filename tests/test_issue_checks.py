@@ -442,3 +442,53 @@ def test_value_check_whose_model_call_fails_is_reported_not_cached(tmp_path):
     cases = value_tests(ctx, Down(), code="", limit=2)
     assert cases and all(not c.kept and "model failed: ConnectionError" in c.reason for c in cases)
     assert not list(tmp_path.rglob("value_*.json"))
+
+
+def test_observed_lines_quote_what_the_issues_own_checks_returned():
+    from agent.issue_render import observed_lines
+    from agent.prompting import render
+    from agent.schema import TestCase
+    out = ("F\n___ test_issue_000 ___\n    pytest.fail(f\"{MARK}: celsius_to_fahrenheit(100) returned {result!r}\")\n"
+           f"E   Failed: {MARK}: celsius_to_fahrenheit(100) returned 148.0; the issue expects 212.0\n1 failed\n")
+    model_out = "E   assert celsius_to_fahrenheit(212) == 100.0\n"
+    tests = [TestCase(id="i000", sample=0, path="a.py", content="", command="", original_output=out, kept=True,
+                      origin="issue"),
+             TestCase(id="i001", sample=1, path="b.py", content="", command="", original_output=out, kept=True,
+                      origin="issue"),                               # the same line twice is shown once
+             TestCase(id="t000", sample=0, path="c.py", content="", command="", original_output=model_out,
+                      kept=True),                                    # a model's test: its values may be invented
+             TestCase(id="v000", sample=0, path="d.py", content="", command="", original_output=out.replace("100", "0"),
+                      kept=False, origin="issue_value")]             # not kept: not shown
+    assert observed_lines(tests) == ["celsius_to_fahrenheit(100) returned 148.0; the issue expects 212.0"]
+    assert observed_lines([]) == []
+    for name in ("patch", "patch_file", "patch_function"):
+        shown = render(name, "user", issue="i", code="c", other_code="", example_path="p.py", allow_commands=False,
+                       observed="- f(1) returned 2; the issue expects 3", focus="", focus_path="", focus_caller="")
+        assert "run on the current code:\n- f(1) returned 2" in shown, name
+        plain = render(name, "user", issue="i", code="c", other_code="", example_path="p.py", allow_commands=False,
+                       observed="", focus="", focus_path="", focus_caller="")
+        assert "run on the current code" not in plain, name
+
+
+def test_patch_prompt_shows_the_observed_values_when_asked(tmp_path):
+    """patch.observed: every patch sample's first message carries what the issue's check returned."""
+    from agent.config import load_config
+    from agent.pipeline import generate
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from openai_server import ScriptedOpenAI
+    from pipeline_fixtures import ISSUE, Script, make_repo
+
+    repo = make_repo(tmp_path)
+    for flag in (True, False):
+        cfg = load_config(None, [], **{"workers": 1, "exec_timeout_s": 30, "sandbox": "local",
+                                       "patch.samples": 2, "patch.max_revisions": 0, "test.samples": 0,
+                                       "patch.edit_format": "search_replace", "patch.observed": flag,
+                                       "model.name": "openai/scripted"})
+        with ScriptedOpenAI(Script()) as server:
+            cfg = cfg.model_copy(update={"model": cfg.model.model_copy(update={"api_base": server.api_base})})
+            trajs, _ = generate(issue_from_text(ISSUE), repo, tmp_path / f"run-{flag}", cfg, progress=Progress(False))
+        firsts = [t.messages[1]["content"] for t in trajs]
+        assert len(firsts) == 2
+        assert all(("add(2, 3) returned -1; the issue expects 5" in m) is flag for m in firsts), firsts[0][-400:]
+        assert all(t.variant.get("observed", False) is flag for t in trajs)

@@ -12,6 +12,7 @@ import re
 
 from agent.editing import choose_format
 from agent.focus import focus_of, focus_targets
+from agent.issue_render import observed_lines
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
 from agent.parsing import FormatError, NoFunctionError, classify_pytest, strip_line_numbers
 from agent.patches import dedup_candidates
@@ -71,6 +72,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
     excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
+    observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
     targets = focus_targets(locations, {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)})
 
     def one(i: int) -> Trajectory:
@@ -118,6 +120,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         variables = {"issue": ctx.issue_text, "example_path": top or "package/module.py",
                      "code": top_text if fmt == "whole_file" else excerpt,
                      "other_code": _other_code(excerpt, top) if fmt == "whole_file" else "",
+                     "observed": observed,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
                      "focus_caller": focus.called_by if focus else ""}
         spec = StageSpec(name=PROMPTS[fmt], parse=parse, act=act,
@@ -133,7 +136,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         params = sampling_params(i, cfg.temperature, ctx.config.seed, "patch")
         with sandbox:
             traj, final = run_trajectory(model, spec, sample=i, sandbox=sandbox, **params)
-        traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {})}
+        traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {}),
+                        **({"observed": True} if observed else {})}
         traj.attempts = attempts
         if final is not None:
             traj.diff, traj.files_after = final.diff, final.files_after

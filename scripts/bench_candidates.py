@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown examples {unknown}; choose from {list_examples()}")
     fixed = [f"patch.samples={args.samples}", "localize.samples=1", "test.samples=0", "workers=1",
-             "early_stop=false", "escalate.rounds=0"] + args.set
+             "patch.early_stop=false", "escalate.rounds=0"] + args.set
     specs = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]
     base = load_config(args.config, fixed, **{"model.name": args.model, "model.api_base": args.api_base})
     args.out.mkdir(parents=True, exist_ok=True)

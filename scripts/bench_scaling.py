@@ -43,7 +43,7 @@ def bench_config(args) -> SolveConfig:
     # wall times (a local model server answers one request at a time anyway). -c overrides win.
     # No escalation: selected@N must see exactly N patch samples (escalation is measured on its own).
     fixed = [f"patch.samples={args.samples}", "test.samples=2", "localize.samples=1", "reward.samples=1",
-             "early_stop=false", "workers=1", "escalate.rounds=0"]
+             "patch.early_stop=false", "workers=1", "escalate.rounds=0"]
     return load_config(args.config, fixed + args.set, **{
         "model.name": args.model, "model.api_base": args.api_base, "model.api_key_env": args.api_key_env,
         "sandbox": args.sandbox})

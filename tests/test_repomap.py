@@ -3,8 +3,8 @@ from pathlib import Path
 import git
 import pytest
 
-from agent.repomap import (RepoMap, build_repo_map, code_context, load_or_build_repo_map, parse_symbols,
-                           render_map)
+from agent.repomap import RepoMap, build_repo_map, code_context, load_or_build_repo_map, parse_symbols
+from agent.repomap_outline import render_map
 from agent.schema import Location
 
 SHAPES = '''"""Geometry shapes."""

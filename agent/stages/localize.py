@@ -7,7 +7,8 @@ from pathlib import Path
 from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
 from agent.model.weights import home
 from agent.parsing import parse_locations
-from agent.repomap import load_or_build_repo_map, render_map
+from agent.repomap import load_or_build_repo_map
+from agent.repomap_outline import render_map
 from agent.retrieval import merge_rankings, rank_locations
 from agent.runfolder import STAGE_DIRS
 from agent.sampling import sample_many

@@ -76,7 +76,7 @@ def stage_context(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, 
         def make_model(stage: str, cfg: StageConfig):
             return TimedModel(LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage), clock, stage)
 
-        with clock.stage("setup"), clock.timed("sandbox_s"):   # the repository image is built (or found) here
+        with clock.stage("setup"), clock.timed("sandbox"):   # the repository image is built (or found) here
             new_sandbox = sandbox_factory(config, repo, commit, run_id=f"{issue.id}@{commit[:8]}", stack=stack)
         yield StageContext(run=run, config=config, issue=issue, repo_path=repo, commit=commit, ledger=ledger,
                            progress=progress, new_sandbox=timed_factory(new_sandbox, clock), make_model=make_model,
@@ -105,7 +105,7 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
         decision, candidates, patch_trajs, tests, matrix, rounds = _decide_in_rounds(ctx, locations, verifier)
         clock = ctx.clock
     result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)
-    result.time = total(clock.rows(), result.duration_s)
+    result.time = total(clock.rows(), (started, started + result.duration_s))
     for name, spent in stage_times(clock.rows()).items():
         result.stages.setdefault(name, StageSummary()).time = spent
     result.funnel = patch_funnel(patch_trajs, candidates, matrix)

@@ -11,29 +11,31 @@ from agent.pipeline import solve
 from agent.progress import Progress
 from agent.repo_input import issue_from_text
 from agent.summary import summary_text
-from agent.timing import StageClock, StageTime, TimedModel, TimedSandbox, split, time_line, total
+from agent.timing import StageClock, StageTime, TimedModel, TimedSandbox, partition, stage_times, time_line, total, union
 from openai_server import ScriptedOpenAI
 from pipeline_fixtures import ISSUE, Script, make_repo
 
 
-def test_split_reports_the_rest_as_ours_and_never_negative():
-    t = split({"wall_s": 10.0, "model_s": 6.0, "sandbox_s": 3.0})
-    assert (t.model_s, t.sandbox_s, t.other_s, t.overlap_s) == (6.0, 3.0, 1.0, 0.0)
-    # Concurrent samples: model and sandbox seconds overlap and exceed the wall time.
-    t = split({"wall_s": 10.0, "model_s": 9.0, "sandbox_s": 4.0})
-    assert (t.other_s, t.overlap_s) == (0.0, 3.0)
+def test_partition_counts_each_instant_once_model_first():
+    # wall 0–10; two concurrent model calls 1–4 and 2–5; sandbox 4–7 (1 s under a model call); rest ours
+    t = partition([(0, 10)], model=[(1, 4), (2, 5)], sandbox=[(4, 7)])
+    assert (t.wall_s, t.model_s, t.sandbox_s, t.other_s, t.model_calls_s) == (10, 4, 2, 4, 6)
+    # intervals outside the windows do not count; two windows of one stage (escalation rounds) add up
+    t = partition([(0, 2), (5, 6)], model=[(1, 5.5)], sandbox=[(-3, 0.5)])
+    assert (t.wall_s, t.model_s, t.sandbox_s, t.other_s) == (3, 1.5, 0.5, 1)
+    assert union([(3, 4), (0, 1), (0.5, 2)]) == [(0, 2), (3, 4)]
 
 
-def test_total_adds_every_stage_against_the_run_wall_time():
-    rows = {"patch": {"wall_s": 5, "model_s": 3, "sandbox_s": 1}, "execute": {"wall_s": 2, "sandbox_s": 2},
-            "setup": {"sandbox_s": 0.5}}
-    t = total(rows, wall_s=8.0)
-    assert (t.wall_s, t.model_s, t.sandbox_s, t.other_s) == (8.0, 3.0, 3.5, 1.5)
+def test_total_splits_the_run_window_over_every_stage():
+    rows = {"patch": {"wall": [(1, 6)], "model": [(1, 4)], "sandbox": [(4, 5)]},
+            "execute": {"wall": [(6, 8)], "sandbox": [(6, 8)]}, "setup": {"wall": [(0, 0.5)], "sandbox": [(0, 0.5)]}}
+    t = total(rows, (0, 9))
+    assert (t.wall_s, t.model_s, t.sandbox_s, t.other_s) == (9, 3, 3.5, 2.5)
+    assert set(stage_times(rows)) == {"patch", "execute", "setup"}
 
 
 def test_time_line_in_percent_of_wall():
     assert time_line(StageTime(wall_s=10, model_s=6, sandbox_s=3, other_s=1)) == "model 60 % · sandbox 30 % · ours 10 %"
-    assert "overlapping" in time_line(StageTime(wall_s=10, model_s=9, sandbox_s=4, overlap_s=3))
     assert time_line(StageTime()) == "nothing measured"
 
 
@@ -64,10 +66,10 @@ def test_sandbox_time_goes_to_the_stage_running_and_model_time_to_its_own():
             assert box.run("ls") == "ls"
         threading.Thread(target=lambda: model.query([])).start()   # another stage's model, another thread
         time.sleep(0.1)
-    rows = clock.rows()
-    assert rows["execute"]["sandbox_s"] >= 0.05 and "model_s" not in rows["execute"]
-    assert rows["patch"]["model_s"] >= 0.05
-    assert rows["execute"]["wall_s"] >= 0.15
+    times = stage_times(clock.rows())
+    assert times["execute"].sandbox_s >= 0.05 and times["execute"].model_s == 0
+    assert clock.rows()["patch"]["model"][0][1] - clock.rows()["patch"]["model"][0][0] >= 0.05
+    assert times["execute"].wall_s >= 0.15
     assert model.name == "m" and clock.current == "setup"
 
 
@@ -82,9 +84,9 @@ def test_solve_records_where_the_time_went(tmp_path):
     calls = sum(s.spend.calls for s in result.stages.values())
     t = result.time
     assert t is not None and t.wall_s == result.duration_s
-    assert t.model_s >= 0.2 * calls > 0            # every call waited 0.2 s in the server
+    assert t.model_s >= 0.2 * calls > 0            # every call waited 0.2 s in the server (one worker: no overlap)
     assert t.sandbox_s > 0                          # worktrees made, tests run
-    assert abs(t.model_s + t.sandbox_s + t.other_s - t.overlap_s - t.wall_s) < 0.05
+    assert abs(t.model_s + t.sandbox_s + t.other_s - t.wall_s) < 0.05
     for stage in ("localize", "test", "patch", "execute", "reward", "select"):
         assert result.stages[stage].time is not None, stage
     assert result.stages["execute"].time.sandbox_s > 0 and result.stages["execute"].time.model_s == 0

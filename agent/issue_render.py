@@ -55,11 +55,19 @@ def _body(check: "IssueCheck") -> list[str]:
     if check.kind == "equals":
         lines += [f"expected = {check.expected}",
                   "if not _same(result, expected):",
-                  f"    pytest.fail(f\"{{MARK}}: {_esc(check.call)} returned {{result!r}}; the issue expects {{expected!r}}\")"]
+                  f"    call = {_shown(check.call)}",
+                  "    pytest.fail(f\"{MARK}: {call} returned {result!r}; the issue expects {expected!r}\")"]
     elif check.kind == "raises_not":
         lines += [f"if not isinstance(result, Exception) or type(result).__name__ == {shown}:",
-                  f"    pytest.fail(f\"{{MARK}}: {_esc(check.call)} gave {{result!r}}; the issue expects {check.expected_exception}\")"]
+                  f"    call = {_shown(check.call)}",
+                  f"    pytest.fail(f\"{{MARK}}: {{call}} gave {{result!r}}; the issue expects {_esc(check.expected_exception)}\")"]
     return lines
+
+
+def _shown(call: str) -> str:
+    """The call as a Python string literal (repr escapes whatever the issue put in it), so the failure
+    message quotes it exactly: `dedupe_tags(['Straße'])`, not `dedupe_tags([?Straße?])`."""
+    return repr(call[:120])
 
 
 def _esc(text: str) -> str:

@@ -261,6 +261,18 @@ def test_rendered_checks_fail_on_the_bug_and_pass_on_the_fix(tmp_path):
     assert "ratio(1, 0)" in res.stdout
 
 
+def test_failure_message_quotes_the_call_exactly_whatever_it_holds(tmp_path):
+    """Quotes, braces and backslashes of the issue's call reach the message as written (the patch prompt's
+    observed lines and revision feedback quote it), and cannot break out of the rendered test."""
+    issue = ('```python\n>>> from mod import tag\n>>> tag(["Stra\u00dfe", "{x}", "a\\\\b"])\n\'wrong\'\n```\n'
+             "I expected `'right'`.\n")
+    [check] = extract_checks(issue)
+    (tmp_path / "mod.py").write_text("def tag(xs):\n    return 'wrong'\n")
+    res = run_pytest(tmp_path, render_check_test([check]))
+    assert f"Failed: {MARK}: tag(['Stra\u00dfe', '{{x}}', 'a\\\\b']) returned 'wrong'; the issue expects 'right'" \
+        in res.stdout, res.stdout[-2000:]
+
+
 def test_a_check_that_fails_for_another_reason_is_not_kept(tmp_path):
     [check] = extract_checks("`nomodule.f(1)` returns `2` but should return `3`.")
     res = run_pytest(tmp_path, render_check_test([check]))

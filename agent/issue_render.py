@@ -110,7 +110,7 @@ def observed_lines(tests, limit: int = 3) -> list[str]:
     prompt can show next to the code; model-written tests are left out (their values may be invented)."""
     out: list[str] = []
     for t in tests:
-        if not t.kept or getattr(t, "origin", "model") == "model":
+        if not t.kept or t.origin == "model":
             continue
         line = next((ln for ln in (t.original_output or "").splitlines() if f"Failed: {MARK}: " in ln), "")
         text = line.split(f"Failed: {MARK}: ", 1)[1].strip()[:300] if line else ""

@@ -141,11 +141,15 @@ def _read_source(root: Path, rel: str) -> bytes | None:
     return None if b"\0" in src[:8192] else src     # binary blob with a .py name
 
 
+def _leaves_repo(rel: str) -> bool:
+    return rel.startswith("/") or ".." in rel.split("/")
+
+
 def read_repo_text(root: Path, rel: str) -> str:
     """A repository file's text for a prompt, or "" when it must not or cannot be shown: a path
     leaving the repository, a symlink (it could point at the host's secrets), a directory, a file
     over MAX_FILE_BYTES, a binary or non-UTF-8 file."""
-    if not rel or rel.startswith("/") or ".." in rel.split("/"):
+    if not rel or _leaves_repo(rel):
         return ""
     src = _read_source(Path(root), rel)
     try:
@@ -223,8 +227,7 @@ def code_context(repo_root: Path, locations: list[Location], max_chars: int = 60
     used = 0
     for loc in locations:
         if loc.file not in files:
-            unsafe = loc.file.startswith("/") or ".." in loc.file.split("/")
-            src = None if unsafe else _read_source(root, loc.file)
+            src = None if _leaves_repo(loc.file) else _read_source(root, loc.file)
             if src is None:
                 continue
             files[loc.file] = split_lines(src)

@@ -97,7 +97,8 @@ def partition(windows: list[Interval], model: list[Interval], sandbox: list[Inte
     windows = union(windows)
     wall = _length(windows) if wall_s is None else wall_s
     m = union(_clip(model, windows))
-    box = _length(union(_clip(sandbox, windows))) - _length(_clip(m, union(_clip(sandbox, windows))))
+    s = union(_clip(sandbox, windows))
+    box = _length(s) - _length(_clip(m, s))      # sandbox time while no model call is in flight
     model_s = _length(m)
     other = max(wall - model_s - box, 0.0)
     return StageTime(wall_s=round(wall, 2), model_s=round(model_s, 2), sandbox_s=round(box, 2),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import docker
@@ -42,12 +43,21 @@ def _use_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "swe-agent" / "sweb-image-use"
 
 
+_last_stamp = 0
+
+
 def touch(*tags: str) -> None:
     """Mark images as just used (ensure_images calls this whether it built them or found them)."""
+    global _last_stamp
     folder = _use_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for tag in tags:
-        (folder / hashlib.sha256(tag.encode()).hexdigest()[:24]).touch()
+        # The kernel's file clock ticks coarsely (a few ms): two touches in a row could tie and lose
+        # their order, so each stamp is strictly later than the previous one this process wrote.
+        _last_stamp = max(time.time_ns(), _last_stamp + 1_000)
+        stamp = folder / hashlib.sha256(tag.encode()).hexdigest()[:24]
+        stamp.touch()
+        os.utime(stamp, ns=(_last_stamp, _last_stamp))
 
 
 def last_used(tag: str, created: float) -> float:

@@ -46,8 +46,12 @@ _EXPECT_EXC = re.compile(r"\b(?:expected|expect(?:ing)?|should\s+(?:raise|get|gi
                          r"([A-Za-z_][\w.]*(?:Error|Exception))`?", re.I)
 
 
+# "`8.0` for the first and `15.0` for the week": a value may name what it is for (words, no values).
+_FOR = re.compile(r"\s+for\s+(?:the\s+|a\s+|an\s+|each\s+)?[A-Za-z]+(?:\s+[A-Za-z]+)?(?=\s*(?:,|\band\b|$))")
+
+
 def _atoms(phrase: str) -> list[str] | None:
-    m = _LIST.match(phrase)
+    m = _LIST.match(phrase) or _LIST.match(_FOR.sub("", phrase))
     if not m:
         return None
     return [a.strip() for a in re.findall(ATOM, m.group(1))]

@@ -1,7 +1,7 @@
 """The recipe "add a stage" of docs/ARCHITECTURE.md, done: a stage kept outside the package (its own
 prompt file, parser and folder) runs on the real parts — the run's context, its sandboxes, the one
 loop, sample_many's resumable sample files — with litellm's mock_response as the model.
-(The recipes "add a sandbox backend / a verifier" are done in test_registry.py.)"""
+(The recipes "add a sandbox backend / a verifier" are done in integration/test_registry_recipes.py.)"""
 from __future__ import annotations
 
 import re

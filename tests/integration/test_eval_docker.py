@@ -106,7 +106,7 @@ def test_offline_build_and_validate_flask(client, base, tmp_path):
     if mirror.find_mirror(MIRRORS, "pallets/flask") is None:
         pytest.skip(f"no pallets/flask mirror under {MIRRORS}")
     from agent.evaluation import validate
-    from agent.evaluation.batch import EvalOptions
+    from agent.evaluation.run_all import EvalOptions
     opts = EvalOptions(run_id="pytest", report_dir=tmp_path, mirror_root=MIRRORS, timeout=600)
     [v] = validate.validate([FLASK], opts, client=client)
     assert v.ok, v.reason

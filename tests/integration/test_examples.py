@@ -7,7 +7,7 @@ import git
 import pytest
 
 from agent.examples import DEFAULT_EXAMPLE, EXAMPLES_DIR, check_hidden, list_examples, materialize, solution_diff
-from agent.examples.judge import run_pytest
+from agent.examples.hidden_check import run_pytest
 from agent.repo_input import issue_from_file
 
 NAMES = list_examples()
@@ -97,7 +97,7 @@ def test_check_hidden_judges_diffs_on_host(tmp_path):
 
 @pytest.mark.docker
 def test_check_hidden_in_docker_sandbox(docker_client, tmp_path):
-    from agent.examples.judge import _docker_sandbox
+    from agent.examples.hidden_check import _docker_sandbox
 
     ex = materialize("wordfreq", tmp_path / DEFAULT_EXAMPLE)
     good = solution_diff(ex)

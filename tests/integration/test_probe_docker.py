@@ -12,7 +12,7 @@ from agent.pipeline import solve
 from agent.progress import Progress
 from agent.repo_input import issue_from_text
 from agent.schema import Behaviour, Candidate, ExecutionMatrix, RewardScore
-from agent.selection import decide
+from agent.ranking import decide
 from tests.support.openai_server import ScriptedOpenAI
 from tests.support.pipeline import ISSUE, WRONG, Script, config, hidden_test_passes, make_repo, patch_reply
 

@@ -98,7 +98,7 @@ def test_kept_equivalent_and_flaky_mutants(synthesized, client):
 def test_rows_grade_resolved_with_gold_and_not_with_empty(synthesized, tmp_path):
     """Through the official grading (`validate`: gold must resolve, an empty patch must not)."""
     from agent.evaluation import validate as val
-    from agent.evaluation.batch import EvalOptions
+    from agent.evaluation.run_all import EvalOptions
     opts, _, rows = synthesized
     mirrors = tmp_path / "mirrors"
     gitrepo.unbundle(opts.output.parent / "tinycalc.bundle", mirrors / "synth+tinycalc")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from agent.batch.budget import BudgetPool
+from agent.batch.budget_pool import BudgetPool
 from agent.batch.folder import BatchFolder, InstanceEval, InstanceStatus, patch_hash, safe_name
 from agent.batch.task import pack, unpack
 from agent.budget import LedgerState, StageSpend

@@ -1,7 +1,7 @@
 """Behaviour voting, pure: normalization, clustering, and what selection does with clusters."""
 from agent.behaviour import ProbeRun, cluster, normalize, parse_outputs, signature, MARK
 from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
-from agent.selection import confidence, decide, rank_candidates
+from agent.ranking import confidence, decide, rank_candidates
 
 
 def cand(cid, samples):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
-                                  prepare_subrun, upstream_spend)
+from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
+                                    prepare_subrun, upstream_spend)
 from agent.runfolder import RunFolder
 from agent.schema import SpendRecord, Trajectory
 

@@ -12,7 +12,7 @@ from swebench.harness.grading import get_eval_report, get_logs_eval
 from swebench.harness.test_spec.test_spec import make_test_spec
 
 from agent.evaluation import dockerfiles, recipe, spec
-from agent.evaluation.batch import EvalOptions, run_report
+from agent.evaluation.run_all import EvalOptions, run_report
 from agent.evaluation.dataset import gold_predictions, load_dataset, load_predictions
 from agent.evaluation.run import InstanceResult, summarize_report
 from tests.support.paths import DATA as TEST_DATA
@@ -170,7 +170,7 @@ def test_run_report_has_official_keys_and_counts(tmp_path):
 
 
 def test_build_failure_names_package_and_key_line():
-    from agent.evaluation.batch import key_line
+    from agent.evaluation.run_all import key_line
     from agent.evaluation.build import guess_package
     log = ("Step 7/9 : RUN pip install -r /root/requirements.txt\n Collecting foo==9.9\n"
            "ERROR: Could not find a version that satisfies the requirement foo==9.9 (from versions: 1.0)\n"

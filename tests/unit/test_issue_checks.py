@@ -183,7 +183,7 @@ def test_malicious_expected_values_and_calls_are_skipped(tmp_path):
 # ------------------------------------------------------------------ selection
 def test_issue_checks_weigh_more_and_veto_a_candidate_that_fails_them():
     from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
-    from agent.selection import Weights, decide, rank_candidates, weight_tests
+    from agent.ranking import Weights, decide, rank_candidates, weight_tests
 
     def cand(cid, count):
         return Candidate(id=cid, diff="d", key=cid, samples=list(range(count)), files=["m.py"])

@@ -11,12 +11,12 @@ import pytest
 from agent.calibration import (FLOOR, Calibration, CandidateRow, Platt, auc, decide_options, ece, fit_confidence,
                                fit_threshold, fit_weights, load_calibration, make_weights, signal_auc)
 from agent.config import load_config
-from agent.examples.bench import AtBudget, InstanceResult
+from agent.examples.scaling import AtBudget, InstanceResult
 from agent.examples.split import split_of
 from agent.replay import evaluate, fit, judge_report, load_bench, variants
 from agent.runfolder import RunFolder
 from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
-from agent.selection import Weights, decide
+from agent.ranking import Weights, decide
 from tests.support.paths import ROOT
 
 

@@ -8,7 +8,7 @@ import pytest
 from agent.parsing import junit_counts, junit_outcome
 from agent.patches import tampered_files
 from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
-from agent.selection import decide, rank_candidates, regression_ok, vetoed
+from agent.ranking import decide, rank_candidates, regression_ok, vetoed
 from tests.support.diffs import FIX, change, new_file
 
 

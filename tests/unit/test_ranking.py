@@ -1,5 +1,5 @@
 from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
-from agent.selection import confidence, decide, is_decisive, rank_candidates, weight_tests, tied_leaders
+from agent.ranking import confidence, decide, is_decisive, rank_candidates, weight_tests, tied_leaders
 
 
 def cand(cid, samples):

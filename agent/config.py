@@ -51,6 +51,9 @@ class PatchConfig(StageConfig):
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
+    # Model-free one-token repairs of the suspect functions tried against the issue's own checks
+    # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
+    mutants: int = Field(60, ge=0)
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

@@ -25,6 +25,10 @@ def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: E
         out["pass_kept_checks"] = None
     out["rules"] = dict(Counter(rule for t in trajs for a in t.attempts for rule in a.rules))
     out["formats"] = dict(Counter(t.variant.get("format", "search_replace") for t in trajs))
+    # Model-free repairs (agent/stages/patch_mutants.py): candidates a kept mutant produced, and of
+    # those the ones no sample produced too.
+    out["mutants"] = sum(1 for c in candidates if c.mutants)
+    out["mutant_only"] = sum(1 for c in candidates if c.mutants and not c.samples)
     return out
 
 
@@ -35,4 +39,6 @@ def funnel_line(f: dict) -> str:
     rules = ", ".join(f"{k} {v}" for k, v in sorted(f.get("rules", {}).items())) or "none"
     return (f"{f['samples']} samples → {f['parsed']} parsed → {f['applied']} applied → {f['compiles']} compile → "
             f"{f['changed']} changed ({f.get('revised', 0)} revised) → {f['unique_candidates']} unique → "
-            f"{passing} pass kept checks; edits landed by: {rules}")
+            f"{passing} pass kept checks; edits landed by: {rules}"
+            + (f"; {f['mutants']} candidate(s) from one-token repairs ({f.get('mutant_only', 0)} found by them alone)"
+               if f.get("mutants") else ""))

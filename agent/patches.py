@@ -82,24 +82,29 @@ def _diff_key(diff: str) -> str:
     return "=== diff\n" + "\n".join(ln for ln in changed if ln not in ("+", "-"))
 
 
-def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]]) -> list[Candidate]:
+def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]],
+                     mutants: list[tuple[str, str, dict[str, str | None]]] = ()) -> list[Candidate]:
     """Group samples whose patches are equivalent; most-produced first, then earliest sample.
+    `mutants` are (rule, diff, files after) of model-free repairs: they join a sample's candidate or
+    make one with no samples behind it (agent/stages/patch_mutants.py), ranked after every sampled one.
 
     Candidate.key holds the sha256 of the normalized form (the form itself can be whole-file ASTs)."""
     groups: dict[str, Candidate] = {}
-    for sample, diff, files_after in sorted(samples, key=lambda s: s[0]):
+    rows = [(s, d, f, None) for s, d, f in sorted(samples, key=lambda s: s[0])] + [(None, d, f, r) for r, d, f in mutants]
+    for sample, diff, files_after, rule in rows:
         diff = strip_diff_noise(diff or "")
         if not diff.strip():
             continue
         files = {p: c for p, c in (files_after or {}).items() if not _NOISE.search(p)}
         digest = hashlib.sha256((candidate_key(files) if files else _diff_key(diff)).encode()).hexdigest()
-        if digest in groups:
-            if sample not in groups[digest].samples:   # a sample that came back to an edit backs it once
-                groups[digest].samples.append(sample)
-        else:
-            groups[digest] = Candidate(id="c" + digest[:8], diff=diff, key=digest, samples=[sample],
+        if digest not in groups:
+            groups[digest] = Candidate(id="c" + digest[:8], diff=diff, key=digest, samples=[],
                                        files=sorted(files) if files else diff_files(diff))
-    return sorted(groups.values(), key=lambda c: (-c.count, c.samples[0]))
+        if rule is not None:
+            groups[digest].mutants.append(rule)
+        elif sample not in groups[digest].samples:   # a sample that came back to an edit backs it once
+            groups[digest].samples.append(sample)
+    return sorted(groups.values(), key=lambda c: (-c.count, c.samples[0] if c.samples else 10**9))
 
 
 _GIT_HEADER = re.compile(r'^diff --git (?:"?a/(.+?)"?) (?:"?b/(.+?)"?)$')

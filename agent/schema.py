@@ -88,6 +88,7 @@ class Candidate(BaseModel):
     key: str                         # normalized form used for deduplication
     samples: list[int]               # patch samples that produced it
     files: list[str]
+    mutants: list[str] = Field(default_factory=list)   # model-free repairs that produced it (their rules)
 
     @property
     def count(self) -> int:

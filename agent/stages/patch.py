@@ -23,6 +23,7 @@ from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, TestCase, Trajectory
 from agent.stages.context import StageContext
 from agent.stages.patch_edits import PROMPTS, land_changes, parser_for, repeats_issue
+from agent.stages.patch_mutants import try_mutants
 
 STAGE_DIR = "02_patches"
 
@@ -73,7 +74,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
-    targets = focus_targets(locations, {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)})
+    sources = {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)}
+    targets = focus_targets(locations, sources)
 
     def one(i: int) -> Trajectory:
         fmt = choose_format(getattr(model, "name", model_cfg.name), len(top_text) if top_text else 10**6,
@@ -146,7 +148,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                         ledger=ctx.ledger, progress=ctx.progress, label="patches",
                         stop=(lambda done: stop(candidates_of(done))) if stop else None)
-    cands = candidates_of(trajs)
+    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants) if cfg.mutants else None
+    cands = candidates_of(trajs, mutated.kept if mutated else [])
     ctx.run.write_json(f"{STAGE_DIR}/candidates.json", cands)
     return trajs, cands
 
@@ -164,15 +167,15 @@ def _name_a_function(fmt: str, no_function: bool, focus, locations: list[Locatio
     return f" For example, answer with {loc.file} and the whole corrected `def {loc.symbol.rsplit('.', 1)[-1]}(...)`."
 
 
-def candidates_of(trajs: list[Trajectory]) -> list[Candidate]:
+def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:
     """Every usable edit of every sample (revisions included) is a candidate; a sample backs each
-    distinct candidate it produced once."""
+    distinct candidate it produced once. Kept mutants (agent/stages/patch_mutants.py) join them."""
     rows = []
     for t in trajs:
         attempts = t.attempts or ([PatchAttempt(step=0, diff=t.diff, files_after=t.files_after or {})] if t.diff else [])
         for a in attempts:
             rows.append((t.sample, a.diff, a.files_after))
-    return dedup_candidates(rows)
+    return dedup_candidates(rows, [(m.rule, m.diff, m.files_after) for m in mutants])
 
 
 def _land_on_original(ctx: StageContext, changes, sandbox, known, reached, last: PatchAttempt):

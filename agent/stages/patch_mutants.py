@@ -1,0 +1,136 @@
+"""Mutation candidates: try the one-token repairs of agent/mutate.py on the suspect functions, in one
+sandbox, and keep those that make every issue check pass without breaking the repository's tests
+that pass on the original code. No model call: a mutant costs a test run (about a second).
+
+Only checks built from the issue's own stated values drive it (a model-written test can assert an
+invented value, and a mutant tuned to it would be wrong). A kept mutant is a candidate with no
+samples behind it: it adds no votes, only a hypothesis the execution matrix and selection weigh.
+"""
+from __future__ import annotations
+
+import shlex
+import time
+
+from pydantic import BaseModel, Field
+
+from agent.focus import Target
+from agent.mutate import Mutant, function_span, mutants
+from agent.parsing import classify_pytest, pytest_failures
+from agent.patches import strip_diff_noise
+from agent.schema import TestCase
+from agent.stages.context import StageContext
+from agent.stages.execute import regression_targets
+
+RECORD = "mutants.json"
+CHECK_TIMEOUT_S = 20.0      # a mutant that loops forever must not hold the stage
+
+
+class MutantTry(BaseModel):
+    rule: str
+    path: str
+    outcome: str                     # "fails_check", "breaks_tests", "kept", "timeout"
+    diff: str = ""
+    files_after: dict[str, str] = Field(default_factory=dict)
+
+
+class MutationRecord(BaseModel):
+    checks: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)
+    regression_command: str | None = None
+    tried: list[MutantTry] = Field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def kept(self) -> list[MutantTry]:
+        return [t for t in self.tried if t.outcome == "kept"]
+
+
+def mutation_checks(tests: list[TestCase]) -> list[TestCase]:
+    """The kept checks built from the issue's own values (pure)."""
+    return [t for t in tests if t.kept and t.origin in ("issue", "issue_value")]
+
+
+def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int) -> list[Mutant]:
+    """Mutants of the suspect functions, at most `limit` in all (pure). The located functions come
+    before their callees, and the functions take turns so that a large one cannot use up the limit."""
+    groups: list[list[Mutant]] = []
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    for t in sorted(targets, key=lambda t: bool(t.called_by)):
+        span = function_span(sources.get(t.path, ""), t.qualname)
+        if span and (t.path, span) not in seen:
+            seen.add((t.path, span))
+            groups.append(mutants(t.path, sources[t.path], [span], limit=limit))
+    width = max((len(g) for g in groups), default=0)
+    return [g[i] for i in range(width) for g in groups if i < len(g)][:limit]
+
+
+def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target], tests: list[TestCase],
+                limit: int) -> MutationRecord:
+    """Run (or read back) the mutation search of this run folder; see the module docstring."""
+    rel = f"02_patches/{RECORD}"
+    done = ctx.run.read_model_or_none(rel, MutationRecord)
+    if done is not None:
+        return done
+    checks = mutation_checks(tests)
+    record = MutationRecord(checks=[t.id for t in checks], targets=[f"{t.path}:{t.qualname}" for t in targets])
+    todo = candidate_mutants(sources, targets, limit) if checks and limit > 0 else []
+    if todo:
+        started = time.monotonic()
+        with ctx.new_sandbox() as sb:
+            record.regression_command, baseline = _baseline(sb, sorted({m.path for m in todo}), ctx.config.exec_timeout_s)
+            _write(sb, checks)
+            for m in todo:
+                record.tried.append(_try(sb, m, sources[m.path], checks, record.regression_command, baseline,
+                                         min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s))
+        record.duration_s = round(time.monotonic() - started, 2)
+    ctx.run.write_json(rel, record)
+    return record
+
+
+def _baseline(sb, paths: list[str], timeout: float) -> tuple[str | None, set[str]]:
+    listing = sb.run("git ls-files '*test*.py'", timeout=30).output.split()
+    targets = regression_targets(paths, listing)
+    if not targets:
+        return None, set()
+    command = "python -m pytest -q -p no:cacheprovider -rfE " + " ".join(shlex.quote(t) for t in targets)
+    res = sb.run(command, timeout=timeout)
+    return command, set(pytest_failures(res.output))
+
+
+def _try(sb, m: Mutant, original: str, checks: list[TestCase], reg_cmd: str | None, baseline: set[str],
+         check_timeout: float, timeout: float) -> MutantTry:
+    """One mutant: the checks (already written in the sandbox) in one pytest run, then the tests."""
+    sb.write_file(m.path, m.text)
+    try:
+        res = sb.run(_checks_command(checks), timeout=check_timeout)
+        if res.timed_out:
+            return MutantTry(rule=m.rule, path=m.path, outcome="timeout")
+        if classify_pytest(res.exit_code, res.output, res.timed_out) != "pass":
+            return MutantTry(rule=m.rule, path=m.path, outcome="fails_check")
+        if reg_cmd:
+            # A failure the original code has too does not count; without any, stop at the first (-x).
+            res = sb.run(reg_cmd if baseline else reg_cmd.replace(" -q ", " -x -q ", 1), timeout=timeout)
+            new = set(pytest_failures(res.output)) - baseline
+            if res.timed_out or (res.exit_code != 0 and (new or not pytest_failures(res.output))):
+                return MutantTry(rule=m.rule, path=m.path, outcome="breaks_tests")
+        _remove(sb, checks)                   # the checks are not part of the patch
+        try:
+            diff = strip_diff_noise(sb.diff())
+        finally:
+            _write(sb, checks)
+        return MutantTry(rule=m.rule, path=m.path, outcome="kept", diff=diff, files_after={m.path: m.text})
+    finally:
+        sb.write_file(m.path, original)
+
+
+def _checks_command(checks: list[TestCase]) -> str:
+    return "python -m pytest -x -q --tb=line -p no:cacheprovider " + " ".join(shlex.quote(t.path) for t in checks)
+
+
+def _write(sb, checks: list[TestCase]) -> None:
+    for t in checks:
+        sb.write_file(t.path, t.content)
+
+
+def _remove(sb, checks: list[TestCase]) -> None:
+    sb.run("rm -f -- " + " ".join(shlex.quote(t.path) for t in checks), timeout=30)

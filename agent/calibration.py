@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.selection import Weights
+from agent.ranking import Weights
 
 PRESET = Path(__file__).resolve().parent / "presets" / "calibration.json"
 SIGNALS = ("tests", "reward", "votes")
@@ -140,7 +140,7 @@ def fit_threshold(points: list[tuple[float, bool]], target: float = 0.9) -> tupl
 
 class Calibration(BaseModel):
     """What agent/stages/select.py loads (agent/presets/calibration.json, or select.calibration)."""
-    weights: dict[str, float] = Field(default_factory=dict)     # fields of agent.selection.Weights
+    weights: dict[str, float] = Field(default_factory=dict)     # fields of agent.ranking.Weights
     platt: Platt = Field(default_factory=Platt)
     abstain_below: float = Field(0.5, ge=0.0, le=1.0)          # on the calibrated scale
     fit: dict = Field(default_factory=dict)                     # provenance: runs, split, AUCs, train metrics
@@ -172,7 +172,7 @@ def load_calibration(path: str | Path | None) -> Calibration | None:
 
 
 def decide_options(weights: dict[str, float], calibration: str | Path | None, abstain_below: float) -> dict:
-    """Keyword arguments of agent.selection.decide for a run's `select:` config section."""
+    """Keyword arguments of agent.ranking.decide for a run's `select:` config section."""
     cal = load_calibration(calibration)
     if cal is None:
         return {"w": make_weights(weights), "abstain_below": abstain_below}

@@ -89,7 +89,7 @@ class SelectConfig(StageConfig):
     max_steps: int = Field(2, ge=1)
     top_k: int = Field(3, ge=1)       # candidates shown to the selection trajectory
     abstain_below: float = Field(0.45, ge=0.0, le=1.0)   # below this confidence we abstain (a judge alone cannot reach it when kept tests all fail)
-    # Overrides of agent.selection.Weights fields, e.g. {reward: 0.05}; applied after the calibration file's.
+    # Overrides of agent.ranking.Weights fields, e.g. {reward: 0.05}; applied after the calibration file's.
     weights: dict[str, float] = Field(default_factory=dict)
     # A JSON written by scripts/bench_select.py --fit ("preset": agent/presets/calibration.json): fitted
     # weights, a confidence curve and its abstain threshold, which then replaces abstain_below.

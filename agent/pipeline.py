@@ -18,7 +18,7 @@ from agent.progress import Progress
 from agent.runfolder import CONFIG, FINAL_DIFF, ISSUE, LEDGER, META, RESULT, ROUNDS, RunFolder
 from agent.sandboxes import sandbox_factory
 from agent.schema import Decision, Issue, Result, StageSummary, SpendRecord
-from agent.selection import is_decisive
+from agent.ranking import is_decisive
 from agent.stages.context import StageContext
 from agent.stages.execute import execute, passes_all
 from agent.stages.localize import localize

@@ -15,10 +15,10 @@ from pathlib import Path
 from agent.calibration import (SIGNALS, Calibration, CandidateRow, ece, fit_confidence, fit_threshold,
                                fit_weights, make_weights, signal_auc)
 from agent.config import SelectConfig
-from agent.examples.bench import InstanceResult
+from agent.examples.scaling import InstanceResult
 from agent.runfolder import RunFolder
 from agent.schema import Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.selection import Weights, confidence, decide, rank_candidates
+from agent.ranking import Weights, confidence, decide, rank_candidates
 
 DEFAULT_ABSTAIN = SelectConfig.model_fields["abstain_below"].default
 

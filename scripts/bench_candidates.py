@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.config import load_config  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
-from agent.examples.bench import budgets, edits_of, trajectories  # noqa: E402
+from agent.examples.scaling import budgets, edits_of, trajectories  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
 from agent.focus import chooses_freely  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402

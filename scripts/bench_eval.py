@@ -20,7 +20,7 @@ from pathlib import Path
 from swebench.harness.run_evaluation import run_instance
 
 from agent.evaluation import build, spec as specs
-from agent.evaluation.batch import EvalOptions, docker_client, prepare
+from agent.evaluation.run_all import EvalOptions, docker_client, prepare
 from agent.evaluation.dataset import gold_predictions, load_dataset
 from agent.evaluation.run import evaluate, log_dir_for
 

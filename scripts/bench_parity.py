@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from agent.evaluation import mirror, parity
-from agent.evaluation.batch import EvalOptions, docker_client, prepare
+from agent.evaluation.run_all import EvalOptions, docker_client, prepare
 from agent.evaluation.dataset import load_dataset
 from agent.evaluation.run import evaluate, log_dir_for
 

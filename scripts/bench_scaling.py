@@ -7,27 +7,25 @@
 
 Per instance: one generation run with S patch samples; every sample is judged by the example's
 hidden test (which the pipeline never sees); then one sub-run per N re-decides from the first N
-samples (see agent/examples/bench.py). Rerunning the same command resumes: finished instances
+samples (see agent/examples/scaling.py). Rerunning the same command resumes: finished instances
 are read back, unfinished run folders are resumed by the pipeline itself.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not fetch a cost map at import
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.config import SolveConfig, load_config  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.baseline import one_call_diff  # noqa: E402
-from agent.examples.bench import (AtBudget, InstanceResult, aggregate, budgets, edits_of, markdown,  # noqa: E402
-                                  prepare_subrun, summary, trajectories, upstream_spend)
+from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, edits_of, markdown,  # noqa: E402
+                                    prepare_subrun, summary, trajectories, upstream_spend)
 from agent.examples.split import split_of  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import solve  # noqa: E402

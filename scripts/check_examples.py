@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # runnable from a checkout without install
 
 from agent.examples import check_hidden, list_examples, materialize, solution_diff  # noqa: E402
-from agent.examples.judge import HIDDEN_NAME  # noqa: E402
+from agent.examples.hidden_check import HIDDEN_NAME  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
 
 

@@ -1,27 +1,13 @@
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-import pytest  # noqa: E402
+"""Fast tests live in tests/unit (no Docker, no model server; `pytest tests/unit`), the rest in
+tests/integration. Shared helpers are the package tests/support, imported normally; its fixtures are
+registered here."""
 
 # tests/data holds other projects' repositories (their own test suites are data here, not tests).
 collect_ignore_glob = ["data/*"]
 
-
-@pytest.fixture(scope="session")
-def docker_client():
-    """A client of the real engine; the tests that need it skip, clearly, only when none is reachable."""
-    try:
-        from sandbox.engine import EngineUnavailable, connect
-    except ImportError as err:  # pragma: no cover
-        pytest.skip(f"sandbox package unavailable: {err}")
-    try:
-        client = connect()
-    except EngineUnavailable as err:
-        pytest.skip(f"no Docker engine: {err}")
-    yield client
-    client.close()
-
-
-from conftest_model import embedded_model  # noqa: E402,F401  one real llama.cpp server per session
+pytest_plugins = [
+    "tests.support.engine",           # docker_client
+    "tests.support.sandbox",          # sandbox_git_repo, repo_image, sandbox_run_id, docker_sandbox
+    "tests.support.embedded_model",   # embedded_model: one real llama.cpp server per session
+    "tests.support.github_action",    # gh: the fake GitHub with the calc repository and issue 12
+]

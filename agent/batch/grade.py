@@ -72,15 +72,15 @@ def grade_local(job: GradeJob, logs: Path) -> dict[str, bool | None]:
 
 
 def grade_swebench(job: GradeJob, logs: Path) -> dict[str, bool | None]:
-    from agent.evaluation import batch as eval_batch
+    from agent.evaluation import run_all
     from agent.evaluation.run import evaluate, log_dir_for
 
     row, iid = job.instance, job.instance["instance_id"]
-    opts = eval_batch.EvalOptions(run_id=RUN_ID, report_dir=logs, mirror_root=job.mirror_root,
-                                  timeout=job.timeout_s)
-    client = eval_batch.docker_client(job.timeout_s)
+    opts = run_all.EvalOptions(run_id=RUN_ID, report_dir=logs, mirror_root=job.mirror_root,
+                               timeout=job.timeout_s)
+    client = run_all.docker_client(job.timeout_s)
     try:
-        prepared = eval_batch.prepare(client, [row], opts)[iid]
+        prepared = run_all.prepare(client, [row], opts)[iid]
         if prepared.error:
             raise RuntimeError(prepared.error)
         out: dict[str, bool | None] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from agent.batch.budget import BudgetPool
+from agent.batch.budget_pool import BudgetPool
 from agent.batch.executors import Executor
 from agent.batch.folder import BatchFolder, InstanceEval, InstanceStatus, SummaryRow, patch_hash
 from agent.batch.grade import GradeJob, Graded, grade_job

@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 
 from agent.schema import Candidate, Decision, ExecutionMatrix
-from agent.selection import regression_ok
+from agent.ranking import regression_ok
 
 METHODS = ("pipeline", "pipeline-top", "majority", "regression", "random")
 NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression"}

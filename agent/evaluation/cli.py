@@ -64,7 +64,7 @@ def eval_cmd(
     network: bool = NETWORK,
 ):
     """Evaluate predictions: apply each patch, run the official eval script with no network, grade officially."""
-    from agent.evaluation.batch import EvalOptions, run_eval
+    from agent.evaluation.run_all import EvalOptions, run_eval
     from agent.evaluation.dataset import load_predictions
 
     _mirror_required(online, repo_mirror)
@@ -101,7 +101,7 @@ def validate_cmd(
 ):
     """Check each instance here: gold patch resolves, empty patch does not; table of broken ones with reasons."""
     from agent.evaluation import validate as val
-    from agent.evaluation.batch import EvalOptions
+    from agent.evaluation.run_all import EvalOptions
 
     _mirror_required(online, repo_mirror)
     rows = _rows(dataset, instances)
@@ -133,7 +133,7 @@ def gc_cmd(
 ):
     """Remove SWE-bench eval containers and images (instance layers, then environments)."""
     from agent.evaluation import build, gc
-    from agent.evaluation.batch import docker_client
+    from agent.evaluation.run_all import docker_client
 
     client = docker_client(600)
     use = build.disk_usage(client)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from swebench.harness.constants import KEY_INSTANCE_ID, LOG_REPORT, LOG_TEST_OUTPUT
 
-from agent.evaluation import batch, spec as specs
+from agent.evaluation import run_all, spec as specs
 from agent.evaluation.dataset import gold_predictions
 from agent.evaluation.run import log_dir_for
 
@@ -26,11 +26,11 @@ def needs_internet(test_output: str) -> bool:
     return any(marker in test_output for marker in _NO_NETWORK)
 
 
-def _opts(opts: batch.EvalOptions, kind: str, empty: bool) -> batch.EvalOptions:
-    return batch.EvalOptions(**{**asdict(opts), "run_id": f"{opts.run_id}-{kind}", "apply_empty": empty})
+def _opts(opts: run_all.EvalOptions, kind: str, empty: bool) -> run_all.EvalOptions:
+    return run_all.EvalOptions(**{**asdict(opts), "run_id": f"{opts.run_id}-{kind}", "apply_empty": empty})
 
 
-def _finished(row: dict, opts: batch.EvalOptions) -> bool:
+def _finished(row: dict, opts: run_all.EvalOptions) -> bool:
     """Both verdicts are on disk: nothing to build (the image may be gone or its recipe changed)."""
     return all((log_dir_for(opts.report_dir, f"{opts.run_id}-{kind}", pred) / LOG_REPORT).exists()
                for kind, empty in KINDS for pred in gold_predictions([row], empty=empty).values())
@@ -67,19 +67,19 @@ def _reason(v: Validation, gold, empty, build_error: str, gold_output: str = "",
     return "; ".join(parts)
 
 
-def validate(rows: list[dict], opts: batch.EvalOptions, client=None, on_row=lambda v: None) -> list[Validation]:
+def validate(rows: list[dict], opts: run_all.EvalOptions, client=None, on_row=lambda v: None) -> list[Validation]:
     """One instance at a time end to end, so a long run reports progress and survives interruption
     (the logs of finished instances are reused on resume)."""
-    client = client or batch.docker_client(opts.timeout)
+    client = client or run_all.docker_client(opts.timeout)
     out = []
     for row in rows:
         iid = row[KEY_INSTANCE_ID]
         start = time.monotonic()
         reused = _finished(row, opts)
-        prep = ({iid: batch.Prepared(row, spec=specs.offline_test_spec(row))} if reused
-                else batch.prepare(client, [row], opts))
-        results = {kind: batch.evaluate_all(client, prep, gold_predictions([row], empty=empty),
-                                            _opts(opts, kind, empty))[iid] for kind, empty in KINDS}
+        prep = ({iid: run_all.Prepared(row, spec=specs.offline_test_spec(row))} if reused
+                else run_all.prepare(client, [row], opts))
+        results = {kind: run_all.evaluate_all(client, prep, gold_predictions([row], empty=empty),
+                                              _opts(opts, kind, empty))[iid] for kind, empty in KINDS}
         gold, empty = results["gold"], results["empty"]
         v = Validation(iid, env_built=not prep[iid].error, gold_resolved=gold.status == "resolved",
                        empty_unresolved=empty.status == "unresolved",

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.examples.judge import check_hidden, solution_diff
+from agent.examples.hidden_check import check_hidden, solution_diff
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
 DEFAULT_EXAMPLE = "tempconv"   # the README's main job: a one-line fix the embedded 1.5B model can make

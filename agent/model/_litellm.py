@@ -1,6 +1,7 @@
 """The one place litellm is imported: with LITELLM_LOCAL_MODEL_COST_MAP set first, else importing it
 fetches a cost map over the network (slow, and it fails offline and in sandboxes).
-Everything in the package takes `litellm` from here; nothing else sets the variable."""
+Everything in the package takes `litellm` from here, so every entry point (the CLI, the Action, scripts/)
+that reaches litellm comes through here; nothing else sets the variable (tests/unit/test_imports.py)."""
 from __future__ import annotations
 
 import os

@@ -9,7 +9,7 @@ from agent.calibration import decide_options
 from agent.parsing import parse_choice
 from agent.runfolder import STAGE_DIRS
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.selection import decide, tied_leaders
+from agent.ranking import decide, tied_leaders
 from agent.stages.context import StageContext
 
 STAGE_DIR = STAGE_DIRS["select"]

@@ -58,7 +58,7 @@ def synth(
                         env=env, workers=workers, seed=seed, max_tries=max_tries, per_function=per_function,
                         timeout_s=timeout, origin=origin, model=llm, llm_mutants=llm_mutants,
                         log=lambda msg: typer.echo(msg, err=True))
-    from agent.evaluation.batch import docker_client
+    from agent.evaluation.run_all import docker_client
     client = docker_client(timeout)
     try:
         summary = _with_progress(opts, client)

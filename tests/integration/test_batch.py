@@ -1,0 +1,134 @@
+"""`swe-agent bench` end to end on a tiny local dataset: real git repositories, real Docker sandboxes,
+scripted model answers over real HTTP. Grading, resume after a kill, and the hard total budget."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.batch.cli import app
+from tests.support.batch import FAST, PLANS, Router, make_dataset, requests_for
+from tests.support.openai_server import ScriptedOpenAI
+
+pytestmark = pytest.mark.docker
+
+
+def bench_args(dataset: Path, out: Path, api_base: str, *extra: str) -> list[str]:
+    return ["bench", "--dataset", str(dataset), "--output", str(out), "--model", "openai/scripted",
+            "--api-base", api_base, "--model-name", "scripted", *FAST, *extra]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_bench_runs_grades_and_reports(docker_client, tmp_path):
+    dataset = make_dataset(tmp_path / "data")
+    out = tmp_path / "batch"
+    with ScriptedOpenAI(Router()) as server:
+        res = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--workers", "2", "--coverage"))
+        assert res.exit_code == 0, res.output + str(res.exception)
+        asked = len(server.requests)
+        # A rerun of a finished batch asks the model nothing and grades nothing again.
+        t0 = time.monotonic()
+        again = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--coverage"))
+        assert again.exit_code == 0, again.output
+        assert len(server.requests) == asked
+        assert time.monotonic() - t0 < 20
+    preds = read_jsonl(out / "predictions.jsonl")
+    assert [p["instance_id"] for p in preds] == list(PLANS)
+    assert all(set(p) == {"instance_id", "model_name_or_path", "model_patch"} for p in preds)
+    assert all(p["model_name_or_path"] == "scripted" for p in preds)
+    summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
+    assert summary["inst-a"]["resolved"] is True and summary["inst-c"]["resolved"] is True
+    assert summary["inst-a"]["coverage"] is True
+    assert summary["inst-b"]["abstained"] and summary["inst-b"]["resolved"] is False
+    assert summary["inst-b"]["coverage"] is False          # its only candidate (the wrong one) fails too
+    assert all(r["tokens"] > 0 and r["duration_s"] > 0 for r in summary.values())
+    for iid in PLANS:
+        run = out / "instances" / iid / "run"
+        assert (run / "result.json").exists() and (run / "02_patches/candidates.json").exists()
+        assert json.loads((out / "instances" / iid / "status.json").read_text())["status"] == "done"
+    # The grade really ran the hidden tests: its log shows them.
+    log = next((out / "instances/inst-a/eval").glob("*.log")).read_text()
+    assert "test_hidden" in log or "passed" in log
+    ledger = json.loads((out / "ledger.json").read_text())
+    assert ledger["tokens"] == sum(r["tokens"] for r in summary.values())
+    assert set(ledger["instances"]) == set(PLANS)
+    assert "inst-a" in res.output and "2/3" in res.output     # the final table: 2 of 3 resolved
+
+
+def test_killed_batch_resumes_without_redoing_finished_instances(docker_client, tmp_path):
+    dataset = make_dataset(tmp_path / "data")
+    out = tmp_path / "batch"
+    with ScriptedOpenAI(Router(), delay_s=0.3) as server:
+        cmd = [sys.executable, "-m", "agent.batch.cli", *bench_args(dataset, out, server.api_base, "--no-eval")]
+        proc = subprocess.Popen(cmd, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        deadline = time.time() + 240
+        while not list(out.glob("instances/*/status.json")) and time.time() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            time.sleep(0.2)
+        time.sleep(1.0)   # let the next instance get going, so the kill cuts it mid-way
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        finished = [p.parent.name for p in out.glob("instances/*/status.json")]
+        assert 1 <= len(finished) < 3
+        before = {iid: requests_for(server, iid) for iid in PLANS}
+        res = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--no-eval"))
+        assert res.exit_code == 0, res.output
+        for iid in finished:
+            assert requests_for(server, iid) == before[iid], f"{iid} was finished but asked the model again"
+        assert sum(requests_for(server, iid) - before[iid] for iid in PLANS) > 0
+    # SIGKILL gave the driver no chance to stop the sandbox it had running: remove ours (by the
+    # dataset's commit label, which only this test's repository has).
+    commit = read_jsonl(dataset)[0]["base_commit"]
+    for c in docker_client.containers.list(all=True, filters={"label": f"swe-agent.commit={commit}"}):
+        c.remove(force=True)
+    preds = read_jsonl(out / "predictions.jsonl")
+    assert sorted(p["instance_id"] for p in preds) == sorted(PLANS)      # each once, none lost
+    assert all(json.loads((out / "instances" / i / "status.json").read_text())["status"] == "done" for i in PLANS)
+
+
+def test_total_budget_stops_submitting_and_a_larger_one_finishes(docker_client, tmp_path):
+    dataset = make_dataset(tmp_path / "data")
+    out = tmp_path / "batch"
+    with ScriptedOpenAI(Router()) as server:
+        # Measure one instance's tokens, then allow a total of about one and a half instances.
+        probe = CliRunner().invoke(app, bench_args(dataset, tmp_path / "probe", server.api_base, "--no-eval",
+                                                   "-i", "inst-a"))
+        assert probe.exit_code == 0, probe.output
+        assert json.loads((tmp_path / "probe/summary.json").read_text())[0]["status"] == "selected", probe.output
+        one = json.loads((tmp_path / "probe/ledger.json").read_text())["tokens"]
+        biggest_call = max(len(json.dumps(m)) for m in server.requests) // 2   # generous per-call bound
+        server.requests.clear()
+        total = int(one * 1.5)
+        res = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--no-eval",
+                                                 "--max-tokens", str(total)))
+        assert res.exit_code == 0, res.output
+        ledger = json.loads((out / "ledger.json").read_text())
+        # Hard: at most the one call in flight when the cap was reached goes over.
+        assert ledger["tokens"] <= total + biggest_call
+        summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
+        # Not submitted, or submitted and refused by the first call's reservation: no call either way.
+        assert summary["inst-c"]["status"] in ("not_run", "budget_exhausted") and requests_for(server, "inst-c") == 0
+        # Either the pool refused to start it, or its first call's reservation did not fit.
+        assert "total budget spent" in res.output or summary["inst-c"]["status"] == "budget_exhausted"
+        assert ledger["tokens"] <= total          # reservations: not even the call in flight goes over
+        # Raising the total resumes: the finished instance is not redone, the rest run.
+        start = len(server.requests)
+        res = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--no-eval",
+                                                 "--max-tokens", str(one * 10)))
+        assert res.exit_code == 0, res.output
+        # inst-a's finished samples are not redone; only what its share had cut short (the judge) runs.
+        new_a = [m for m in server.requests[start:] if "[instance inst-a]" in " ".join(str(x.get("content")) for x in m)]
+        assert all("strict code reviewer" in m[0]["content"] for m in new_a)
+    summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
+    assert summary["inst-c"]["status"] == "selected"

@@ -1,0 +1,248 @@
+"""Issue-grounded checks run for real: the rendered pytest file against tiny real modules and the bundled
+examples, the test stage in real Docker sandboxes, and patch prompts of a real run that quote them.
+(The parser: unit/test_issue_checks.py.)"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import git
+import pytest
+
+from agent.issue_checks import extract_checks
+from agent.issue_names import with_imports
+from agent.issue_render import render_check_test
+from agent.issue_render import MARK, reproduced_reason
+from agent.repomap import build_repo_map
+from agent.stages.testgen import definitions
+from tests.support.paths import ROOT
+
+EXAMPLES = ROOT / "agent" / "examples"
+
+TEMPCONV = (EXAMPLES / "tempconv" / "issue.md").read_text()
+
+
+# ------------------------------------------------------------------ rendered tests, real modules
+BUGGY = '''
+def fahrenheit(c):
+    return c * 9 / 5 - 32
+
+def pair(x):
+    return [x, x + 1]
+
+def parse(text):
+    return {"a": 1}[text]
+
+def ratio(a, b):
+    return a / b
+'''
+FIXED = '''
+def fahrenheit(c):
+    return c * 9 / 5 + 32
+
+def pair(x):
+    return (x, x + 0.1 + 0.2 - 0.3)
+
+def parse(text):
+    if text != "a":
+        raise ValueError(text)
+    return 1
+
+def ratio(a, b):
+    return a / b if b else None
+'''
+ISSUE = """```python
+>>> from mod import fahrenheit, pair, parse, ratio
+>>> fahrenheit(100)
+148.0
+>>> pair(1)
+[1, 2]
+```
+I expected `212.0` and `(1, 1.0000000001)`.
+
+```python
+>>> from mod import parse, ratio
+>>> parse("b")
+Traceback (most recent call last):
+KeyError: 'b'
+>>> ratio(1, 0)
+Traceback (most recent call last):
+ZeroDivisionError: division by zero
+```
+Expected a `ValueError`.
+"""
+
+
+def run_pytest(folder: Path, content: str) -> subprocess.CompletedProcess:
+    (folder / "test_issue.py").write_text(content)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+def test_rendered_checks_fail_on_the_bug_and_pass_on_the_fix(tmp_path):
+    checks = extract_checks(ISSUE)
+    assert [c.kind for c in checks] == ["equals", "equals", "raises_not", "raises_not"]
+    content = render_check_test(checks)
+    (tmp_path / "mod.py").write_text(BUGGY)
+    res = run_pytest(tmp_path, content)
+    assert "4 failed" in res.stdout and res.stdout.count(f"Failed: {MARK}") >= 4, res.stdout[-3000:]
+    (tmp_path / "mod.py").write_text(FIXED)
+    res = run_pytest(tmp_path, content)
+    # ratio(1, 0) returns None: it no longer raises ZeroDivisionError, but it does not raise ValueError either.
+    assert "1 failed, 3 passed" in res.stdout, res.stdout[-3000:]
+    assert "ratio(1, 0)" in res.stdout
+
+
+def test_failure_message_quotes_the_call_exactly_whatever_it_holds(tmp_path):
+    """Quotes, braces and backslashes of the issue's call reach the message as written (the patch prompt's
+    observed lines and revision feedback quote it), and cannot break out of the rendered test."""
+    issue = ('```python\n>>> from mod import tag\n>>> tag(["Stra\u00dfe", "{x}", "a\\\\b"])\n\'wrong\'\n```\n'
+             "I expected `'right'`.\n")
+    [check] = extract_checks(issue)
+    (tmp_path / "mod.py").write_text("def tag(xs):\n    return 'wrong'\n")
+    res = run_pytest(tmp_path, render_check_test([check]))
+    assert f"Failed: {MARK}: tag(['Stra\u00dfe', '{{x}}', 'a\\\\b']) returned 'wrong'; the issue expects 'right'" \
+        in res.stdout, res.stdout[-2000:]
+
+
+def test_a_check_that_fails_for_another_reason_is_not_kept(tmp_path):
+    [check] = extract_checks("`nomodule.f(1)` returns `2` but should return `3`.")
+    res = run_pytest(tmp_path, render_check_test([check]))
+    assert res.returncode == 1
+    reason = reproduced_reason("fail", res.stdout)
+    assert reason and "ModuleNotFoundError" in reason
+    assert reproduced_reason("pass", "") and reproduced_reason("error", "")
+
+
+def _tree(example: str, variant: str, dest: Path) -> Path:
+    shutil.copytree(EXAMPLES / example / "repo", dest)
+    if variant == "solution":
+        shutil.copytree(EXAMPLES / example / "solution", dest, dirs_exist_ok=True)
+    return dest
+
+
+def test_tempconv_checks_fail_on_the_repo_and_pass_on_the_solution(tmp_path):
+    checks = extract_checks(TEMPCONV)
+    assert [(c.call, float(c.expected)) for c in checks] == [("celsius_to_fahrenheit(100)", 212.0),
+                                                             ("celsius_to_fahrenheit(0)", 32.0)]
+    content = render_check_test(checks)
+    res = run_pytest(_tree("tempconv", "repo", tmp_path / "repo"), content)
+    assert "2 failed" in res.stdout and reproduced_reason("fail", res.stdout) is None, res.stdout[-2000:]
+    res = run_pytest(_tree("tempconv", "solution", tmp_path / "solution"), content)
+    assert res.returncode == 0 and "2 passed" in res.stdout, res.stdout[-2000:]
+
+
+def _kept_and_fixed(example: str, tmp_path: Path) -> list[tuple[bool, bool]]:
+    """(kept on the original code, passes on the solution) for each check of a bundled example."""
+    repo = _tree(example, "repo", tmp_path / "repo")
+    defs = definitions(build_repo_map(repo))
+    out = []
+    for i, check in enumerate(extract_checks((EXAMPLES / example / "issue.md").read_text())):
+        content = render_check_test([with_imports(check, defs)])
+        res = run_pytest(repo, content)
+        kept = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None
+        fixed = run_pytest(_tree(example, "solution", tmp_path / f"solution{i}"), content).returncode == 0
+        out.append((kept, fixed))
+    return out
+
+
+# How many checks some bundled issues must yield (kept on the original code).
+EXPECTED_KEPT = {"tempconv": 2, "stats": 3, "batching": 2, "durations": 2, "envfile": 1, "money": 2,
+                 "booking": 2, "leapyear": 0, "billing": 0, "leaderboard": 0}
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/issue.md")))
+def test_no_kept_example_check_vetoes_the_real_fix(example, tmp_path):
+    """A kept check fails on the original code for the issue's reason and passes on the real fix."""
+    results = _kept_and_fixed(example, tmp_path)
+    assert all(fixed for kept, fixed in results if kept), results
+    if example in EXPECTED_KEPT:
+        assert sum(kept for kept, _ in results) == EXPECTED_KEPT[example], results
+
+
+# ------------------------------------------------------------------ the test stage, real Docker
+DOCKER_ISSUE = """add() returns the wrong result
+
+`calc.ops.add(2, 3)` returns -1 but it should return 5.
+
+```python
+>>> from calc.nowhere import add
+>>> add(1, 1)
+0
+```
+I expected `2`.
+"""
+
+
+@pytest.mark.docker
+def test_test_stage_keeps_issue_checks_that_reproduce_and_resumes(docker_client, tmp_path):
+    from agent.budget import Ledger
+    from agent.config import load_config
+    from agent.model.client import LiteLLMModel
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.runfolder import RunFolder
+    from agent.sandboxes import sandbox_factory
+    from agent.schema import Location, TestCase
+    from agent.stages.context import StageContext
+    from agent.stages.testgen import write_tests
+    from tests.support.openai_server import ScriptedOpenAI
+    from tests.support.pipeline import Script, make_repo
+
+    repo = make_repo(tmp_path)
+    commit = git.Repo(repo).head.commit.hexsha
+    run = RunFolder(tmp_path / "run")
+    with ScriptedOpenAI(Script()) as server, ExitStack() as stack:
+        cfg = load_config(None, [], **{"model.name": "openai/scripted", "model.api_base": server.api_base,
+                                       "workers": 1, "exec_timeout_s": 60})
+        ledger = Ledger()
+        ctx = StageContext(run=run, config=cfg, issue=issue_from_text(DOCKER_ISSUE), repo_path=repo, commit=commit,
+                           ledger=ledger, progress=Progress(False),
+                           new_sandbox=sandbox_factory(cfg, repo, commit, run_id="pytest-issue-checks", stack=stack),
+                           make_model=lambda stage, c: LiteLLMModel(c.model or cfg.model, ledger=ledger, stage=stage))
+        tests = write_tests(ctx, [Location(file="calc/ops.py", symbol="add")])
+        issue = [t for t in tests if t.origin == "issue"]
+        assert [(t.id, t.path, t.kept) for t in issue] == [("i000", "test_swe_agent_issue_000.py", False),
+                                                           ("i001", "test_swe_agent_issue_001.py", True)]
+        assert "another reason" in issue[0].reason and "ModuleNotFoundError" in issue[0].reason
+        assert issue[1].original_outcome == "fail" and f"Failed: {MARK}" in issue[1].original_output
+        assert "calc.ops.add(2, 3)" in issue[1].content and "expected = 5" in issue[1].content
+        assert [t.origin for t in tests[2:]] == ["model", "model"]
+        on_disk = [TestCase.model_validate(t) for t in json.loads((run.root / "03_tests/tests.json").read_text())]
+        assert [t.id for t in on_disk] == [t.id for t in tests]
+        saved = (run.root / "03_tests/issue_001.json").read_text()
+
+        # Resume: nothing is run again (a check file on disk is trusted), nothing asked again.
+        asked = len(server.requests)
+        ctx.new_sandbox = lambda: (_ for _ in ()).throw(AssertionError("no sandbox on resume"))
+        again = write_tests(ctx, [Location(file="calc/ops.py", symbol="add")])
+        assert [t.model_dump() for t in again] == [t.model_dump() for t in tests]
+        assert len(server.requests) == asked and (run.root / "03_tests/issue_001.json").read_text() == saved
+
+
+def test_patch_prompt_shows_the_observed_values_when_asked(tmp_path):
+    """patch.observed: every patch sample's first message carries what the issue's check returned."""
+    from agent.config import load_config
+    from agent.pipeline import generate
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from tests.support.openai_server import ScriptedOpenAI
+    from tests.support.pipeline import ISSUE, Script, make_repo
+
+    repo = make_repo(tmp_path)
+    for flag in (True, False):
+        cfg = load_config(None, [], **{"workers": 1, "exec_timeout_s": 30, "sandbox": "local",
+                                       "patch.samples": 2, "patch.max_revisions": 0, "test.samples": 0,
+                                       "patch.edit_format": "search_replace", "patch.observed": flag,
+                                       "model.name": "openai/scripted"})
+        with ScriptedOpenAI(Script()) as server:
+            cfg = cfg.model_copy(update={"model": cfg.model.model_copy(update={"api_base": server.api_base})})
+            trajs, _ = generate(issue_from_text(ISSUE), repo, tmp_path / f"run-{flag}", cfg, progress=Progress(False))
+        firsts = [t.messages[1]["content"] for t in trajs]
+        assert len(firsts) == 2
+        assert all(("add(2, 3) returned -1; the issue expects 5" in m) is flag for m in firsts), firsts[0][-400:]
+        assert all(t.variant.get("observed", False) is flag for t in trajs)

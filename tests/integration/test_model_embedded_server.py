@@ -1,0 +1,77 @@
+"""The embedded model's real llama.cpp server: one real completion through litellm, and no orphan server
+when its owner dies (weights, ports and threads without a server: unit/test_model_embedded.py)."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.budget import Ledger
+from agent.model.embedded import free_port
+from tests.support.paths import ROOT
+
+
+@pytest.mark.model
+def test_one_real_completion_through_litellm(embedded_model):
+    from agent.model.client import LiteLLMModel
+
+    ledger = Ledger()
+    model = LiteLLMModel(embedded_model.model_copy(update={"temperature": 0.0, "max_tokens": 32}), ledger, "smoke")
+    reply = model.query([{"role": "user", "content": "Write a one-line Python function named add that adds a and b."}])
+    assert "add" in reply.content  # properties, not exact text: even temperature 0 can vary
+    assert reply.usage.prompt_tokens > 10 and 0 < reply.usage.completion_tokens <= 32
+    assert reply.usage.cost_usd == 0.0
+    assert ledger.snapshot().stages["smoke"].calls == 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "\tZ" not in next(line for line in f if line.startswith("State:"))
+    except (FileNotFoundError, StopIteration):
+        return False
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name)
+def test_no_orphan_server_when_the_owner_dies(embedded_model, sig):
+    # embedded_model: the weights are installed, so the holder only pays the ~3-5 s load
+    code = """
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal: Ctrl-C raises
+from agent.model.embedded import EmbeddedModel
+with EmbeddedModel() as cfg:
+    print(cfg.api_base.split(":")[2].split("/")[0], flush=True)
+    time.sleep(600)
+"""
+    holder = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(holder.stdout.readline())
+        server = _server_pid(holder.pid)
+        assert server and free_port(port) != port  # the server is up and holds its port
+        holder.send_signal(sig)
+        holder.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while (_alive(server) or free_port(port) != port) and time.monotonic() < deadline:
+            time.sleep(0.1)  # a dying process shows as zombie a moment before its sockets close
+        assert not _alive(server), f"server {server} outlived its owner ({sig.name})"
+        assert free_port(port) == port
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+
+
+def _server_pid(parent: int) -> int | None:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"agent.model._serve" in cmd and str(parent).encode() in cmd:
+                return int(entry.name)
+    return None

@@ -1,0 +1,60 @@
+"""One-token repairs in the real pipeline (real Docker, scripted model): when every sample is wrong,
+the mutant that passes the issue's own check and the project's tests is a candidate of its own, with
+no votes, and the evidence selects it; a mutant that breaks the project's tests is dropped."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.pipeline import solve
+from agent.progress import Progress
+from agent.repo_input import issue_from_text
+from agent.schema import Candidate
+from agent.stages.patch_mutants import MutationRecord
+from tests.support.openai_server import ScriptedOpenAI
+from tests.support.pipeline import ISSUE, WRONG, Script, config, hidden_test_passes, make_repo
+
+pytestmark = pytest.mark.docker
+
+
+def test_every_sample_wrong_but_a_one_token_repair_is_found_and_selected(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    script = Script(patches=(WRONG,), judge=lambda diff: "Score: 8/10" if "a + b" in diff else "Score: 2/10")
+    with ScriptedOpenAI(script) as server:
+        cfg = config(server.api_base, **{"patch.samples": 2, "patch.mutants": 60})
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+        again = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    run = tmp_path / "run"
+    record = MutationRecord.model_validate_json((run / "02_patches/mutants.json").read_text())
+    assert record.checks == ["i000"]            # only the issue's own check drives the search
+    assert [t.rule for t in record.kept] == ["op - -> + (line 3)"]
+    outcomes = {t.rule.split(" (")[0]: t.outcome for t in record.tried}
+    assert outcomes["swap operands of -"] == "fails_check"
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
+    repair = next(c for c in cands if c.mutants)
+    assert repair.samples == [] and repair.count == 0 and "+    return a + b" in repair.diff
+    assert "test_swe_agent" not in repair.diff          # the checks are not part of the patch
+    assert result.status == "selected" and result.final_diff == repair.diff, result.diagnosis
+    assert hidden_test_passes(repo, result.final_diff, tmp_path)
+    assert result.funnel["mutants"] == 1 and result.funnel["mutant_only"] == 1
+    # Rerunning the finished folder reads everything back, the search included.
+    assert again.final_diff == result.final_diff
+
+
+def test_a_repair_that_breaks_the_projects_tests_is_dropped(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    # The project's own test of mul() now also pins add(1, 1) == 2 ... and add(0, 3) == -3: no one-token
+    # edit of add() satisfies both the issue (add(2, 3) == 5) and this test, so nothing is kept.
+    (repo / "tests" / "test_ops.py").write_text("from calc.ops import add, mul\n\n\ndef test_mul():\n"
+                                                "    assert mul(2, 3) == 6\n\n\ndef test_add_pinned():\n"
+                                                "    assert add(0, 3) == -3\n")
+    import git
+    git.Repo(repo).git.commit("-qam", "pin")
+    with ScriptedOpenAI(Script(patches=(WRONG,))) as server:
+        solve(issue_from_text(ISSUE), repo, tmp_path / "run",
+              config(server.api_base, **{"patch.samples": 1, "patch.mutants": 60}), progress=Progress(False))
+    record = MutationRecord.model_validate_json((tmp_path / "run/02_patches/mutants.json").read_text())
+    assert record.regression_command and "tests/test_ops.py" in record.regression_command
+    assert not record.kept
+    assert {t.outcome for t in record.tried if t.rule.startswith("op - -> +")} == {"breaks_tests"}

@@ -1,0 +1,198 @@
+"""Patch trajectories that see execution: a revision turn after a failing reproduction check,
+escalation rounds before abstaining, the function / whole-file formats, per-sample seeds and the
+strong preset's multi-step trajectory — scripted answers over real HTTP, real Docker sandboxes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.config import load_config
+from agent.pipeline import solve
+from agent.progress import Progress
+from agent.repo_input import issue_from_text
+from agent.schema import Candidate, Trajectory
+from tests.support.openai_server import ScriptedOpenAI
+from tests.support.pipeline import GARBAGE, GOOD, GOOD_TEST, ISSUE, WRONG, hidden_test_passes, make_repo
+
+pytestmark = pytest.mark.docker
+
+FUNCTION_GOOD = "calc/ops.py\n```python\ndef add(a, b):\n    \"\"\"Return the sum of a and b.\"\"\"\n    return a + b\n```"
+WHOLE_FILE_GOOD = ("```python\ndef add(a, b):\n    \"\"\"Return the sum of a and b.\"\"\"\n    return a + b\n\n\n"
+                   "def mul(a, b):\n    return a * b\n```")
+
+
+def cfg(api_base: str, **over):
+    base = {"model.name": "openai/scripted", "model.api_base": api_base, "workers": 1, "exec_timeout_s": 30,
+            "early_stop": False, "patch.samples": 1, "test.samples": 1, "reward.samples": 1,
+            "patch.edit_format": "search_replace", "patch.revise_with": "all", "escalate.rounds": 0,
+            "patch.mutants": 0}
+    base.update(over)
+    return load_config(None, [], **base)
+
+
+def respond_with(first_patch, revision=GARBAGE, judge=lambda user: "Score: 2/10"):
+    def respond(messages):
+        system, user = messages[0]["content"], messages[1]["content"]
+        if "find the code" in system:
+            return "calc/ops.py:add"
+        if "fixes bugs" in system:
+            if len(messages) == 2:
+                return first_patch(messages) if callable(first_patch) else first_patch
+            return revision(messages) if callable(revision) else revision
+        if "reproduce bug reports" in system:
+            return GOOD_TEST
+        if "strict code reviewer" in system:
+            return judge(user)
+        return GARBAGE
+    return respond
+
+
+def sample(run, i=0) -> Trajectory:
+    return Trajectory.model_validate_json((run / f"02_patches/sample_{i:03d}.json").read_text())
+
+
+def test_failing_check_drives_a_revision_and_both_edits_are_candidates(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    # The first edit is wrong; the revision turn must show the failure, and the model then fixes it.
+    revision = lambda messages: GOOD if "still fails" in messages[-1]["content"] else GARBAGE
+    with ScriptedOpenAI(respond_with(WRONG, revision)) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **{"patch.max_revisions": 2}),
+                       progress=Progress(False))
+    run = tmp_path / "run"
+    traj = sample(run)
+    assert [set(a.checks.values()) for a in traj.attempts] == [{"fail"}, {"pass"}]
+    assert "a * b" in traj.attempts[0].diff and "a + b" in traj.attempts[1].diff
+    feedback = traj.messages[3]["content"]
+    assert "still fails" in feedback and "FAILED" in feedback          # the real pytest failure went back
+    assert traj.diff == traj.attempts[1].diff
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
+    assert len(cands) == 2 and all(c.samples == [0] for c in cands)
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+    assert result.funnel["revised"] == 1 and result.funnel["pass_kept_checks"] == 1
+
+
+def test_revisions_run_out_and_the_last_edit_is_kept(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    wrong2 = WRONG.replace("a * b", "a - b - 0")
+    with ScriptedOpenAI(respond_with(WRONG, wrong2)) as server:
+        solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **{"patch.max_revisions": 1}),
+              progress=Progress(False))
+        patch_calls = server.count("fixes bugs")
+    traj = sample(tmp_path / "run")
+    assert traj.status == "ok" and len(traj.attempts) == 2 and "revisions exhausted" in traj.error
+    assert patch_calls == 2                     # one answer + exactly max_revisions revision turns
+
+
+def test_escalation_samples_more_before_abstaining(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    answers = iter([WRONG, GOOD])
+    respond = respond_with(lambda m: next(answers), judge=lambda u: "Score: 9/10" if "a + b" in u else "Score: 1/10")
+    over = {"patch.max_revisions": 0, "escalate.rounds": 2, "escalate.patch_samples": 1}
+    with ScriptedOpenAI(respond) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **over),
+                       progress=Progress(False))
+    rounds = json.loads((tmp_path / "run/06_selection/rounds.json").read_text())
+    assert [(r["round"], r["patch_samples"], r["status"]) for r in rounds] == [(0, 1, "abstained"), (1, 2, "selected")]
+    assert result.rounds == rounds and result.status == "selected"
+    assert hidden_test_passes(repo, result.final_diff, tmp_path)
+
+
+@pytest.mark.parametrize("fmt,answer,rule", [("function", FUNCTION_GOOD, "function:add"),
+                                             ("whole_file", WHOLE_FILE_GOOD, "whole_file")])
+def test_function_and_whole_file_formats_land(docker_client, tmp_path, fmt, answer, rule):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(respond_with(answer)) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **{"patch.edit_format": fmt}),
+                       progress=Progress(False))
+        prompt = next(m for m in server.requests if "fixes bugs" in m[0]["content"])[1]["content"]
+    traj = sample(tmp_path / "run")
+    assert traj.variant["format"] == fmt and traj.attempts[0].rules == [rule]
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+    if fmt == "whole_file":
+        assert "def mul(a, b)" in prompt       # the whole file was shown
+
+
+def test_odd_samples_are_pointed_at_a_suspect_function(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(respond_with(GOOD)) as server:
+        solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **{"patch.samples": 2}),
+              progress=Progress(False))
+        prompts = [m[1]["content"] for m in server.requests if "fixes bugs" in m[0]["content"]]
+    assert sorted("Suspect: `add` in calc/ops.py" in p for p in prompts) == [False, True]
+    assert "focus" not in sample(tmp_path / "run", 0).variant
+    assert sample(tmp_path / "run", 1).variant["focus"] == "add"
+
+
+def test_sample_zero_is_greedy_and_seeds_reproduce(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    seeds = []
+    for k in range(2):
+        with ScriptedOpenAI(respond_with(GOOD)) as server:
+            solve(issue_from_text(ISSUE), repo, tmp_path / f"run{k}",
+                  cfg(server.api_base, **{"patch.samples": 3, "seed": 7}), progress=Progress(False))
+            patch = [b for b in server.bodies if "fixes bugs" in b["messages"][0]["content"]]
+        seeds.append(sorted((b.get("temperature"), b.get("seed")) for b in patch))
+    assert seeds[0] == seeds[1]                                 # same seed, same requests
+    temps = [t for t, _ in seeds[0]]
+    assert temps.count(0.0) == 1 and len({s for _, s in seeds[0]}) == 3
+
+
+def test_strong_preset_runs_commands_in_the_sandbox_before_answering(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+
+    def patch(messages):
+        return "Let me look first.\n```bash\ncat calc/ops.py\n```"
+
+    def later(messages):
+        return GOOD if "return a - b" in messages[-1]["content"] else GARBAGE
+
+    over = {"patch.samples": 1, "test.samples": 1, "reward.samples": 1, "localize.samples": 1,
+            "escalate.rounds": 0, "workers": 1, "select.max_steps": 1, "patch.mutants": 0}
+    config = load_config(None, [f"{k}={v}" for k, v in over.items()], preset="strong", **{
+        "model.name": "openai/scripted", "exec_timeout_s": 30, "early_stop": False})
+    assert config.patch.max_steps > 1 and config.patch.edit_format == "search_replace"
+    with ScriptedOpenAI(respond_with(patch, later)) as server:
+        config.model.api_base = server.api_base
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config, progress=Progress(False))
+    traj = sample(tmp_path / "run")
+    assert traj.steps[0].command == "cat calc/ops.py" and "return a - b" in traj.steps[0].observation
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+
+
+VALUE_ISSUE = """add() gives wrong sums
+
+```python
+>>> from calc.ops import add, mul
+>>> add(2, 3)
+-1
+>>> mul(2, 3)
+6
+>>> add(1, 1)
+0
+```
+I expected `5` and `2`.
+"""
+
+
+def test_prose_values_get_a_model_written_call_and_keep_the_issues_value(docker_client, tmp_path):
+    """Three shown results, two stated values: no value can be tied to a call by the text alone, so
+    the model writes only the call for each value; the expected value stays the issue's."""
+    repo = make_repo(tmp_path)
+    calls = {"5": "```python\nfrom calc.ops import add\nadd(2, 3)\n```",
+             "2": "```python\nfrom calc.ops import mul\nmul(1, 2)\n```"}     # a call that already gives 2
+
+    def respond(messages):
+        user = messages[-1]["content"]
+        if "the correct result is" in user:
+            return calls[user.split("the correct result is ", 1)[1].split(":", 1)[0]]
+        return respond_with(GOOD)(messages)
+
+    with ScriptedOpenAI(respond) as server:
+        result = solve(issue_from_text(VALUE_ISSUE), repo, tmp_path / "run",
+                       cfg(server.api_base, **{"test.samples": 0}), progress=Progress(False))
+    tests = {t["id"]: t for t in json.loads((tmp_path / "run/03_tests/tests.json").read_text())}
+    assert tests["v000"]["origin"] == "issue_value" and tests["v000"]["kept"]
+    assert "add(2, 3)" in tests["v000"]["content"] and "5" in tests["v000"]["content"]
+    assert not tests["v001"]["kept"]          # mul(1, 2) == 2 already: it does not reproduce the issue
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)

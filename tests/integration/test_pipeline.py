@@ -1,0 +1,184 @@
+"""The whole pipeline with scripted model answers (a real OpenAI-compatible server on 127.0.0.1)
+in real Docker sandboxes: selection, abstention, resume after a kill, budgets, bad answers."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from agent.pipeline import RunMismatch, solve
+from agent.progress import Progress
+from agent.repo_input import issue_from_text
+from agent.schema import Candidate, ExecutionMatrix, TestCase
+from tests.support.openai_server import ScriptedOpenAI
+from tests.support.pipeline import GARBAGE, GOOD, ISSUE, WRONG, Script, config, hidden_test_passes, make_repo
+
+pytestmark = pytest.mark.docker
+
+
+def test_selects_the_candidate_the_evidence_supports(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script()) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config(server.api_base),
+                       progress=Progress(False))
+    run = tmp_path / "run"
+    assert result.status == "selected", result.diagnosis
+    assert hidden_test_passes(repo, result.final_diff, tmp_path)
+    assert (run / "final.diff").read_text() == result.final_diff
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
+    # GOOD and its comment-only variant are one candidate backed by two samples; WRONG is another.
+    assert sorted(c.count for c in cands) == [1, 2]
+    assert result.n_patch_samples == 4 and result.n_candidates == 2
+    tests = [TestCase.model_validate(t) for t in json.loads((run / "03_tests/tests.json").read_text())]
+    # The issue's own check (i000: add(2, 3) == 5, from the issue text) comes first, then the model's.
+    assert [(t.id, t.kept) for t in tests] == [("i000", True), ("t000", True), ("t001", False)]
+    assert "passes on the original code" in tests[2].reason
+    matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
+    good = next(c for c in cands if c.count == 2)
+    wrong = next(c for c in cands if c.count == 1)
+    assert matrix.get(good.id, "t000").outcome == "pass"
+    assert matrix.get(wrong.id, "t000").outcome == "fail"
+    assert matrix.baseline_regression is not None and matrix.baseline_regression.outcome == "pass"
+    assert matrix.get(good.id, "regression").outcome == "pass"
+    assert (run / "05_reward" / f"{good.id}.json").exists()
+    decision = json.loads((run / "06_selection/decision.json").read_text())
+    assert decision["candidate"] == good.id and decision["confidence"] > 0.5
+    assert json.loads((run / "result.json").read_text())["tokens"] > 0
+
+
+def test_abstains_when_no_candidate_has_evidence(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    script = Script(patches=(WRONG,), judge=lambda diff: "Score: 1/10")
+    with ScriptedOpenAI(script) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config(server.api_base, **{"patch.samples": 2}),
+                       progress=Progress(False))
+    assert result.status == "abstained" and result.final_diff == ""
+    assert "No candidate passes" in result.diagnosis
+    assert (tmp_path / "run/final.diff").read_text() == ""
+
+
+def test_garbage_and_failing_model_are_recorded_not_fatal(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+
+    def respond(messages):
+        if "fixes bugs" in messages[0]["content"]:
+            raise RuntimeError("model crashed")  # the server answers HTTP 500
+        return GARBAGE
+
+    cfg = config(api_base="", **{"patch.samples": 2, "model.retries": 1})
+    with ScriptedOpenAI(respond) as server:
+        cfg.model.api_base = server.api_base
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    assert result.status == "abstained"
+    samples = sorted((tmp_path / "run/02_patches").glob("sample_*.json"))
+    assert len(samples) == 2
+    assert all(json.loads(p.read_text())["status"] == "error" for p in samples)
+
+
+def test_budget_zero_and_token_cap_stop_cleanly(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script()) as server:
+        r0 = solve(issue_from_text(ISSUE), repo, tmp_path / "run0", config(server.api_base, budget_usd=0),
+                   progress=Progress(False))
+        assert len(server.requests) == 0
+        assert r0.status == "budget_exhausted" and "budget" in r0.stopped_reason
+        # A call goes out only if its worst case (prompt + max_tokens) fits: under 50 tokens none does.
+        r1 = solve(issue_from_text(ISSUE), repo, tmp_path / "run1", config(server.api_base, max_tokens=50),
+                   progress=Progress(False))
+        assert r1.stopped_reason and "token cap" in r1.stopped_reason and len(server.requests) == 0
+        r2 = solve(issue_from_text(ISSUE), repo, tmp_path / "run2", config(server.api_base, max_tokens=3000),
+                   progress=Progress(False))
+        assert r2.stopped_reason and "token cap" in r2.stopped_reason and len(server.requests) >= 1
+    ledger = json.loads((tmp_path / "run2/ledger.json").read_text())
+    used = sum(s["prompt_tokens"] + s["completion_tokens"] for s in ledger["stages"].values())
+    assert ledger["max_tokens"] == 3000 and 0 < used <= 3000     # hard: never over, not even by one call
+
+
+def test_early_stop_when_evidence_is_decisive(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script(patches=(GOOD,))) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
+                       config(server.api_base, early_stop=True, early_stop_agree=2, **{"patch.samples": 8}),
+                       progress=Progress(False))
+        assert server.count("fixes bugs") == 2
+    assert result.status == "selected" and result.n_patch_samples == 2
+
+
+def test_resume_after_kill_redoes_nothing_finished(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    issue_file = tmp_path / "issue.md"
+    issue_file.write_text(ISSUE)
+    run = tmp_path / "run"
+    with ScriptedOpenAI(Script(patches=(GOOD, WRONG)), delay_s=0.7) as server:
+        cmd = [sys.executable, "-m", "agent.cli", "solve", str(issue_file), "--repo", str(repo), "--output", str(run),
+               "--model", "openai/scripted", "--api-base", server.api_base, "-c", "workers=1",
+               "-c", "early_stop=false", "--samples", "6", "-c", "patch.edit_format=search_replace",
+               "-c", "patch.max_revisions=0", "-c", "escalate.rounds=0"]
+        env = dict(os.environ, CI="1")
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.time() + 180
+        while len(list((run / "02_patches").glob("sample_*.json"))) < 2 and time.time() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        finished = {p.name: p.read_text() for p in (run / "02_patches").glob("sample_*.json")}
+        assert 2 <= len(finished) < 6
+        before = {stage: server.count(stage) for stage in ("find the code", "reproduce bug", "fixes bugs")}
+        result = solve(issue_from_text(ISSUE), repo, run, config(server.api_base, **{"patch.samples": 6}),
+                       progress=Progress(False))
+        # Localization and test writing were finished before the kill: not asked again.
+        assert server.count("find the code") == before["find the code"]
+        assert server.count("reproduce bug") == before["reproduce bug"]
+        # Only the patch samples without a file were run again.
+        assert server.count("fixes bugs") - before["fixes bugs"] == 6 - len(finished)
+    for name, text in finished.items():
+        assert (run / "02_patches" / name).read_text() == text
+    assert result.n_patch_samples == 6 and result.status == "selected"
+
+
+def test_run_folder_of_another_issue_is_refused(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script()) as server:
+        cfg = config(server.api_base, budget_usd=0)
+        solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+        with pytest.raises(RunMismatch):
+            solve(issue_from_text("another issue\nbody"), repo, tmp_path / "run", cfg, progress=Progress(False))
+
+
+def test_resume_with_more_samples_decides_again(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script(patches=(WRONG, GOOD), judge=lambda diff: "Score: 1/10")) as server:
+        first = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config(server.api_base, **{"patch.samples": 1}),
+                      progress=Progress(False))
+        assert first.status == "abstained"
+        more = solve(issue_from_text(ISSUE), repo, tmp_path / "run", config(server.api_base, **{"patch.samples": 2}),
+                     progress=Progress(False))
+        assert server.count("fixes bugs") == 2          # the first sample was reused
+    assert more.status == "selected" and "a + b" in more.final_diff
+
+
+def test_ctrl_c_leaves_at_once_although_a_model_call_is_in_flight(docker_client, tmp_path):
+    repo = make_repo(tmp_path)
+    issue_file = tmp_path / "issue.md"
+    issue_file.write_text(ISSUE)
+    # Every answer takes a minute: an interrupted run must not wait for the one in flight.
+    with ScriptedOpenAI(Script(), delay_s=60) as server:
+        cmd = [sys.executable, "-m", "agent.cli", "solve", str(issue_file), "--repo", str(repo),
+               "--output", str(tmp_path / "run"), "--model", "openai/scripted", "--api-base", server.api_base]
+        proc = subprocess.Popen(cmd, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 120
+        while not server.requests and time.time() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            time.sleep(0.2)
+        assert server.requests, "no model call started"
+        sent = time.time()
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=50)
+        assert time.time() - sent < 20 and code == 130
+        assert "rerun the same command" in proc.stderr.read().decode()

@@ -1,0 +1,173 @@
+"""Behaviour voting, pure: normalization, clustering, and what selection does with clusters."""
+from agent.behaviour import ProbeRun, cluster, normalize, parse_outputs, signature, MARK
+from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
+from agent.ranking import confidence, decide, rank_candidates
+
+
+def cand(cid, samples):
+    return Candidate(id=cid, diff=f"diff {cid}", key=cid, samples=samples, files=["a.py"])
+
+
+def run(label, **outputs):
+    return ProbeRun(candidate=label, probes="k", outputs={k.replace("_", ":"): v for k, v in outputs.items()})
+
+
+ORIGINAL = [run("original", p0_0="-1", p0_1="EXC RecursionError"), run("original2", p0_0="-1", p0_1="EXC RecursionError")]
+FIXED = dict(p0_0="5", p0_1="0")
+
+
+def behaviour(cands, outputs: dict, issue_ok=None, originals=ORIGINAL):
+    return cluster(cands, {c: run(c, **o) for c, o in outputs.items()}, originals, issue_ok or {})
+
+
+# ------------------------------------------------------------------ outputs
+def test_normalize_strips_addresses_and_trailing_whitespace():
+    a = normalize("<obj at 0x7f3a2b1c9d00>  \nvalue \n\n")
+    b = normalize("<obj at 0x7fe0aa001234>\nvalue")
+    assert a == b == "<obj at 0x?>\nvalue"
+    assert normalize("0x10") == "0x10"          # a short hex literal is a value, not an address
+
+
+def test_outputs_are_split_per_statement():
+    # The script starts every mark on a new line, whatever the statement before printed.
+    text = f"\n{MARK}p:0\n5\n\n{MARK}p:1\npartial\n{MARK}p:2\nEXC KeyError: 'a'\n"
+    out = parse_outputs(text)
+    assert out == {"": "", "p:0": "5", "p:1": "partial", "p:2": "EXC KeyError: 'a'"}
+    assert parse_outputs(f"{MARK}p:0\nslow", timed_out=True)["p:0"].endswith("TIMEOUT (whole probe script)")
+
+
+# ------------------------------------------------------------------ clusters
+def test_textually_different_candidates_with_equal_behaviour_form_one_cluster():
+    cands = [cand("a", [0]), cand("b", [3]), cand("w", [1, 2])]
+    b = behaviour(cands, {"a": FIXED, "b": FIXED, "w": dict(p0_0="6", p0_1="0")})
+    top = b.clusters[0]
+    assert b.informative and b.unchanged == []
+    assert sorted(top.candidates) == ["a", "b"] and top.support == 2
+    assert b.support("a") == b.support("b") == b.support("w") == 2
+    assert b.signatures["a"] == b.signatures["b"] != b.signatures["w"]
+
+
+def test_support_counts_distinct_samples():
+    cands = [cand("a", [0, 1]), cand("b", [1, 2])]     # sample 1 produced both (two attempts of one trajectory)
+    assert behaviour(cands, {"a": FIXED, "b": FIXED}).clusters[0].support == 3
+
+
+def test_candidate_behaving_like_the_original_is_unchanged():
+    cands = [cand("fix", [0]), cand("noop", [1, 2, 3])]
+    b = behaviour(cands, {"fix": FIXED, "noop": dict(p0_0="-1", p0_1="EXC RecursionError")})
+    assert b.unchanged == ["noop"]
+    assert b.best == b.signatures["fix"]
+    assert [k.changed for k in b.clusters] == [False, True]     # largest support first
+
+
+def test_probes_that_miss_the_change_say_nothing():
+    same = dict(p0_0="-1", p0_1="EXC RecursionError")
+    b = behaviour([cand("a", [0]), cand("b", [1])], {"a": same, "b": same})
+    assert not b.informative and b.unchanged == [] and b.best is None
+
+
+def test_output_unstable_on_the_original_is_ignored():
+    originals = [run("original", p0_0="-1", p0_1="0.1234"), run("original2", p0_0="-1", p0_1="0.9876")]
+    b = behaviour([cand("a", [0]), cand("b", [1])], {"a": dict(p0_0="5", p0_1="0.5"), "b": dict(p0_0="5", p0_1="0.7")},
+                  originals=originals)
+    assert b.ignored == ["p0:1"]
+    assert len(b.clusters) == 1 and b.clusters[0].support == 2
+
+
+def test_best_cluster_must_pass_the_issue_checks():
+    cands = [cand("big", [0, 1, 2]), cand("small", [3])]
+    b = behaviour(cands, {"big": dict(p0_0="6", p0_1="0"), "small": FIXED}, issue_ok={"big": False, "small": True})
+    assert b.clusters[0].candidates == ["big"] and not b.clusters[0].issue_ok
+    assert b.best == b.signatures["small"]
+
+
+def test_unobserved_candidates_have_no_signature():
+    cands = [cand("a", [0]), cand("gone", [1]), cand("bad", [2])]
+    runs = {"a": run("a", **FIXED), "bad": ProbeRun(candidate="bad", probes="k", status="apply_failed")}
+    b = cluster(cands, runs, ORIGINAL, {})
+    assert b.signatures["gone"] is None and b.signatures["bad"] is None and b.support("bad") is None
+    assert [k.candidates for k in b.clusters] == [["a"]]
+
+
+def test_original_unobserved_means_no_behaviour_evidence():
+    b = behaviour([cand("a", [0])], {"a": FIXED}, originals=[])
+    assert b.original is None and not b.informative
+
+
+def test_signature_ignores_nothing_else():
+    assert signature({"p:0": "1"}) != signature({"p:0": "2"})
+    assert signature({"p:0": "1", "p:1": "x"}, {"p:1"}) == signature({"p:0": "1", "p:1": "y"}, {"p:1"})
+
+
+# ------------------------------------------------------------------ selection
+def matrix(results: dict, origin: dict | None = None):
+    cells = [Cell(candidate=c, test=t, outcome=o, origin=(origin or {}).get(t, "model"))
+             for c, r in results.items() for t, o in r.items()]
+    return ExecutionMatrix(candidates=sorted(results), tests=sorted({t for r in results.values() for t in r}),
+                           cells=cells)
+
+
+def judge(scores: dict):
+    return {c: RewardScore(candidate=c, scores=[s], mean=s) for c, s in scores.items()}
+
+
+def test_without_behaviour_selection_is_unchanged():
+    cands = [cand("a", [0]), cand("b", [1, 2])]
+    m = matrix({"a": {"t1": "pass"}, "b": {"t1": "fail"}})
+    rewards = judge({"a": 0.6, "b": 0.7})
+    uninformative = behaviour(cands, {"a": ORIGINAL[0].outputs, "b": ORIGINAL[0].outputs})
+    plain = decide(cands, m, rewards, abstain_below=0.45)
+    for b in (None, uninformative):
+        assert decide(cands, m, rewards, abstain_below=0.45, behaviour=b).model_dump() == plain.model_dump()
+
+
+def test_unchanged_candidate_is_never_selected():
+    # The no-op has the most samples and the best judge score; it still loses, and alone it abstains.
+    cands = [cand("noop", [0, 1, 2]), cand("fix", [3])]
+    m = matrix({"noop": {}, "fix": {}})
+    rewards = judge({"noop": 0.9, "fix": 0.6})
+    b = behaviour(cands, {"noop": dict(p0_0="-1", p0_1="EXC RecursionError"), "fix": FIXED})
+    assert decide(cands, m, rewards, abstain_below=0.3).candidate == "noop"
+    d = decide(cands, m, rewards, abstain_below=0.3, behaviour=b)
+    ranked = {r.candidate: r for r in d.ranking}
+    assert d.ranking[-1].candidate == "noop" and ranked["noop"].unchanged and ranked["noop"].score == 0
+    assert d.candidate != "noop"
+    only = decide([cands[0]], matrix({"noop": {}}), rewards, abstain_below=0.0,
+                  behaviour=behaviour([cands[0], cands[1]], {"noop": dict(p0_0="-1", p0_1="EXC RecursionError"),
+                                                             "fix": FIXED}))
+    assert only.status == "abstained" and only.method == "unchanged"
+
+
+def test_cluster_support_replaces_text_votes():
+    # Three textually different samples agree on behaviour; the wrong text was produced twice.
+    cands = [cand("a", [0]), cand("b", [1]), cand("c", [2]), cand("w", [3, 4])]
+    m = matrix({k: {} for k in "abcw"})
+    rewards = judge({k: 0.7 for k in "abcw"})
+    assert rank_candidates(cands, m, rewards)[0].candidate == "w"
+    b = behaviour(cands, {"a": FIXED, "b": FIXED, "c": FIXED, "w": dict(p0_0="6", p0_1="0")})
+    ranked = rank_candidates(cands, m, rewards, behaviour=b)
+    assert ranked[0].candidate in "abc" and ranked[0].support == 3 and ranked[-1].candidate == "w"
+
+
+def test_agreeing_behaviour_outweighs_a_test_that_fails_everyone():
+    # A model-written test asserts a wrong value: every candidate fails it and the judge is unsure.
+    cands = [cand("a", [0]), cand("b", [1]), cand("w", [2])]
+    m = matrix({k: {"t1": "fail"} for k in "abw"})
+    rewards = judge({k: 0.3 for k in "abw"})
+    assert decide(cands, m, rewards, abstain_below=0.45).status == "abstained"
+    b = behaviour(cands, {"a": FIXED, "b": FIXED, "w": dict(p0_0="6", p0_1="0")})
+    d = decide(cands, m, rewards, abstain_below=0.45, behaviour=b)
+    assert d.status == "selected" and d.candidate in ("a", "b"), d.diagnosis
+    assert "behaviour shared by 2" in d.diagnosis
+    # A lone behaviour (support 1) is no such evidence.
+    lone = behaviour(cands, {"a": FIXED, "b": dict(p0_0="7", p0_1="0"), "w": dict(p0_0="6", p0_1="0")})
+    assert decide(cands, m, rewards, abstain_below=0.45, behaviour=lone).status == "abstained"
+    assert confidence(rank_candidates(cands, m, rewards, behaviour=lone)) < d.confidence
+
+
+def test_issue_checks_still_veto_a_large_cluster():
+    cands = [cand("big", [0, 1, 2]), cand("small", [3])]
+    m = matrix({"big": {"i000": "fail"}, "small": {"i000": "pass"}}, origin={"i000": "issue"})
+    b = behaviour(cands, {"big": dict(p0_0="6", p0_1="0"), "small": FIXED}, issue_ok={"big": False, "small": True})
+    d = decide(cands, m, judge({"big": 0.9, "small": 0.6}), abstain_below=0.45, behaviour=b)
+    assert d.status == "selected" and d.candidate == "small"

@@ -1,0 +1,66 @@
+"""The scaling benchmark: estimators and sub-run bookkeeping (pure; the whole script on one example:
+integration/test_bench_scaling_docker.py)."""
+from __future__ import annotations
+
+import pytest
+
+from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
+                                    prepare_subrun, upstream_spend)
+from agent.runfolder import RunFolder
+from agent.schema import SpendRecord, Trajectory
+
+
+def test_pass_at_k_is_the_unbiased_estimator():
+    assert pass_at_k(8, 0, 8) == 0.0 and pass_at_k(8, 1, 8) == 1.0
+    assert pass_at_k(8, 2, 1) == pytest.approx(0.25)                 # pass@1 = c / n
+    assert pass_at_k(8, 2, 2) == pytest.approx(1 - 15 / 28)          # 1 - C(6,2)/C(8,2)
+    assert pass_at_k(4, 3, 2) == 1.0                                 # any 2 of 4 hold a correct one
+    with pytest.raises(ValueError):
+        pass_at_k(2, 1, 3)
+
+
+def test_budgets():
+    assert budgets(8) == [1, 2, 4, 8] and budgets(2) == [1, 2] and budgets(6) == [1, 2, 4, 6] and budgets(1) == [1]
+
+
+def _traj(stage, i, tokens, secs, diff=None):
+    return Trajectory(stage=stage, sample=i, spend=SpendRecord(prompt_tokens=tokens, completion_tokens=0),
+                      duration_s=secs, diff=diff)
+
+
+def test_subrun_gets_shared_inputs_and_first_n_samples(tmp_path):
+    gen = RunFolder(tmp_path / "gen")
+    gen.write_json("issue.json", {"id": "x", "body": "b"})
+    gen.write_json("meta.json", {"commit": "abc"})
+    gen.write_json("01_localize/sample_000.json", _traj("localize", 0, 100, 1.0))
+    gen.write_json("03_tests/sample_000.json", _traj("test", 0, 50, 2.0))
+    gen.write_json("03_tests/tests.json", [])
+    for i in range(4):
+        gen.write_json(f"02_patches/sample_{i:03d}.json", _traj("patch", i, 10 * (i + 1), 0.5, diff=f"d{i}"))
+    gen.write_json("04_execution/matrix.json", {})
+    prepare_subrun(gen.root, tmp_path / "n2", 2)
+    got = sorted(str(p.relative_to(tmp_path / "n2")) for p in (tmp_path / "n2").rglob("*.json"))
+    assert got == ["01_localize/sample_000.json", "02_patches/sample_000.json", "02_patches/sample_001.json",
+                   "03_tests/sample_000.json", "03_tests/tests.json", "issue.json", "meta.json"]
+    assert upstream_spend(gen.root, 2) == (100 + 50 + 10 + 20, 1.0 + 2.0 + 0.5 + 0.5)
+    assert upstream_spend(gen.root, 4)[0] == 150 + 100
+
+
+def test_aggregate_and_table():
+    def inst(name, ok, sel):
+        return InstanceResult(name=name, samples=2, sample_correct=ok, at=[
+            AtBudget(n=n, status=s, correct=c, tokens=100 * n, wall_s=10.0 * n) for n, (s, c) in zip((1, 2), sel)])
+    results = [inst("a", [False, True], [("abstained", False), ("selected", True)]),
+               inst("b", [False, False], [("selected", False), ("selected", False)])]
+    rows = aggregate(results, [1, 2])
+    assert rows[0] == {"n": 1, "pass@1": 0.25, "coverage": 0.25, "selected": 0.0, "abstain": 0.5,
+                       "precision": 0.0, "tokens": 100, "wall_s": 10}
+    assert rows[1]["coverage"] == 0.5 and rows[1]["selected"] == 0.5 and rows[1]["abstain"] == 0
+    table = markdown(rows, results, [1, 2])
+    assert rows[1]["precision"] == 0.5
+    assert "| 2 | 0.25 | 0.50 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
+    assert "| a | 1/2 | 0 | – | ✓ | n/a | 200 | 20 |" in table and "| b | 0/2 | 0 | ✗ | ✗ |" in table
+    assert "selection efficiency selected@2 / coverage@2: 1.00" in table
+
+
+# --- the whole script, scripted model ------------------------------------------------------------

@@ -1,0 +1,274 @@
+"""Issue-grounded checks: the parser on real-world-shaped issue texts, their weight in the ranking and
+the prompt lines that quote them (the rendered tests run for real: integration/test_issue_checks_run.py)."""
+from __future__ import annotations
+
+import pytest
+
+from agent.issue_checks import checks_needing_call, extract_checks
+from agent.issue_names import unbound_names, with_imports
+from agent.issue_render import MARK
+from tests.support.paths import ROOT
+
+EXAMPLES = ROOT / "agent" / "examples"
+
+TEMPCONV = (EXAMPLES / "tempconv" / "issue.md").read_text()
+
+
+def calls(checks):
+    return [(c.kind, c.call, c.expected) for c in checks]
+
+
+# ------------------------------------------------------------------ parser
+def test_doctest_session_corrected_by_prose():
+    checks = extract_checks(TEMPCONV)
+    assert calls(checks) == [("equals", "celsius_to_fahrenheit(100)", "212.0"),
+                             ("equals", "celsius_to_fahrenheit(0)", "32.0")]
+    assert checks[0].setup == ("from tempconv import celsius_to_fahrenheit",)
+    assert checks[0].observed == "148.0" and checks[1].observed == "-32.0"
+    lines = TEMPCONV.split("\n")
+    assert any("celsius_to_fahrenheit(100)" in lines[n - 1] for n in checks[0].lines)
+    assert any("212.0" in lines[n - 1] for n in checks[0].lines)
+
+
+def test_bare_numbers_in_prose_and_setup_assignments():
+    text = """median is wrong
+
+    >>> from stats import median
+    >>> data = [1, 2]
+    >>> median(data)
+    1
+    >>> median([0.5, 1.0])
+    0.0
+
+I expected 1.5 and 0.75 (the mean of the two middle values).
+"""
+    checks = extract_checks(text)
+    assert calls(checks) == [("equals", "median(data)", "1.5"), ("equals", "median([0.5, 1.0])", "0.75")]
+    assert checks[0].setup == ("from stats import median", "data = [1, 2]")
+
+
+def test_ambiguous_counts_make_no_value_check():
+    text = """```python
+>>> from m import f, g, h
+>>> f(1)
+2
+>>> g(1)
+3
+>>> h(1)
+4
+```
+I expected `5` and `6`.
+"""
+    assert extract_checks(text) == []
+    leftover = checks_needing_call(text)
+    assert [p.values for p in leftover] == [("`5`", "`6`")]
+
+
+def test_types_tie_values_to_calls_only_when_unique():
+    text = """```python
+>>> from batching import chunked, batch_count
+>>> chunked([1, 2, 3], 2)
+[[1, 2]]
+>>> batch_count(3, 2)
+2
+>>> chunked([1], 5)
+[]
+```
+Expected `[[1, 2], [3]]` and `[[1]]`.
+"""
+    assert calls(extract_checks(text)) == [("equals", "chunked([1, 2, 3], 2)", "[[1, 2], [3]]"),
+                                           ("equals", "chunked([1], 5)", "[[1]]")]
+
+
+@pytest.mark.parametrize("prose", [
+    "2000 was a leap year and 1900 was not (February 1900 had 28 days).",
+    "The docstring says this message should be returned unchanged.",
+    "Expected cy (100) first, then bob (10), then ann (9).",
+    "Expected `the` to be counted 3 times and `cat`, `dog`, `end` once each.",
+])
+def test_prose_without_a_plain_list_of_values_is_no_check(prose):
+    text = f"```python\n>>> from cal import is_leap\n>>> is_leap(2000), is_leap(1900)\n(False, True)\n```\n\n{prose}\n"
+    assert extract_checks(text) == []
+
+
+def test_traceback_sessions():
+    raises = """```python
+>>> from envfile import parse_env
+>>> parse_env("A=b=c")
+Traceback (most recent call last):
+  ...
+ValueError: too many values to unpack (expected 2)
+```
+"""
+    [check] = extract_checks(raises)
+    assert (check.kind, check.call, check.raised) == ("not_raises", "parse_env('A=b=c')", "ValueError")
+    [check] = extract_checks(raises + '\nExpected `{"A": "b=c"}`. The same happens with quotes.\n')
+    assert (check.kind, check.expected, check.raised) == ("equals", "{'A': 'b=c'}", "ValueError")
+    other = raises.replace("ValueError: too many values to unpack (expected 2)", "KeyError: 'x'")
+    [check] = extract_checks(other + "\nExpected a `ValueError` (like `parse_env('')` gives).\n")
+    assert (check.kind, check.raised, check.expected_exception) == ("raises_not", "KeyError", "ValueError")
+
+
+def test_script_then_traceback_block():
+    text = """Export fails:
+
+```python
+from addressbook import AddressBook
+
+book = AddressBook()
+book.add("Pelé", None)
+print(book.to_csv())
+```
+
+```
+Traceback (most recent call last):
+  File "export.py", line 6, in <module>
+    print(book.to_csv())
+AttributeError: 'NoneType' object has no attribute 'strip'
+```
+"""
+    [check] = extract_checks(text)
+    assert (check.kind, check.call, check.raised) == ("not_raises", "book.to_csv()", "AttributeError")
+    assert check.setup == ("from addressbook import AddressBook", "book = AddressBook()", "book.add('Pelé', None)")
+
+
+def test_comments_in_a_script_and_prose_claims():
+    script = """```python
+from orders import order_total
+
+order = {"lines": [{"price": 10.0, "qty": 2}],
+         "discount": 5.0}
+print(order_total(order))   # 20.0, expected 15.0
+print(order_total({}))      # 0.0
+```
+"""
+    [check] = extract_checks(script)
+    assert (check.call, check.expected, check.observed, check.source) == ("order_total(order)", "15.0", "20.0", "script")
+    prose = "`calc.ops.add(2, 3)` returns -1 but it should return 5."
+    [check] = extract_checks(prose)
+    assert (check.call, check.expected, check.setup) == ("calc.ops.add(2, 3)", "5", ("import calc.ops",))
+    # A call named only in prose lacks its import: the repository's one definition supplies it.
+    [check] = extract_checks("`round_cents(2.675)` returns `2.67` but should return `2.68`.")
+    assert unbound_names(check) == ["round_cents"]
+    fixed = with_imports(check, {"round_cents": ["invoicing.amounts"]})
+    assert fixed.setup == ("from invoicing.amounts import round_cents",)
+    assert with_imports(check, {"round_cents": ["a", "b"]}) == check      # two definitions: no guess
+
+
+def test_issues_without_executable_expectations():
+    assert extract_checks("") == []
+    assert extract_checks("The app is slow when I open big files. Please make it faster.") == []
+    file_traceback = """```
+Traceback (most recent call last):
+  File "release.py", line 12, in <module>
+    latest = max_satisfying(tags, ">=1.0.0")
+ValueError: expected MAJOR.MINOR.PATCH, got '1.4.2+build.77'
+```
+`tags` was `["1.4.1", "1.4.2+build.77"]`."""
+    assert extract_checks(file_traceback) == []
+
+
+def test_malicious_expected_values_and_calls_are_skipped(tmp_path):
+    marker = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {marker}')"
+    session = f"```python\n>>> from m import f\n>>> f(1)\n2\n```\nI expected `{payload}`.\n"
+    comment = f"```python\nfrom m import f\nprint(f(1))  # 2, expected {payload}\n```\n"
+    claim = f"`f(1)` returns `2` but should return `{payload}`."
+    call = "`__import__('os').system('x')` returns `1` but should return `0`."
+    for text in (session, comment, claim, call):
+        assert [c for c in extract_checks(text) if c.kind == "equals"] == []
+    assert not marker.exists()
+
+
+# ------------------------------------------------------------------ selection
+def test_issue_checks_weigh_more_and_veto_a_candidate_that_fails_them():
+    from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
+    from agent.ranking import Weights, decide, rank_candidates, weight_tests
+
+    def cand(cid, count):
+        return Candidate(id=cid, diff="d", key=cid, samples=list(range(count)), files=["m.py"])
+
+    # c_wrong passes the model's (wrong) test, has more samples and a better judge score, but fails the
+    # issue's own check; c_right passes the issue check and fails the model's invented value.
+    cells = [Cell(candidate="c_wrong", test="i000", outcome="fail", origin="issue"),
+             Cell(candidate="c_wrong", test="t000", outcome="pass"),
+             Cell(candidate="c_right", test="i000", outcome="pass", origin="issue"),
+             Cell(candidate="c_right", test="t000", outcome="fail")]
+    matrix = ExecutionMatrix(candidates=["c_wrong", "c_right"], tests=["i000", "t000"], cells=cells)
+    weights = weight_tests(matrix)
+    assert weights["i000"] == pytest.approx(2.0 * weights["t000"])
+    assert weight_tests(matrix, Weights(issue_origin=1.0))["i000"] == pytest.approx(weights["t000"])
+    rewards = {"c_wrong": RewardScore(candidate="c_wrong", scores=[1.0], mean=1.0),
+               "c_right": RewardScore(candidate="c_right", scores=[0.3], mean=0.3)}
+    cands = [cand("c_wrong", 3), cand("c_right", 1)]
+    assert [r.candidate for r in rank_candidates(cands, matrix, rewards)] == ["c_right", "c_wrong"]
+    decision = decide(cands, matrix, rewards, abstain_below=0.0)
+    assert decision.candidate == "c_right"
+    only_wrong = ExecutionMatrix(candidates=["c_wrong"], tests=["i000", "t000"], cells=cells[:2])
+    decision = decide(cands[:1], only_wrong, rewards, abstain_below=0.0)
+    assert decision.status == "abstained" and "i000" in decision.diagnosis
+
+
+def test_check_from_model_code_takes_the_call_only():
+    from agent.issue_checks import check_from_code, value_src
+    check = check_from_code("from m import f\nx = [1, 2]\nf(x)", value_src("`3`"), (4,))
+    assert (check.setup, check.call, check.kind, check.expected, check.source) == \
+        (("from m import f", "x = [1, 2]"), "f(x)", "equals", "3", "prose_call")
+    for bad in ("f(", "x = f(1)", "eval('1 + 2')", ""):
+        with pytest.raises(ValueError):
+            check_from_code(bad, "3")
+    with pytest.raises(ValueError):
+        value_src("`not a value`x")
+
+
+def test_value_check_whose_model_call_fails_is_reported_not_cached(tmp_path):
+    """A model that is down must not silently drop a value check: tests.json says why, and nothing is
+    cached, so a resume asks again."""
+    from agent.config import SolveConfig
+    from agent.budget import Ledger
+    from agent.progress import Progress
+    from agent.runfolder import RunFolder
+    from agent.schema import Issue
+    from agent.stages.context import StageContext
+    from agent.stages.testgen import value_tests
+
+    class Down:
+        def query(self, messages, **kw):
+            raise ConnectionError("connection refused")
+
+    issue = Issue(id="x", title="add() gives wrong sums",
+                  body="```python\n>>> from calc.ops import add, mul\n>>> add(2, 3)\n-1\n>>> mul(2, 3)\n6\n"
+                  ">>> add(1, 1)\n0\n```\nI expected `5` and `2`.\n")
+    assert checks_needing_call(f"{issue.title}\n\n{issue.body}")      # the case value_tests handles
+    ctx = StageContext(run=RunFolder(tmp_path), config=SolveConfig(), issue=issue, repo_path=tmp_path, commit="0" * 40,
+                       ledger=Ledger(None, None), progress=Progress(False), new_sandbox=lambda: None,
+                       make_model=lambda *a: Down())
+    cases = value_tests(ctx, Down(), code="", limit=2)
+    assert cases and all(not c.kept and "model failed: ConnectionError" in c.reason for c in cases)
+    assert not list(tmp_path.rglob("value_*.json"))
+
+
+def test_observed_lines_quote_what_the_issues_own_checks_returned():
+    from agent.issue_render import observed_lines
+    from agent.prompting import render
+    from agent.schema import TestCase
+    out = ("F\n___ test_issue_000 ___\n    pytest.fail(f\"{MARK}: celsius_to_fahrenheit(100) returned {result!r}\")\n"
+           f"E   Failed: {MARK}: celsius_to_fahrenheit(100) returned 148.0; the issue expects 212.0\n1 failed\n")
+    model_out = "E   assert celsius_to_fahrenheit(212) == 100.0\n"
+    tests = [TestCase(id="i000", sample=0, path="a.py", content="", command="", original_output=out, kept=True,
+                      origin="issue"),
+             TestCase(id="i001", sample=1, path="b.py", content="", command="", original_output=out, kept=True,
+                      origin="issue"),                               # the same line twice is shown once
+             TestCase(id="t000", sample=0, path="c.py", content="", command="", original_output=model_out,
+                      kept=True),                                    # a model's test: its values may be invented
+             TestCase(id="v000", sample=0, path="d.py", content="", command="", original_output=out.replace("100", "0"),
+                      kept=False, origin="issue_value")]             # not kept: not shown
+    assert observed_lines(tests) == ["celsius_to_fahrenheit(100) returned 148.0; the issue expects 212.0"]
+    assert observed_lines([]) == []
+    for name in ("patch", "patch_file", "patch_function"):
+        shown = render(name, "user", issue="i", code="c", other_code="", example_path="p.py", allow_commands=False,
+                       observed="- f(1) returned 2; the issue expects 3", focus="", focus_path="", focus_caller="")
+        assert "run on the current code:\n- f(1) returned 2" in shown, name
+        plain = render(name, "user", issue="i", code="c", other_code="", example_path="p.py", allow_commands=False,
+                       observed="", focus="", focus_path="", focus_caller="")
+        assert "run on the current code" not in plain, name

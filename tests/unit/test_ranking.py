@@ -1,0 +1,125 @@
+from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
+from agent.ranking import confidence, decide, is_decisive, rank_candidates, weight_tests, tied_leaders
+
+
+def cand(cid, samples):
+    return Candidate(id=cid, diff=f"diff {cid}", key=cid, samples=samples, files=["a.py"])
+
+
+def matrix(results: dict, regression: dict | None = None, baseline_failed=()):
+    cands = sorted(results)
+    tests = sorted({t for r in results.values() for t in r})
+    cells = [Cell(candidate=c, test=t, outcome=o) for c, r in results.items() for t, o in r.items()]
+    base = None
+    if regression:
+        cells += [Cell(candidate=c, test="regression", outcome=o[0], failed_tests=o[1]) for c, o in regression.items()]
+        base = Cell(candidate="original", test="regression", outcome="fail" if baseline_failed else "pass",
+                    failed_tests=list(baseline_failed))
+    return ExecutionMatrix(candidates=cands, tests=tests, cells=cells, baseline_regression=base)
+
+
+def test_separating_tests_weigh_more():
+    m = matrix({"c1": {"t1": "pass", "t2": "pass"}, "c2": {"t1": "pass", "t2": "fail"}})
+    w = weight_tests(m)
+    assert w["t2"] > w["t1"] == 1.0
+
+
+def test_ranking_prefers_test_evidence_over_votes():
+    cands = [cand("c1", [0]), cand("c2", [1, 2, 3])]
+    m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "fail"}})
+    ranked = rank_candidates(cands, m, {})
+    assert ranked[0].candidate == "c1"
+    assert ranked[0].tests_passed == 1 and ranked[1].tests_passed == 0
+
+
+def test_votes_break_ties_without_tests():
+    cands = [cand("c1", [0]), cand("c2", [1, 2])]
+    m = matrix({"c1": {}, "c2": {}})
+    rewards = {"c1": RewardScore(candidate="c1", scores=[0.8], mean=0.8),
+               "c2": RewardScore(candidate="c2", scores=[0.8], mean=0.8)}
+    assert rank_candidates(cands, m, rewards)[0].candidate == "c2"
+
+
+def test_regression_breakage_penalised_but_preexisting_failures_ignored():
+    cands = [cand("c1", [0]), cand("c2", [1])]
+    m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}},
+               regression={"c1": ("fail", ["tests/t.py::old_broken", "tests/t.py::new_broken"]),
+                           "c2": ("fail", ["tests/t.py::old_broken"])},
+               baseline_failed=["tests/t.py::old_broken"])
+    ranked = rank_candidates(cands, m, {})
+    by = {r.candidate: r for r in ranked}
+    assert by["c1"].regression_ok is False and by["c2"].regression_ok is True
+    assert ranked[0].candidate == "c2"
+
+
+def test_abstain_without_evidence():
+    cands = [cand("c1", [0, 1])]
+    m = matrix({"c1": {"t1": "fail"}})
+    low = {"c1": RewardScore(candidate="c1", scores=[0.2], mean=0.2)}
+    d = decide(cands, m, low, abstain_below=0.35)
+    assert d.status == "abstained" and "No candidate passes" in d.diagnosis
+    assert decide([], m, {}, abstain_below=0.35).status == "abstained"
+
+
+def test_abstain_when_no_valid_test_and_judge_low():
+    cands = [cand("c1", [0])]
+    m = ExecutionMatrix(candidates=["c1"], tests=[], cells=[])
+    d = decide(cands, m, {"c1": RewardScore(candidate="c1", scores=[0.3], mean=0.3)}, abstain_below=0.35)
+    assert d.status == "abstained"
+    # A judge's 0.9 for one sample's patch, and nothing else, must not clear the default threshold
+    # (a demo run once shipped a wrong patch that way) ...
+    keen = {"c1": RewardScore(candidate="c1", scores=[0.9], mean=0.9)}
+    d = decide(cands, m, keen, abstain_below=0.45)
+    assert d.status == "abstained" and d.confidence < 0.45
+    # ... but two independent samples agreeing on the patch, with the judge, may.
+    d = decide([cand("c1", [0, 1])], m, keen, abstain_below=0.45)
+    assert d.status == "selected" and d.candidate == "c1"
+
+
+def test_select_with_evidence_and_confidence_orders():
+    cands = [cand("c1", [0, 1, 2]), cand("c2", [3])]
+    m = matrix({"c1": {"t1": "pass", "t2": "pass"}, "c2": {"t1": "fail", "t2": "fail"}})
+    d = decide(cands, m, {}, abstain_below=0.35)
+    assert d.status == "selected" and d.candidate == "c1"
+    weak = matrix({"c1": {"t1": "pass", "t2": "fail"}, "c2": {"t1": "fail", "t2": "pass"}})
+    assert confidence(rank_candidates(cands, weak, {})) < d.confidence
+
+
+def test_tied_leaders_and_decisive():
+    cands = [cand("c1", [0, 1, 2]), cand("c2", [3])]
+    m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}})
+    ranked = rank_candidates(cands, m, {})
+    assert tied_leaders(ranked, 3) == ["c1"]           # three samples against one: a clear lead
+    even = [cand("c1", [0, 1]), cand("c2", [2, 3])]
+    assert tied_leaders(rank_candidates(even, m, {}), 3) == ["c1", "c2"]
+    assert is_decisive(cands, {"c1": True}, agree=3)
+    assert not is_decisive(cands, {"c1": False, "c2": True}, agree=3)
+    assert not is_decisive(cands, {"c1": True}, agree=4)
+
+
+def test_judge_alone_cannot_override_failing_reproduction_tests():
+    cands = [cand("c1", [0])]
+    m = matrix({"c1": {"t1": "fail", "t2": "fail"}})
+    enthusiastic = {"c1": RewardScore(candidate="c1", scores=[1.0], mean=1.0)}
+    d = decide(cands, m, enthusiastic, abstain_below=0.45)
+    assert d.status == "abstained" and d.confidence < 0.45
+
+
+def test_agreeing_samples_count_when_every_test_fails_everyone():
+    # A generated test can be wrong: when no candidate passes it, independent agreement + judge decide.
+    m = matrix({"c1": {"t1": "fail"}, "c2": {"t1": "fail"}})
+    judge = {"c1": RewardScore(candidate="c1", scores=[0.7], mean=0.7),
+             "c2": RewardScore(candidate="c2", scores=[0.7], mean=0.7)}
+    agreed = decide([cand("c1", [0, 1, 2, 3]), cand("c2", [4])], m, judge, abstain_below=0.45)
+    assert agreed.status == "selected" and agreed.candidate == "c1"
+    lone = decide([cand("c1", [0]), cand("c2", [1])], m, judge, abstain_below=0.45)
+    assert lone.status == "abstained"
+
+
+def test_selection_trajectory_summary_shows_behaviour_support():
+    from agent.schema import RankedCandidate
+    from agent.stages.select import _summary
+    row = RankedCandidate(candidate="c1", score=1.0, tests_passed=2, tests_total=3, weighted_pass=2.0,
+                          regression_ok=True, reward=0.5, count=2, support=3)
+    assert _summary(row).endswith("2 sample(s), behaves like 3 sample(s) on the probe inputs")
+    assert "probe" not in _summary(row.model_copy(update={"support": None}))

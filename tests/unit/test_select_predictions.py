@@ -1,0 +1,109 @@
+"""`swe-agent select` over prediction files (issue 13): sources, seeding and methods, without Docker
+(through real Docker: integration/test_select_predictions_docker.py)."""
+from __future__ import annotations
+
+import pytest
+
+from agent.ensemble import methods as M
+from agent.ensemble.run import select_config
+from agent.ensemble.sources import HIDDEN_FIELDS, files_after, seed_run, selection_row, system_names
+from agent.config import SolveConfig
+from agent.schema import Candidate, Cell, ExecutionMatrix
+from tests.support.predictions import make_instance
+
+
+# --- pure parts ------------------------------------------------------------------------------
+
+def test_selection_row_excludes_hidden_tests_and_gold_patch():
+    row = {"instance_id": "x", "repo": "o/r", "base_commit": "abc", "problem_statement": "p", "version": "1",
+           "FAIL_TO_PASS": "[]", "PASS_TO_PASS": "[]", "test_patch": "t", "patch": "g", "hints_text": "h"}
+    kept = selection_row(row)
+    assert not set(HIDDEN_FIELDS) & set(kept)
+    assert kept == {"instance_id": "x", "repo": "o/r", "base_commit": "abc", "problem_statement": "p", "version": "1"}
+
+
+def test_system_names_keep_repeated_runs_apart():
+    assert system_names(["a", "b", "a", "a"]) == ["a", "b", "a#2", "a#3"]
+
+
+def _cand(cid: str, n: int) -> Candidate:
+    return Candidate(id=cid, diff=f"d{cid}", key=cid, samples=list(range(n)), files=["f.py"])
+
+
+def _matrix(outcomes: dict[str, tuple[str, list[str]]], baseline_failed=()) -> ExecutionMatrix:
+    cells = [Cell(candidate=c, test="regression", outcome=o, failed_tests=f) for c, (o, f) in outcomes.items()]
+    base = Cell(candidate="original", test="regression", outcome="fail" if baseline_failed else "pass",
+                failed_tests=list(baseline_failed))
+    return ExecutionMatrix(candidates=list(outcomes), tests=[], cells=cells, regression_command="pytest",
+                           baseline_regression=base)
+
+
+def test_methods_majority_ties_regression_filter_and_random_by_submission():
+    cands = [_cand("a", 3), _cand("b", 3), _cand("c", 2)]
+    assert M.majority(cands) == {"a": 0.5, "b": 0.5}
+    # b breaks a test that passed on the original code; c fails only what already failed there.
+    m = _matrix({"a": ("fail", ["t::x"]), "b": ("fail", ["t::y"]), "c": ("pass", [])}, baseline_failed=["t::x"])
+    assert M.regression(cands, m) == {"a": 1.0}          # among survivors a and c, a has more systems
+    assert M.by_submission(cands) == {"a": 3 / 8, "b": 3 / 8, "c": 2 / 8}
+    every = _matrix({"a": ("timeout", []), "b": ("timeout", []), "c": ("timeout", [])})
+    assert M.regression(cands, every) == {}             # nothing survives: abstain
+    assert M.expected({"a": 0.5, "b": 0.5}, {"a": 1.0}) == 0.5
+    assert M.pick({}, 0, "i") is None
+    assert M.pick({"a": 0.5, "b": 0.5}, 0, "i") == M.pick({"b": 0.5, "a": 0.5}, 0, "i")
+
+
+def test_select_config_is_model_free_and_never_samples_new_patches():
+    cfg = select_config(SolveConfig(), n_systems=5, model_free=True)
+    assert cfg.patch.samples == 5 and cfg.escalate.rounds == 0 and not cfg.patch.early_stop
+    assert (cfg.localize.samples, cfg.test.samples, cfg.probe.samples) == (0, 0, 0)
+    assert not cfg.use_reward and not cfg.use_selection_trajectory
+    with_model = select_config(SolveConfig(), n_systems=2, model_free=False)
+    assert with_model.test.samples == SolveConfig().test.samples and with_model.escalate.rounds == 0
+
+
+def test_seeding_normalizes_and_counts_systems(tmp_path):
+    from agent.ensemble.run import candidates_for
+    repo, files, row = make_instance(tmp_path)
+    from agent.ensemble.sources import load_sources
+    systems, patches = load_sources(files)
+    assert systems == ["sys-a", "sys-b", "sys-c"]
+    read = lambda p: (repo / p).read_text() if (repo / p).is_file() else None  # noqa: E731
+    after = files_after(read, patches[2][row["instance_id"]])
+    assert "a + b" in after["calc/ops.py"] and "a * b" in after["calc/ops.py"]
+    assert files_after(read, "--- a/calc/ops.py\n+++ b/calc/ops.py\n@@ -1,1 +1,1 @@\n-nothing\n+x\n") == {}
+    run = tmp_path / "run"
+    assert seed_run(run, row["instance_id"], systems, patches, read) == 3
+    cands = candidates_for(run, 3)
+    assert sorted(c.count for c in cands) == [1, 2]     # the whitespace variants of the wrong fix merge
+    seed_run(run, row["instance_id"], systems, patches, None)   # idempotent
+    from agent.ensemble.sources import SourceMismatch
+    with pytest.raises(SourceMismatch):
+        seed_run(run, row["instance_id"], systems, [patches[0], patches[0], patches[0]], None)
+
+
+def test_bench_scores_expected_values_per_subset():
+    from agent.ensemble.bench import kind, scores, table
+    from agent.ensemble.run import MethodChoice, Selection
+    sel = Selection(instance_id="x", systems=["s1", "s2", "s3"], executed=True,
+                    candidates=[{"id": "a", "systems": ["s1", "s2"]}, {"id": "b", "systems": ["s3"]}],
+                    methods={"majority": MethodChoice(distribution={"a": 1.0}),
+                             "random": MethodChoice(distribution={"a": 2 / 3, "b": 1 / 3}),
+                             "pipeline": MethodChoice(distribution={})})
+    labels = {"s1": False, "s2": False, "s3": True}
+    got = scores(sel, labels)
+    assert got["majority"] == 0.0 and got["pipeline"] == 0.0 and got["oracle"] == 1.0
+    assert abs(got["random"] - 1 / 3) < 1e-9 and got["random (per candidate)"] == 0.5
+    assert kind(sel, labels) == "mixed" and kind(sel, {"s3": False}) == "none"
+    t = table([sel], {"x": labels}, ["majority", "oracle"])
+    assert t["mixed"]["instances"] == 1 and t["covered"]["accuracy"]["oracle"] == 1.0
+    # a label split between merged submissions counts as the share that resolved
+    assert scores(sel, {"s1": True, "s2": False, "s3": False})["majority"] == 0.5
+
+
+def test_regression_ignores_a_test_every_candidate_breaks():
+    """The old behaviour's own test fails for every fix of it: that is the issue, not a regression."""
+    cands = [_cand("a", 3), _cand("b", 1), _cand("c", 1)]
+    m = _matrix({"a": ("fail", ["t::old", "t::other"]), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
+    assert M.regression(cands, m) == {"b": 0.5, "c": 0.5}
+    crashed = _matrix({"a": ("timeout", []), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
+    assert M.regression(cands, crashed) == {}      # a crash is never excused: nothing is common to all

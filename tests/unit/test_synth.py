@@ -1,0 +1,196 @@
+"""Task factory, the parts that decide (no Docker): mutations, verdicts, issue text, rows, git, model help.
+(Issues from real pytest runs: integration/test_synth_issue_logs.py; the shipped dev set, row by row:
+integration/test_synth_devset.py.)"""
+import ast
+import json
+import subprocess
+
+from agent.synth import gitrepo, issue, mutate, rows, verdict
+from agent.synth.recipe import SynthEnv
+from tests.support.paths import DATA
+
+TINY = DATA / "synth" / "tinycalc"
+
+SRC = '''"""Module doc."""
+
+
+def clamp(x, lo, hi):
+    """Doc."""
+    if x < lo:
+        return lo
+    if x > hi:
+        return hi
+    return x
+
+
+class Window:
+    def take(self, items, n=2):
+        out = []
+        for i in range(n):
+            out.append(items[i:i + 1])
+        return divmod(n, 3) if n != 0 else None
+
+    def flag(self):
+        while False:
+            pass
+        return True
+'''
+
+
+def test_every_kind_is_one_small_edit_that_parses_and_changes_the_ast():
+    ms = mutate.mutants("m.py", SRC)
+    assert {m.kind for m in ms} == set(mutate.KINDS)
+    for m in ms:
+        assert ast.dump(ast.parse(m.source)) != ast.dump(ast.parse(SRC))
+        changed = [a for a, b in zip(SRC.splitlines(), m.source.splitlines()) if a != b]
+        assert len(changed) == 1 or m.kind == "drop_branch", (m.kind, changed)
+    assert len({m.id for m in ms}) == len(ms)
+    assert all('"""Doc."""' in m.source for m in ms)      # docstrings are never "constants"
+    swap = next(m for m in ms if m.kind == "swap_arguments")
+    assert "divmod(3, n)" in swap.source
+    drop = next(m for m in ms if m.kind == "drop_branch" and m.line == 6)
+    assert "return lo" not in drop.source and "    pass\n    if x > hi:" in drop.source
+    assert {m.function for m in ms} == {"clamp", "Window.take", "Window.flag"}
+
+
+def test_only_covered_lines_are_mutated_and_plan_is_deterministic_round_robin():
+    ms = mutate.mutants("m.py", SRC, covered_lines={6, 7})
+    assert ms and {m.line for m in ms} == {6, 7}
+    full = mutate.mutants("m.py", SRC)
+    p1, p2 = mutate.plan(full, seed=3), mutate.plan(list(reversed(full)), seed=3)
+    assert [m.id for m in p1] == [m.id for m in p2] and len(p1) == len(full)
+    first = [m.function for m in p1[:3]]
+    assert len(set(first)) == 3                           # one per function before any repeats
+    assert [m.id for m in mutate.plan(full, seed=4)] != [m.id for m in p1]
+
+
+def test_replace_function_keeps_the_rest_and_rejects_bad_code():
+    new = mutate.replace_function(SRC, "Window.flag", "def flag(self):\n    return False\n")
+    assert "        return False\n" in new and "def clamp" in new and "while False" not in new
+    assert mutate.replace_function(SRC, "Window.flag", "def flag(self):\n  return (\n") is None
+    assert mutate.replace_function(SRC, "nope", "def nope(): pass") is None
+    assert mutate.function_source(SRC, "Window.take").startswith("def take(self, items, n=2):")
+
+
+BASE = {"t::a", "t::b", "t::c", "t::d"}
+
+
+def _run(failing=(), missing=()):
+    return {t: ("FAILED" if t in failing else "PASSED") for t in sorted(BASE) if t not in missing}
+
+
+def test_verdicts():
+    kept = verdict.judge(BASE, [_run({"t::a"}), _run({"t::a"})])
+    assert kept.kept and kept.fail_to_pass == ["t::a"] and kept.pass_to_pass == ["t::b", "t::c", "t::d"]
+    missing = verdict.judge(BASE, [_run(missing={"t::b"}), _run(missing={"t::b"})])
+    assert missing.kept and missing.fail_to_pass == ["t::b"]            # a vanished test counts as failing
+    assert verdict.judge(BASE, [_run()]).reason == "equivalent"
+    assert verdict.judge(BASE, [_run({"t::a"}), _run()]).reason == "flaky"
+    assert verdict.judge(BASE, [_run({"t::a"}), _run({"t::a", "t::b"})]).reason == "flaky"
+    assert verdict.judge(BASE, [{}]).reason == "no_tests"
+    assert verdict.judge(BASE, [_run({"t::a", "t::b", "t::c"})] * 2).reason == "too_broad"
+    assert verdict.judge(BASE, [_run({"t::a"})], timed_out=True).reason == "timeout"
+    assert verdict.needs_second_run(BASE, _run({"t::a"})) and not verdict.needs_second_run(BASE, _run())
+    flaky_base = [_run(), _run({"t::c"})]
+    assert verdict.baseline(flaky_base) == BASE - {"t::c"}
+    s = verdict.summary([{"kind": "x", "reason": "kept"}, {"kind": "x", "reason": "flaky"},
+                         {"kind": "y", "reason": "equivalent"}])
+    assert s == {"tried": 3, "kept": 1, "dropped": {"equivalent": 1, "flaky": 1},
+                 "by_kind": {"x": {"tried": 2, "kept": 1}, "y": {"tried": 1, "kept": 0}}}
+
+
+PARAM_SECTION = """
+number = '-1', ordinalized = '-1st'
+
+    @pytest.mark.parametrize(("number", "ordinalized"), ORDINAL_NUMBERS)
+    def test_ordinalize(number, ordinalized):
+>       assert ordinalized == inflection.ordinalize(number)
+E       AssertionError: assert '-1st' == None
+E        +  where None = <function ordinalize at 0x7f7e4ad396c0>('-1')
+
+test_inflection.py:421: AssertionError
+"""
+
+
+def test_issue_binds_parameters_and_reads_expected_first_assertions():
+    f = issue.parse_failure(PARAM_SECTION, "test_ordinalize")
+    assert (f.kind, f.call, f.expected, f.actual) == ("mismatch", "inflection.ordinalize('-1')", "'-1st'", "None")
+    text = issue.issue_text(f, "inflection", 1)
+    assert "print(inflection.ordinalize('-1'))" in text and "test_ordinalize" not in text and "where" not in text
+
+
+METHOD_SECTION = """
+self = <test_six.TestCustomizedMoves object at 0x7ffa97eb28d0>
+
+    def test_remove(self):
+        \"\"\"Removing works.\"\"\"
+        value = six.moves.eggs
+>       assert six.remove_move("eggs") == None
+E       TypeError: attribute name must be string, not 'type'
+
+test_six.py:12: TypeError
+"""
+
+
+def test_issue_never_shows_the_test_object_class_or_docstring():
+    f = issue.parse_failure(METHOD_SECTION, ("TestCustomizedMoves", "test_remove"))
+    text = issue.issue_text(f, "six", 1)
+    assert f.setup == ["value = six.moves.eggs"] and f.call == "six.remove_move('eggs')" and f.expected == "None"
+    assert "TestCustomizedMoves" not in text and "Removing works" not in text and "TypeError" in text
+
+
+def test_row_shape_and_split():
+    rec = {"id": "abc", "kind": "flip_comparison", "path": "p.py", "function": "f", "line": 3, "description": "d"}
+    row = rows.make_row(project="proj", version="1.0", original="o" * 40, bug_commit="b" * 40, patch="diff",
+                        problem="report", fail_to_pass=["t::a"], pass_to_pass=["t::b"], env=SynthEnv(), mutant=rec,
+                        source="pypi sdist proj==1.0")
+    assert row["instance_id"] == "synth__proj-abc" and row["repo"] == "synth/proj"
+    assert row["base_commit"] == "b" * 40 and row["test_patch"] == ""
+    assert json.loads(row["FAIL_TO_PASS"]) == ["t::a"] and json.loads(row["PASS_TO_PASS"]) == ["t::b"]
+    assert row["env_spec"]["test_cmd"].startswith("pytest -rA") and row["env_spec"]["log_parser"] == "pytest"
+    assert row["synth"]["split"] == rows.split_of("synth__proj-abc") in ("train", "test")
+    splits = [rows.split_of(f"synth__p-{i}") for i in range(200)]
+    assert 70 < splits.count("train") < 130
+
+
+def test_git_commits_are_single_root_commits_and_travel_as_a_bundle(tmp_path):
+    from agent.evaluation import mirror
+    git_dir = gitrepo.init_mirror(tmp_path / "m")
+    base = gitrepo.import_tree(git_dir, TINY)
+    assert base == gitrepo.import_tree(git_dir, TINY)                 # same files, same commit
+    src = gitrepo.read(git_dir, base, "calc/core.py")
+    bug = gitrepo.commit_with(git_dir, base, "calc/core.py", src.replace("a + b", "a - b"), "refs/synth/x")
+    patch = gitrepo.diff(git_dir, bug, base)
+    assert "-    return a - b\n+    return a + b" in patch
+    bundle = gitrepo.bundle(git_dir, tmp_path / "tinycalc.bundle")
+    mirrors = tmp_path / "mirrors"
+    gitrepo.unbundle(bundle, mirrors / "synth+tinycalc")
+    found = mirror.find_mirror(mirrors, "synth/tinycalc")
+    mirror.checkout(found, bug, tmp_path / "co")
+    log = subprocess.run(["git", "-C", str(tmp_path / "co"), "log", "--format=%H %s"], capture_output=True,
+                         text=True).stdout.splitlines()
+    assert log == [f"{bug} {gitrepo.MESSAGE}"]                         # no history reveals the change
+    applied = subprocess.run(["git", "-C", str(tmp_path / "co"), "apply", "-"], input=patch, text=True)
+    assert applied.returncode == 0 and (tmp_path / "co" / "calc" / "core.py").read_text() == src
+
+
+def test_model_mutants_and_issue_rewrite_with_litellm_mock(tmp_path):
+    from agent.model.base import ModelConfig
+    from agent.model.client import LiteLLMModel
+    from agent.synth import llm
+    git_dir = gitrepo.init_mirror(tmp_path / "m")
+    base = gitrepo.import_tree(git_dir, TINY)
+    plan = [m for m in mutate.mutants("calc/core.py", gitrepo.read(git_dir, base, "calc/core.py")) if m.function == "add"]
+    reply = "Here:\n```python\ndef add(a, b):\n    return a + b + 1\n```\n"
+    model = LiteLLMModel(ModelConfig(name="openai/x", mock_response=reply, retries=0))
+    got = llm.model_mutants(model, git_dir, base, plan, 1, "tinycalc")
+    assert len(got) == 1 and got[0].kind == "llm" and "return a + b + 1" in got[0].source
+    assert llm.parse_rewrite(got[0].source, "add", "no code") is None
+    f = issue.Failure(setup=[], statement="assert add(2, 3) == 5", error=["assert -1 == 5"], call="add(2, 3)", expected="5",
+                      actual="-1", kind="mismatch")
+    good = "add(2, 3) is wrong\n\n`add(2, 3)` gives -1 where 5 was expected."
+    assert llm.rewrite_issue(LiteLLMModel(ModelConfig(name="openai/x", mock_response=good, retries=0)),
+                             "template", f, "tinycalc", ["tests/test_core.py::test_add"]) == good + "\n"
+    leaky = good + " (see test_add)"
+    assert llm.rewrite_issue(LiteLLMModel(ModelConfig(name="openai/x", mock_response=leaky, retries=0)),
+                             "template", f, "tinycalc", ["tests/test_core.py::test_add"]) == "template"

@@ -91,6 +91,17 @@ def test_prose_without_a_plain_list_of_values_is_no_check(prose):
     assert extract_checks(text) == []
 
 
+def test_values_that_name_what_they_are_for_pair_with_the_printed_calls_in_order():
+    text = ("```python\nfrom shifts import shift_hours, weekly_hours\n\nprint(shift_hours(\"22:00\", \"06:00\"))   # -16.0\n"
+            "print(weekly_hours([(\"22:00\", \"06:00\", 30),\n                    (\"09:00\", \"17:00\", 30)]))  # -9.0\n```\n\n"
+            "I expected `8.0` for the first and `15.0` for the week (7.5 + 7.5). Day shifts are fine.\n")
+    assert [(c.call, c.expected) for c in extract_checks(text)] == [
+        ("shift_hours('22:00', '06:00')", "8.0"),
+        ("weekly_hours([('22:00', '06:00', 30), ('09:00', '17:00', 30)])", "15.0")]
+    # "for" followed by anything but a few words (a value, a clause) still states nothing.
+    assert extract_checks(text.replace("for the first", "for 2 of the first")) == []
+
+
 def test_traceback_sessions():
     raises = """```python
 >>> from envfile import parse_env

@@ -53,8 +53,13 @@ class LiteLLMModel:
     def query(self, messages: list[dict], **overrides) -> ModelReply:
         attempts = self.config.retries + 1
         last: Exception | None = None
+        timeouts = 0
         for attempt in range(attempts):
             request = self._request(messages, overrides)
+            # A call that timed out was slow, not lost: a CPU-bound local server under load can need
+            # longer than timeout_s for one long answer, and the same limit would fail every retry.
+            # Each timeout doubles the next call's limit (at most 4x).
+            request["timeout"] = float(request["timeout"]) * 2 ** min(timeouts, 2)
             # BudgetExceeded propagates: a cap is not a model failure
             hold = self.ledger.reserve(*self._worst_case(request)) if self.ledger is not None else None
             try:
@@ -62,6 +67,7 @@ class LiteLLMModel:
             except RETRYABLE as err:
                 self._release(hold)
                 last = err
+                timeouts += isinstance(err, (litellm.Timeout, openai.APITimeoutError))
                 if attempt + 1 < attempts:
                     self._sleep(self._delay(attempt))
                 continue

@@ -192,3 +192,15 @@ def test_http_auth_failure_is_not_retried(recorder):
     with pytest.raises(ModelError, match="AuthenticationError"):
         m.query(MSGS)
     assert len(recorder.requests) == 1
+
+
+def test_a_timed_out_call_is_retried_with_a_longer_limit():
+    """A slow local server (every answer takes 1 s) against a 0.6 s limit: the retry waits 1.2 s and
+    succeeds, instead of timing out again on the same limit."""
+    from tests.support.openai_server import ScriptedOpenAI
+    sleeps: list[float] = []
+    with ScriptedOpenAI(lambda messages: "slow but fine", delay_s=1.0) as server:
+        m = LiteLLMModel(ModelConfig(name="openai/served", api_base=server.api_base, timeout_s=0.6, retries=2),
+                         sleep=sleeps.append)
+        assert m.query(MSGS).content == "slow but fine"
+    assert len(sleeps) == 1      # one timeout, one retry

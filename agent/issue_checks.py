@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -109,11 +110,33 @@ def _prose_lines(block: Block | None) -> tuple[int, ...]:
     return tuple(block.lines) if block else ()
 
 
+# "this message should be returned unchanged": the expected value is the call's own argument.
+_UNCHANGED = re.compile(r"\b(?:should|would|to)\s+(?:be\s+returned|come\s+back|stay|remain|be\s+left)\s+"
+                        r"(?:unchanged|as\s+(?:it\s+)?is|untouched)\b", re.I)
+
+
+def _unchanged_value(obs: Observation) -> str | None:
+    """The literal first argument of a one-argument call (as a prose atom), else None."""
+    try:
+        call = ast.parse(obs.call, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call) or len(call.args) != 1 or call.keywords:
+        return None
+    try:
+        value = ast.literal_eval(call.args[0])
+    except ValueError:
+        return None
+    return f"`{value!r}`"
+
+
 def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> tuple[list[IssueCheck], set[int]]:
     text = prose.text if prose else ""
     atoms = prose_values(text)
     exp_exc = prose_exception(text)
     open_obs = [o for o in obs if o.expected is None]
+    if not atoms and len(open_obs) == 1 and _UNCHANGED.search(re.sub(r"\s+", " ", text)):
+        atoms = [a for a in [_unchanged_value(open_obs[0])] if a]
     tied = assign(open_obs, atoms)
     used = set(tied.values())
     checks = []
@@ -186,7 +209,8 @@ def _walk(issue_text: str):
             obs, source = parse_script(block, nxt if nxt and nxt.is_traceback() else None), "script"
         if not obs:
             continue
-        prose = after if after and (prose_values(after.text) or prose_exception(after.text)) else before
+        prose = after if after and (prose_values(after.text) or prose_exception(after.text)
+                                    or _UNCHANGED.search(re.sub(r"\s+", " ", after.text))) else before
         found, unused = _block_checks(obs, prose, source)
         checks += found
         if unused and prose:

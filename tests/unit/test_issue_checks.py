@@ -102,6 +102,17 @@ def test_values_that_name_what_they_are_for_pair_with_the_printed_calls_in_order
     assert extract_checks(text.replace("for the first", "for 2 of the first")) == []
 
 
+def test_returned_unchanged_means_the_calls_own_argument():
+    session = ('```python\n>>> from textkit import shorten\n>>> shorten("Connection to the database was reset")\n'
+               "'Conne...'\n```\n\n")
+    text = session + "The default is 80 characters, so this message should be returned unchanged.\n"
+    assert [(c.call, c.kind, c.expected) for c in extract_checks(text)] == [
+        ("shorten('Connection to the database was reset')", "equals", "'Connection to the database was reset'")]
+    # Not for a call with more than one argument, nor without the phrase.
+    assert extract_checks(text.replace('reset")', 'reset", 8)')) == []
+    assert extract_checks(session + "The default is 80 characters.\n") == []
+
+
 def test_traceback_sessions():
     raises = """```python
 >>> from envfile import parse_env

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from agent.focus import Target
 from agent.mutate import Mutant, function_span, mutants
 from agent.parsing import classify_pytest, pytest_failures
-from agent.patches import strip_diff_noise
+from agent.patches import is_test_file, strip_diff_noise
 from agent.schema import TestCase
 from agent.stages.context import StageContext
 from agent.stages.execute import regression_targets
@@ -56,6 +56,8 @@ def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int
     groups: list[list[Mutant]] = []
     seen: set[tuple[str, tuple[int, int]]] = set()
     for t in sorted(targets, key=lambda t: bool(t.called_by)):
+        if is_test_file(t.path):        # a test is what the fix must satisfy, never what it edits
+            continue
         span = function_span(sources.get(t.path, ""), t.qualname)
         if span and (t.path, span) not in seen:
             seen.add((t.path, span))

@@ -101,6 +101,8 @@ def test_candidate_mutants_take_turns_between_functions_located_first():
     got = candidate_mutants({"m.py": SRC}, targets, limit=4)
     assert [m.line for m in got][:2] == [6, 10]      # to_f (located) first, then its helper, in turns
     assert len(got) == 4
+    # A located test function is what a fix must satisfy: it is never mutated.
+    assert candidate_mutants({"tests/test_m.py": SRC}, [Target("tests/test_m.py", "to_f")], limit=10) == []
 
 
 def test_a_kept_mutant_joins_a_sampled_candidate_or_stands_alone_without_votes():

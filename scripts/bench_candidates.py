@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.config import load_config  # noqa: E402
-from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
+from agent.examples import check_hidden, materialize  # noqa: E402
 from agent.examples.scaling import budgets, edits_of, trajectories  # noqa: E402
-from agent.examples.split import split_of  # noqa: E402
+from agent.examples.devset_args import add_devset_args, chosen_examples  # noqa: E402
 from agent.focus import chooses_freely  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import generate  # noqa: E402
@@ -136,9 +136,7 @@ def table(rows: list[dict], names: list[str], samples: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", type=Path, required=True, help="results + run folders (rerun to resume)")
-    p.add_argument("--examples", default="", help="comma-separated names (default: all of --split)")
-    p.add_argument("--split", choices=["train", "test", "all"], default="train")
+    add_devset_args(p, "train")
     p.add_argument("--samples", type=int, default=4, help="patch samples per instance and variant")
     p.add_argument("--variant", action="append", default=[],
                    help="NAME=key=value;key=value (config overrides); default: focus none vs alternate")
@@ -149,11 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-c", "--set", action="append", default=[], help="config override for every variant")
     args = p.parse_args(argv)
 
-    names = [n.strip() for n in args.examples.split(",") if n.strip()] or [
-        n for n in list_examples() if args.split == "all" or split_of(n) == args.split]
-    unknown = sorted(set(names) - set(list_examples()))
-    if unknown:
-        p.error(f"unknown examples {unknown}; choose from {list_examples()}")
+    names = chosen_examples(p, args)
     fixed = [f"patch.samples={args.samples}", "localize.samples=1", "test.samples=0", "workers=1",
              "patch.early_stop=false", "escalate.rounds=0"] + args.set
     specs = [parse_variant(v) for v in (args.variant or DEFAULT_VARIANTS)]

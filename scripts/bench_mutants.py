@@ -24,7 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.config import load_config  # noqa: E402
-from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
+from agent.examples import check_hidden, materialize  # noqa: E402
+from agent.examples.devset_args import add_devset_args, chosen_examples  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
 from agent.pipeline import generate  # noqa: E402
 from agent.progress import Progress  # noqa: E402
@@ -82,15 +83,12 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", type=Path, required=True, help="results + run folders (rerun to resume)")
-    p.add_argument("--examples", default="", help="comma-separated names (default: all of --split)")
-    p.add_argument("--split", choices=["train", "test", "all"], default="train")
+    add_devset_args(p, "train")
     p.add_argument("--limit", type=int, default=60, help="patch.mutants: mutants tried per instance")
     p.add_argument("--localize-from", type=Path, help="a bench folder whose runs/<name>/*/01_localize to reuse")
     p.add_argument("--sandbox", choices=["docker", "local"], default="docker")
     args = p.parse_args(argv)
-    names = [n.strip() for n in args.examples.split(",") if n.strip()] or [
-        n for n in list_examples() if args.split == "all" or split_of(n) == args.split]
+    names = chosen_examples(p, args)
     # No model call is made: localization without model samples, the issue's own checks only.
     cfg = load_config(None, [f"patch.mutants={args.limit}", "patch.samples=0", "localize.samples=0",
                              "test.samples=0", "test.value_calls=0", f"sandbox={args.sandbox}"],

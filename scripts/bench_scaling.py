@@ -22,11 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.config import SolveConfig, load_config  # noqa: E402
-from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
+from agent.examples import check_hidden, materialize  # noqa: E402
 from agent.examples.baseline import one_call_diff  # noqa: E402
 from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, edits_of, markdown,  # noqa: E402
                                     prepare_subrun, summary, trajectories, upstream_spend)
-from agent.examples.split import split_of  # noqa: E402
+from agent.examples.devset_args import add_devset_args, chosen_examples  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import solve  # noqa: E402
 from agent.progress import Progress  # noqa: E402
@@ -108,10 +108,7 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", type=Path, required=True, help="results + run folders (rerun to resume)")
-    p.add_argument("--examples", default="", help="comma-separated names (default: all of --split)")
-    p.add_argument("--split", choices=["train", "test", "all"], default="all",
-                   help="dev-set split (docs/devset.md); tune on train, report test")
+    add_devset_args(p, "all")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-call baseline")
     p.add_argument("--samples", type=int, default=8, help="patch samples S per instance")
     p.add_argument("--workers", type=int, default=1, help="instances in parallel (1 for the local model)")
@@ -123,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-c", "--set", action="append", default=[], help="config override key=value")
     args = p.parse_args(argv)
 
-    names = [n.strip() for n in args.examples.split(",") if n.strip()] or [
-        n for n in list_examples() if args.split == "all" or split_of(n) == args.split]
-    unknown = sorted(set(names) - set(list_examples()))
-    if unknown:
-        p.error(f"unknown examples {unknown}; choose from {list_examples()}")
+    names = chosen_examples(p, args)
     cfg, ns = bench_config(args), budgets(args.samples)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

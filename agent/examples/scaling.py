@@ -50,6 +50,11 @@ def prepare_subrun(gen: Path, dst: Path, n: int) -> None:
         shutil.copytree(gen / STAGE_DIRS[stage], dst / STAGE_DIRS[stage], dirs_exist_ok=True)
     if (gen / PROBES_DIR).is_dir():
         shutil.copytree(gen / PROBES_DIR, dst / PROBES_DIR, dirs_exist_ok=True)
+    # The one-token repair search does not depend on the samples either: it is read back, not rerun.
+    mutants = Path(STAGE_DIRS["patch"]) / "mutants.json"
+    if (gen / mutants).exists():
+        (dst / mutants).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(gen / mutants, dst / mutants)
     for i in range(n):
         rel = sample_file(STAGE_DIRS["patch"], i)
         if (gen / rel).exists():   # a missing sample (cut by a budget) is sampled afresh by the sub-run

@@ -38,9 +38,11 @@ def test_subrun_gets_shared_inputs_and_first_n_samples(tmp_path):
     for i in range(4):
         gen.write_json(f"02_patches/sample_{i:03d}.json", _traj("patch", i, 10 * (i + 1), 0.5, diff=f"d{i}"))
     gen.write_json("04_execution/matrix.json", {})
+    gen.write_json("02_patches/mutants.json", {"tried": []})     # the repair search: shared, not rerun
     prepare_subrun(gen.root, tmp_path / "n2", 2)
     got = sorted(str(p.relative_to(tmp_path / "n2")) for p in (tmp_path / "n2").rglob("*.json"))
-    assert got == ["01_localize/sample_000.json", "02_patches/sample_000.json", "02_patches/sample_001.json",
+    assert got == ["01_localize/sample_000.json", "02_patches/mutants.json", "02_patches/sample_000.json",
+                   "02_patches/sample_001.json",
                    "03_tests/sample_000.json", "03_tests/tests.json", "issue.json", "meta.json"]
     assert upstream_spend(gen.root, 2) == (100 + 50 + 10 + 20, 1.0 + 2.0 + 0.5 + 0.5)
     assert upstream_spend(gen.root, 4)[0] == 150 + 100

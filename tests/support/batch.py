@@ -21,7 +21,8 @@ PLANS = {"inst-a": (GOOD, WRONG), "inst-b": (WRONG,), "inst-c": (WRONG, GOOD)}
 FAST = ["-c", "patch.samples=2", "-c", "test.samples=1", "-c", "reward.samples=1", "-c", "workers=1",
         "-c", "early_stop=false", "-c", "use_selection_trajectory=false", "-c", "exec_timeout_s=60",
         # the scripted answers are SEARCH/REPLACE blocks; revisions and escalation have their own tests
-        "-c", "patch.edit_format=search_replace", "-c", "patch.max_revisions=0", "-c", "escalate.rounds=0"]
+        "-c", "patch.edit_format=search_replace", "-c", "patch.max_revisions=0", "-c", "escalate.rounds=0",
+        "-c", "patch.mutants=0"]
 
 
 def hidden_test_patch(repo: Path) -> str:

@@ -22,13 +22,8 @@ FLASK = json.loads((DATA / "eval" / "pallets__flask-5014.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def client():
-    try:
-        c = docker.from_env(timeout=1200)
-        c.ping()
-    except Exception as err:  # noqa: BLE001
-        pytest.skip(f"no Docker engine: {err}")
-    return c
+def client(slow_docker_client):
+    return slow_docker_client
 
 
 @pytest.fixture(scope="module")

@@ -28,14 +28,8 @@ FLAKY_ADD = '''def add(a, b):
 
 
 @pytest.fixture(scope="module")
-def client():
-    try:
-        c = docker.from_env(timeout=1200)
-        c.ping()
-    except Exception as err:  # noqa: BLE001
-        pytest.skip(f"no Docker engine: {err}")
-    yield c
-    c.close()
+def client(slow_docker_client):
+    return slow_docker_client
 
 
 @pytest.fixture(scope="module")

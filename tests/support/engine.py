@@ -17,3 +17,16 @@ def docker_client():
         pytest.skip(f"no Docker engine: {err}")
     yield client
     client.close()
+
+
+@pytest.fixture(scope="module")
+def slow_docker_client():
+    """A client for image builds and long evaluations: a 20-minute API timeout instead of the default."""
+    import docker
+    try:
+        client = docker.from_env(timeout=1200)
+        client.ping()
+    except Exception as err:  # noqa: BLE001
+        pytest.skip(f"no Docker engine: {err}")
+    yield client
+    client.close()

@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.serving import ServedInThread
+
 HTTP_BACKEND = "/usr/lib/git-core/git-http-backend"
 
 
@@ -39,7 +41,7 @@ class RepoState:
     pulls: list[dict] = field(default_factory=list)
 
 
-class FakeGitHub:
+class FakeGitHub(ServedInThread):
     def __init__(self, root: Path, token: str):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -91,14 +93,6 @@ class FakeGitHub:
         p = subprocess.run(["git", "-C", str(self.bare(full_name)), "rev-parse", "--verify", "-q",
                             f"refs/heads/{branch}"], capture_output=True, text=True)
         return p.stdout.strip() or None
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     # ---- request handling -------------------------------------------------------------------------
     def authorized(self, headers) -> bool | None:

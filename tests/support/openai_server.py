@@ -10,8 +10,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
+from tests.support.serving import ServedInThread
 
-class ScriptedOpenAI:
+
+class ScriptedOpenAI(ServedInThread):
     def __init__(self, respond: Callable[[list[dict]], str], delay_s: float = 0.0):
         self.respond = respond
         self.delay_s = delay_s
@@ -61,14 +63,6 @@ class ScriptedOpenAI:
     @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     def count(self, marker: str) -> int:
         """How many requests had `marker` in their system prompt (i.e. were for one stage)."""

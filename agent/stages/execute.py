@@ -86,7 +86,12 @@ def find_regression_command(ctx: StageContext, candidates: list[Candidate]) -> s
         return None
     touched = sorted({f for c in candidates for f in c.files})
     with ctx.new_sandbox() as sb:
-        listing = sb.run("git ls-files '*test*.py'", timeout=30).output.split()
+        return regression_command(sb, touched)
+
+
+def regression_command(sb, touched: list[str]) -> str | None:
+    """The pytest command for the repository's tests that cover `touched`, listed in sandbox `sb`."""
+    listing = sb.run("git ls-files '*test*.py'", timeout=30).output.split()
     targets = regression_targets(touched, listing)
     if not targets:
         return None

@@ -19,7 +19,7 @@ from agent.parsing import classify_pytest, pytest_failures
 from agent.patches import is_test_file, strip_diff_noise
 from agent.schema import TestCase
 from agent.stages.context import StageContext
-from agent.stages.execute import regression_targets
+from agent.stages.execute import regression_command
 
 RECORD = "mutants.json"
 CHECK_TIMEOUT_S = 20.0      # a mutant that loops forever must not hold the stage
@@ -39,6 +39,7 @@ class MutationRecord(BaseModel):
     regression_command: str | None = None
     tried: list[MutantTry] = Field(default_factory=list)
     duration_s: float = 0.0
+    error: str = ""                  # why the search could not run (then nothing is kept and nothing saved)
 
     @property
     def kept(self) -> list[MutantTry]:
@@ -78,25 +79,26 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
     todo = candidate_mutants(sources, targets, limit) if checks and limit > 0 else []
     if todo:
         started = time.monotonic()
-        with ctx.new_sandbox() as sb:
-            record.regression_command, baseline = _baseline(sb, sorted({m.path for m in todo}), ctx.config.exec_timeout_s)
-            _write(sb, checks)
-            for m in todo:
-                record.tried.append(_try(sb, m, sources[m.path], checks, record.regression_command, baseline,
-                                         min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s))
+        try:
+            with ctx.new_sandbox() as sb:
+                record.regression_command, baseline = _baseline(sb, sorted({m.path for m in todo}), ctx.config.exec_timeout_s)
+                _write(sb, checks)
+                for m in todo:
+                    record.tried.append(_try(sb, m, sources[m.path], checks, record.regression_command, baseline,
+                                             min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s))
+        except Exception as err:  # a dead engine or sandbox: the samples' candidates still go on
+            return MutationRecord(checks=record.checks, targets=record.targets, error=str(err)[:500])  # not saved: a resume retries
         record.duration_s = round(time.monotonic() - started, 2)
     ctx.run.write_json(rel, record)
     return record
 
 
 def _baseline(sb, paths: list[str], timeout: float) -> tuple[str | None, set[str]]:
-    listing = sb.run("git ls-files '*test*.py'", timeout=30).output.split()
-    targets = regression_targets(paths, listing)
-    if not targets:
+    """The regression command (as the execute stage builds it) and the failures the original code has."""
+    command = regression_command(sb, paths)
+    if command is None:
         return None, set()
-    command = "python -m pytest -q -p no:cacheprovider -rfE " + " ".join(shlex.quote(t) for t in targets)
-    res = sb.run(command, timeout=timeout)
-    return command, set(pytest_failures(res.output))
+    return command, set(pytest_failures(sb.run(command, timeout=timeout).output))
 
 
 def _try(sb, m: Mutant, original: str, checks: list[TestCase], reg_cmd: str | None, baseline: set[str],

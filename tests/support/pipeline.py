@@ -44,13 +44,14 @@ WRONG = patch_reply("    return a * b")
 GARBAGE = "I am not sure what to do here."
 
 
-def make_repo(root: Path) -> Path:
+def make_repo(root: Path, ops: str = OPS, test_ops: str = TEST_OPS) -> Path:
+    """root/calc-repo: a committed package `calc` (ops.py) with its tests (tests/test_ops.py)."""
     repo_dir = root / "calc-repo"
     (repo_dir / "calc").mkdir(parents=True)
     (repo_dir / "tests").mkdir()
     (repo_dir / "calc" / "__init__.py").write_text("")
-    (repo_dir / "calc" / "ops.py").write_text(OPS)
-    (repo_dir / "tests" / "test_ops.py").write_text(TEST_OPS)
+    (repo_dir / "calc" / "ops.py").write_text(ops)
+    (repo_dir / "tests" / "test_ops.py").write_text(test_ops)
     repo = git.Repo.init(repo_dir)
     with repo.config_writer() as cw:
         cw.set_value("user", "name", "test").set_value("user", "email", "test@example.com")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import git
 
+from tests.support.pipeline import make_repo
+
 OPS = 'def add(a, b):\n    """Sum."""\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n'
 TEST_OPS = "from calc.ops import add, mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n\n\ndef test_add_zero():\n    assert add(0, 0) == 0\n"
 ISSUE = "add() returns the wrong result\n\n`calc.ops.add(2, 3)` returns -1 but it should return 5.\n"
@@ -23,17 +25,8 @@ def _diff(repo: Path, new_ops: str) -> str:
 def make_instance(root: Path) -> tuple[Path, list[Path], dict]:
     """A SWE-bench-format row, its repository, and prediction files of three systems: two submit the
     same wrong fix (it breaks mul; their diffs differ only in whitespace), one the right fix."""
-    repo = root / "calc-repo"
-    (repo / "calc").mkdir(parents=True)
-    (repo / "tests").mkdir()
-    (repo / "calc" / "__init__.py").write_text("")
-    (repo / "calc" / "ops.py").write_text(OPS)
-    (repo / "tests" / "test_ops.py").write_text(TEST_OPS)
-    r = git.Repo.init(repo)
-    with r.config_writer() as cw:
-        cw.set_value("user", "name", "t").set_value("user", "email", "t@example.com")
-    r.git.add(A=True)
-    r.index.commit("initial")
+    repo = make_repo(root, ops=OPS, test_ops=TEST_OPS)
+    r = git.Repo(repo)
     right = _diff(repo, OPS.replace("a - b", "a + b"))
     wrong = _diff(repo, OPS.replace("a - b", "a + b").replace("a * b", "a + b"))
     wrong2 = _diff(repo, OPS.replace("a - b", "a + b").replace("return a * b", "return a  +  b"))

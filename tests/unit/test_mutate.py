@@ -114,3 +114,21 @@ def test_a_kept_mutant_joins_a_sampled_candidate_or_stands_alone_without_votes()
                               ("cmp < -> <= (line 10)", diff(other), {"m.py": other})])
     assert [(c.samples, c.mutants) for c in cands] == [([0, 1], ["op - -> + (line 6)"]), ([], ["cmp < -> <= (line 10)"])]
     assert [c.count for c in cands] == [2, 0]
+
+
+def test_a_dead_sandbox_skips_the_search_without_saving_it(tmp_path):
+    """A dead engine costs the repairs, never the run: nothing kept, nothing saved (a resume retries)."""
+    from types import SimpleNamespace
+
+    from agent.config import load_config
+    from agent.runfolder import RunFolder
+    from agent.schema import TestCase
+    from agent.stages.patch_mutants import RECORD, try_mutants
+
+    def dead():
+        raise RuntimeError("Cannot connect to the Docker daemon")
+    ctx = SimpleNamespace(run=RunFolder(tmp_path), new_sandbox=dead, config=load_config(None, []))
+    check = TestCase(id="i000", sample=0, path="test_i.py", content="", command="pytest", kept=True, origin="issue")
+    record = try_mutants(ctx, {"m.py": SRC}, [Target("m.py", "to_f")], [check], limit=10)
+    assert record.tried == [] and record.kept == [] and "Docker daemon" in record.error
+    assert not (tmp_path / "02_patches" / RECORD).exists()

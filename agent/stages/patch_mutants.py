@@ -47,8 +47,11 @@ class MutationRecord(BaseModel):
 
 
 def mutation_checks(tests: list[TestCase]) -> list[TestCase]:
-    """The kept checks built from the issue's own values (pure)."""
-    return [t for t in tests if t.kept and t.origin in ("issue", "issue_value")]
+    """The kept checks built from the issue's own values (pure). At least one of them must state a
+    value: "the error must disappear" alone is met by any mutant that takes another path, right or
+    wrong (it still has to pass alongside). Checks of older run folders have no kind: taken as stating one."""
+    checks = [t for t in tests if t.kept and t.origin in ("issue", "issue_value")]
+    return checks if any(t.check_kind != "not_raises" for t in checks) else []
 
 
 def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int) -> list[Mutant]:

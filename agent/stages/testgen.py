@@ -51,7 +51,7 @@ def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck, path: str = "
                      origin: str = "issue") -> TestCase:
     path = path or issue_test_path(i)
     case = TestCase(id=id_ or f"i{i:03d}", sample=i, path=path, content=render_check_test([check]),
-                    command=repro_command(path), origin=origin)
+                    command=repro_command(path), origin=origin, check_kind=check.kind)
     try:
         with ctx.new_sandbox() as sb:
             sb.write_file(path, case.content)

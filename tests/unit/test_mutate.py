@@ -132,3 +132,22 @@ def test_a_dead_sandbox_skips_the_search_without_saving_it(tmp_path):
     record = try_mutants(ctx, {"m.py": SRC}, [Target("m.py", "to_f")], [check], limit=10)
     assert record.tried == [] and record.kept == [] and "Docker daemon" in record.error
     assert not (tmp_path / "02_patches" / RECORD).exists()
+
+
+def test_repairs_need_a_check_that_states_a_value():
+    """'The error must disappear' is met by any mutant that takes another path: alone it drives no search."""
+    from agent.schema import TestCase
+    from agent.stages.patch_mutants import mutation_checks
+
+    def case(id_, kind, origin="issue", kept=True):
+        return TestCase(id=id_, sample=0, path=f"test_{id_}.py", content="", command="pytest", kept=kept,
+                        origin=origin, check_kind=kind)
+    no_error = case("i000", "not_raises")
+    assert mutation_checks([no_error]) == []
+    assert mutation_checks([no_error, case("t000", "", origin="model")]) == []      # a model test states nothing
+    value = case("i001", "equals")
+    assert [t.id for t in mutation_checks([no_error, value])] == ["i000", "i001"]  # both must pass
+    assert [t.id for t in mutation_checks([case("i002", "raises_not")])] == ["i002"]
+    assert mutation_checks([case("i003", "equals", kept=False)]) == []
+    assert [t.id for t in mutation_checks([case("v000", "equals", origin="issue_value")])] == ["v000"]
+    assert [t.id for t in mutation_checks([case("i004", "")])] == ["i004"]         # older run folders: no kind

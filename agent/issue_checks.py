@@ -11,13 +11,15 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_names import bound_names, import_for, safe_code
 from agent.issue_prose import prose_call_claims, prose_exception, prose_raise_claims, prose_values
-from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks
+from agent.issue_text import (Block, Observation, block_statements, output_blocks, parse_script, parse_session,
+                              split_blocks)
 
 Kind = Literal["equals", "not_raises", "raises_not"]
 
@@ -172,11 +174,12 @@ def _prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]
 def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: list[list[str]]) -> list[IssueCheck]:
     out = []
     claims = [(call, obs, exp, None, line) for call, obs, exp, line in prose_call_claims(text)]
+    claims += [(call, obs, exp, None, line) for call, obs, exp, line in prose_claims(text)]
     claims += [(call, None, None, exc, line) for call, exc, line in prose_raise_claims(text)]
     for call, observed, expected, exc, line in sorted(claims, key=lambda c: c[-1]):
         src = None
         if expected is not None:
-            shown = parse_value(observed.strip("`"))
+            shown = parse_value(observed.strip("`")) if observed is not None else INVALID
             src = _value_src(expected, shown)
             if src is None or same_value(parse_value(src), shown):
                 continue
@@ -209,6 +212,8 @@ def _walk(issue_text: str):
             obs, source = parse_script(block, nxt if nxt and nxt.is_traceback() else None), "script"
         if not obs:
             continue
+        if len(obs) == 1 and obs[0].observed is None and obs[0].expected is None and not obs[0].raised:
+            obs = [_with_output(obs[0], *output_blocks(blocks, k))]
         prose = after if after and (prose_values(after.text) or prose_exception(after.text)
                                     or _UNCHANGED.search(re.sub(r"\s+", " ", after.text))) else before
         found, unused = _block_checks(obs, prose, source)
@@ -221,6 +226,17 @@ def _walk(issue_text: str):
         if block.kind == "prose":
             checks += _prose_calls(block.text, block.lines[0] - 1 if block.lines else 0, imports, statements)
     return _dedup(checks), leftovers
+
+
+def _with_output(obs: Observation, shown: str | None, expected: str | None) -> Observation:
+    """A printed call whose output blocks say what it prints and what it should print. A literal is
+    compared as a value; any other text as the printed text (`str(call)`, ends stripped)."""
+    if expected is None or expected == shown:
+        return obs
+    if parse_value(expected) is not INVALID:
+        return replace(obs, observed=shown, value=parse_value(shown) if shown else INVALID, expected=expected)
+    return replace(obs, call=f"str({obs.call}).strip()", observed=shown, value=shown if shown else INVALID,
+                   expected=repr(expected))
 
 
 def _dedup(checks: list[IssueCheck]) -> list[IssueCheck]:

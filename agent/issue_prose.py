@@ -38,7 +38,7 @@ _SEP = r"(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+)"
 _LIST = re.compile(rf"^\s*({ATOM}(?:{_SEP}{ATOM})*)\s*(?:,?\s*respectively)?\s*$")
 _TRIGGER = re.compile(
     r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value)s?)?"
-    r"(?:\s+(?:is|was|are|were))?|\bshould\s+(?:have\s+)?(?:returned|return|be|give|given|output|produce)"
+    r"(?:\s+(?:is|was|are|were))?|\bshould\s+(?:have\s+)?(?:returned|return|be|give|given|output|produce|print(?:ed)?)"
     r"|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+results?)\s+to\s+(?:be|return)\s+|to\s+(?:get|see|be|return)\s+)?",
     re.I)
 _PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|\s+(?:but|because|since|instead|as|which|so)\b")

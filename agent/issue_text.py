@@ -110,6 +110,18 @@ def _unprint(node: ast.expr) -> tuple[ast.expr, bool]:
     return node, False
 
 
+def assert_claim(stmt: ast.stmt) -> tuple[str, str] | None:
+    """`assert f(x) == 3` -> ("f(x)", "3"): the author's own expectation, when one side is a call and
+    the other a literal."""
+    if not (isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1
+            and isinstance(stmt.test.ops[0], ast.Eq)):
+        return None
+    for call, value in ((stmt.test.left, stmt.test.comparators[0]), (stmt.test.comparators[0], stmt.test.left)):
+        if any(isinstance(n, ast.Call) for n in ast.walk(call)) and parse_value(ast.unparse(value)) is not INVALID:
+            return ast.unparse(call), ast.unparse(value)
+    return None
+
+
 def parse_session(block: Block) -> list[Observation]:
     first = next(ln for ln in block.raw if ln.lstrip().startswith(">>>"))
     ind = len(first) - len(first.lstrip())
@@ -135,12 +147,18 @@ def parse_session(block: Block) -> list[Observation]:
         except (SyntaxError, ValueError):
             continue
         lines = tuple(block.lines[start:i])
+        claim = assert_claim(tree.body[0]) if len(tree.body) == 1 else None
         if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) and shown:
             node, printed = _unprint(tree.body[0].value)
             raised, exc_line = _raised(shown)
             observed = exc_line or "\n".join(s.strip() for s in shown)
+            # `>>> to_f(100)  # expected 212.0`: a correction written on the call's own line.
+            note = " ".join(_comments("\n".join(src)).values())
             out.append(Observation(tuple(setup), ast.unparse(node), observed,
-                                   INVALID if raised else parse_value(observed), raised, None, lines))
+                                   INVALID if raised else parse_value(observed), raised,
+                                   _comment_claim(note)[1] if note else None, lines))
+        elif claim:
+            out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))
         elif tree.body and not (len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
                                 and _unprint(tree.body[0].value)[1]):
             setup.append(ast.unparse(tree))
@@ -200,7 +218,10 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
             shown.append(code_lines[nxt].strip())
             nxt += 1
         lines = tuple(block.lines[stmt.lineno - 1:nxt])
-        if node is not None and shown:
+        claim = assert_claim(stmt)
+        if claim:
+            out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))
+        elif node is not None and shown:
             observed, expected = _comment_claim(" ".join(shown))
             out.append(Observation(tuple(setup), ast.unparse(node), observed,
                                    parse_value(observed) if observed else INVALID, None, expected, lines))
@@ -211,6 +232,13 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
                                    lines + extra))
         elif not printed:
             setup.append(ast.unparse(stmt))
+    prints = [(k, s) for k, s in enumerate(tree.body) if isinstance(s, ast.Expr) and _unprint(s.value)[1]]
+    if not out and not raised and len(prints) == 1:
+        # One print and no output shown: the prose (or an output block) says what it prints.
+        k, stmt = prints[0]
+        before = tuple(ast.unparse(s) for s in tree.body[:k] if not (isinstance(s, ast.Expr) and _unprint(s.value)[1]))
+        out.append(Observation(before, ast.unparse(_unprint(stmt.value)[0]), None, INVALID, None, None,
+                               tuple(block.lines[stmt.lineno - 1:stmt.end_lineno])))
     return out
 
 
@@ -227,3 +255,27 @@ def block_statements(block: Block) -> list[str]:
         return []
     return [ast.unparse(s) for s in tree.body
             if not (isinstance(s, ast.Expr) and _unprint(s.value)[1])]
+
+
+_EXPECTED_LABEL = re.compile(r"\b(?:expected(?:\s+(?:output|result|behaviou?r))?|should\s+(?:print|output|be|return|give)"
+                             r"|I\s+(?:would\s+)?expect(?:ed)?(?:\s+(?:to\s+see|this))?)\s*:?\s*$", re.I)
+_SHOWN_LABEL = re.compile(r"\b(?:output|result|prints|printed|I\s+get|I\s+got|gives|returns|actual(?:\s+(?:output|result|behaviou?r))?)"
+                          r"\s*:?\s*$", re.I)
+
+
+def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
+    """(shown, expected) output of the script at blocks[k], from the next code blocks introduced by
+    "Output:" / "Expected output:" lines ("Actual behaviour:", "I get:", "It should print:" …)."""
+    shown = expected = None
+    for j in range(k + 1, min(k + 5, len(blocks) - 1)):
+        label, code = blocks[j], blocks[j + 1]
+        if label.kind != "prose" or code.kind != "code":
+            continue
+        last = next((ln.strip() for ln in reversed(label.raw) if ln.strip()), "")
+        last = re.sub(r"^[#*_>\s]+|[*_\s]+$", "", last)
+        if _EXPECTED_LABEL.search(last) and expected is None:
+            expected = textwrap.dedent(code.text).strip()
+        elif _SHOWN_LABEL.search(last) and shown is None and expected is None:
+            shown = textwrap.dedent(code.text).strip()
+    return shown, expected
+

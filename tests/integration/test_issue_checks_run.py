@@ -97,6 +97,25 @@ def test_rendered_checks_fail_on_the_bug_and_pass_on_the_fix(tmp_path):
     assert "ratio(1, 0)" in res.stdout
 
 
+def test_printed_output_checks_and_prose_claims_run_for_real(tmp_path):
+    """The looser forms (agent/issue_claims.py, output blocks, asserts) render tests that fail on the bug
+    and pass on the fix: printed text compares as printed, values as values."""
+    issue = ("```python\nfrom mod import render\nprint(render(['a', 'b']))\n```\nOutput:\n```\na\n```\n"
+             "Expected output:\n```\na\nb\n```\n\nAlso `total([1, 2])` returns `2` instead of `3`.\n\n"
+             "```python\nfrom mod import half\nassert half(3) == 1.5\n```\n")
+    checks = extract_checks(issue)
+    assert [c.call for c in checks] == ["str(render(['a', 'b'])).strip()", "half(3)", "total([1, 2])"]
+    content = render_check_test([with_imports(c, {"total": ["mod"]}) for c in checks])   # as the test stage does
+    (tmp_path / "mod.py").write_text("def render(xs):\n    return xs[0] + '\\n'\n\n"
+                                     "def total(xs):\n    return max(xs)\n\ndef half(x):\n    return x // 2\n")
+    res = run_pytest(tmp_path, content)
+    assert "3 failed" in res.stdout and res.stdout.count(f"Failed: {MARK}") >= 3, res.stdout[-3000:]
+    (tmp_path / "mod.py").write_text("def render(xs):\n    return '\\n'.join(xs) + '\\n'\n\n"
+                                     "def total(xs):\n    return sum(xs)\n\ndef half(x):\n    return x / 2\n")
+    res = run_pytest(tmp_path, content)
+    assert "3 passed" in res.stdout, res.stdout[-3000:]
+
+
 def test_failure_message_quotes_the_call_exactly_whatever_it_holds(tmp_path):
     """Quotes, braces and backslashes of the issue's call reach the message as written (the patch prompt's
     observed lines and revision feedback quote it), and cannot break out of the rendered test."""

@@ -1,0 +1,170 @@
+"""Sentences that tie a call to the value it gives and the value it should give, in the many ways
+people write them (pure):
+
+    Calling `slugify('A B')` returns `'a-b-'` instead of `'a-b'`.
+    When I call to_f(100) I get 148.0 but it should be 212.0.
+    I expected `to_f(100)` to return `212.0`, but it returns `148.0`.
+    `to_f(100)` returns `148.0`. The correct answer is `212.0`.
+
+Each value is given a role by the nearest cue word before it: "expected", "should be", "correct …
+is" mark what the call should give; "returns", "I get", "prints", "is" mark what it gives; "instead
+of", "rather than" and ", not" give the next value the other role than the one before it. A claim
+needs exactly one call and exactly one expected value in its sentence (or in the next sentence, when
+that one names no call); anything else states nothing: a wrong check vetoes a right patch. A value
+that swaps roles by mistake asserts what the original code already returns, so the check does not
+reproduce the issue and is dropped when it is run.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from agent.issue_literals import INVALID, is_exception_name, parse_value
+
+_CODE = re.compile(r"`([^`\n]+)`")
+_BARE_CALL = re.compile(r"(?<![\w.`])[A-Za-z_][\w.]*\((?:[^()\n]|\([^()\n]*\))*\)")
+_BARE_VALUE = re.compile(r"(?<![\w.`])(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'[^'\n]*'|\"[^\"\n]*\"|True|False|None)(?![\w`])")
+_EXPECT = re.compile(
+    r"\b(?:I\s+(?:would\s+|'d\s+)?(?:have\s+)?expect(?:ed)?|expected(?:\s+(?:result|output|value|answer))?"
+    r"(?:\s+(?:is|was|would\s+be))?|expecting|should\s+(?:have\s+)?(?:be(?:en)?|return(?:ed)?|give(?:n)?|print(?:ed)?"
+    r"|output|produce(?:d)?|yield(?:ed)?)|ought\s+to\s+(?:be|return|give)|(?:is|was)\s+expected\s+to\s+(?:be|return|give)"
+    r"|(?:correct|right|expected)\s+(?:answer|result|value|output)\s+(?:is|would\s+be|was)|(?:I\s+)?want(?:ed)?"
+    r"|is\s+(?:meant|supposed)\s+to\s+(?:be|return|give))\b", re.I)
+_SHOW = re.compile(
+    r"(?:\b(?:returns|returned|gives|gave|got|get|getting|prints|printed|outputs|yields|produces|produced|is|was"
+    r"|evaluates\s+to|results\s+in|comes\s+back\s+as|shows)\b|->|=>|→)", re.I)
+_FLIP = re.compile(r"\b(?:instead\s+of|rather\s+than|not)\b", re.I)
+# "expected `f(x)` to return `B`": an infinitive after an expectation keeps the expectation's role.
+_TO = re.compile(r"\bto\s+(?:return|be|give|print|equal)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\"'])|\n\s*\n")
+
+
+def _mask(text: str) -> str:
+    """Code spans blanked out (same length), so that cue words and full stops inside them count for nothing."""
+    return _CODE.sub(lambda m: "`" + "x" * (len(m.group()) - 2) + "`", text)
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; soft-wrapped lines are one sentence, a blank line ends one."""
+    masked = _mask(text)
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(masked):
+        out.append((start, text[start:m.start()]))
+        start = m.end()
+    out.append((start, text[start:]))
+    return [(o, s) for o, s in out if s.strip()]
+
+
+def _call_of(src: str) -> str | None:
+    try:
+        node = ast.parse(src.strip(), mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print" \
+            and len(node.args) == 1 and not node.keywords:
+        node = node.args[0]
+    return ast.unparse(node) if any(isinstance(n, ast.Call) for n in ast.walk(node)) else None
+
+
+def _value_of(src: str) -> str | None:
+    inner = src.strip()
+    if is_exception_name(inner) or parse_value(inner) is INVALID:
+        return None
+    return inner
+
+
+def _items(sentence: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, "call" | "value", text) in order: code spans first, then bare calls and values outside them."""
+    items, taken = [], []
+    for m in _CODE.finditer(sentence):
+        taken.append((m.start(), m.end()))
+        if (value := _value_of(m.group(1))) is not None:        # `Counter({'a': 2})` is a value
+            items.append((m.start(), m.end(), "value", value))
+        elif (call := _call_of(m.group(1))) is not None:
+            items.append((m.start(), m.end(), "call", call))
+    masked = _mask(sentence)
+    for m in _BARE_CALL.finditer(masked):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        if _value_of(m.group()) is not None:
+            taken.append((m.start(), m.end()))
+            items.append((m.start(), m.end(), "value", m.group()))
+        elif (call := _call_of(m.group())) is not None:
+            taken.append((m.start(), m.end()))
+            items.append((m.start(), m.end(), "call", call))
+    for m in _BARE_VALUE.finditer(masked):
+        if not any(a <= m.start() < b for a, b in taken):
+            items.append((m.start(), m.end(), "value", m.group()))
+    return sorted(items)
+
+
+_RANK = {"flip": 0, "shown": 1, "to": 2, "expected": 3}    # cues ending together: "correct answer is" expects
+
+
+def _cue(gap: str, previous: str | None, expecting: bool) -> str | None:
+    """The role the text between two items gives the next value: the last cue in the gap wins."""
+    cues = []
+    for kind, pattern in (("expected", _EXPECT), ("shown", _SHOW), ("flip", _FLIP), ("to", _TO)):
+        cues += [(m.end(), _RANK[kind], kind) for m in pattern.finditer(gap)]
+    if not cues:
+        return None
+    kind = max(cues)[2]
+    if kind == "flip":
+        return {"expected": "shown", "shown": "expected"}.get(previous or "", None)
+    if kind == "to":
+        return "expected" if expecting else None
+    return kind
+
+
+def roles(sentence: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """(calls, [(role, value)]) of one sentence. A value before the first call has no role (in "It
+    should be: ('status', Field(...))" the value is part of the code, not what the call gives), and a
+    question states nothing ("would we want `f(x)` to return True?")."""
+    if _mask(sentence).rstrip().endswith("?"):
+        return [], []
+    masked = _mask(sentence)
+    calls, values = [], []
+    end, previous, expecting = 0, None, False
+    for pos, stop, kind, text in _items(sentence):
+        gap = masked[end:pos]
+        expecting = expecting or bool(_EXPECT.search(gap))
+        if kind == "call":
+            calls.append(text)
+        else:
+            role = _cue(gap, previous, expecting) or previous
+            if role and calls:
+                values.append((role, text))
+            previous = role
+        end = stop
+    return calls, values
+
+
+def _follow_up(sentence: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """A sentence after one that showed a call ("The correct answer is `212.0`."): its values have roles
+    without a call of their own (as if the call came first)."""
+    calls, values = roles("f() " + sentence)
+    return calls[1:], values
+
+
+def prose_claims(text: str) -> list[tuple[str, str | None, str, int]]:
+    """(call, shown value or None, expected value, line) for every sentence (or pair of sentences)
+    that ties one call to exactly one expected value."""
+    text = re.sub(r"\n(?![ \t]*(?:[-*+>]|\d+\.|\n))", " ", text)
+    parts = sentences(text)
+    out = []
+    k = 0
+    while k < len(parts):
+        offset, sentence = parts[k]
+        calls, values = roles(sentence)
+        used = 1
+        if len(calls) == 1 and not any(r == "expected" for r, _ in values) and k + 1 < len(parts):
+            more_calls, more = _follow_up(parts[k + 1][1])
+            if not more_calls and any(r == "expected" for r, _ in more):
+                values, used = values + more, 2
+        expected = [v for r, v in values if r == "expected"]
+        shown = [v for r, v in values if r == "shown"]
+        if len(calls) == 1 and len(expected) == 1 and len(shown) <= 1:
+            if not shown or parse_value(shown[0]) != parse_value(expected[0]):
+                out.append((calls[0], shown[0] if shown else None, expected[0], text[:offset].count("\n") + 1))
+        k += used
+    return out

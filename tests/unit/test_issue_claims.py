@@ -1,0 +1,82 @@
+"""The many ways people write "f(x) gives A but should give B" (agent/issue_claims.py), and the code
+forms next to it: asserts, `# expected` on a session line, one print explained by the prose or by
+"Output:" / "Expected output:" blocks (agent/issue_text.py)."""
+from __future__ import annotations
+
+import pytest
+
+from agent.issue_checks import extract_checks
+from agent.issue_claims import prose_claims
+
+SCRIPT = "```python\nfrom temp import to_f\nprint(to_f(100))\n```\n"
+
+SAME_CHECK = {
+    "instead of": "Calling `to_f(100)` returns `148.0` instead of `212.0`.",
+    "rather than": "`to_f(100)` returns `148.0` rather than `212.0`.",
+    "got; expected": "`to_f(100)` gives `148.0`; expected `212.0`.",
+    "I get … should be": "When I call `to_f(100)` I get `148.0` but it should be `212.0`.",
+    "prints … I expected": "`print(to_f(100))` prints `148.0`, but I expected `212.0`.",
+    "should be, not": "`to_f(100)` should be `212.0`, not `148.0`.",
+    "next sentence": "`to_f(100)` returns `148.0`. The correct answer is `212.0`.",
+    "arrow": "`to_f(100)` -> `148.0` (expected `212.0`)",
+    "no backticks": "to_f(100) returns 148.0 but should return 212.0.",
+    "expected … to return": "I expected `to_f(100)` to return `212.0`, but it returns `148.0`.",
+    "is expected to be": "`to_f(100)` is expected to be `212.0` but is `148.0`.",
+    "soft-wrapped": "Calling `to_f(100)` returns `148.0`\nbut it should return `212.0`.",
+    "session + # expected": "```python\n>>> from temp import to_f\n>>> to_f(100)  # expected 212.0\n148.0\n```",
+    "assert": "```python\nfrom temp import to_f\nassert to_f(100) == 212.0  # fails\n```",
+    "assert, value first": "```python\nfrom temp import to_f\nassert 212.0 == to_f(100)\n```",
+    "print + prose": SCRIPT + "This prints `148.0`. It should print `212.0`.",
+    "print + output blocks": SCRIPT + "Output:\n```\n148.0\n```\n**Expected output:**\n```\n212.0\n```",
+}
+
+
+@pytest.mark.parametrize("text", SAME_CHECK.values(), ids=SAME_CHECK.keys())
+def test_each_phrasing_gives_the_one_check_the_issue_states(text):
+    checks = extract_checks(text)
+    assert [(c.kind, c.call, c.expected) for c in checks] == [("equals", "to_f(100)", "212.0")]
+
+
+STATES_NOTHING = {
+    "a question": "Would we want `to_f(100)` to return `212.0`?",
+    "value before the call": "It should be: ('status', Field(default=1))",
+    "two calls": "`to_f(100)` and `to_f(0)` should return `212.0`.",
+    "two expected values": "`to_f(100)` should return `212.0` or `212`.",
+    "expected equals shown": "`to_f(100)` returns `212.0` and should return `212.0`.",
+    "no expectation": "`to_f(100)` returns `148.0` on my machine.",
+    "an exception is no value": "`to_f(None)` should raise `TypeError`.",
+}
+
+
+@pytest.mark.parametrize("text", STATES_NOTHING.values(), ids=STATES_NOTHING.keys())
+def test_sentences_that_do_not_tie_one_call_to_one_value_state_nothing(text):
+    assert prose_claims(text) == []
+
+
+def test_roles_come_from_the_cue_before_each_value():
+    assert prose_claims("`f(1)` should be `2`, not `3`.") == [("f(1)", "3", "2", 1)]
+    assert prose_claims("`f(1)` gives `3` rather than `2`.") == [("f(1)", "3", "2", 1)]
+    # A constructor of literals is a value, not the call under test.
+    assert prose_claims("`count(['a', 'a'])` returns `Counter({'a': 1})`, expected `Counter({'a': 2})`.") == \
+        [("count(['a', 'a'])", "Counter({'a': 1})", "Counter({'a': 2})", 1)]
+
+
+def test_printed_text_that_is_no_literal_is_compared_as_printed():
+    text = ("```python\nfrom toc import render\nprint(render('# A'))\n```\nActual output:\n```\n- A\n```\n"
+            "Expected output:\n```\n- [A](#a)\n```\n")
+    [check] = extract_checks(text)
+    assert (check.call, check.expected, check.observed) == ("str(render('# A')).strip()", "'- [A](#a)'", "- A")
+    assert check.setup == ("from toc import render",)
+
+
+def test_a_script_whose_outputs_are_shown_keeps_its_own_observations():
+    """The print-only observation is for a script that shows no output at all: it must not join
+    (and so confuse the tie of) a script whose comments show outputs."""
+    text = ("```python\nfrom temp import to_f\nprint(to_f(0))\nprint(to_f(100))  # 148.0\n```\n"
+            "I expected `212.0`.")
+    assert [(c.call, c.expected) for c in extract_checks(text)] == [("to_f(100)", "212.0")]
+
+
+def test_an_output_block_equal_to_the_expected_one_states_nothing():
+    text = SCRIPT + "Output:\n```\n212.0\n```\nExpected output:\n```\n212.0\n```"
+    assert extract_checks(text) == []

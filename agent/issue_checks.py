@@ -19,7 +19,7 @@ from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_names import bound_names, import_for, safe_code
 from agent.issue_prose import prose_call_claims, prose_exception, prose_raise_claims, prose_values
 from agent.issue_text import (Block, Observation, block_statements, output_blocks, parse_script, parse_session,
-                              split_blocks)
+                              prose_bindings, split_blocks, traceback_observation)
 
 Kind = Literal["equals", "not_raises", "raises_not"]
 
@@ -203,8 +203,12 @@ def _walk(issue_text: str):
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].kind == "prose" else None
         before = blocks[k - 1] if k > 0 and blocks[k - 1].kind == "prose" else None
         if block.is_traceback():
-            continue
-        if block.is_session():
+            # One shown with the script that raised it belongs to that script (parse_script below).
+            if any(b.kind == "code" for b in blocks[max(0, k - 2):k]):
+                continue
+            found = traceback_observation(block, prose_bindings(issue_text))
+            obs, source = ([found] if found else []), "traceback"
+        elif block.is_session():
             obs, source = parse_session(block), "session"
         else:
             # A traceback in the next code block (prose may sit between) belongs to this script.

@@ -80,3 +80,19 @@ def test_a_script_whose_outputs_are_shown_keeps_its_own_observations():
 def test_an_output_block_equal_to_the_expected_one_states_nothing():
     text = SCRIPT + "Output:\n```\n212.0\n```\nExpected output:\n```\n212.0\n```"
     assert extract_checks(text) == []
+
+
+def test_a_traceback_shown_on_its_own_gives_its_outermost_literal_call():
+    tb = ('```\nTraceback (most recent call last):\n  File "job.py", line 31, in build_rows\n'
+          '    rows[name] = summarize(window, q=0.5)\n  File ".../stats.py", line 20, in summarize\n'
+          '    return ordered[low]\nIndexError: list index out of range\n```\n')
+    [check] = extract_checks(tb + "\n`window` was `[]` at the time.")
+    assert (check.kind, check.call, check.raised, check.source) == ("not_raises", "summarize([], q=0.5)",
+                                                                      "IndexError", "traceback")
+    assert extract_checks(tb) == []                 # `window` unknown: no call can be made of it
+    # A script shown before the traceback owns it (its last call raised), as before.
+    script = "```python\nfrom stats import summarize\nsummarize([])\n```\n"
+    [owned] = extract_checks(script + tb)
+    assert (owned.call, owned.source) == ("summarize([])", "script")
+    [wants] = extract_checks(tb + "\n`window` was `[]`. I expected a `ValueError` instead.")
+    assert (wants.kind, wants.expected_exception) == ("raises_not", "ValueError")

@@ -101,14 +101,22 @@ def _items(sentence: str) -> list[tuple[int, int, str, str]]:
 _RANK = {"flip": 0, "shown": 1, "to": 2, "expected": 3}    # cues ending together: "correct answer is" expects
 
 
+_DIRECT = re.compile(r"[\s:,(]*")            # between a cue and its value: "should be: `B`", "(expected `B`)"
+_LIST_SEP = re.compile(r"\s*(?:,|,?\s*(?:and|or))?\s*")
+
+
 def _cue(gap: str, previous: str | None, expecting: bool) -> str | None:
-    """The role the text between two items gives the next value: the last cue in the gap wins."""
+    """The role the text between two items gives the next value. The last cue in the gap counts, and
+    only when the value follows it directly ("should be `B`"; in "100 should be the palest colour" the
+    100 is no value of the call). With no cue, a list ("`A` and `B`") keeps the role before it."""
     cues = []
     for kind, pattern in (("expected", _EXPECT), ("shown", _SHOW), ("flip", _FLIP), ("to", _TO)):
         cues += [(m.end(), _RANK[kind], kind) for m in pattern.finditer(gap)]
     if not cues:
+        return previous if _LIST_SEP.fullmatch(gap) else None
+    end, _rank, kind = max(cues)
+    if not _DIRECT.fullmatch(gap[end:]):
         return None
-    kind = max(cues)[2]
     if kind == "flip":
         return {"expected": "shown", "shown": "expected"}.get(previous or "", None)
     if kind == "to":
@@ -131,7 +139,7 @@ def roles(sentence: str) -> tuple[list[str], list[tuple[str, str]]]:
         if kind == "call":
             calls.append(text)
         else:
-            role = _cue(gap, previous, expecting) or previous
+            role = _cue(gap, previous, expecting)
             if role and calls:
                 values.append((role, text))
             previous = role
@@ -157,7 +165,8 @@ def prose_claims(text: str) -> list[tuple[str, str | None, str, int]]:
         offset, sentence = parts[k]
         calls, values = roles(sentence)
         used = 1
-        if len(calls) == 1 and not any(r == "expected" for r, _ in values) and k + 1 < len(parts):
+        # "`f(x)` returns `A`. The correct answer is `B`.": the first sentence must show the call's value.
+        if len(calls) == 1 and [r for r, _ in values] == ["shown"] and k + 1 < len(parts):
             more_calls, more = _follow_up(parts[k + 1][1])
             if not more_calls and any(r == "expected" for r, _ in more):
                 values, used = values + more, 2

@@ -95,7 +95,7 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _raised(output: list[str]) -> tuple[str | None, str | None]:
+def raised_by(output: list[str]) -> tuple[str | None, str | None]:
     last = next((ln.strip() for ln in reversed(output) if ln.strip()), "")
     m = _EXC_LINE.match(last)
     if m and (any(ln.strip().startswith(_TRACEBACK) for ln in output) or len(output) == 1):
@@ -103,7 +103,7 @@ def _raised(output: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _unprint(node: ast.expr) -> tuple[ast.expr, bool]:
+def unprint(node: ast.expr) -> tuple[ast.expr, bool]:
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
             and len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred)):
         return node.args[0], True
@@ -149,8 +149,8 @@ def parse_session(block: Block) -> list[Observation]:
         lines = tuple(block.lines[start:i])
         claim = assert_claim(tree.body[0]) if len(tree.body) == 1 else None
         if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) and shown:
-            node, printed = _unprint(tree.body[0].value)
-            raised, exc_line = _raised(shown)
+            node, printed = unprint(tree.body[0].value)
+            raised, exc_line = raised_by(shown)
             observed = exc_line or "\n".join(s.strip() for s in shown)
             # `>>> to_f(100)  # expected 212.0`: a correction written on the call's own line.
             note = " ".join(_comments("\n".join(src)).values())
@@ -160,7 +160,7 @@ def parse_session(block: Block) -> list[Observation]:
         elif claim:
             out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))
         elif tree.body and not (len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
-                                and _unprint(tree.body[0].value)[1]):
+                                and unprint(tree.body[0].value)[1]):
             setup.append(ast.unparse(tree))
     return out
 
@@ -206,12 +206,12 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
         return []
     comments = _comments(code)
     code_lines = code.split("\n")
-    raised, exc_line = _raised(tb_lines) if tb_lines else (None, None)
+    raised, exc_line = raised_by(tb_lines) if tb_lines else (None, None)
     last_call = max((k for k, s in enumerate(tree.body) if isinstance(s, (ast.Expr, ast.Assign))), default=None)
     setup: list[str] = []
     out: list[Observation] = []
     for k, stmt in enumerate(tree.body):
-        node, printed = (_unprint(stmt.value) if isinstance(stmt, ast.Expr) else (None, False))
+        node, printed = (unprint(stmt.value) if isinstance(stmt, ast.Expr) else (None, False))
         shown = [comments[stmt.end_lineno]] if stmt.end_lineno in comments else []
         nxt = stmt.end_lineno   # comment-only lines right after the statement show its output
         while nxt < len(code_lines) and code_lines[nxt].strip().startswith("#"):
@@ -232,12 +232,12 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
                                    lines + extra))
         elif not printed:
             setup.append(ast.unparse(stmt))
-    prints = [(k, s) for k, s in enumerate(tree.body) if isinstance(s, ast.Expr) and _unprint(s.value)[1]]
+    prints = [(k, s) for k, s in enumerate(tree.body) if isinstance(s, ast.Expr) and unprint(s.value)[1]]
     if not out and not raised and len(prints) == 1:
         # One print and no output shown: the prose (or an output block) says what it prints.
         k, stmt = prints[0]
-        before = tuple(ast.unparse(s) for s in tree.body[:k] if not (isinstance(s, ast.Expr) and _unprint(s.value)[1]))
-        out.append(Observation(before, ast.unparse(_unprint(stmt.value)[0]), None, INVALID, None, None,
+        before = tuple(ast.unparse(s) for s in tree.body[:k] if not (isinstance(s, ast.Expr) and unprint(s.value)[1]))
+        out.append(Observation(before, ast.unparse(unprint(stmt.value)[0]), None, INVALID, None, None,
                                tuple(block.lines[stmt.lineno - 1:stmt.end_lineno])))
     return out
 
@@ -254,7 +254,7 @@ def block_statements(block: Block) -> list[str]:
     except (SyntaxError, ValueError):
         return []
     return [ast.unparse(s) for s in tree.body
-            if not (isinstance(s, ast.Expr) and _unprint(s.value)[1])]
+            if not (isinstance(s, ast.Expr) and unprint(s.value)[1])]
 
 
 _EXPECTED_LABEL = re.compile(r"\b(?:expected(?:\s+(?:output|result|behaviou?r))?|should\s+(?:print|output|be|return|give)"
@@ -278,57 +278,4 @@ def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
         elif _SHOWN_LABEL.search(last) and shown is None and expected is None:
             shown = textwrap.dedent(code.text).strip()
     return shown, expected
-
-
-_FRAME = re.compile(r'^\s*File "([^"]+)", line \d+, in (\S+)\s*$')
-_BINDING = re.compile(r"`(?P<name>[A-Za-z_]\w*)`\s+(?:was|is|being|equals?)\s+`(?P<value>[^`\n]+)`"
-                      r"|`(?P<name2>[A-Za-z_]\w*)\s*=\s*(?P<value2>[^`\n]+)`")
-
-
-def prose_bindings(text: str) -> dict[str, str]:
-    """"`window` was `[]`" / "`n = 3`": names the prose gives literal values (pure)."""
-    out = {}
-    for m in _BINDING.finditer(text):
-        name, value = (m.group("name"), m.group("value")) if m.group("name") else (m.group("name2"), m.group("value2"))
-        if parse_value(value.strip()) is not INVALID:
-            out.setdefault(name, value.strip())
-    return out
-
-
-def traceback_observation(block: Block, bindings: dict[str, str]) -> Observation | None:
-    """A traceback shown on its own: the outermost frame whose line is one call of literals (or of names
-    the prose gives values) is the call that must stop raising."""
-    raw = block.raw
-    raised, exc_line = _raised(raw)
-    if not raised:
-        return None
-    for i, line in enumerate(raw[:-1]):
-        if not _FRAME.match(line):
-            continue
-        try:
-            stmt = ast.parse(raw[i + 1].strip()).body[0]
-        except (SyntaxError, ValueError, IndexError):
-            continue
-        node = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)) else None
-        node = _unprint(node)[0] if node is not None else None
-        if not isinstance(node, ast.Call):
-            continue
-        args = node.args + [k.value for k in node.keywords]
-        root = node.func
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if not isinstance(root, ast.Name) or any(isinstance(a, ast.Starred) for a in node.args):
-            continue
-        names = {n.id for a in args for n in ast.walk(a) if isinstance(n, ast.Name)}
-        if not names <= set(bindings):
-            continue
-        call = ast.unparse(node)
-        for name in sorted(names):
-            call = re.sub(rf"\b{name}\b", bindings[name], call)
-        try:
-            call = ast.unparse(ast.parse(call, mode="eval").body)
-        except SyntaxError:
-            return None
-        return Observation((), call, exc_line, INVALID, raised, None, tuple(block.lines))
-    return None
 

@@ -186,8 +186,13 @@ Traceback (most recent call last):
     latest = max_satisfying(tags, ">=1.0.0")
 ValueError: expected MAJOR.MINOR.PATCH, got '1.4.2+build.77'
 ```
-`tags` was `["1.4.1", "1.4.2+build.77"]`."""
-    assert extract_checks(file_traceback) == []
+"""
+    # `tags` is unknown: no call can be made of the frame's line.
+    assert extract_checks(file_traceback + "It happens with the tags of our repository.") == []
+    # Once the prose gives its value, the frame's call must stop raising (agent/issue_traceback.py).
+    [check] = extract_checks(file_traceback + '`tags` was `["1.4.1", "1.4.2+build.77"]`.')
+    assert (check.kind, check.call, check.raised) == (
+        "not_raises", "max_satisfying(['1.4.1', '1.4.2+build.77'], '>=1.0.0')", "ValueError")
 
 
 def test_malicious_expected_values_and_calls_are_skipped(tmp_path):

@@ -125,19 +125,13 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                      "observed": observed,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
                      "focus_caller": focus.called_by if focus else ""}
-        spec = StageSpec(name=PROMPTS[fmt], parse=parse, act=act,
-                         allow_commands=cfg.max_steps > 1, max_commands=max(0, cfg.max_steps - 1),
-                         max_format_errors=cfg.max_format_errors,
-                         max_revisions=cfg.max_revisions if checks else 0,
-                         exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)
-        spec.max_turns = spec.turns()
-        try:
-            sandbox = ctx.new_sandbox()
-        except Exception as err:
-            return Trajectory(stage="patch", sample=i, status="error", error=f"sandbox failed: {err}")
-        params = sampling_params(i, cfg.temperature, ctx.config.seed, "patch")
-        with sandbox:
-            traj, final = run_trajectory(model, spec, sample=i, sandbox=sandbox, **params)
+        spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act,
+                                     max_format_errors=cfg.max_format_errors,
+                                     max_revisions=cfg.max_revisions if checks else 0,
+                                     exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)
+        spec.max_turns = spec.turns()      # every revision and format error gets its turn
+        traj, final = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                                     **sampling_params(i, cfg.temperature, ctx.config.seed, "patch"))
         traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {}),
                         **({"observed": True} if observed else {})}
         traj.attempts = attempts

@@ -65,16 +65,11 @@ def model_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:
         return statements
 
     def one(i: int) -> Trajectory:
-        spec = StageSpec(name="probe", parse=parse_probe, act=act, max_turns=2, max_format_errors=1,
-                         exec_timeout_s=ctx.config.exec_timeout_s,
-                         variables={"issue": ctx.issue_text, "code": code})
-        try:
-            sandbox = ctx.new_sandbox()
-        except Exception as err:
-            return Trajectory(stage="probe", sample=i, status="error", error=f"sandbox failed: {err}")
-        with sandbox:
-            traj, statements = run_trajectory(model, spec, sample=i, sandbox=sandbox,
-                                              **sampling_params(i, cfg.temperature, ctx.config.seed, "probe"))
+        spec = StageSpec.from_config("probe", cfg, commands=False, parse=parse_probe, act=act, max_turns=2,
+                                     max_format_errors=1, exec_timeout_s=ctx.config.exec_timeout_s,
+                                     variables={"issue": ctx.issue_text, "code": code})
+        traj, statements = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                                          **sampling_params(i, cfg.temperature, ctx.config.seed, "probe"))
         traj.probe = statements
         return traj
 

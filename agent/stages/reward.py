@@ -37,7 +37,7 @@ class LLMJudge:
     def score(self, ctx: StageContext, candidate: Candidate, evidence: str) -> tuple[RewardScore, list[Trajectory]]:
         cfg = ctx.config.reward
         model = ctx.make_model("reward", cfg)
-        spec = StageSpec(name="reward", parse=parse_score, max_turns=2,
+        spec = StageSpec.from_config("reward", cfg, commands=False, parse=parse_score, max_turns=2,
                          variables={"issue": ctx.issue_text, "diff": candidate.diff[:6000], "evidence": evidence})
         trajs, scores, why = [], [], []
         for i in range(self.samples):

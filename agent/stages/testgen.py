@@ -154,15 +154,11 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
                 raise FormatError(render("test", "rejected", reason=reason, output=res.output[-1500:]))
             return case
 
-        spec = StageSpec(name="test", parse=extract_python, act=act, max_turns=cfg.max_steps + 1,
-                         exec_timeout_s=ctx.config.exec_timeout_s,
-                         variables={"issue": ctx.issue_text, "code": code, "test_path": path, "command": command})
-        try:
-            sandbox = ctx.new_sandbox()
-        except Exception as err:
-            return Trajectory(stage="test", sample=i, status="error", error=f"sandbox failed: {err}")
-        with sandbox:
-            traj, case = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, sandbox=sandbox)
+        spec = StageSpec.from_config("test", cfg, commands=False, parse=extract_python, act=act,
+                                     exec_timeout_s=ctx.config.exec_timeout_s,
+                                     variables={"issue": ctx.issue_text, "code": code, "test_path": path,
+                                                "command": command})
+        traj, case = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, new_sandbox=ctx.new_sandbox)
         traj.test = case or (attempts[-1] if attempts else None)
         return traj
 

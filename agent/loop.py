@@ -154,7 +154,8 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
     traj.messages = messages
     traj.spend = spend
     traj.duration_s = round(time.monotonic() - started, 3)
-    return traj, (result if traj.status == "ok" else None)
+    traj.output = result if traj.status == "ok" else None      # a stage recording more sets its own
+    return traj, traj.output
 
 
 def _answer(spec: StageSpec, content: str, sandbox, step: Step, left: dict) -> tuple[str, str, Any]:

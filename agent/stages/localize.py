@@ -38,14 +38,12 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
         )
 
         def one(i: int):
-            traj, locs = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
-                                        **sampling_params(i, cfg.temperature, ctx.config.seed, "localize"))
-            traj.locations = locs
-            return traj
+            return run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                                  **sampling_params(i, cfg.temperature, ctx.config.seed, "localize"))[0]
 
         trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                             ledger=ctx.ledger, progress=ctx.progress, label="localize")
-        rankings = [t.locations for t in trajs if t.locations]
+        rankings = [locs for t in trajs if (locs := t.output_as(list[Location]))]
     # BM25 always votes too: it keeps a garbage-answering model from losing the right file.
     merged = merge_rankings(rankings + [hints], k=k)
     ctx.run.write_json(f"{STAGE_DIR}/locations.json", merged)

@@ -35,8 +35,9 @@ def evidence_line(matrix: ExecutionMatrix, cand: str) -> str:
 
 def judge_score(candidate: str, trajs: list[Trajectory]) -> RewardScore:
     """The mean of the samples' scores (pure); a sample without a usable score does not count."""
-    scored = [(float(t.verdict["score"]), t.steps[-1].reply[-400:] if t.steps else "")
-              for t in trajs if t.verdict and t.verdict.get("score") is not None]
+    verdicts = [(t.output_as(dict) or {}, t) for t in trajs]
+    scored = [(float(v["score"]), t.steps[-1].reply[-400:] if t.steps else "")
+              for v, t in verdicts if v.get("score") is not None]
     scores = [s for s, _ in scored]
     mean = sum(scores) / len(scores) if scores else 0.0
     return RewardScore(candidate=candidate, scores=scores, mean=round(mean, 4), rationales=[w for _, w in scored])
@@ -58,7 +59,7 @@ class LLMJudge:
         def one(i: int) -> Trajectory:
             traj, value = run_trajectory(model, spec, sample=i,
                                          **sampling_params(i, cfg.temperature, ctx.config.seed, f"reward:{candidate.id}"))
-            traj.verdict = {"candidate": candidate.id, "score": value}
+            traj.output = {"candidate": candidate.id, "score": value}
             return traj
 
         # Its own bar would be one per candidate: the stage's bar counts candidates.

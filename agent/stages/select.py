@@ -44,7 +44,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
                                      variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})
         traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0, new_sandbox=ctx.new_sandbox,
                                       **sampling_params(0, cfg.temperature, ctx.config.seed, "select"))
-        traj.verdict = {"choice": choice, "among": leaders}
+        traj.output = {"choice": choice, "among": leaders}
         ctx.run.write_json(f"{STAGE_DIR}/trajectory.json", traj)
         if choice and choice != decision.candidate:
             decision.diagnosis = (f"selection trajectory preferred {choice} over {decision.candidate} "

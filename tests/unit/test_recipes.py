@@ -40,15 +40,13 @@ def assess_risk(ctx: StageContext, prompt: Path, cfg: StageConfig) -> list[str]:
     model = ctx.make_model("risk", cfg)
     spec = StageSpec.from_config("risk", cfg, prompt=str(prompt), parse=parse_risk, variables={"issue": ctx.issue_text})
 
-    def one(i: int):
-        traj, value = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
-                                     **sampling_params(i, cfg.temperature, ctx.config.seed, "risk"))
-        traj.verdict = {"risk": value}
-        return traj
+    def one(i: int):          # the trajectory's `output` is the parsed value
+        return run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                              **sampling_params(i, cfg.temperature, ctx.config.seed, "risk"))[0]
 
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers, ledger=ctx.ledger,
                         progress=ctx.progress, label="risk")
-    votes = [t.verdict["risk"] for t in trajs if t.verdict and t.verdict.get("risk")]
+    votes = [risk for t in trajs if (risk := t.output_as(str))]
     ctx.run.write_json(f"{STAGE_DIR}/risk.json", votes)
     return votes
 

@@ -40,7 +40,7 @@ def test_a_killed_judge_resumes_without_redoing_its_finished_samples(tmp_path):
 
 
 def test_the_judge_score_is_the_mean_of_the_usable_judgements():
-    t = [Trajectory(stage="reward", sample=i, verdict={"candidate": "c", "score": s}) for i, s in enumerate([1.0, None, 0.5])]
+    t = [Trajectory(stage="reward", sample=i, output={"candidate": "c", "score": s}) for i, s in enumerate([1.0, None, 0.5])]
     score = judge_score("c", t)
     assert score.scores == [1.0, 0.5] and score.mean == 0.75 and score.rationales == ["", ""]
     assert judge_score("c", []).mean == 0.0

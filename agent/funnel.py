@@ -10,12 +10,13 @@ STEPS = ("parsed", "applied", "compiles", "changed")
 
 
 def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: ExecutionMatrix | None) -> dict:
-    reached = [set(t.variant.get("reached", [])) | ({"parsed", "applied", "compiles", "changed"} if t.diff and
-               "reached" not in t.variant else set()) for t in trajs]
+    outs = [t.patch for t in trajs]
+    reached = [set(t.variant.get("reached", [])) | ({"parsed", "applied", "compiles", "changed"} if o.diff and
+               "reached" not in t.variant else set()) for t, o in zip(trajs, outs)]
     out: dict = {"samples": len(trajs)}
     for step in STEPS:
         out[step] = sum(1 for r in reached if step in r)
-    out["revised"] = sum(1 for t in trajs if len(t.attempts) > 1)
+    out["revised"] = sum(1 for o in outs if len(o.attempts) > 1)
     out["unique_candidates"] = len(candidates)
     if matrix is not None and matrix.tests:
         out["pass_kept_checks"] = sum(
@@ -23,7 +24,7 @@ def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: E
             if all((cell := matrix.get(c.id, t)) is not None and cell.outcome == "pass" for t in matrix.tests))
     else:
         out["pass_kept_checks"] = None
-    out["rules"] = dict(Counter(rule for t in trajs for a in t.attempts for rule in a.rules))
+    out["rules"] = dict(Counter(rule for o in outs for a in o.attempts for rule in a.rules))
     out["formats"] = dict(Counter(t.variant.get("format", "search_replace") for t in trajs))
     # Model-free repairs (agent/stages/patch_mutants.py): candidates a kept mutant produced, and of
     # those the ones no sample produced too.

@@ -46,9 +46,22 @@ class StageSpec:
     variables: dict = field(default_factory=dict)
     prompt: str | None = None                   # a prompts/ name or a path to a .yaml template (default: name)
 
+    @classmethod
+    def from_config(cls, name: str, cfg, *, commands: bool = True, **fields) -> "StageSpec":
+        """A stage's spec from its config section: `cfg.max_steps` sets the command and turn limits
+        (step_limits); `commands=False` for a stage answering without a shell (max_steps + 1 turns:
+        the answer and one more for a format error). `fields` are the stage's own (parse, act,
+        variables, other limits) and win over the config's."""
+        limits = step_limits(cfg.max_steps) if commands else {"max_turns": cfg.max_steps + 1}
+        return cls(name=name, **{**limits, **fields})
+
     def turns(self) -> int:
         """Every turn a stage can need: the first answer plus each kind of feedback."""
         return 1 + self.max_commands + self.max_format_errors + self.max_revisions
+
+    def needs_sandbox(self) -> bool:
+        """`act` gets the sandbox (it runs the answer there), and so do the commands."""
+        return self.act is not None or self.allow_commands
 
 
 def step_limits(max_steps: int) -> dict:
@@ -77,14 +90,30 @@ def _cap(text: str, limit: int) -> str:
 
 
 def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: float,
-                   sandbox=None, seed: int | None = None) -> tuple[Trajectory, Any]:
+                   new_sandbox: Callable[[], Any] | None = None, seed: int | None = None) -> tuple[Trajectory, Any]:
+    """One trajectory: (its record, its value or None). When the spec needs a sandbox and
+    `new_sandbox` is given, the sandbox is opened here once for the whole trajectory and always
+    closed; one that fails to open is this sample's error, not the run's."""
+    traj = Trajectory(stage=spec.name, sample=sample, model=getattr(model, "name", ""),
+                      temperature=temperature, seed=seed)
+    if new_sandbox is None or not spec.needs_sandbox():
+        return _trajectory(model, spec, traj, None)
+    try:
+        sandbox = new_sandbox()
+    except Exception as err:
+        traj.status, traj.error = "error", f"sandbox failed: {err}"
+        return traj, None
+    with sandbox:
+        return _trajectory(model, spec, traj, sandbox)
+
+
+def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tuple[Trajectory, Any]:
+    temperature, seed = traj.temperature, traj.seed
     variables = dict(spec.variables, allow_commands=spec.allow_commands and sandbox is not None)
     messages = [
         {"role": "system", "content": render(spec.prompt or spec.name, "system", **variables)},
         {"role": "user", "content": render(spec.prompt or spec.name, "user", **variables)},
     ]
-    traj = Trajectory(stage=spec.name, sample=sample, model=getattr(model, "name", ""),
-                      temperature=temperature, seed=seed)
     spend = SpendRecord()
     left = {"commands": spec.max_commands if variables["allow_commands"] else 0,
             "format": spec.max_format_errors, "revisions": spec.max_revisions}
@@ -125,7 +154,8 @@ def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: f
     traj.messages = messages
     traj.spend = spend
     traj.duration_s = round(time.monotonic() - started, 3)
-    return traj, (result if traj.status == "ok" else None)
+    traj.output = result if traj.status == "ok" else None      # a stage recording more sets its own
+    return traj, traj.output
 
 
 def _answer(spec: StageSpec, content: str, sandbox, step: Step, left: dict) -> tuple[str, str, Any]:

@@ -170,7 +170,7 @@ def _result(run, issue, config, ledger, decision: Decision, candidates, patch_tr
         stages[name] = StageSummary(spend=SpendRecord(**spend.model_dump()))
     stages.setdefault("patch", StageSummary()).samples = config.patch.samples
     stages["patch"].finished = len(patch_trajs)
-    stages["patch"].failed = sum(1 for t in patch_trajs if not t.diff)
+    stages["patch"].failed = sum(1 for t in patch_trajs if not t.patch.diff)
     return Result(
         issue_id=issue.id, status=status, final_diff=chosen.diff if chosen else "",
         candidate=chosen.id if chosen else None, confidence=decision.confidence,

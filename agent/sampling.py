@@ -14,14 +14,15 @@ from agent.runfolder import RunFolder
 from agent.schema import Trajectory
 
 
-def sample_file(stage_dir: str, i: int) -> str:
-    return f"{stage_dir}/sample_{i:03d}.json"
+def sample_file(stage_dir: str, i: int, prefix: str = "") -> str:
+    """`prefix` keeps several sample sets in one folder (the judge's: 05_reward/<cand>_sample_NNN.json)."""
+    return f"{stage_dir}/{prefix}sample_{i:03d}.json"
 
 
-def load_samples(run: RunFolder, stage_dir: str, n: int) -> dict[int, Trajectory]:
+def load_samples(run: RunFolder, stage_dir: str, n: int, prefix: str = "") -> dict[int, Trajectory]:
     out = {}
     for i in range(n):
-        t = run.read_model_or_none(sample_file(stage_dir, i), Trajectory)
+        t = run.read_model_or_none(sample_file(stage_dir, i, prefix), Trajectory)
         if t is not None:
             out[i] = t
     return out
@@ -29,8 +30,8 @@ def load_samples(run: RunFolder, stage_dir: str, n: int) -> dict[int, Trajectory
 
 def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Trajectory], *,
                 workers: int, ledger: Ledger, progress: Progress, label: str,
-                stop: Callable[[list[Trajectory]], bool] | None = None) -> list[Trajectory]:
-    done = load_samples(run, stage_dir, n)
+                stop: Callable[[list[Trajectory]], bool] | None = None, prefix: str = "") -> list[Trajectory]:
+    done = load_samples(run, stage_dir, n, prefix)
     todo = [i for i in range(n) if i not in done]
     bar = progress.stage(label, n, already=len(done))
 
@@ -41,7 +42,7 @@ def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Traj
             return None
         traj = fn(i)
         if traj.status != "budget":
-            run.write_json(sample_file(stage_dir, i), traj)
+            run.write_json(sample_file(stage_dir, i, prefix), traj)
         run.write_json("ledger.json", ledger.snapshot())
         bar.advance()
         return traj

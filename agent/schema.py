@@ -1,9 +1,10 @@
 """Every record that crosses a stage or reaches disk. Validated on load."""
 from __future__ import annotations
 
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from agent.timing import StageTime
 
@@ -59,6 +60,19 @@ class PatchAttempt(BaseModel):
     checks: dict[str, str] = Field(default_factory=dict)  # kept test id -> outcome in the sample's sandbox
 
 
+class PatchOutput(BaseModel):
+    """A patch trajectory's output: its final edit (None when it ended without one) and every usable
+    edit, the first and each revision (each one is a candidate)."""
+    diff: str | None = None
+    files_after: dict[str, str | None] | None = None   # path -> content after the edit (None = deleted)
+    attempts: list[PatchAttempt] = Field(default_factory=list)
+
+
+# Trajectories written before `output` had one field per stage (only their stage's set).
+_PATCH_FIELDS = ("diff", "files_after", "attempts")
+_STAGE_FIELDS = ("locations", "test", "verdict", "probe")
+
+
 class Trajectory(BaseModel):
     stage: str
     sample: int
@@ -72,14 +86,40 @@ class Trajectory(BaseModel):
     error: str | None = None
     spend: SpendRecord = Field(default_factory=SpendRecord)
     duration_s: float = 0.0
-    # Stage outputs (only the one of the trajectory's stage is set).
-    locations: list[Location] | None = None
-    diff: str | None = None
-    files_after: dict[str, str | None] | None = None   # path -> content after the edit (None = deleted)
-    attempts: list[PatchAttempt] = Field(default_factory=list)   # patch: every usable edit, revisions included
-    test: "TestCase | None" = None
-    verdict: dict | None = None      # reward / selection parsed answer
-    probe: list[str] | None = None   # probe: the statements of a probe script (agent/behaviour.py)
+    # The stage's result, any JSON-able value: the loop's value unless the stage records more —
+    # list[Location] (localize), PatchOutput (patch), TestCase (test), list[str] (probe statements),
+    # a dict (reward / select verdicts). Read it typed with `output_as` / `patch`.
+    output: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stage_fields(cls, data: Any) -> Any:
+        """Old run folders: the per-stage field that is set becomes `output`."""
+        if not isinstance(data, dict) or not any(k in data for k in _PATCH_FIELDS + _STAGE_FIELDS):
+            return data
+        data = dict(data)
+        old = {k: data.pop(k) for k in _PATCH_FIELDS + _STAGE_FIELDS if k in data}
+        if data.get("output") is None:
+            if old.get("diff") is not None or old.get("files_after") is not None or old.get("attempts"):
+                data["output"] = {k: old.get(k) for k in _PATCH_FIELDS} | {"attempts": old.get("attempts") or []}
+            else:
+                data["output"] = next((old[k] for k in _STAGE_FIELDS if old.get(k) is not None), None)
+        return data
+
+    def output_as(self, kind: Any) -> Any:
+        """`output` read as `kind` (a model, or a type such as list[Location]): JSON after a load,
+        typed as the stage set it before. None when it is unset or not a `kind`."""
+        if self.output is None:
+            return None
+        try:
+            return _adapter(kind).validate_python(self.output)
+        except ValidationError:
+            return None
+
+    @property
+    def patch(self) -> PatchOutput:
+        """A patch trajectory's output (empty when it has none)."""
+        return self.output_as(PatchOutput) or PatchOutput()
 
 
 class Candidate(BaseModel):
@@ -223,3 +263,8 @@ class Result(BaseModel):
 
 
 Trajectory.model_rebuild()
+
+
+@lru_cache(maxsize=None)
+def _adapter(kind: Any) -> TypeAdapter:
+    return TypeAdapter(kind)

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from agent.patches import diff_files
 from agent.runfolder import STAGE_DIRS, RunFolder
 from agent.sampling import sample_file
-from agent.schema import Trajectory
+from agent.schema import PatchOutput, Trajectory
 
 PATCH_DIR = STAGE_DIRS["patch"]
 SOURCES_FILE = "00_sources.json"
@@ -117,8 +117,7 @@ def seed_run(run_dir: Path, iid: str, systems: list[str], patches: list[dict[str
         traj = Trajectory(stage="patch", sample=i, model=system, variant={"source": system},
                           status="ok" if diff.strip() else "no_output")
         if diff.strip():
-            traj.diff = diff
-            traj.files_after = files_after(read, diff) if read else {}
+            traj.output = PatchOutput(diff=diff, files_after=files_after(read, diff) if read else {})
         run.write_json(rel, traj)
     run.write_json(SOURCES_FILE, Sources(systems=systems, digest=digest))
     return sum(1 for d in own if d.strip())

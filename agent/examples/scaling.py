@@ -80,7 +80,8 @@ def trajectories(run: Path, stage: str, n: int | None = None) -> list[Trajectory
 
 def edits_of(traj: Trajectory) -> list[str]:
     """Every diff a patch sample produced: its attempts (first edit and revisions), else its final diff."""
-    return [a.diff for a in traj.attempts] or ([traj.diff] if traj.diff else [])
+    out = traj.patch
+    return [a.diff for a in out.attempts] or ([out.diff] if out.diff else [])
 
 
 def upstream_spend(gen: Path, n: int) -> tuple[int, float]:

@@ -73,7 +73,7 @@ def load_run(root: Path | str) -> RunView:
     view.tests = run.tests()
     if not view.tests:
         # Test writing killed before tests.json: the finished samples still carry their tests.
-        view.tests = [t.test for t in view.stage("test").trajectories if t.test is not None]
+        view.tests = [case for t in view.stage("test").trajectories if (case := t.output_as(TestCase)) is not None]
     view.matrix = run.matrix()
     view.rewards = run.rewards()
     view.decision = run.decision()

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from agent.report.grid import build_grid, ranked_candidate_ids
 from agent.report.highlight import diff_html, pygments_css
 from agent.report.load import BatchView, RunView, is_batch, load_batch, load_run
-from agent.schema import Trajectory
+from agent.schema import Location, TestCase, Trajectory
 from agent.report.plots import line_plot, resolved_vs_cost
 
 STAGE_TITLES = {"localize": "1 · Localization", "patch": "2 · Patch samples", "test": "3 · Reproduction tests",
@@ -35,14 +35,29 @@ def _env() -> Environment:
     return env
 
 
-def trajectory_payload(t: Trajectory) -> dict:
+def stage_output(t: Trajectory, stage: str) -> dict:
+    """The trajectory's output under the name the page shows it by; the stage folder says its kind."""
+    out = {"diff": None, "test": None, "locations": None, "verdict": None}
+    if stage == "patch":
+        out["diff"] = t.patch.diff
+    elif stage == "test":
+        out["test"] = t.output_as(TestCase)
+    elif stage == "localize":
+        out["locations"] = t.output_as(list[Location])
+    else:
+        out["verdict"] = t.output_as(dict)
+    return out
+
+
+def trajectory_payload(t: Trajectory, stage: str) -> dict:
     """What the page's JS needs to draw one trajectory when it is opened."""
+    out = stage_output(t, stage)
     return {
         "messages": [{"role": str(m.get("role", "")), "content": _text(m.get("content"))} for m in t.messages],
         "steps": [s.model_dump() for s in t.steps],
-        "error": t.error, "diff": t.diff, "verdict": t.verdict,
-        "test": t.test.model_dump() if t.test else None,
-        "locations": [loc.model_dump() for loc in t.locations] if t.locations else None,
+        "error": t.error, "diff": out["diff"], "verdict": out["verdict"],
+        "test": out["test"].model_dump() if out["test"] else None,
+        "locations": [loc.model_dump() for loc in out["locations"]] if out["locations"] else None,
     }
 
 
@@ -52,16 +67,18 @@ def _text(content) -> str:
     return "" if content is None else str(content)
 
 
-def trajectory_summary(t: Trajectory) -> str:
-    if t.diff is not None:
-        added = sum(1 for line in t.diff.splitlines() if line.startswith("+") and not line.startswith("+++"))
-        return f"diff +{added} lines" if t.diff else "no diff"
-    if t.test is not None:
-        return f"test {t.test.id}: original {t.test.original_outcome or '?'}{' · kept' if t.test.kept else ''}"
-    if t.locations is not None:
-        return f"{len(t.locations)} location(s)"
-    if t.verdict:
-        return ", ".join(f"{k}={v}" for k, v in t.verdict.items())[:120]
+def trajectory_summary(t: Trajectory, stage: str) -> str:
+    out = stage_output(t, stage)
+    diff, test, locations, verdict = out["diff"], out["test"], out["locations"], out["verdict"]
+    if diff is not None:
+        added = sum(1 for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++"))
+        return f"diff +{added} lines" if diff else "no diff"
+    if test is not None:
+        return f"test {test.id}: original {test.original_outcome or '?'}{' · kept' if test.kept else ''}"
+    if locations is not None:
+        return f"{len(locations)} location(s)"
+    if verdict:
+        return ", ".join(f"{k}={v}" for k, v in verdict.items())[:120]
     return ""
 
 
@@ -94,7 +111,8 @@ def run_context(view: RunView, back_link: str | None = None) -> dict:
     for st in view.stages:
         trajs = []
         for t in st.trajectories:
-            trajs.append({"n": n, "t": t, "summary": trajectory_summary(t), "payload": trajectory_payload(t)})
+            trajs.append({"n": n, "t": t, "summary": trajectory_summary(t, st.name),
+                          "payload": trajectory_payload(t, st.name)})
             n += 1
         stages.append({"view": st, "title": STAGE_TITLES.get(st.name, st.name), "trajectories": trajs})
     sel = view.selection
@@ -102,7 +120,7 @@ def run_context(view: RunView, back_link: str | None = None) -> dict:
         "view": view, "issue": view.issue, "result": view.result, "decision": view.decision,
         "grid": build_grid(view), "candidates": [cands[c] for c in order], "ranking": ranking,
         "rewards": view.rewards, "stages": stages, "costs": stage_costs(view),
-        "selection": {"t": sel, "payload": trajectory_payload(sel), "n": "sel", "summary": ""} if sel else None,
+        "selection": {"t": sel, "payload": trajectory_payload(sel, "select"), "n": "sel", "summary": ""} if sel else None,
         "back_link": back_link, "pygments_css": pygments_css(),
         "issue_url": view.issue.url if view.issue and (view.issue.url or "").startswith(("https://", "http://")) else None,
         "title": f"{view.issue.id if view.issue else view.root.name} · swe-agent run",

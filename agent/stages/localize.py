@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.model.weights import home
 from agent.parsing import parse_locations
 from agent.repomap import load_or_build_repo_map
@@ -32,26 +32,18 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
     rankings: list[list[Location]] = []
     if cfg.samples > 0 and len(known) > 1:
         model = ctx.make_model("localize", cfg)
-        spec = StageSpec(
-            name="localize", parse=partial(parse_locations, known_files=known),
-            **step_limits(cfg.max_steps),
+        spec = StageSpec.from_config(
+            "localize", cfg, parse=partial(parse_locations, known_files=known),
             variables={"issue": ctx.issue_text, "repo_map": render_map(repo_map, max_chars=4000), "hints": hints},
         )
 
         def one(i: int):
-            sandbox = ctx.new_sandbox() if spec.allow_commands else None
-            try:
-                traj, locs = run_trajectory(model, spec, sample=i, sandbox=sandbox,
-                                            **sampling_params(i, cfg.temperature, ctx.config.seed, "localize"))
-            finally:
-                if sandbox is not None:
-                    sandbox.close()
-            traj.locations = locs
-            return traj
+            return run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                                  **sampling_params(i, cfg.temperature, ctx.config.seed, "localize"))[0]
 
         trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                             ledger=ctx.ledger, progress=ctx.progress, label="localize")
-        rankings = [t.locations for t in trajs if t.locations]
+        rankings = [locs for t in trajs if (locs := t.output_as(list[Location]))]
     # BM25 always votes too: it keeps a garbage-answering model from losing the right file.
     merged = merge_rankings(rankings + [hints], k=k)
     ctx.run.write_json(f"{STAGE_DIR}/locations.json", merged)

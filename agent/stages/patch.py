@@ -20,7 +20,7 @@ from agent.prompting import render
 from agent.repo_input import tracked_files
 from agent.repomap import code_context, read_repo_text
 from agent.sampling import sample_many
-from agent.schema import Candidate, Location, PatchAttempt, TestCase, Trajectory
+from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
 from agent.stages.patch_edits import PROMPTS, land_changes, parser_for, repeats_issue
 from agent.stages.patch_mutants import try_mutants
@@ -125,24 +125,17 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                      "observed": observed,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
                      "focus_caller": focus.called_by if focus else ""}
-        spec = StageSpec(name=PROMPTS[fmt], parse=parse, act=act,
-                         allow_commands=cfg.max_steps > 1, max_commands=max(0, cfg.max_steps - 1),
-                         max_format_errors=cfg.max_format_errors,
-                         max_revisions=cfg.max_revisions if checks else 0,
-                         exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)
-        spec.max_turns = spec.turns()
-        try:
-            sandbox = ctx.new_sandbox()
-        except Exception as err:
-            return Trajectory(stage="patch", sample=i, status="error", error=f"sandbox failed: {err}")
-        params = sampling_params(i, cfg.temperature, ctx.config.seed, "patch")
-        with sandbox:
-            traj, final = run_trajectory(model, spec, sample=i, sandbox=sandbox, **params)
+        spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act,
+                                     max_format_errors=cfg.max_format_errors,
+                                     max_revisions=cfg.max_revisions if checks else 0,
+                                     exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)
+        spec.max_turns = spec.turns()      # every revision and format error gets its turn
+        traj, final = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                                     **sampling_params(i, cfg.temperature, ctx.config.seed, "patch"))
         traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {}),
                         **({"observed": True} if observed else {})}
-        traj.attempts = attempts
-        if final is not None:
-            traj.diff, traj.files_after = final.diff, final.files_after
+        traj.output = PatchOutput(attempts=attempts, **({"diff": final.diff, "files_after": final.files_after}
+                                                         if final is not None else {}))
         return traj
 
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
@@ -172,7 +165,8 @@ def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:
     distinct candidate it produced once. Kept mutants (agent/stages/patch_mutants.py) join them."""
     rows = []
     for t in trajs:
-        attempts = t.attempts or ([PatchAttempt(step=0, diff=t.diff, files_after=t.files_after or {})] if t.diff else [])
+        out = t.patch
+        attempts = out.attempts or ([PatchAttempt(step=0, diff=out.diff, files_after=out.files_after or {})] if out.diff else [])
         for a in attempts:
             rows.append((t.sample, a.diff, a.files_after))
     return dedup_candidates(rows, [(m.rule, m.diff, m.files_after) for m in mutants])

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from agent.budget import BudgetExceeded
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import parse_score
+from agent.progress import Progress
 from agent.registry import VERIFIERS
 from agent.runfolder import STAGE_DIRS
+from agent.sampling import sample_file, sample_many
 from agent.schema import Candidate, ExecutionMatrix, RewardScore, Trajectory
 from agent.stages.context import StageContext
 
@@ -30,28 +33,41 @@ def evidence_line(matrix: ExecutionMatrix, cand: str) -> str:
     return ", ".join(parts)
 
 
+def judge_score(candidate: str, trajs: list[Trajectory]) -> RewardScore:
+    """The mean of the samples' scores (pure); a sample without a usable score does not count."""
+    verdicts = [(t.output_as(dict) or {}, t) for t in trajs]
+    scored = [(float(v["score"]), t.steps[-1].reply[-400:] if t.steps else "")
+              for v, t in verdicts if v.get("score") is not None]
+    scores = [s for s, _ in scored]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    return RewardScore(candidate=candidate, scores=scores, mean=round(mean, 4), rationales=[w for _, w in scored])
+
+
 class LLMJudge:
+    """Samples judgements through sample_many: each is a file 05_reward/<cand>_sample_NNN.json, so a
+    resumed run redoes only the samples it had not finished."""
+
     def __init__(self, samples: int):
         self.samples = samples
 
     def score(self, ctx: StageContext, candidate: Candidate, evidence: str) -> tuple[RewardScore, list[Trajectory]]:
         cfg = ctx.config.reward
         model = ctx.make_model("reward", cfg)
-        spec = StageSpec(name="reward", parse=parse_score, max_turns=2,
-                         variables={"issue": ctx.issue_text, "diff": candidate.diff[:6000], "evidence": evidence})
-        trajs, scores, why = [], [], []
-        for i in range(self.samples):
+        spec = StageSpec.from_config("reward", cfg, commands=False, parse=parse_score, max_turns=2,
+                                     variables={"issue": ctx.issue_text, "diff": candidate.diff[:6000], "evidence": evidence})
+
+        def one(i: int) -> Trajectory:
             traj, value = run_trajectory(model, spec, sample=i,
                                          **sampling_params(i, cfg.temperature, ctx.config.seed, f"reward:{candidate.id}"))
-            traj.verdict = {"candidate": candidate.id, "score": value}
-            trajs.append(traj)
-            if value is not None:
-                scores.append(float(value))
-                why.append(traj.steps[-1].reply[-400:] if traj.steps else "")
-            if traj.status == "budget":
-                break
-        mean = sum(scores) / len(scores) if scores else 0.0
-        return RewardScore(candidate=candidate.id, scores=scores, mean=round(mean, 4), rationales=why), trajs
+            traj.output = {"candidate": candidate.id, "score": value}
+            return traj
+
+        # Its own bar would be one per candidate: the stage's bar counts candidates.
+        trajs = sample_many(ctx.run, STAGE_DIR, self.samples, one, workers=ctx.config.workers, ledger=ctx.ledger,
+                            progress=Progress(False), label="reward", prefix=f"{candidate.id}_")
+        if len(trajs) < self.samples:      # cut by the budget (those samples are not on disk): not scored
+            raise BudgetExceeded(ctx.ledger.exhausted_reason() or "budget reached")
+        return judge_score(candidate.id, trajs), trajs
 
 
 def llm_judge(config) -> LLMJudge:
@@ -76,9 +92,12 @@ def score_candidates(ctx: StageContext, candidates: list[Candidate], matrix: Exe
         if score is None:
             if ctx.ledger.exhausted_reason():
                 break
-            score, trajs = verifier.score(ctx, cand, evidence_line(matrix, cand.id))
-            for t in trajs:
-                ctx.run.write_json(f"{STAGE_DIR}/{cand.id}_sample_{t.sample:03d}.json", t)
+            try:
+                score, trajs = verifier.score(ctx, cand, evidence_line(matrix, cand.id))
+            except BudgetExceeded:       # a resume with more budget scores it
+                break
+            for t in trajs:              # (the judge's are on disk already: the same content again)
+                ctx.run.write_json(sample_file(STAGE_DIR, t.sample, f"{cand.id}_"), t)
             if any(t.status == "budget" for t in trajs):
                 break
             ctx.run.write_json(rel, score)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.calibration import decide_options
 from agent.parsing import parse_choice
 from agent.runfolder import STAGE_DIRS
@@ -39,17 +39,12 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
         by_id = {c.id: c for c in candidates}
         ranked = {r.candidate: r for r in decision.ranking}
         shown = [{"id": cid, "diff": by_id[cid].diff[:3000], "summary": _summary(ranked[cid])} for cid in leaders]
-        spec = StageSpec(name="select", parse=partial(parse_choice, ids=leaders),
-                         **step_limits(cfg.max_steps), exec_timeout_s=ctx.config.exec_timeout_s,
-                         variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})
-        sandbox = ctx.new_sandbox() if spec.allow_commands else None
-        try:
-            traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0, sandbox=sandbox,
-                                          **sampling_params(0, cfg.temperature, ctx.config.seed, "select"))
-        finally:
-            if sandbox is not None:
-                sandbox.close()
-        traj.verdict = {"choice": choice, "among": leaders}
+        spec = StageSpec.from_config("select", cfg, parse=partial(parse_choice, ids=leaders),
+                                     exec_timeout_s=ctx.config.exec_timeout_s,
+                                     variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})
+        traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0, new_sandbox=ctx.new_sandbox,
+                                      **sampling_params(0, cfg.temperature, ctx.config.seed, "select"))
+        traj.output = {"choice": choice, "among": leaders}
         ctx.run.write_json(f"{STAGE_DIR}/trajectory.json", traj)
         if choice and choice != decision.candidate:
             decision.diagnosis = (f"selection trajectory preferred {choice} over {decision.candidate} "

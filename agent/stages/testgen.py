@@ -154,20 +154,16 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
                 raise FormatError(render("test", "rejected", reason=reason, output=res.output[-1500:]))
             return case
 
-        spec = StageSpec(name="test", parse=extract_python, act=act, max_turns=cfg.max_steps + 1,
-                         exec_timeout_s=ctx.config.exec_timeout_s,
-                         variables={"issue": ctx.issue_text, "code": code, "test_path": path, "command": command})
-        try:
-            sandbox = ctx.new_sandbox()
-        except Exception as err:
-            return Trajectory(stage="test", sample=i, status="error", error=f"sandbox failed: {err}")
-        with sandbox:
-            traj, case = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, sandbox=sandbox)
-        traj.test = case or (attempts[-1] if attempts else None)
+        spec = StageSpec.from_config("test", cfg, commands=False, parse=extract_python, act=act,
+                                     exec_timeout_s=ctx.config.exec_timeout_s,
+                                     variables={"issue": ctx.issue_text, "code": code, "test_path": path,
+                                                "command": command})
+        traj, case = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, new_sandbox=ctx.new_sandbox)
+        traj.output = case or (attempts[-1] if attempts else None)     # a rejected test is shown too
         return traj
 
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                         ledger=ctx.ledger, progress=ctx.progress, label="tests")
-    tests = from_issue + [t.test for t in trajs if t.test is not None]
+    tests = from_issue + [case for t in trajs if (case := t.output_as(TestCase)) is not None]
     ctx.run.write_json(f"{STAGE_DIR}/tests.json", tests)
     return tests

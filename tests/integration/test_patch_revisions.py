@@ -61,11 +61,11 @@ def test_failing_check_drives_a_revision_and_both_edits_are_candidates(docker_cl
                        progress=Progress(False))
     run = tmp_path / "run"
     traj = sample(run)
-    assert [set(a.checks.values()) for a in traj.attempts] == [{"fail"}, {"pass"}]
-    assert "a * b" in traj.attempts[0].diff and "a + b" in traj.attempts[1].diff
+    assert [set(a.checks.values()) for a in traj.patch.attempts] == [{"fail"}, {"pass"}]
+    assert "a * b" in traj.patch.attempts[0].diff and "a + b" in traj.patch.attempts[1].diff
     feedback = traj.messages[3]["content"]
     assert "still fails" in feedback and "FAILED" in feedback          # the real pytest failure went back
-    assert traj.diff == traj.attempts[1].diff
+    assert traj.patch.diff == traj.patch.attempts[1].diff
     cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
     assert len(cands) == 2 and all(c.samples == [0] for c in cands)
     assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
@@ -80,7 +80,7 @@ def test_revisions_run_out_and_the_last_edit_is_kept(docker_client, tmp_path):
               progress=Progress(False))
         patch_calls = server.count("fixes bugs")
     traj = sample(tmp_path / "run")
-    assert traj.status == "ok" and len(traj.attempts) == 2 and "revisions exhausted" in traj.error
+    assert traj.status == "ok" and len(traj.patch.attempts) == 2 and "revisions exhausted" in traj.error
     assert patch_calls == 2                     # one answer + exactly max_revisions revision turns
 
 
@@ -107,7 +107,7 @@ def test_function_and_whole_file_formats_land(docker_client, tmp_path, fmt, answ
                        progress=Progress(False))
         prompt = next(m for m in server.requests if "fixes bugs" in m[0]["content"])[1]["content"]
     traj = sample(tmp_path / "run")
-    assert traj.variant["format"] == fmt and traj.attempts[0].rules == [rule]
+    assert traj.variant["format"] == fmt and traj.patch.attempts[0].rules == [rule]
     assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
     if fmt == "whole_file":
         assert "def mul(a, b)" in prompt       # the whole file was shown

@@ -10,8 +10,8 @@ import pytest
 
 from agent.budget import LedgerState, StageSpend
 from agent.runfolder import RunFolder
-from agent.schema import (Candidate, Cell, Decision, ExecutionMatrix, Issue, Location, RankedCandidate, Result,
-                          RewardScore, SpendRecord, Step, TestCase, Trajectory)
+from agent.schema import (Candidate, Cell, Decision, ExecutionMatrix, Issue, Location, PatchOutput, RankedCandidate,
+                          Result, RewardScore, SpendRecord, Step, TestCase, Trajectory)
 
 EVIL = "<script>document.documentElement.setAttribute('data-pwned', '1')</script>"
 GOOD_DIFF = ("diff --git a/calc/ops.py b/calc/ops.py\n--- a/calc/ops.py\n+++ b/calc/ops.py\n"
@@ -42,13 +42,13 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
     run = RunFolder(root)
     write_issue(run)
     run.write_json("01_localize/sample_000.json",
-                   traj("localize", 0, locations=[Location(file="calc/ops.py", symbol="add")]))
+                   traj("localize", 0, output=[Location(file="calc/ops.py", symbol="add")]))
     run.write_json("01_localize/locations.json", [Location(file="calc/ops.py", symbol="add", votes=1)])
     diffs = [GOOD_DIFF, WRONG_DIFF, BAD_DIFF, GOOD_DIFF]
     long_output = "\n".join(f"line {i} of a long observation" for i in range(200))
     for i in range(n_patches):
         steps = [Step(reply="look", command="cat calc/ops.py", observation=long_output, exit_code=0), Step(reply="edit")]
-        run.write_json(f"02_patches/sample_{i:03d}.json", traj("patch", i, diff=diffs[i % 4], steps=steps))
+        run.write_json(f"02_patches/sample_{i:03d}.json", traj("patch", i, output=PatchOutput(diff=diffs[i % 4]), steps=steps))
     cands = [Candidate(id="cgood", diff=GOOD_DIFF, key="k1", samples=[0, 3], files=["calc/ops.py"]),
              Candidate(id="cwrong", diff=WRONG_DIFF, key="k2", samples=[1], files=["calc/ops.py"]),
              Candidate(id="cbad", diff=BAD_DIFF, key="k3", samples=[2], files=["calc/ops.py"])]
@@ -61,7 +61,7 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
                       command="pytest tests/test_weak.py", original_outcome="pass", kept=False,
                       reason="passes on the original code")]
     for t in tests:
-        run.write_json(f"03_tests/sample_{t.sample:03d}.json", traj("test", t.sample, test=t))
+        run.write_json(f"03_tests/sample_{t.sample:03d}.json", traj("test", t.sample, output=t))
     run.write_json("03_tests/tests.json", tests)
     outcomes = {"cgood": ["pass", "pass", "pass"], "cwrong": ["fail", "timeout", "pass"], "cbad": ["error", "fail", "apply_failed"]}
     cells = [Cell(candidate=c, test=t, outcome=o, output_tail=f"output of {c} on {t} {EVIL}")
@@ -71,7 +71,7 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
         baseline_regression=Cell(candidate="original", test="regression", outcome="pass")))
     for cid, mean in (("cgood", 0.8), ("cwrong", 0.2), ("cbad", 0.1)):
         run.write_json(f"05_reward/{cid}.json", RewardScore(candidate=cid, scores=[mean], mean=mean, rationales=["because"]))
-        run.write_json(f"05_reward/{cid}_sample_000.json", traj("reward", 0, verdict={"score": mean}))
+        run.write_json(f"05_reward/{cid}_sample_000.json", traj("reward", 0, output={"score": mean}))
     ranking = [RankedCandidate(candidate="cgood", score=0.9, tests_passed=2, tests_total=2, weighted_pass=1.0,
                                regression_ok=True, reward=0.8, count=2),
                RankedCandidate(candidate="cwrong", score=0.3, tests_passed=0, tests_total=2, weighted_pass=0.0,
@@ -79,7 +79,7 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
                RankedCandidate(candidate="cbad", score=0.0, tests_passed=0, tests_total=2, weighted_pass=0.0,
                                regression_ok=None, reward=0.1, count=1)]
     run.write_json("06_selection/trajectory.json",
-                   traj("select", 0, reply="ANSWER: cgood", verdict={"choice": "cgood", "among": ["cgood", "cwrong"]}))
+                   traj("select", 0, reply="ANSWER: cgood", output={"choice": "cgood", "among": ["cgood", "cwrong"]}))
     run.write_json("06_selection/decision.json", Decision(status="selected", candidate="cgood", confidence=0.87,
                                                           ranking=ranking, diagnosis="cgood passes every valid test.",
                                                           method="selection_trajectory"))
@@ -96,10 +96,10 @@ def make_killed_run(root: Path) -> Path:
     """What a kill during patch sampling leaves: localization done, two patch samples, nothing else."""
     run = RunFolder(root)
     write_issue(run)
-    run.write_json("01_localize/sample_000.json", traj("localize", 0, locations=[]))
+    run.write_json("01_localize/sample_000.json", traj("localize", 0, output=[]))
     run.write_json("01_localize/locations.json", [])
     for i in range(2):
-        run.write_json(f"02_patches/sample_{i:03d}.json", traj("patch", i, diff=GOOD_DIFF))
+        run.write_json(f"02_patches/sample_{i:03d}.json", traj("patch", i, output=PatchOutput(diff=GOOD_DIFF)))
     (root / "02_patches" / "sample_002.json").write_text('{"stage": "patch", "sam')  # torn by hand
     return root
 

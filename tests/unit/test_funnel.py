@@ -6,17 +6,16 @@ import pytest
 from agent.config import load_config
 from agent.funnel import funnel_line, patch_funnel
 from agent.patches import dedup_candidates
-from agent.schema import Cell, ExecutionMatrix, PatchAttempt, Trajectory
+from agent.schema import Cell, ExecutionMatrix, PatchAttempt, PatchOutput, Trajectory
 from agent.stages.patch import candidates_of, feedback_tests, format_of
 from agent.schema import TestCase
 
 
 def traj(i, reached, attempts=(), fmt="whole_file"):
-    t = Trajectory(stage="patch", sample=i, variant={"format": fmt, "reached": list(reached)})
-    t.attempts = [PatchAttempt(step=k, diff=d, files_after={"m.py": d}, rules=["whole_file"]) for k, d in enumerate(attempts)]
-    if t.attempts:
-        t.diff, t.files_after = t.attempts[-1].diff, t.attempts[-1].files_after
-    return t
+    done = [PatchAttempt(step=k, diff=d, files_after={"m.py": d}, rules=["whole_file"]) for k, d in enumerate(attempts)]
+    final = {"diff": done[-1].diff, "files_after": done[-1].files_after} if done else {}
+    return Trajectory(stage="patch", sample=i, variant={"format": fmt, "reached": list(reached)},
+                      output=PatchOutput(attempts=done, **final))
 
 
 def test_funnel_counts_each_step_and_the_revisions():

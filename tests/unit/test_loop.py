@@ -2,10 +2,16 @@
 errors, Revise feedback and its limits, and the per-sample sampling parameters."""
 from __future__ import annotations
 
+import pytest
+
+from agent.config import StageConfig
 from agent.loop import Revise, StageSpec, run_trajectory, sample_seed, sampling_params, step_limits
 from agent.model.base import ModelConfig
 from agent.model.client import LiteLLMModel
 from agent.parsing import FormatError
+from sandbox.base import SandboxError
+from sandbox.local_sandbox import LocalSandbox
+from tests.support.sandbox import make_git_repo
 
 
 def model(*answers) -> LiteLLMModel:
@@ -70,3 +76,42 @@ def test_sample_zero_is_greedy_and_seeds_differ_per_sample_and_stage():
 def test_step_limits_of_a_stage_config():
     assert step_limits(1) == {"allow_commands": False, "max_commands": 0, "max_turns": 2}   # answer only
     assert step_limits(4) == {"allow_commands": True, "max_commands": 3, "max_turns": 5}
+
+
+def test_a_spec_from_a_stage_config_takes_its_limits_and_the_stage_own_fields_win():
+    s = StageSpec.from_config("localize", StageConfig(max_steps=3), parse=number)
+    assert (s.allow_commands, s.max_commands, s.max_turns) == (True, 2, 4) and s.needs_sandbox()
+    answer_only = StageSpec.from_config("test", StageConfig(max_steps=2), commands=False, parse=number, max_format_errors=1)
+    assert (answer_only.allow_commands, answer_only.max_turns, answer_only.max_format_errors) == (False, 3, 1)
+    assert not answer_only.needs_sandbox()
+    assert StageSpec.from_config("probe", StageConfig(max_steps=5), commands=False, parse=number, max_turns=2).max_turns == 2
+
+
+def test_the_trajectory_opens_its_sandbox_once_and_always_closes_it(tmp_path):
+    repo = make_git_repo(tmp_path / "repo")
+    opened = []
+
+    def new_sandbox():
+        opened.append(LocalSandbox(repo))
+        return opened[-1]
+
+    def act(value, sandbox):     # one sandbox across the revisions: the file written first is still there
+        sandbox.write_file("seen.txt", sandbox.run("cat seen.txt 2>/dev/null").output + f"{value} ")
+        if value < 3:
+            raise Revise("more", value)
+        return sandbox.read_file("seen.txt")
+    traj, out = run_trajectory(model("1", "3"), spec(act, max_revisions=2), sample=0, temperature=0,
+                               new_sandbox=new_sandbox)
+    assert out == "1 3 " and traj.status == "ok" and len(opened) == 1
+    with pytest.raises(SandboxError):
+        opened[0].run("true")                                     # closed when the trajectory ended
+    run_trajectory(model("7"), spec(), sample=0, temperature=0, new_sandbox=new_sandbox)
+    assert len(opened) == 1                                       # no act, no commands: no sandbox
+
+
+def test_a_sandbox_that_fails_to_open_is_the_sample_error_not_the_run():
+    def broken():
+        raise SandboxError("engine gone")
+    traj, out = run_trajectory(model("1"), spec(lambda v, sb: v), sample=2, temperature=0.5, seed=9, new_sandbox=broken)
+    assert out is None and traj.status == "error" and traj.error == "sandbox failed: engine gone"
+    assert (traj.sample, traj.seed, traj.spend.calls) == (2, 9, 0)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from agent.config import StageConfig, load_config
-from agent.loop import StageSpec, run_trajectory, sampling_params, step_limits
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.parsing import FormatError
 from agent.pipeline import stage_context
 from agent.progress import Progress
@@ -35,21 +35,18 @@ def parse_risk(reply: str) -> str:            # pure: a reply -> the stage's val
 
 
 def assess_risk(ctx: StageContext, prompt: Path, cfg: StageConfig) -> list[str]:
-    """The whole stage: a spec, one sandbox per sample opened around the loop, samples on disk, an output."""
+    """The whole stage: a spec from its config, one sandbox per sample opened by the loop, samples on
+    disk, an output."""
     model = ctx.make_model("risk", cfg)
-    spec = StageSpec(name="risk", prompt=str(prompt), parse=parse_risk, **step_limits(cfg.max_steps),
-                     variables={"issue": ctx.issue_text})
+    spec = StageSpec.from_config("risk", cfg, prompt=str(prompt), parse=parse_risk, variables={"issue": ctx.issue_text})
 
-    def one(i: int):
-        with ctx.new_sandbox() as sandbox:
-            traj, value = run_trajectory(model, spec, sample=i, sandbox=sandbox,
-                                         **sampling_params(i, cfg.temperature, ctx.config.seed, "risk"))
-        traj.verdict = {"risk": value}
-        return traj
+    def one(i: int):          # the trajectory's `output` is the parsed value
+        return run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                              **sampling_params(i, cfg.temperature, ctx.config.seed, "risk"))[0]
 
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers, ledger=ctx.ledger,
                         progress=ctx.progress, label="risk")
-    votes = [t.verdict["risk"] for t in trajs if t.verdict and t.verdict.get("risk")]
+    votes = [risk for t in trajs if (risk := t.output_as(str))]
     ctx.run.write_json(f"{STAGE_DIR}/risk.json", votes)
     return votes
 

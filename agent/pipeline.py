@@ -45,6 +45,7 @@ def public_config(config: SolveConfig) -> dict:
 
 
 def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConfig) -> Ledger:
+    run.migrate()       # also where no lock is taken (batch jobs, bench sub-runs): an old folder resumes in place
     if run.exists(ISSUE):
         old = run.read_model(ISSUE, Issue)
         meta = run.read_json(META) if run.exists(META) else {}

@@ -16,24 +16,33 @@ from agent.schema import Candidate, Decision, ExecutionMatrix, Issue, Location, 
 
 M = TypeVar("M", bound=BaseModel)
 
-# The layout, owned here: every reader and writer names these instead of spelling paths.
-# The numbers are historical (03_tests runs before 02_patches, 03b_probes after both); they are
-# kept because saved run folders and running benchmarks use these names, and renumbering needs
-# a migration (or a fallback reader) for them first.
+# The layout, owned here and numbered in execution order: every reader and writer names these
+# instead of spelling paths.
 STAGE_DIRS = {
     "localize": "01_localize",
-    "patch": "02_patches",
-    "test": "03_tests",
-    "execute": "04_execution",
-    "reward": "05_reward",
-    "select": "06_selection",
+    "test": "02_tests",
+    "patch": "03_patches",
+    "execute": "05_execution",
+    "reward": "06_reward",
+    "select": "07_selection",
 }
-PROBES_DIR = "03b_probes"                                    # probe-writing trajectories, probes.json
+PROBES_DIR = "04_probes"                                     # probe-writing trajectories, probes.json
+# The names run folders had before the renumbering (new name -> old name; none equals a new one).
+# Readers fall back to them; a folder opened for writing has them renamed first (`migrate`).
+FORMER_DIRS = {
+    STAGE_DIRS["test"]: "03_tests",
+    STAGE_DIRS["patch"]: "02_patches",
+    PROBES_DIR: "03b_probes",
+    STAGE_DIRS["execute"]: "04_execution",
+    STAGE_DIRS["reward"]: "05_reward",
+    STAGE_DIRS["select"]: "06_selection",
+}
 ISSUE, META, CONFIG, LEDGER, RESULT, FINAL_DIFF = (
     "issue.json", "meta.json", "config.json", "ledger.json", "result.json", "final.diff")
 LOCATIONS = f"{STAGE_DIRS['localize']}/locations.json"      # list[Location], merged over samples
 REPOMAP = f"{STAGE_DIRS['localize']}/repomap.json"          # RepoMap
 CANDIDATES = f"{STAGE_DIRS['patch']}/candidates.json"       # list[Candidate]
+MUTANTS = f"{STAGE_DIRS['patch']}/mutants.json"             # MutationRecord: the one-token repair search
 TESTS = f"{STAGE_DIRS['test']}/tests.json"                  # list[TestCase]
 MATRIX = f"{STAGE_DIRS['execute']}/matrix.json"             # ExecutionMatrix
 CELLS = f"{STAGE_DIRS['execute']}/cells"                    # <cand>__<test>.json, one per run
@@ -55,6 +64,10 @@ def default_output(issue_id: str, commit: str) -> Path:
 
 class RunFolderBusy(RuntimeError):
     """Another process is working in this run folder."""
+
+
+class RunFolderLayoutError(ValueError):
+    """The run folder holds one stage under both its old and its new folder name."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -93,21 +106,53 @@ class RunFolder:
         try:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
+            self.migrate()
             yield self
         finally:
             os.close(fd)                 # closing the descriptor releases the lock
 
+    def migrate(self) -> list[str]:
+        """Before writing into a run folder: rename the stage folders it still has under their old
+        names, so a resumed old run continues in this folder and nothing is written under an old
+        name. Each rename is atomic; a folder holding both names of one stage is refused (which of
+        the two holds the work is for a person to say). Returns the renames made."""
+        both = [f"{old}/ and {new}/" for new, old in FORMER_DIRS.items()
+                if (self.root / old).exists() and (self.root / new).exists()]
+        if both:
+            raise RunFolderLayoutError(
+                f"run folder {self.root} holds a stage under its old and its new folder name ({'; '.join(both)}); "
+                "move the one you do not want out of the folder, then rerun")
+        moved = []
+        for new, old in FORMER_DIRS.items():
+            if (self.root / old).is_dir():
+                os.replace(self.root / old, self.root / new)
+                moved.append(f"{old} -> {new}")
+        return moved
+
     def stage_dir(self, stage: str) -> Path:
-        return self.root / STAGE_DIRS.get(stage, stage)
+        return self.path(STAGE_DIRS.get(stage, stage))
 
     def path(self, *parts: str) -> Path:
-        return self.root.joinpath(*parts)
+        """Where to read `parts`. A run folder from before the renumbering, opened read-only (the
+        report, `show`), still has old stage folder names: read there when the new one is absent.
+        When both exist, the new one is read (and a warning says so)."""
+        rel = Path(*parts)
+        head = rel.parts[0] if rel.parts else ""
+        old = FORMER_DIRS.get(head)
+        if old is None or not (self.root / old).exists():
+            return self.root / rel
+        if not (self.root / head).exists():
+            return self.root / old / rel.relative_to(head)
+        note = f"{old}/ and {head}/ both exist (a stage under its old and new name): {head}/ is read"
+        if note not in self.warnings:
+            self.warnings.append(note)
+        return self.root / rel
 
     def exists(self, *parts: str) -> bool:
         return self.path(*parts).exists()
 
     def write_text(self, rel: str, text: str) -> Path:
-        p = self.path(rel)
+        p = self.root / rel              # always the new layout: never written under an old name
         atomic_write_text(p, text)
         return p
 

@@ -15,7 +15,7 @@ from agent.schema import Trajectory
 
 
 def sample_file(stage_dir: str, i: int, prefix: str = "") -> str:
-    """`prefix` keeps several sample sets in one folder (the judge's: 05_reward/<cand>_sample_NNN.json)."""
+    """`prefix` keeps several sample sets in one folder (the judge's: 06_reward/<cand>_sample_NNN.json)."""
     return f"{stage_dir}/{prefix}sample_{i:03d}.json"
 
 

@@ -21,7 +21,7 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
     from agent.model.base import ModelError
     from sandbox.engine import EngineUnavailable
 
-    from agent.runfolder import RunFolder, RunFolderBusy
+    from agent.runfolder import RunFolder, RunFolderBusy, RunFolderLayoutError
 
     run_dir = output or default_output(issue.id, commit)
     try:
@@ -34,7 +34,8 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
         # flight in worker threads would hold the exit for minutes: leave without joining them.
         sys.stderr.flush()
         os._exit(130 if isinstance(err, KeyboardInterrupt) else 143)
-    except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy) as err:
+    except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy,
+            RunFolderLayoutError) as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
 

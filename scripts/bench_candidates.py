@@ -32,7 +32,7 @@ from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import generate  # noqa: E402
 from agent.progress import Progress  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
-from agent.runfolder import RunFolder  # noqa: E402
+from agent.runfolder import STAGE_DIRS, RunFolder  # noqa: E402
 from agent.sampling import sample_file  # noqa: E402
 
 DEFAULT_VARIANTS = ["none=patch.focus=none", "alternate=patch.focus=alternate"]
@@ -46,20 +46,22 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
 
 def _seed_from(first: Path, dst: Path, cfg, samples: int, share_free: bool) -> None:
     """The first variant's localization and tests (and identical unfocused samples) into dst."""
+    src, out = RunFolder(first), RunFolder(dst)    # first is read where it is; dst is written in the new layout
     dst.mkdir(parents=True, exist_ok=True)
+    out.migrate()
     for f in ("issue.json", "meta.json"):
         if (first / f).exists():
             shutil.copyfile(first / f, dst / f)
-    for sub in ("01_localize", "03_tests"):
-        if (first / sub).is_dir():
-            shutil.copytree(first / sub, dst / sub, dirs_exist_ok=True)
+    for stage in ("localize", "test"):
+        if src.stage_dir(stage).is_dir():
+            shutil.copytree(src.stage_dir(stage), dst / STAGE_DIRS[stage], dirs_exist_ok=True)
     if not share_free:
         return
     for i in range(samples):
-        rel = sample_file("02_patches", i)
-        if chooses_freely(i, cfg.patch.focus) and (first / rel).exists() and not (dst / rel).exists():
+        rel = sample_file(STAGE_DIRS["patch"], i)
+        if chooses_freely(i, cfg.patch.focus) and src.exists(rel) and not out.exists(rel):
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(first / rel, dst / rel)
+            shutil.copyfile(src.path(rel), dst / rel)
 
 
 def run_instance(name: str, out: Path, variants: list[tuple[str, object]], samples: int, share_free: bool) -> dict:

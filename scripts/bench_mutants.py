@@ -30,18 +30,18 @@ from agent.examples.split import split_of  # noqa: E402
 from agent.pipeline import generate  # noqa: E402
 from agent.progress import Progress  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
-from agent.runfolder import RunFolder  # noqa: E402
-from agent.stages.patch_mutants import RECORD, MutationRecord  # noqa: E402
+from agent.runfolder import LOCATIONS, MUTANTS, STAGE_DIRS, RunFolder  # noqa: E402
+from agent.stages.patch_mutants import MutationRecord  # noqa: E402
 
 
 def _seed_localization(src: Path | None, name: str, dst: Path) -> bool:
-    """Copy a saved run's 01_localize (any run folder of `name` under src) into dst."""
+    """Copy a saved run's localization (any run folder of `name` under src) into dst."""
     if src is None:
         return False
-    for loc in sorted((src / "runs" / name).glob("*/01_localize/locations.json")):
-        dst.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(loc.parent, dst / "01_localize", dirs_exist_ok=True)
-        return True
+    for run in sorted(p for p in (src / "runs" / name).glob("*") if p.is_dir()):
+        if RunFolder(run).exists(LOCATIONS):
+            shutil.copytree(RunFolder(run).stage_dir("localize"), dst / STAGE_DIRS["localize"], dirs_exist_ok=True)
+            return True
     return False
 
 
@@ -55,7 +55,7 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     t0 = time.monotonic()
     generate(issue_from_file(ex.issue), ex.repo, run_dir, cfg, progress=Progress(False))
     wall = time.monotonic() - t0
-    mut = RunFolder(run_dir).read_model_or_none(f"02_patches/{RECORD}", MutationRecord) or MutationRecord()
+    mut = RunFolder(run_dir).read_model_or_none(MUTANTS, MutationRecord) or MutationRecord()
     kept = [{"rule": m.rule, "correct": check_hidden(None, ex, m.diff)} for m in mut.kept]
     row = {"name": name, "split": split_of(name), "checks": len(mut.checks), "targets": mut.targets,
            "tried": len(mut.tried), "kept": kept, "search_s": mut.duration_s, "wall_s": round(wall, 1),
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_devset_args(p, "train")
     p.add_argument("--limit", type=int, default=60, help="patch.mutants: mutants tried per instance")
-    p.add_argument("--localize-from", type=Path, help="a bench folder whose runs/<name>/*/01_localize to reuse")
+    p.add_argument("--localize-from", type=Path, help="a bench folder whose runs/<name>/*/ localization to reuse")
     p.add_argument("--sandbox", choices=["docker", "local"], default="docker")
     args = p.parse_args(argv)
     names = chosen_examples(p, args)

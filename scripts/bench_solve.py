@@ -26,7 +26,7 @@ from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.pipeline import solve  # noqa: E402
 from agent.progress import Progress  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
-from agent.runfolder import RunFolder  # noqa: E402
+from agent.runfolder import LOCATIONS, RunFolder  # noqa: E402
 from agent.schema import Result  # noqa: E402
 from agent.timing import time_line  # noqa: E402
 
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             if res is None or res.time is None:
                 res = solve(issue, ex.repo, run_dir, cfg, progress=Progress(False))
             # The baseline rewrites the file localization ranked first (the bug's module when it has none).
-            locs = RunFolder(run_dir).read_json("01_localize/locations.json") or [{"file": _fixed_file(ex)}]
+            locs = RunFolder(run_dir).read_json(LOCATIONS) or [{"file": _fixed_file(ex)}]
             started = time.monotonic()
             one_call_diff(cfg.model, f"{issue.title}\n\n{issue.body}", ex.repo, locs[0]["file"])
             print(table(name, res, time.monotonic() - started) + "\n", flush=True)

@@ -4,7 +4,7 @@ let every requested method choose among the same candidates.
 
 ```
 OUT/
-  instances/<iid>/run/            the pipeline's run folder (00_sources.json + 02_patches/ seeded here)
+  instances/<iid>/run/            the pipeline's run folder (00_sources.json + 03_patches/ seeded here)
   instances/<iid>/status.json     the batch runner's status (only for methods that execute)
   instances/<iid>/selection.json  Selection: candidates, systems behind each, every method's choice
   predictions.jsonl               official format, the first --method (abstention = empty patch)

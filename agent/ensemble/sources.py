@@ -2,7 +2,7 @@
 
 Each prediction file is one patch *sample* of every instance it covers: sample i of an instance is
 file i's `model_patch` (an empty trajectory when file i has none), written where the pipeline keeps
-its own patch samples (02_patches/sample_NNN.json). The pipeline then resumes from them without a
+its own patch samples (03_patches/sample_NNN.json). The pipeline then resumes from them without a
 model call: its normalized deduplication turns them into candidates, each backed by the systems
 that submitted it, and stages 3–6 run on those exactly as in `solve`.
 
@@ -104,6 +104,7 @@ def seed_run(run_dir: Path, iid: str, systems: list[str], patches: list[dict[str
     """Write one patch sample per prediction file into the run folder (idempotent); returns how many
     systems submitted a non-empty patch for the instance."""
     run = RunFolder(run_dir)
+    run.migrate()        # a folder seeded before the renumbering: its samples move to the new names
     own = [p.get(iid, "") for p in patches]
     digest = hashlib.sha256("\0".join(own).encode()).hexdigest()
     if run.exists(SOURCES_FILE):

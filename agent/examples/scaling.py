@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.runfolder import CELLS, PROBE_RUNS, PROBES_DIR, REWARDS, STAGE_DIRS, RunFolder
+from agent.runfolder import CELLS, MUTANTS, PROBE_RUNS, PROBES_DIR, REWARDS, STAGE_DIRS, RunFolder
 from agent.sampling import sample_file
 from agent.schema import Trajectory
 
@@ -42,30 +42,29 @@ def budgets(samples: int) -> list[int]:
 
 def prepare_subrun(gen: Path, dst: Path, n: int) -> None:
     """Seed dst with the generation run's shared inputs and first n patch samples (idempotent)."""
-    gen, dst = Path(gen), Path(dst)
+    # The generation run is read where it is (an old run folder keeps its old names); the sub-run,
+    # opened for writing, is moved to the new layout first so a resumed one continues in place.
+    src, dst = RunFolder(gen), Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
+    RunFolder(dst).migrate()
     for f in ("issue.json", "meta.json"):
-        shutil.copyfile(gen / f, dst / f)
+        shutil.copyfile(src.path(f), dst / f)
     for stage in UPSTREAM:
-        shutil.copytree(gen / STAGE_DIRS[stage], dst / STAGE_DIRS[stage], dirs_exist_ok=True)
-    if (gen / PROBES_DIR).is_dir():
-        shutil.copytree(gen / PROBES_DIR, dst / PROBES_DIR, dirs_exist_ok=True)
+        shutil.copytree(src.stage_dir(stage), dst / STAGE_DIRS[stage], dirs_exist_ok=True)
+    if src.path(PROBES_DIR).is_dir():
+        shutil.copytree(src.path(PROBES_DIR), dst / PROBES_DIR, dirs_exist_ok=True)
     # The one-token repair search does not depend on the samples either: it is read back, not rerun.
-    mutants = Path(STAGE_DIRS["patch"]) / "mutants.json"
-    if (gen / mutants).exists():
-        (dst / mutants).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(gen / mutants, dst / mutants)
-    for i in range(n):
-        rel = sample_file(STAGE_DIRS["patch"], i)
-        if (gen / rel).exists():   # a missing sample (cut by a budget) is sampled afresh by the sub-run
+    # A missing patch sample (cut by a budget) is sampled afresh by the sub-run.
+    for rel in [MUTANTS] + [sample_file(STAGE_DIRS["patch"], i) for i in range(n)]:
+        if src.path(rel).is_file():
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(gen / rel, dst / rel)
+            shutil.copyfile(src.path(rel), dst / rel)
     # A candidate's evidence does not depend on how many samples were drawn: its execution cells,
     # probe runs and judge scores (files keyed by candidate id) are reused; the matrix, behaviour
     # clusters and the decision are recomputed from the candidates the first n samples produced.
     for sub in (CELLS, PROBE_RUNS, REWARDS):
-        if (gen / sub).is_dir():
-            shutil.copytree(gen / sub, dst / sub, dirs_exist_ok=True)
+        if src.path(sub).is_dir():
+            shutil.copytree(src.path(sub), dst / sub, dirs_exist_ok=True)
 
 
 def trajectories(run: Path, stage: str, n: int | None = None) -> list[Trajectory]:

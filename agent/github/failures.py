@@ -12,7 +12,7 @@ def explain(err: BaseException) -> tuple[str, str]:
     from agent.github.errors import ActionError, GitHubError, PermissionDenied, PushRejected, RateLimited
     from agent.model.base import ModelError
     from agent.pipeline import RunMismatch
-    from agent.runfolder import RunFolderBusy
+    from agent.runfolder import RunFolderBusy, RunFolderLayoutError
     from sandbox.base import SandboxError
     from sandbox.engine import EngineUnavailable
 
@@ -43,7 +43,7 @@ def explain(err: BaseException) -> tuple[str, str]:
         return f"GitHub's rate limit was reached: {text}", "re-run the job after the limit resets."
     if isinstance(err, GitHubError):
         return f"a GitHub request failed: {text}", "see the message; re-run the job once GitHub answers again."
-    if isinstance(err, (RunFolderBusy, RunMismatch)):
+    if isinstance(err, (RunFolderBusy, RunFolderLayoutError, RunMismatch)):
         return f"the run folder could not be used: {text}", "re-run the job (it gets a fresh run folder)."
     return (f"an unexpected error ({type(err).__name__}: {text})",
             "re-run the job; if it happens again, report it to swe-agent with the job log.")

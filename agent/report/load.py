@@ -57,17 +57,18 @@ def load_run(root: Path | str) -> RunView:
     view = RunView(root=run.root, warnings=run.warnings)
     view.issue = run.issue()
     view.config = run.config()
-    for name, folder in STAGE_DIRS.items():
+    for name in STAGE_DIRS:
+        folder = run.stage_dir(name)          # an old run folder's stage is shown under its old name
         trajs = []
         for pattern in TRAJECTORY_GLOBS.get(name, []):
-            for p in sorted(run.path(folder).glob(pattern)):
-                t = run.record(f"{folder}/{p.name}", Trajectory)
+            for p in sorted(folder.glob(pattern)):
+                t = run.record(f"{STAGE_DIRS[name]}/{p.name}", Trajectory)
                 if t is not None:
                     trajs.append(t)
         done = STAGE_DONE[name]
-        exists = run.path(folder).is_dir()
+        exists = folder.is_dir()
         status = "not run" if not exists else "done" if done is None or run.path(done).is_file() else "partial"
-        view.stages.append(StageView(name, folder, status, trajs))
+        view.stages.append(StageView(name, folder.name, status, trajs))
     view.locations = run.locations()
     view.candidates = run.candidates()
     view.tests = run.tests()

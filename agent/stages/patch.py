@@ -19,13 +19,14 @@ from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
 from agent.repomap import code_context, read_repo_text
+from agent.runfolder import STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
 from agent.stages.patch_edits import PROMPTS, land_changes, parser_for, repeats_issue
 from agent.stages.patch_mutants import try_mutants
 
-STAGE_DIR = "02_patches"
+STAGE_DIR = STAGE_DIRS["patch"]
 
 
 def format_of(configured, sample: int) -> str:

@@ -17,11 +17,11 @@ from agent.focus import Target
 from agent.mutate import Mutant, function_span, mutants
 from agent.parsing import classify_pytest, pytest_failures
 from agent.patches import is_test_file, strip_diff_noise
+from agent.runfolder import MUTANTS
 from agent.schema import TestCase
 from agent.stages.context import StageContext
 from agent.stages.execute import regression_command
 
-RECORD = "mutants.json"
 CHECK_TIMEOUT_S = 20.0      # a mutant that loops forever must not hold the stage
 
 
@@ -73,7 +73,7 @@ def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int
 def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target], tests: list[TestCase],
                 limit: int) -> MutationRecord:
     """Run (or read back) the mutation search of this run folder; see the module docstring."""
-    rel = f"02_patches/{RECORD}"
+    rel = MUTANTS
     done = ctx.run.read_model_or_none(rel, MutationRecord)
     if done is not None:
         return done

@@ -44,7 +44,7 @@ def judge_score(candidate: str, trajs: list[Trajectory]) -> RewardScore:
 
 
 class LLMJudge:
-    """Samples judgements through sample_many: each is a file 05_reward/<cand>_sample_NNN.json, so a
+    """Samples judgements through sample_many: each is a file 06_reward/<cand>_sample_NNN.json, so a
     resumed run redoes only the samples it had not finished."""
 
     def __init__(self, samples: int):

@@ -54,7 +54,7 @@ def test_bench_runs_grades_and_reports(docker_client, tmp_path):
     assert all(r["tokens"] > 0 and r["duration_s"] > 0 for r in summary.values())
     for iid in PLANS:
         run = out / "instances" / iid / "run"
-        assert (run / "result.json").exists() and (run / "02_patches/candidates.json").exists()
+        assert (run / "result.json").exists() and (run / "03_patches/candidates.json").exists()
         assert json.loads((out / "instances" / iid / "status.json").read_text())["status"] == "done"
     # The grade really ran the hidden tests: its log shows them.
     log = next((out / "instances/inst-a/eval").glob("*.log")).read_text()

@@ -138,7 +138,7 @@ def test_bench_on_a_ray_cluster_brings_run_folders_back(docker_client, ray_clust
         run = out / "instances" / iid / "run"
         # Written on a Ray node, packed, returned and unpacked here.
         assert json.loads((run / "result.json").read_text())["issue_id"] == iid
-        assert (run / "final.diff").exists() and list((run / "02_patches").glob("sample_*.json"))
+        assert (run / "final.diff").exists() and list((run / "03_patches").glob("sample_*.json"))
     assert list((out / "instances/inst-a/eval").glob("*.log"))     # grade logs came back too
     # "host/<ray node id>": ran inside Ray tasks; 1 CPU per node and both submitted at once → two nodes.
     assert len(nodes) == 2 and all("/" in n for n in nodes), nodes

@@ -231,16 +231,16 @@ def test_test_stage_keeps_issue_checks_that_reproduce_and_resumes(docker_client,
         assert issue[1].original_outcome == "fail" and f"Failed: {MARK}" in issue[1].original_output
         assert "calc.ops.add(2, 3)" in issue[1].content and "expected = 5" in issue[1].content
         assert [t.origin for t in tests[2:]] == ["model", "model"]
-        on_disk = [TestCase.model_validate(t) for t in json.loads((run.root / "03_tests/tests.json").read_text())]
+        on_disk = [TestCase.model_validate(t) for t in json.loads((run.root / "02_tests/tests.json").read_text())]
         assert [t.id for t in on_disk] == [t.id for t in tests]
-        saved = (run.root / "03_tests/issue_001.json").read_text()
+        saved = (run.root / "02_tests/issue_001.json").read_text()
 
         # Resume: nothing is run again (a check file on disk is trusted), nothing asked again.
         asked = len(server.requests)
         ctx.new_sandbox = lambda: (_ for _ in ()).throw(AssertionError("no sandbox on resume"))
         again = write_tests(ctx, [Location(file="calc/ops.py", symbol="add")])
         assert [t.model_dump() for t in again] == [t.model_dump() for t in tests]
-        assert len(server.requests) == asked and (run.root / "03_tests/issue_001.json").read_text() == saved
+        assert len(server.requests) == asked and (run.root / "02_tests/issue_001.json").read_text() == saved
 
 
 def test_patch_prompt_shows_the_observed_values_when_asked(tmp_path):

@@ -26,12 +26,12 @@ def test_every_sample_wrong_but_a_one_token_repair_is_found_and_selected(docker_
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
         again = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
     run = tmp_path / "run"
-    record = MutationRecord.model_validate_json((run / "02_patches/mutants.json").read_text())
+    record = MutationRecord.model_validate_json((run / "03_patches/mutants.json").read_text())
     assert record.checks == ["i000"]            # only the issue's own check drives the search
     assert [t.rule for t in record.kept] == ["op - -> + (line 3)"]
     outcomes = {t.rule.split(" (")[0]: t.outcome for t in record.tried}
     assert outcomes["swap operands of -"] == "fails_check"
-    cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "03_patches/candidates.json").read_text())]
     repair = next(c for c in cands if c.mutants)
     assert repair.samples == [] and repair.count == 0 and "+    return a + b" in repair.diff
     assert "test_swe_agent" not in repair.diff          # the checks are not part of the patch
@@ -54,7 +54,7 @@ def test_a_repair_that_breaks_the_projects_tests_is_dropped(docker_client, tmp_p
     with ScriptedOpenAI(Script(patches=(WRONG,))) as server:
         solve(issue_from_text(ISSUE), repo, tmp_path / "run",
               config(server.api_base, **{"patch.samples": 1, "patch.mutants": 60}), progress=Progress(False))
-    record = MutationRecord.model_validate_json((tmp_path / "run/02_patches/mutants.json").read_text())
+    record = MutationRecord.model_validate_json((tmp_path / "run/03_patches/mutants.json").read_text())
     assert record.regression_command and "tests/test_ops.py" in record.regression_command
     assert not record.kept
     assert {t.outcome for t in record.tried if t.rule.startswith("op - -> +")} == {"breaks_tests"}

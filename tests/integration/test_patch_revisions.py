@@ -49,7 +49,7 @@ def respond_with(first_patch, revision=GARBAGE, judge=lambda user: "Score: 2/10"
 
 
 def sample(run, i=0) -> Trajectory:
-    return Trajectory.model_validate_json((run / f"02_patches/sample_{i:03d}.json").read_text())
+    return Trajectory.model_validate_json((run / f"03_patches/sample_{i:03d}.json").read_text())
 
 
 def test_failing_check_drives_a_revision_and_both_edits_are_candidates(docker_client, tmp_path):
@@ -66,7 +66,7 @@ def test_failing_check_drives_a_revision_and_both_edits_are_candidates(docker_cl
     feedback = traj.messages[3]["content"]
     assert "still fails" in feedback and "FAILED" in feedback          # the real pytest failure went back
     assert traj.patch.diff == traj.patch.attempts[1].diff
-    cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "03_patches/candidates.json").read_text())]
     assert len(cands) == 2 and all(c.samples == [0] for c in cands)
     assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
     assert result.funnel["revised"] == 1 and result.funnel["pass_kept_checks"] == 1
@@ -92,7 +92,7 @@ def test_escalation_samples_more_before_abstaining(docker_client, tmp_path):
     with ScriptedOpenAI(respond) as server:
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **over),
                        progress=Progress(False))
-    rounds = json.loads((tmp_path / "run/06_selection/rounds.json").read_text())
+    rounds = json.loads((tmp_path / "run/07_selection/rounds.json").read_text())
     assert [(r["round"], r["patch_samples"], r["status"]) for r in rounds] == [(0, 1, "abstained"), (1, 2, "selected")]
     assert result.rounds == rounds and result.status == "selected"
     assert hidden_test_passes(repo, result.final_diff, tmp_path)
@@ -191,7 +191,7 @@ def test_prose_values_get_a_model_written_call_and_keep_the_issues_value(docker_
     with ScriptedOpenAI(respond) as server:
         result = solve(issue_from_text(VALUE_ISSUE), repo, tmp_path / "run",
                        cfg(server.api_base, **{"test.samples": 0}), progress=Progress(False))
-    tests = {t["id"]: t for t in json.loads((tmp_path / "run/03_tests/tests.json").read_text())}
+    tests = {t["id"]: t for t in json.loads((tmp_path / "run/02_tests/tests.json").read_text())}
     assert tests["v000"]["origin"] == "issue_value" and tests["v000"]["kept"]
     assert "add(2, 3)" in tests["v000"]["content"] and "5" in tests["v000"]["content"]
     assert not tests["v001"]["kept"]          # mul(1, 2) == 2 already: it does not reproduce the issue

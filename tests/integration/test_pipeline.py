@@ -30,23 +30,23 @@ def test_selects_the_candidate_the_evidence_supports(docker_client, tmp_path):
     assert result.status == "selected", result.diagnosis
     assert hidden_test_passes(repo, result.final_diff, tmp_path)
     assert (run / "final.diff").read_text() == result.final_diff
-    cands = [Candidate.model_validate(c) for c in json.loads((run / "02_patches/candidates.json").read_text())]
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "03_patches/candidates.json").read_text())]
     # GOOD and its comment-only variant are one candidate backed by two samples; WRONG is another.
     assert sorted(c.count for c in cands) == [1, 2]
     assert result.n_patch_samples == 4 and result.n_candidates == 2
-    tests = [TestCase.model_validate(t) for t in json.loads((run / "03_tests/tests.json").read_text())]
+    tests = [TestCase.model_validate(t) for t in json.loads((run / "02_tests/tests.json").read_text())]
     # The issue's own check (i000: add(2, 3) == 5, from the issue text) comes first, then the model's.
     assert [(t.id, t.kept) for t in tests] == [("i000", True), ("t000", True), ("t001", False)]
     assert "passes on the original code" in tests[2].reason
-    matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
+    matrix = ExecutionMatrix.model_validate_json((run / "05_execution/matrix.json").read_text())
     good = next(c for c in cands if c.count == 2)
     wrong = next(c for c in cands if c.count == 1)
     assert matrix.get(good.id, "t000").outcome == "pass"
     assert matrix.get(wrong.id, "t000").outcome == "fail"
     assert matrix.baseline_regression is not None and matrix.baseline_regression.outcome == "pass"
     assert matrix.get(good.id, "regression").outcome == "pass"
-    assert (run / "05_reward" / f"{good.id}.json").exists()
-    decision = json.loads((run / "06_selection/decision.json").read_text())
+    assert (run / "06_reward" / f"{good.id}.json").exists()
+    decision = json.loads((run / "07_selection/decision.json").read_text())
     assert decision["candidate"] == good.id and decision["confidence"] > 0.5
     assert json.loads((run / "result.json").read_text())["tokens"] > 0
 
@@ -75,7 +75,7 @@ def test_garbage_and_failing_model_are_recorded_not_fatal(docker_client, tmp_pat
         cfg.model.api_base = server.api_base
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
     assert result.status == "abstained"
-    samples = sorted((tmp_path / "run/02_patches").glob("sample_*.json"))
+    samples = sorted((tmp_path / "run/03_patches").glob("sample_*.json"))
     assert len(samples) == 2
     assert all(json.loads(p.read_text())["status"] == "error" for p in samples)
 
@@ -122,12 +122,12 @@ def test_resume_after_kill_redoes_nothing_finished(docker_client, tmp_path):
         env = dict(os.environ, CI="1")
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.time() + 180
-        while len(list((run / "02_patches").glob("sample_*.json"))) < 2 and time.time() < deadline:
+        while len(list((run / "03_patches").glob("sample_*.json"))) < 2 and time.time() < deadline:
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
             time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        finished = {p.name: p.read_text() for p in (run / "02_patches").glob("sample_*.json")}
+        finished = {p.name: p.read_text() for p in (run / "03_patches").glob("sample_*.json")}
         assert 2 <= len(finished) < 6
         before = {stage: server.count(stage) for stage in ("find the code", "reproduce bug", "fixes bugs")}
         result = solve(issue_from_text(ISSUE), repo, run, config(server.api_base, **{"patch.samples": 6}),
@@ -138,7 +138,7 @@ def test_resume_after_kill_redoes_nothing_finished(docker_client, tmp_path):
         # Only the patch samples without a file were run again.
         assert server.count("fixes bugs") - before["fixes bugs"] == 6 - len(finished)
     for name, text in finished.items():
-        assert (run / "02_patches" / name).read_text() == text
+        assert (run / "03_patches" / name).read_text() == text
     assert result.n_patch_samples == 6 and result.status == "selected"
 
 

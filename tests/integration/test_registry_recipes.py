@@ -80,7 +80,7 @@ def test_a_new_backend_and_verifier_by_config_alone(tmp_path, plugin):
     assert opened and all(o["commit"] == result_commit(repo) for o in opened)   # every sandbox came from it
     assert (tmp_path / "opened.closed").exists()                               # its cleanup ran
     assert judge_calls == []                                                  # the LLM judge never ran
-    scores = {p.stem: RewardScore.model_validate_json(p.read_text()) for p in (tmp_path / "run/05_reward").glob("c*.json")}
+    scores = {p.stem: RewardScore.model_validate_json(p.read_text()) for p in (tmp_path / "run/06_reward").glob("c*.json")}
     assert sorted(s.mean for s in scores.values()) == [0.1, 0.9]
     assert json.loads((tmp_path / "run/config.json").read_text())["reward"]["verifier"] == f"{plugin}.AdditionLover"
 

@@ -15,9 +15,9 @@ from tests.support.report_runs import assert_escaped, cells, real_run
 def test_real_run_folder_renders(tmp_path_factory):
     run = real_run(tmp_path_factory.mktemp("real"))
     html = write_report(run, run.parent / "real.html").read_text()
-    matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
-    tests = [TestCase.model_validate(t) for t in json.loads((run / "03_tests/tests.json").read_text())]
-    decision = json.loads((run / "06_selection/decision.json").read_text())
+    matrix = ExecutionMatrix.model_validate_json((run / "05_execution/matrix.json").read_text())
+    tests = [TestCase.model_validate(t) for t in json.loads((run / "02_tests/tests.json").read_text())]
+    decision = json.loads((run / "07_selection/decision.json").read_text())
     grid = cells(html)
     ncols = len(tests) + (1 if matrix.baseline_regression else 0)
     assert len(grid) == (1 + len(matrix.candidates)) * ncols
@@ -30,5 +30,5 @@ def test_real_run_folder_renders(tmp_path_factory):
         assert grid[(0, c)] == (t.original_outcome or "none")
     assert f"{best}</a> ★" in html
     assert '<div class="dl add">' in html and "return a + b" in html
-    assert html.count('<details class="traj"') >= len(list((run / "02_patches").glob("sample_*.json")))
+    assert html.count('<details class="traj"') >= len(list((run / "03_patches").glob("sample_*.json")))
     assert_escaped(html)

@@ -307,12 +307,12 @@ class ScriptedSolve:
             "patch": StageSpend(calls=4, prompt_tokens=4000, completion_tokens=800, cost_usd=0.012),
             "test": StageSpend(calls=2, prompt_tokens=1500, completion_tokens=300, cost_usd=0.004)})
         run.write_json("issue.json", issue)
-        run.write_json("02_patches/candidates.json", [good, bad])
-        run.write_json("03_tests/tests.json", [test])
-        run.write_json("04_execution/matrix.json", matrix)
-        run.write_json(f"05_reward/{good.id}.json", RewardScore(candidate=good.id, scores=[0.8, 0.8], mean=0.8))
-        run.write_json(f"05_reward/{bad.id}.json", RewardScore(candidate=bad.id, scores=[0.2, 0.2], mean=0.2))
-        run.write_json("06_selection/decision.json", decision)
+        run.write_json("03_patches/candidates.json", [good, bad])
+        run.write_json("02_tests/tests.json", [test])
+        run.write_json("05_execution/matrix.json", matrix)
+        run.write_json(f"06_reward/{good.id}.json", RewardScore(candidate=good.id, scores=[0.8, 0.8], mean=0.8))
+        run.write_json(f"06_reward/{bad.id}.json", RewardScore(candidate=bad.id, scores=[0.2, 0.2], mean=0.2))
+        run.write_json("07_selection/decision.json", decision)
         run.write_json("ledger.json", ledger)
         result = Result(issue_id=issue.id, status=decision.status, final_diff=self.diff if selected else "",
                         candidate=decision.candidate, confidence=self.confidence, diagnosis=decision.diagnosis,

@@ -48,11 +48,11 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
     long_output = "\n".join(f"line {i} of a long observation" for i in range(200))
     for i in range(n_patches):
         steps = [Step(reply="look", command="cat calc/ops.py", observation=long_output, exit_code=0), Step(reply="edit")]
-        run.write_json(f"02_patches/sample_{i:03d}.json", traj("patch", i, output=PatchOutput(diff=diffs[i % 4]), steps=steps))
+        run.write_json(f"03_patches/sample_{i:03d}.json", traj("patch", i, output=PatchOutput(diff=diffs[i % 4]), steps=steps))
     cands = [Candidate(id="cgood", diff=GOOD_DIFF, key="k1", samples=[0, 3], files=["calc/ops.py"]),
              Candidate(id="cwrong", diff=WRONG_DIFF, key="k2", samples=[1], files=["calc/ops.py"]),
              Candidate(id="cbad", diff=BAD_DIFF, key="k3", samples=[2], files=["calc/ops.py"])]
-    run.write_json("02_patches/candidates.json", cands)
+    run.write_json("03_patches/candidates.json", cands)
     tests = [TestCase(id="t000", sample=0, path="tests/test_repro.py", content="def test_add(): ...",
                       command="pytest tests/test_repro.py", original_outcome="fail", kept=True, reason="fails on original"),
              TestCase(id="t001", sample=1, path="tests/test_repro2.py", content="def test_x(): ...",
@@ -61,26 +61,26 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
                       command="pytest tests/test_weak.py", original_outcome="pass", kept=False,
                       reason="passes on the original code")]
     for t in tests:
-        run.write_json(f"03_tests/sample_{t.sample:03d}.json", traj("test", t.sample, output=t))
-    run.write_json("03_tests/tests.json", tests)
+        run.write_json(f"02_tests/sample_{t.sample:03d}.json", traj("test", t.sample, output=t))
+    run.write_json("02_tests/tests.json", tests)
     outcomes = {"cgood": ["pass", "pass", "pass"], "cwrong": ["fail", "timeout", "pass"], "cbad": ["error", "fail", "apply_failed"]}
     cells = [Cell(candidate=c, test=t, outcome=o, output_tail=f"output of {c} on {t} {EVIL}")
              for c, outs in outcomes.items() for t, o in zip(["t000", "t001", "regression"], outs)]
-    run.write_json("04_execution/matrix.json", ExecutionMatrix(
+    run.write_json("05_execution/matrix.json", ExecutionMatrix(
         candidates=list(outcomes), tests=["t000", "t001"], cells=cells, regression_command="pytest -q tests",
         baseline_regression=Cell(candidate="original", test="regression", outcome="pass")))
     for cid, mean in (("cgood", 0.8), ("cwrong", 0.2), ("cbad", 0.1)):
-        run.write_json(f"05_reward/{cid}.json", RewardScore(candidate=cid, scores=[mean], mean=mean, rationales=["because"]))
-        run.write_json(f"05_reward/{cid}_sample_000.json", traj("reward", 0, output={"score": mean}))
+        run.write_json(f"06_reward/{cid}.json", RewardScore(candidate=cid, scores=[mean], mean=mean, rationales=["because"]))
+        run.write_json(f"06_reward/{cid}_sample_000.json", traj("reward", 0, output={"score": mean}))
     ranking = [RankedCandidate(candidate="cgood", score=0.9, tests_passed=2, tests_total=2, weighted_pass=1.0,
                                regression_ok=True, reward=0.8, count=2),
                RankedCandidate(candidate="cwrong", score=0.3, tests_passed=0, tests_total=2, weighted_pass=0.0,
                                regression_ok=True, reward=0.2, count=1),
                RankedCandidate(candidate="cbad", score=0.0, tests_passed=0, tests_total=2, weighted_pass=0.0,
                                regression_ok=None, reward=0.1, count=1)]
-    run.write_json("06_selection/trajectory.json",
+    run.write_json("07_selection/trajectory.json",
                    traj("select", 0, reply="ANSWER: cgood", output={"choice": "cgood", "among": ["cgood", "cwrong"]}))
-    run.write_json("06_selection/decision.json", Decision(status="selected", candidate="cgood", confidence=0.87,
+    run.write_json("07_selection/decision.json", Decision(status="selected", candidate="cgood", confidence=0.87,
                                                           ranking=ranking, diagnosis="cgood passes every valid test.",
                                                           method="selection_trajectory"))
     stages = {s: StageSpend(calls=2, prompt_tokens=1000, completion_tokens=200, cost_usd=0.01)
@@ -99,8 +99,8 @@ def make_killed_run(root: Path) -> Path:
     run.write_json("01_localize/sample_000.json", traj("localize", 0, output=[]))
     run.write_json("01_localize/locations.json", [])
     for i in range(2):
-        run.write_json(f"02_patches/sample_{i:03d}.json", traj("patch", i, output=PatchOutput(diff=GOOD_DIFF)))
-    (root / "02_patches" / "sample_002.json").write_text('{"stage": "patch", "sam')  # torn by hand
+        run.write_json(f"03_patches/sample_{i:03d}.json", traj("patch", i, output=PatchOutput(diff=GOOD_DIFF)))
+    (root / "03_patches" / "sample_002.json").write_text('{"stage": "patch", "sam')  # torn by hand
     return root
 
 

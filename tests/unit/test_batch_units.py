@@ -67,10 +67,10 @@ def test_summary_uses_run_ledgers_and_ignores_stale_evals(tmp_path):
 
 def test_run_folder_round_trips_as_tar(tmp_path):
     src = tmp_path / "run"
-    RunFolder(src).write_json("02_patches/sample_000.json", {"x": 1})
+    RunFolder(src).write_json("03_patches/sample_000.json", {"x": 1})
     RunFolder(src).write_text("final.diff", "diff")
     unpack(pack(src), tmp_path / "copy")
-    assert json.loads((tmp_path / "copy/02_patches/sample_000.json").read_text()) == {"x": 1}
+    assert json.loads((tmp_path / "copy/03_patches/sample_000.json").read_text()) == {"x": 1}
     assert (tmp_path / "copy/final.diff").read_text() == "diff"
 
 

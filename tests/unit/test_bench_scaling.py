@@ -33,17 +33,17 @@ def test_subrun_gets_shared_inputs_and_first_n_samples(tmp_path):
     gen.write_json("issue.json", {"id": "x", "body": "b"})
     gen.write_json("meta.json", {"commit": "abc"})
     gen.write_json("01_localize/sample_000.json", _traj("localize", 0, 100, 1.0))
-    gen.write_json("03_tests/sample_000.json", _traj("test", 0, 50, 2.0))
-    gen.write_json("03_tests/tests.json", [])
+    gen.write_json("02_tests/sample_000.json", _traj("test", 0, 50, 2.0))
+    gen.write_json("02_tests/tests.json", [])
     for i in range(4):
-        gen.write_json(f"02_patches/sample_{i:03d}.json", _traj("patch", i, 10 * (i + 1), 0.5, diff=f"d{i}"))
-    gen.write_json("04_execution/matrix.json", {})
-    gen.write_json("02_patches/mutants.json", {"tried": []})     # the repair search: shared, not rerun
+        gen.write_json(f"03_patches/sample_{i:03d}.json", _traj("patch", i, 10 * (i + 1), 0.5, diff=f"d{i}"))
+    gen.write_json("05_execution/matrix.json", {})
+    gen.write_json("03_patches/mutants.json", {"tried": []})     # the repair search: shared, not rerun
     prepare_subrun(gen.root, tmp_path / "n2", 2)
     got = sorted(str(p.relative_to(tmp_path / "n2")) for p in (tmp_path / "n2").rglob("*.json"))
-    assert got == ["01_localize/sample_000.json", "02_patches/mutants.json", "02_patches/sample_000.json",
-                   "02_patches/sample_001.json",
-                   "03_tests/sample_000.json", "03_tests/tests.json", "issue.json", "meta.json"]
+    assert got == ["01_localize/sample_000.json", "02_tests/sample_000.json", "02_tests/tests.json",
+                   "03_patches/mutants.json", "03_patches/sample_000.json", "03_patches/sample_001.json",
+                   "issue.json", "meta.json"]
     assert upstream_spend(gen.root, 2) == (100 + 50 + 10 + 20, 1.0 + 2.0 + 0.5 + 0.5)
     assert upstream_spend(gen.root, 4)[0] == 150 + 100
 

@@ -26,10 +26,10 @@ def test_ledger_caps_and_threads():
 
 def test_runfolder_atomic_and_invalid_file_is_unfinished(tmp_path):
     run = RunFolder(tmp_path)
-    run.write_json("02_patches/sample_000.json", Issue(id="x", body="b"))
-    assert run.read_model("02_patches/sample_000.json", Issue).id == "x"
-    (tmp_path / "02_patches" / "sample_001.json").write_text("{ truncated")
-    assert run.read_model_or_none("02_patches/sample_001.json", Issue) is None
+    run.write_json("03_patches/sample_000.json", Issue(id="x", body="b"))
+    assert run.read_model("03_patches/sample_000.json", Issue).id == "x"
+    (tmp_path / "03_patches" / "sample_001.json").write_text("{ truncated")
+    assert run.read_model_or_none("03_patches/sample_001.json", Issue) is None
     assert not list(tmp_path.rglob("*.tmp"))
 
 

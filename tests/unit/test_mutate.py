@@ -121,9 +121,9 @@ def test_a_dead_sandbox_skips_the_search_without_saving_it(tmp_path):
     from types import SimpleNamespace
 
     from agent.config import load_config
-    from agent.runfolder import RunFolder
+    from agent.runfolder import MUTANTS, RunFolder
     from agent.schema import TestCase
-    from agent.stages.patch_mutants import RECORD, try_mutants
+    from agent.stages.patch_mutants import try_mutants
 
     def dead():
         raise RuntimeError("Cannot connect to the Docker daemon")
@@ -131,7 +131,7 @@ def test_a_dead_sandbox_skips_the_search_without_saving_it(tmp_path):
     check = TestCase(id="i000", sample=0, path="test_i.py", content="", command="pytest", kept=True, origin="issue")
     record = try_mutants(ctx, {"m.py": SRC}, [Target("m.py", "to_f")], [check], limit=10)
     assert record.tried == [] and record.kept == [] and "Docker daemon" in record.error
-    assert not (tmp_path / "02_patches" / RECORD).exists()
+    assert not (tmp_path / MUTANTS).exists()
 
 
 def test_repairs_need_a_check_that_states_a_value():

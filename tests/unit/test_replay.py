@@ -127,12 +127,12 @@ def _instance(out: Path, name: str, cands: list[tuple[str, list[int], str, float
              for t, o in zip(tests, outcomes.split(","))]
     matrix = ExecutionMatrix(candidates=[c.id for c in cs], tests=list(tests), cells=cells)
     rewards = {cid: RewardScore(candidate=cid, scores=[r], mean=r) for cid, _, _, r, _ in cands}
-    run.write_json("02_patches/candidates.json", cs)
-    run.write_json("04_execution/matrix.json", matrix)
+    run.write_json("03_patches/candidates.json", cs)
+    run.write_json("05_execution/matrix.json", matrix)
     for r in rewards.values():
-        run.write_json(f"05_reward/{r.candidate}.json", r)
+        run.write_json(f"06_reward/{r.candidate}.json", r)
     d = decide(cs, matrix, rewards, abstain_below=0.45)
-    run.write_json("06_selection/decision.json", d)
+    run.write_json("07_selection/decision.json", d)
     labels = {cid: ok for cid, _, _, _, ok in cands}
     at = [AtBudget(n=4, status=d.status, correct=d.status == "selected" and labels[d.candidate])]
     RunFolder(out / "instances").write_json(f"{name}.json", InstanceResult(

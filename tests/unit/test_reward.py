@@ -1,5 +1,5 @@
 """The judge's samples go through sample_many: one file per finished judgement
-(05_reward/<cand>_sample_NNN.json), so a killed run redoes only the judgements it had not finished.
+(06_reward/<cand>_sample_NNN.json), so a killed run redoes only the judgements it had not finished.
 Real parts: the run's context, the loop, litellm's mock_response as the judge."""
 from __future__ import annotations
 
@@ -29,12 +29,12 @@ def judge(tmp_path, repo, answers: list[str], samples: int, killed: bool = False
 def test_a_killed_judge_resumes_without_redoing_its_finished_samples(tmp_path):
     repo = make_repo(tmp_path)
     _, calls = judge(tmp_path, repo, ["Score: 8/10"], samples=2, killed=True)
-    first = (tmp_path / "run/05_reward/cgood_sample_000.json").read_text()
-    assert calls == 2 and not (tmp_path / "run/05_reward/cgood.json").exists()
+    first = (tmp_path / "run/06_reward/cgood_sample_000.json").read_text()
+    assert calls == 2 and not (tmp_path / "run/06_reward/cgood.json").exists()
     scores, calls = judge(tmp_path, repo, ["Score: 2/10"], samples=3)      # one judgement more, on resume
     assert calls == 3 and scores["cgood"].scores == [0.8, 0.8, 0.2] and scores["cgood"].mean == 0.6
-    assert (tmp_path / "run/05_reward/cgood_sample_000.json").read_text() == first
-    assert (tmp_path / "run/05_reward/cgood.json").exists()
+    assert (tmp_path / "run/06_reward/cgood_sample_000.json").read_text() == first
+    assert (tmp_path / "run/06_reward/cgood.json").exists()
     again, calls = judge(tmp_path, repo, ["Score: 0/10"], samples=3)       # scored: nothing redone
     assert again == scores and calls == 3
 

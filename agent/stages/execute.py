@@ -12,11 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from agent.parsing import classify_pytest, junit_counts, junit_outcome, pytest_failures
 from agent.patches import tampered_files
-from agent.runfolder import STAGE_DIRS
+from agent.runfolder import CELLS, MATRIX
 from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
 from agent.stages.context import StageContext
-
-STAGE_DIR = STAGE_DIRS["execute"]
 
 
 def regression_targets(touched: list[str], test_files: list[str], limit: int = 8) -> list[str]:
@@ -78,7 +76,7 @@ def _run_cell(ctx: StageContext, candidate: Candidate | None, test: TestCase | N
 
 
 def _cell_file(cand: str, test: str) -> str:
-    return f"{STAGE_DIR}/cells/{cand}__{test}.json"
+    return f"{CELLS}/{cand}__{test}.json"
 
 
 def find_regression_command(ctx: StageContext, candidates: list[Candidate]) -> str | None:
@@ -125,7 +123,7 @@ def execute(ctx: StageContext, candidates: list[Candidate], tests: list[TestCase
     matrix = ExecutionMatrix(candidates=[c.id for c in candidates], tests=[t.id for t in kept],
                              cells=[c for c in cells if c.candidate != "original"],
                              regression_command=reg_cmd, baseline_regression=baseline)
-    ctx.run.write_json(f"{STAGE_DIR}/matrix.json", matrix)
+    ctx.run.write_json(MATRIX, matrix)
     return matrix
 
 

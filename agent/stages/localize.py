@@ -10,7 +10,7 @@ from agent.parsing import parse_locations
 from agent.repomap import load_or_build_repo_map
 from agent.repomap_outline import render_map
 from agent.retrieval import merge_rankings, rank_locations
-from agent.runfolder import STAGE_DIRS
+from agent.runfolder import LOCATIONS, REPOMAP, STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Location
 from agent.stages.context import StageContext
@@ -19,11 +19,11 @@ STAGE_DIR = STAGE_DIRS["localize"]
 
 
 def localize(ctx: StageContext, k: int = 5) -> list[Location]:
-    cached = ctx.run.read_json(f"{STAGE_DIR}/locations.json") if ctx.run.exists(STAGE_DIR, "locations.json") else None
+    cached = ctx.run.read_json(LOCATIONS) if ctx.run.exists(LOCATIONS) else None
     if cached is not None:
         return [Location.model_validate(x) for x in cached]
     repo_map = load_or_build_repo_map(ctx.repo_path, ctx.commit, _cache_dir())
-    ctx.run.write_json(f"{STAGE_DIR}/repomap.json", repo_map)
+    ctx.run.write_json(REPOMAP, repo_map)
     query = f"{ctx.issue.title}\n{ctx.issue.body}"
     hints = rank_locations(ctx.repo_path, repo_map, query, k=8)
     ctx.run.write_json(f"{STAGE_DIR}/bm25.json", hints)
@@ -46,7 +46,7 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
         rankings = [locs for t in trajs if (locs := t.output_as(list[Location]))]
     # BM25 always votes too: it keeps a garbage-answering model from losing the right file.
     merged = merge_rankings(rankings + [hints], k=k)
-    ctx.run.write_json(f"{STAGE_DIR}/locations.json", merged)
+    ctx.run.write_json(LOCATIONS, merged)
     return merged
 
 

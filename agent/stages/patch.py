@@ -19,7 +19,7 @@ from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
 from agent.repomap import code_context, read_repo_text
-from agent.runfolder import STAGE_DIRS
+from agent.runfolder import CANDIDATES, STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
@@ -144,7 +144,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                         stop=(lambda done: stop(candidates_of(done))) if stop else None)
     mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants) if cfg.mutants else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])
-    ctx.run.write_json(f"{STAGE_DIR}/candidates.json", cands)
+    ctx.run.write_json(CANDIDATES, cands)
     return trajs, cands
 
 

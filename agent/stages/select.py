@@ -7,12 +7,10 @@ from functools import partial
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.calibration import decide_options
 from agent.parsing import parse_choice
-from agent.runfolder import STAGE_DIRS
+from agent.runfolder import DECISION, SELECTION_TRAJECTORY
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
 from agent.ranking import decide, tied_leaders
 from agent.stages.context import StageContext
-
-STAGE_DIR = STAGE_DIRS["select"]
 
 
 def _summary(r) -> str:
@@ -24,7 +22,7 @@ def _summary(r) -> str:
 
 def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatrix,
            rewards: dict[str, RewardScore], behaviour: Behaviour | None = None) -> Decision:
-    cached = ctx.run.read_model_or_none(f"{STAGE_DIR}/decision.json", Decision)
+    cached = ctx.run.read_model_or_none(DECISION, Decision)
     # Reuse a decision only for the same candidates: a run resumed with more samples decides anew.
     if (cached is not None and {r.candidate for r in cached.ranking} == {c.id for c in candidates}
             and cached.tests == matrix.tests):
@@ -45,7 +43,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
         traj, choice = run_trajectory(ctx.make_model("select", cfg), spec, sample=0, new_sandbox=ctx.new_sandbox,
                                       **sampling_params(0, cfg.temperature, ctx.config.seed, "select"))
         traj.output = {"choice": choice, "among": leaders}
-        ctx.run.write_json(f"{STAGE_DIR}/trajectory.json", traj)
+        ctx.run.write_json(SELECTION_TRAJECTORY, traj)
         if choice and choice != decision.candidate:
             decision.diagnosis = (f"selection trajectory preferred {choice} over {decision.candidate} "
                                   f"among close candidates {leaders}. " + decision.diagnosis)
@@ -53,5 +51,5 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
             # The evidence ranked them as equals: picking one lowers the confidence a little.
             decision.confidence = round(decision.confidence * 0.9, 3)
         decision.method = "selection_trajectory" if choice else decision.method
-    ctx.run.write_json(f"{STAGE_DIR}/decision.json", decision)
+    ctx.run.write_json(DECISION, decision)
     return decision

@@ -13,7 +13,7 @@ from agent.parsing import FormatError, classify_pytest, extract_python, repro_fa
 from agent.prompting import render
 from agent.patches import is_test_file
 from agent.repomap import RepoMap, build_repo_map, code_context
-from agent.runfolder import REPOMAP, STAGE_DIRS
+from agent.runfolder import REPOMAP, STAGE_DIRS, TESTS
 from agent.sampling import sample_many
 from agent.schema import Location, TestCase, Trajectory
 from agent.stages.context import StageContext
@@ -165,5 +165,5 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                         ledger=ctx.ledger, progress=ctx.progress, label="tests")
     tests = from_issue + [case for t in trajs if (case := t.output_as(TestCase)) is not None]
-    ctx.run.write_json(f"{STAGE_DIR}/tests.json", tests)
+    ctx.run.write_json(TESTS, tests)
     return tests

@@ -41,7 +41,9 @@ def test_run_page_shows_the_evidence_and_why_one_patch_won(tmp_path):
 def test_killed_run_renders_missing_stages_as_not_run(tmp_path):
     run = make_killed_run(tmp_path / "run")
     view = load_run(run)
-    assert [s.status for s in view.stages] == ["done", "partial", "not run", "not run", "not run", "not run"]
+    assert [(s.name, s.status) for s in view.stages] == [      # in execution order
+        ("localize", "done"), ("test", "not run"), ("patch", "partial"), ("execute", "not run"), ("reward", "not run"),
+        ("select", "not run")]
     assert len(view.stage("patch").trajectories) == 2
     assert any("sample_002.json: unreadable" in w for w in view.warnings)
     html = write_report(run).read_text()

@@ -6,7 +6,7 @@ import pytest
 
 from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
                                     prepare_subrun, upstream_spend)
-from agent.runfolder import RunFolder
+from agent.runfolder import FORMER_DIRS, RunFolder
 from agent.schema import SpendRecord, Trajectory
 
 
@@ -46,6 +46,30 @@ def test_subrun_gets_shared_inputs_and_first_n_samples(tmp_path):
                    "issue.json", "meta.json"]
     assert upstream_spend(gen.root, 2) == (100 + 50 + 10 + 20, 1.0 + 2.0 + 0.5 + 0.5)
     assert upstream_spend(gen.root, 4)[0] == 150 + 100
+
+
+def test_subrun_of_an_old_layout_run_reads_it_in_place_and_moves_the_subrun_to_the_new_layout(tmp_path):
+    gen = RunFolder(tmp_path / "gen")
+    gen.write_json("issue.json", {"id": "x", "body": "b"})
+    gen.write_json("meta.json", {"commit": "abc"})
+    gen.write_json("01_localize/sample_000.json", _traj("localize", 0, 100, 1.0))
+    gen.write_json("02_tests/tests.json", [])
+    gen.write_json("03_patches/sample_000.json", _traj("patch", 0, 10, 0.5, diff="d0"))
+    gen.write_json("06_reward/c1.json", {"candidate": "c1"})
+    sub = RunFolder(tmp_path / "n1")                       # a sub-run resumed from before the renumbering
+    sub.write_json("06_reward/c0.json", {"candidate": "c0"})
+    sub.write_json("07_selection/decision.json", {})
+    for run in (gen.root, sub.root):
+        for new, old in FORMER_DIRS.items():
+            if (run / new).exists():
+                (run / new).rename(run / old)
+    prepare_subrun(gen.root, sub.root, 1)
+    got = sorted(str(p.relative_to(sub.root)) for p in sub.root.rglob("*.json"))
+    assert got == ["01_localize/sample_000.json", "02_tests/tests.json", "03_patches/sample_000.json",
+                   "06_reward/c0.json", "06_reward/c1.json", "07_selection/decision.json", "issue.json", "meta.json"]
+    assert sorted(p.name for p in gen.root.iterdir()) == ["01_localize", "02_patches", "03_tests", "05_reward",
+                                                          "issue.json", "meta.json"]      # the source is not renamed
+    assert upstream_spend(gen.root, 1) == (110, 1.5)
 
 
 def test_aggregate_and_table():

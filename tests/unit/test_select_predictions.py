@@ -76,6 +76,17 @@ def test_seeding_normalizes_and_counts_systems(tmp_path):
     cands = candidates_for(run, 3)
     assert sorted(c.count for c in cands) == [1, 2]     # the whitespace variants of the wrong fix merge
     seed_run(run, row["instance_id"], systems, patches, None)   # idempotent
+    (run / "03_patches").rename(run / "02_patches")             # seeded before the renumbering
+    (run / "03_patches").mkdir()
+    (run / "02_patches" / "sample_002.json").rename(run / "03_patches" / "sample_002.json")
+    from agent.runfolder import RunFolderLayoutError
+    with pytest.raises(RunFolderLayoutError, match="02_patches/ and 03_patches/"):
+        seed_run(run, row["instance_id"], systems, patches, None)
+    (run / "03_patches" / "sample_002.json").rename(run / "02_patches" / "sample_002.json")
+    (run / "03_patches").rmdir()
+    assert sorted(c.count for c in candidates_for(run, 3)) == [1, 2]     # read in place
+    seed_run(run, row["instance_id"], systems, patches, None)   # renamed, nothing re-seeded
+    assert not (run / "02_patches").exists() and len(list((run / "03_patches").glob("sample_*.json"))) == 3
     from agent.ensemble.sources import SourceMismatch
     with pytest.raises(SourceMismatch):
         seed_run(run, row["instance_id"], systems, [patches[0], patches[0], patches[0]], None)

@@ -22,18 +22,17 @@ STAGE_DIRS = {
     "localize": "01_localize",
     "test": "02_tests",
     "patch": "03_patches",
-    "execute": "05_execution",
+    "execute": "04_execution",
     "reward": "06_reward",
     "select": "07_selection",
 }
-PROBES_DIR = "04_probes"                                     # probe-writing trajectories, probes.json
+PROBES_DIR = "05_probes"                                     # probe-writing trajectories, probes.json
 # The names run folders had before the renumbering (new name -> old name; none equals a new one).
 # Readers fall back to them; a folder opened for writing has them renamed first (`migrate`).
 FORMER_DIRS = {
     STAGE_DIRS["test"]: "03_tests",
     STAGE_DIRS["patch"]: "02_patches",
     PROBES_DIR: "03b_probes",
-    STAGE_DIRS["execute"]: "04_execution",
     STAGE_DIRS["reward"]: "05_reward",
     STAGE_DIRS["select"]: "06_selection",
 }

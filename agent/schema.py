@@ -209,7 +209,7 @@ class BehaviourCluster(BaseModel):
 
 
 class Behaviour(BaseModel):
-    """Behaviour voting over probe outputs (agent/behaviour.py): 05_execution/behaviour.json."""
+    """Behaviour voting over probe outputs (agent/behaviour.py): 04_execution/behaviour.json."""
     original: str | None             # the original code's signature (None: it could not be observed)
     signatures: dict[str, str | None] = Field(default_factory=dict)   # candidate -> signature (None: not observed)
     clusters: list[BehaviourCluster] = Field(default_factory=list)   # largest support first

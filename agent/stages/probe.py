@@ -1,10 +1,10 @@
-"""Behaviour voting: probe inputs (04_probes/), then the original code and every candidate run them.
+"""Behaviour voting: probe inputs (05_probes/), then the original code and every candidate run them.
 
 Probes come from the issue's own calls (agent/issue_checks.py, no model) and from sampled model
 scripts that call the code near the issue's failing example and print the results. Each code
 version runs all probes in a fresh sandbox; the original code runs twice, so that output which
 changes between two runs of the same code (clocks, randomness) is not taken for behaviour.
-Runs are cached per candidate and probe set (05_execution/probes/): resume recomputes nothing.
+Runs are cached per candidate and probe set (04_execution/probes/): resume recomputes nothing.
 """
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def passes_issue_checks(matrix: ExecutionMatrix, candidate: str) -> bool:
 
 def observe_behaviour(ctx: StageContext, locations: list[Location], candidates: list[Candidate],
                       matrix: ExecutionMatrix) -> Behaviour | None:
-    """Clusters of candidates by behaviour on the probes (05_execution/behaviour.json); None when
+    """Clusters of candidates by behaviour on the probes (04_execution/behaviour.json); None when
     behaviour voting is off or there is nothing to probe with."""
     if not ctx.config.use_probes or not candidates:
         return None

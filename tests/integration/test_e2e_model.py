@@ -27,7 +27,7 @@ def test_embedded_model_fixes_the_bundled_example(docker_client, embedded_model,
     result = solve(issue_from_file(ex.issue), ex.repo, run, cfg, progress=Progress(False))
     for name in ("issue.json", "config.json", "ledger.json", "result.json", "final.diff",
                  "01_localize/locations.json", "03_patches/candidates.json", "02_tests/tests.json",
-                 "05_execution/matrix.json", "07_selection/decision.json", "07_selection/rounds.json"):
+                 "04_execution/matrix.json", "07_selection/decision.json", "07_selection/rounds.json"):
         assert (run / name).exists(), name
     assert result.tokens > 0 and result.funnel["samples"] == result.n_patch_samples >= cfg.patch.samples
     assert json.loads((run / "result.json").read_text())["status"] == result.status

@@ -38,7 +38,7 @@ def test_selects_the_candidate_the_evidence_supports(docker_client, tmp_path):
     # The issue's own check (i000: add(2, 3) == 5, from the issue text) comes first, then the model's.
     assert [(t.id, t.kept) for t in tests] == [("i000", True), ("t000", True), ("t001", False)]
     assert "passes on the original code" in tests[2].reason
-    matrix = ExecutionMatrix.model_validate_json((run / "05_execution/matrix.json").read_text())
+    matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
     good = next(c for c in cands if c.count == 2)
     wrong = next(c for c in cands if c.count == 1)
     assert matrix.get(good.id, "t000").outcome == "pass"

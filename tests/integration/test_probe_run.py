@@ -96,7 +96,7 @@ def test_behaviour_clusters_select_the_fix_independent_samples_agree_on(docker_c
         wrong, noop = by_line["return a * b"], by_line["return b * a"]
         assert wrong.count == noop.count == 2 and len(cands) == 5
 
-        behaviour = Behaviour.model_validate_json((run / "05_execution/behaviour.json").read_text())
+        behaviour = Behaviour.model_validate_json((run / "04_execution/behaviour.json").read_text())
         assert behaviour.informative and behaviour.unchanged == [noop.id]
         top = behaviour.clusters[0]
         assert set(top.candidates) == good and top.support == 3 and top.changed and behaviour.best == top.signature
@@ -109,18 +109,18 @@ def test_behaviour_clusters_select_the_fix_independent_samples_agree_on(docker_c
         assert ranking[noop.id]["unchanged"] and ranking[noop.id]["score"] == 0
 
         # The same evidence without behaviour: text votes cannot pick the fix.
-        matrix = ExecutionMatrix.model_validate_json((run / "05_execution/matrix.json").read_text())
+        matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
         rewards = {p.stem: RewardScore.model_validate_json(p.read_text())
                    for p in (run / "06_reward").glob("c*.json") if "_sample_" not in p.name}
         plain = decide(list(cands.values()), matrix, rewards, abstain_below=cfg.select.abstain_below)
         assert plain.status == "abstained" or plain.candidate not in good
 
         # Resume: probes and their runs are on disk; nothing is asked or run again.
-        runs = {p.name: p.read_text() for p in (run / "05_execution/probes").glob("*.json")}
+        runs = {p.name: p.read_text() for p in (run / "04_execution/probes").glob("*.json")}
         assert len(runs) == 2 + 5 and all(ProbeRun.model_validate_json(t).status == "ok" for t in runs.values())
         again = solve(issue_from_text(VAGUE), repo, run, cfg, progress=Progress(False))
         assert server.count("probe scripts") == 1 and server.count("strict code reviewer") == judged
-    assert {p.name: p.read_text() for p in (run / "05_execution/probes").glob("*.json")} == runs
+    assert {p.name: p.read_text() for p in (run / "04_execution/probes").glob("*.json")} == runs
     assert again.candidate == result.candidate
 
 
@@ -134,8 +134,8 @@ def test_issue_calls_probe_without_a_model_and_catch_a_no_op(docker_client, tmp_
     with ScriptedOpenAI(script) as server:
         cfg.model.api_base = server.api_base
         result = solve(issue_from_text(ISSUE), repo, run, cfg, progress=Progress(False))
-    probes = [Probe.model_validate(p) for p in json.loads((run / "04_probes/probes.json").read_text())]
+    probes = [Probe.model_validate(p) for p in json.loads((run / "05_probes/probes.json").read_text())]
     assert [p.origin for p in probes] == ["issue"]
-    behaviour = Behaviour.model_validate_json((run / "05_execution/behaviour.json").read_text())
+    behaviour = Behaviour.model_validate_json((run / "04_execution/behaviour.json").read_text())
     assert len(behaviour.unchanged) == 1 and behaviour.unchanged[0] != result.candidate
     assert result.status == "selected" and "a + b" in result.final_diff

@@ -15,7 +15,7 @@ from tests.support.report_runs import assert_escaped, cells, real_run
 def test_real_run_folder_renders(tmp_path_factory):
     run = real_run(tmp_path_factory.mktemp("real"))
     html = write_report(run, run.parent / "real.html").read_text()
-    matrix = ExecutionMatrix.model_validate_json((run / "05_execution/matrix.json").read_text())
+    matrix = ExecutionMatrix.model_validate_json((run / "04_execution/matrix.json").read_text())
     tests = [TestCase.model_validate(t) for t in json.loads((run / "02_tests/tests.json").read_text())]
     decision = json.loads((run / "07_selection/decision.json").read_text())
     grid = cells(html)

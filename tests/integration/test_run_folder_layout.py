@@ -61,7 +61,7 @@ def test_an_old_run_folder_is_read_in_place_resumed_in_the_new_layout_and_refuse
     solve, new_run, reads, view = solved
     assert reads["result"].status == "selected" and reads["candidates"] and reads["rewards"] and reads["tests"]
     assert {s.name: s.folder for s in view.stages} == {"localize": "01_localize", "test": "02_tests",
-                                                        "patch": "03_patches", "execute": "05_execution",
+                                                        "patch": "03_patches", "execute": "04_execution",
                                                         "reward": "06_reward", "select": "07_selection"}
     old = tmp_path / "old"
     shutil.copytree(new_run, old)

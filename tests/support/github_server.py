@@ -309,7 +309,7 @@ class ScriptedSolve:
         run.write_json("issue.json", issue)
         run.write_json("03_patches/candidates.json", [good, bad])
         run.write_json("02_tests/tests.json", [test])
-        run.write_json("05_execution/matrix.json", matrix)
+        run.write_json("04_execution/matrix.json", matrix)
         run.write_json(f"06_reward/{good.id}.json", RewardScore(candidate=good.id, scores=[0.8, 0.8], mean=0.8))
         run.write_json(f"06_reward/{bad.id}.json", RewardScore(candidate=bad.id, scores=[0.2, 0.2], mean=0.2))
         run.write_json("07_selection/decision.json", decision)

@@ -66,7 +66,7 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
     outcomes = {"cgood": ["pass", "pass", "pass"], "cwrong": ["fail", "timeout", "pass"], "cbad": ["error", "fail", "apply_failed"]}
     cells = [Cell(candidate=c, test=t, outcome=o, output_tail=f"output of {c} on {t} {EVIL}")
              for c, outs in outcomes.items() for t, o in zip(["t000", "t001", "regression"], outs)]
-    run.write_json("05_execution/matrix.json", ExecutionMatrix(
+    run.write_json("04_execution/matrix.json", ExecutionMatrix(
         candidates=list(outcomes), tests=["t000", "t001"], cells=cells, regression_command="pytest -q tests",
         baseline_regression=Cell(candidate="original", test="regression", outcome="pass")))
     for cid, mean in (("cgood", 0.8), ("cwrong", 0.2), ("cbad", 0.1)):

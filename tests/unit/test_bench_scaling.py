@@ -37,7 +37,7 @@ def test_subrun_gets_shared_inputs_and_first_n_samples(tmp_path):
     gen.write_json("02_tests/tests.json", [])
     for i in range(4):
         gen.write_json(f"03_patches/sample_{i:03d}.json", _traj("patch", i, 10 * (i + 1), 0.5, diff=f"d{i}"))
-    gen.write_json("05_execution/matrix.json", {})
+    gen.write_json("04_execution/matrix.json", {})
     gen.write_json("03_patches/mutants.json", {"tried": []})     # the repair search: shared, not rerun
     prepare_subrun(gen.root, tmp_path / "n2", 2)
     got = sorted(str(p.relative_to(tmp_path / "n2")) for p in (tmp_path / "n2").rglob("*.json"))

@@ -128,7 +128,7 @@ def _instance(out: Path, name: str, cands: list[tuple[str, list[int], str, float
     matrix = ExecutionMatrix(candidates=[c.id for c in cs], tests=list(tests), cells=cells)
     rewards = {cid: RewardScore(candidate=cid, scores=[r], mean=r) for cid, _, _, r, _ in cands}
     run.write_json("03_patches/candidates.json", cs)
-    run.write_json("05_execution/matrix.json", matrix)
+    run.write_json("04_execution/matrix.json", matrix)
     for r in rewards.values():
         run.write_json(f"06_reward/{r.candidate}.json", r)
     d = decide(cs, matrix, rewards, abstain_below=0.45)

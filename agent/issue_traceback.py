@@ -50,13 +50,23 @@ def traceback_observation(block: Block, bindings: dict[str, str]) -> Observation
         names = {n.id for a in args for n in ast.walk(a) if isinstance(n, ast.Name)}
         if not names <= set(bindings):
             continue
-        call = ast.unparse(node)
-        for name in sorted(names):
-            call = re.sub(rf"\b{name}\b", bindings[name], call)
         try:
-            call = ast.unparse(ast.parse(call, mode="eval").body)
+            call = ast.unparse(_Bind(bindings).visit(node))
         except SyntaxError:
             return None
         return Observation((), call, exc_line, INVALID, raised, None, tuple(block.lines))
     return None
+
+
+class _Bind(ast.NodeTransformer):
+    """Names replaced by the literal the prose gives them (parsed, never pasted as text: an issue's
+    value cannot change the call's shape)."""
+
+    def __init__(self, bindings: dict[str, str]):
+        self.bindings = bindings
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.bindings:
+            return ast.parse(self.bindings[node.id], mode="eval").body
+        return node
 

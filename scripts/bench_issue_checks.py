@@ -12,8 +12,6 @@ would veto a right patch. Baseline: "no checks" (what the pipeline has without t
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -21,37 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.examples import EXAMPLES_DIR  # noqa: E402
+from agent.examples.check_verdicts import check_verdicts  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
-from agent.issue_checks import extract_checks  # noqa: E402
-from agent.issue_names import with_imports  # noqa: E402
-from agent.issue_render import reproduced_reason, render_check_test  # noqa: E402
-from agent.repomap import build_repo_map  # noqa: E402
-from agent.stages.testgen import definitions  # noqa: E402
-
-
-def _run(folder: Path, content: str) -> subprocess.CompletedProcess:
-    (folder / "test_swe_agent_issue.py").write_text(content)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_swe_agent_issue.py"],
-                          cwd=folder, capture_output=True, text=True, timeout=120)
-
-
-def judge(example: str, work: Path) -> tuple[int, int, int]:
-    """(checks, kept, kept and right) for one example."""
-    src = EXAMPLES_DIR / example
-    checks = extract_checks((src / "issue.md").read_text())
-    bug, fix = work / f"{example}-bug", work / f"{example}-fix"
-    shutil.copytree(src / "repo", bug)
-    shutil.copytree(src / "repo", fix)
-    shutil.copytree(src / "solution", fix, dirs_exist_ok=True)
-    defs = definitions(build_repo_map(bug))
-    kept = right = 0
-    for check in checks:
-        content = render_check_test([with_imports(check, defs)])
-        res = _run(bug, content)
-        if reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None:
-            kept += 1
-            right += _run(fix, content).returncode == 0
-    return len(checks), kept, right
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     rows, with_checks, wrong = [], 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            n, kept, right = judge(name, Path(tmp))
+            verdicts = check_verdicts(name, Path(tmp))
+            n, kept, right = len(verdicts), sum(k for k, _ in verdicts), sum(k and r for k, r in verdicts)
             rows.append(f"| {name} | {n} | {kept} | {right} |")
             with_checks += kept > 0
             wrong += kept - right

@@ -96,8 +96,10 @@ def score_candidates(ctx: StageContext, candidates: list[Candidate], matrix: Exe
                 score, trajs = verifier.score(ctx, cand, evidence_line(matrix, cand.id))
             except BudgetExceeded:       # a resume with more budget scores it
                 break
-            for t in trajs:              # (the judge's are on disk already: the same content again)
-                ctx.run.write_json(sample_file(STAGE_DIR, t.sample, f"{cand.id}_"), t)
+            for t in trajs:              # a third-party verifier's; the judge's own are on disk already
+                rel_t = sample_file(STAGE_DIR, t.sample, f"{cand.id}_")
+                if not ctx.run.exists(rel_t):
+                    ctx.run.write_json(rel_t, t)
             if any(t.status == "budget" for t in trajs):
                 break
             ctx.run.write_json(rel, score)

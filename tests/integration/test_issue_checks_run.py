@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
 import git
 import pytest
 
+from agent.examples.check_verdicts import check_verdicts, run_pytest
 from agent.issue_checks import extract_checks
 from agent.issue_names import with_imports
 from agent.issue_render import render_check_test
 from agent.issue_render import MARK, reproduced_reason
-from agent.repomap import build_repo_map
-from agent.stages.testgen import definitions
 from tests.support.paths import ROOT
 
 EXAMPLES = ROOT / "agent" / "examples"
@@ -75,12 +72,6 @@ ZeroDivisionError: division by zero
 ```
 Expected a `ValueError`.
 """
-
-
-def run_pytest(folder: Path, content: str) -> subprocess.CompletedProcess:
-    (folder / "test_issue.py").write_text(content)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"],
-                          cwd=folder, capture_output=True, text=True, timeout=120)
 
 
 def test_rendered_checks_fail_on_the_bug_and_pass_on_the_fix(tmp_path):
@@ -155,20 +146,6 @@ def test_tempconv_checks_fail_on_the_repo_and_pass_on_the_solution(tmp_path):
     assert res.returncode == 0 and "2 passed" in res.stdout, res.stdout[-2000:]
 
 
-def _kept_and_fixed(example: str, tmp_path: Path) -> list[tuple[bool, bool]]:
-    """(kept on the original code, passes on the solution) for each check of a bundled example."""
-    repo = _tree(example, "repo", tmp_path / "repo")
-    defs = definitions(build_repo_map(repo))
-    out = []
-    for i, check in enumerate(extract_checks((EXAMPLES / example / "issue.md").read_text())):
-        content = render_check_test([with_imports(check, defs)])
-        res = run_pytest(repo, content)
-        kept = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None
-        fixed = run_pytest(_tree(example, "solution", tmp_path / f"solution{i}"), content).returncode == 0
-        out.append((kept, fixed))
-    return out
-
-
 # How many checks some bundled issues must yield (kept on the original code).
 EXPECTED_KEPT = {"tempconv": 2, "stats": 3, "batching": 2, "durations": 2, "envfile": 1, "money": 2,
                  "booking": 2, "leapyear": 0, "billing": 0, "leaderboard": 0}
@@ -177,7 +154,7 @@ EXPECTED_KEPT = {"tempconv": 2, "stats": 3, "batching": 2, "durations": 2, "envf
 @pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/issue.md")))
 def test_no_kept_example_check_vetoes_the_real_fix(example, tmp_path):
     """A kept check fails on the original code for the issue's reason and passes on the real fix."""
-    results = _kept_and_fixed(example, tmp_path)
+    results = check_verdicts(example, tmp_path)
     assert all(fixed for kept, fixed in results if kept), results
     if example in EXPECTED_KEPT:
         assert sum(kept for kept, _ in results) == EXPECTED_KEPT[example], results

@@ -96,3 +96,12 @@ def test_a_traceback_shown_on_its_own_gives_its_outermost_literal_call():
     assert (owned.call, owned.source) == ("summarize([])", "script")
     [wants] = extract_checks(tb + "\n`window` was `[]`. I expected a `ValueError` instead.")
     assert (wants.kind, wants.expected_exception) == ("raises_not", "ValueError")
+
+
+def test_a_bound_value_is_parsed_into_the_call_never_pasted_as_text():
+    """A backslash or a group reference in the issue's value must not reach a regex replacement, and a
+    name is replaced where it is a name, not inside an attribute (`opts.text` keeps its `.text`)."""
+    tb = ('```\nTraceback (most recent call last):\n  File "job.py", line 3, in run\n'
+          '    out = clean(text, opts.text)\nValueError: bad\n```\n')
+    [check] = extract_checks(tb + "`text` was `'a\\\\1b'` and `opts` is `None`.")
+    assert check.call == "clean('a\\\\1b', None.text)"

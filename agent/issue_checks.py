@@ -17,7 +17,7 @@ from typing import Literal
 from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_names import bound_names, import_for, safe_code
-from agent.issue_prose import prose_call_claims, prose_exception, prose_raise_claims, prose_values
+from agent.issue_prose import prose_exception, prose_raise_claims, prose_values
 from agent.issue_text import Block, Observation, block_statements, output_blocks, parse_script, parse_session, split_blocks
 from agent.issue_traceback import prose_bindings, traceback_observation
 
@@ -173,8 +173,7 @@ def _prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]
 
 def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: list[list[str]]) -> list[IssueCheck]:
     out = []
-    claims = [(call, obs, exp, None, line) for call, obs, exp, line in prose_call_claims(text)]
-    claims += [(call, obs, exp, None, line) for call, obs, exp, line in prose_claims(text)]
+    claims = [(call, obs, exp, None, line) for call, obs, exp, line in prose_claims(text)]
     claims += [(call, None, None, exc, line) for call, exc, line in prose_raise_claims(text)]
     for call, observed, expected, exc, line in sorted(claims, key=lambda c: c[-1]):
         src = None

@@ -36,7 +36,9 @@ _SHOW = re.compile(
 _FLIP = re.compile(r"\b(?:instead\s+of|rather\s+than|not)\b", re.I)
 # "expected `f(x)` to return `B`": an infinitive after an expectation keeps the expectation's role.
 _TO = re.compile(r"\bto\s+(?:return|be|give|print|equal)\b", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\"'])|\n\s*\n")
+# A line break left after soft-wrapped lines are joined is a hard one (a heading, a list item, a blank line).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\"'])|\s*\n\s*")
+_SOFT_WRAP = re.compile(r"\n(?![ \t]*(?:[-*+>]|\d+\.|#{1,6}\s|\n))")
 
 
 def _mask(text: str) -> str:
@@ -45,7 +47,7 @@ def _mask(text: str) -> str:
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; soft-wrapped lines are one sentence, a blank line ends one."""
+    """(offset, sentence) pairs of text whose soft-wrapped lines were joined: any line break left ends one."""
     masked = _mask(text)
     out, start = [], 0
     for m in _SENTENCE_END.finditer(masked):
@@ -124,8 +126,8 @@ def _cue(gap: str, previous: str | None, expecting: bool) -> str | None:
     return kind
 
 
-def roles(sentence: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """(calls, [(role, value)]) of one sentence. A value before the first call has no role (in "It
+def roles(sentence: str) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """(calls, [(role, value, index of the call before it)]) of one sentence. A value before the first call has no role (in "It
     should be: ('status', Field(...))" the value is part of the code, not what the call gives), and a
     question states nothing ("would we want `f(x)` to return True?")."""
     if _mask(sentence).rstrip().endswith("?"):
@@ -141,39 +143,66 @@ def roles(sentence: str) -> tuple[list[str], list[tuple[str, str]]]:
         else:
             role = _cue(gap, previous, expecting)
             if role and calls:
-                values.append((role, text))
+                values.append((role, text, len(calls) - 1))
             previous = role
         end = stop
     return calls, values
 
 
-def _follow_up(sentence: str) -> tuple[list[str], list[tuple[str, str]]]:
+def _follow_up(sentence: str) -> tuple[list[str], list[tuple[str, str, int]]]:
     """A sentence after one that showed a call ("The correct answer is `212.0`."): its values have roles
     without a call of their own (as if the call came first)."""
     calls, values = roles("f() " + sentence)
     return calls[1:], values
 
 
+def _claim(call: str, values: list[tuple[str, str, int]]) -> tuple[str, str | None, str] | None:
+    """(call, shown or None, expected) when the values state exactly one expected value (and at most
+    one shown value that differs from it)."""
+    expected = [v for r, v, _ in values if r == "expected"]
+    shown = [v for r, v, _ in values if r == "shown"]
+    if len(expected) != 1 or len(shown) > 1:
+        return None
+    if shown and parse_value(shown[0]) == parse_value(expected[0]):
+        return None
+    return call, shown[0] if shown else None, expected[0]
+
+
+def _parallel(calls: list[str], values: list[tuple[str, str, int]]) -> list[tuple[str, str | None, str]]:
+    """Claims of a sentence with several calls, each followed by its own values: "`f(1)` returns `A`
+    but should return `B`, and `f(2)` returns `C` but should return `D`." Only a leading run of calls
+    that each state a claim counts ("after `g()`, `f()` returns `A`, not `B`" states nothing: the
+    values may belong to either call); calls after that run ("and `book()` raises") are ignored."""
+    out = []
+    for k, call in enumerate(calls):
+        claim = _claim(call, [v for v in values if v[2] == k])
+        if claim is None:
+            break
+        out.append(claim)
+    return out
+
+
 def prose_claims(text: str) -> list[tuple[str, str | None, str, int]]:
     """(call, shown value or None, expected value, line) for every sentence (or pair of sentences)
-    that ties one call to exactly one expected value."""
-    text = re.sub(r"\n(?![ \t]*(?:[-*+>]|\d+\.|\n))", " ", text)
+    that ties one call to exactly one expected value, and for sentences that list such claims."""
+    text = _SOFT_WRAP.sub(" ", text)
     parts = sentences(text)
     out = []
     k = 0
     while k < len(parts):
         offset, sentence = parts[k]
         calls, values = roles(sentence)
+        line = text[:offset].count("\n") + 1
         used = 1
-        # "`f(x)` returns `A`. The correct answer is `B`.": the first sentence must show the call's value.
-        if len(calls) == 1 and [r for r, _ in values] == ["shown"] and k + 1 < len(parts):
-            more_calls, more = _follow_up(parts[k + 1][1])
-            if not more_calls and any(r == "expected" for r, _ in more):
-                values, used = values + more, 2
-        expected = [v for r, v in values if r == "expected"]
-        shown = [v for r, v in values if r == "shown"]
-        if len(calls) == 1 and len(expected) == 1 and len(shown) <= 1:
-            if not shown or parse_value(shown[0]) != parse_value(expected[0]):
-                out.append((calls[0], shown[0] if shown else None, expected[0], text[:offset].count("\n") + 1))
+        if len(calls) > 1:
+            out += [(*claim, line) for claim in _parallel(calls, values)]
+        elif len(calls) == 1:
+            # "`f(x)` returns `A`. The correct answer is `B`.": the first sentence must show the call's value.
+            if [r for r, _, _ in values] == ["shown"] and k + 1 < len(parts):
+                more_calls, more = _follow_up(parts[k + 1][1])
+                if not more_calls and any(r == "expected" for r, _, _ in more):
+                    values, used = values + [(r, v, 0) for r, v, _ in more], 2
+            if (claim := _claim(calls[0], values)) is not None:
+                out.append((*claim, line))
         k += used
     return out

@@ -1,5 +1,6 @@
-"""What an issue's sentences state: "I expected `212.0` and `32.0`", "`f(x)` returns A but should
-return B", "`f(x)` raises `E`". Only plain lists of values count; anything looser states nothing. Pure."""
+"""What an issue's sentences state: "I expected `212.0` and `32.0`", "`f(x)` raises `E`". Only plain
+lists of values count; anything looser states nothing. Pure. (Sentences that tie a call to its shown
+and expected values: agent/issue_claims.py.)"""
 from __future__ import annotations
 
 import ast
@@ -7,31 +8,6 @@ import re
 
 from agent.issue_literals import is_exception_name
 from agent.issue_text import ATOM
-
-_CALL = r"`(?P<call>[^`\n]*\w\s*\([^`\n]*\))`"
-_SHOWS = r"(?:returns|returned|gives|gave|yields|outputs|produces|is|evaluates\s+to)"
-_WANTS = (r"(?:it\s+|I\s+)?(?:should\s+(?:have\s+)?(?:returned|return|be|give)|expected|would\s+expect|expect(?:ed)?)"
-          r"\s*:?\s*")
-_CLAIMS = [
-    re.compile(rf"{_CALL}\s+{_SHOWS}\s+(?P<obs>{ATOM})\s*[,;]?\s*(?:but|while|whereas|though)?\s*{_WANTS}(?P<exp>{ATOM})", re.I),
-    re.compile(rf"{_CALL}\s+should\s+(?:return|be|give)\s+(?P<exp>{ATOM})\s*[,;]?\s*(?:but|not|instead\s+of)\s+"
-               rf"(?:it\s+)?(?:{_SHOWS}\s+)?(?P<obs>{ATOM})", re.I),
-]
-
-
-def prose_call_claims(text: str) -> list[tuple[str, str, str, int]]:
-    """(call, shown, expected, line) for "`f(x)` returns A but should return B" sentences."""
-    out = []
-    for pattern in _CLAIMS:
-        for m in pattern.finditer(text):
-            try:
-                node = ast.parse(m.group("call"), mode="eval").body
-            except SyntaxError:
-                continue
-            if any(isinstance(n, ast.Call) for n in ast.walk(node)):
-                out.append((ast.unparse(node), m.group("obs"), m.group("exp"), text[:m.start()].count("\n") + 1))
-    return sorted(out, key=lambda c: c[3])
-
 
 # ------------------------------------------------------------------ prose expectations
 _SEP = r"(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+)"

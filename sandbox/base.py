@@ -28,7 +28,7 @@ class Sandbox(Protocol):
     workdir: str                                   # repository path inside the sandbox ("/repo")
 
     def run(self, command: str, timeout: float = 60.0, cwd: str | None = None,
-            env: dict[str, str] | None = None) -> ExecResult: ...   # bash -lc, stateless
+            env: dict[str, str] | None = None) -> ExecResult: ...   # bash, stateless (docker: -lc, the image's login PATH; local: -c, the caller's PATH)
 
     def read_file(self, path: str) -> str: ...     # path relative to workdir (or absolute)
 

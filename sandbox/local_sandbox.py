@@ -72,7 +72,10 @@ class LocalSandbox:
 
     def run(self, command: str, timeout: float = 60.0, cwd: str | None = None,
             env: dict[str, str] | None = None) -> ExecResult:
-        return self._run(["bash", "-lc", command], timeout, cwd=self._path(cwd) if cwd else self.workdir, env=env)
+        # Not a login shell: the profile files would reset PATH (dropping the caller's virtualenv, so
+        # `python` would no longer be the interpreter that has the project's dependencies) and rerun
+        # their `eval "$(pyenv init -)"` before every command.
+        return self._run(["bash", "-c", command], timeout, cwd=self._path(cwd) if cwd else self.workdir, env=env)
 
     def _run(self, argv: list[str], timeout: float, cwd: str, env: dict[str, str] | None = None) -> ExecResult:
         self._check_open()

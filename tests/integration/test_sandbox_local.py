@@ -47,6 +47,17 @@ def test_run_exit_code_cwd_env_and_no_secrets(local, monkeypatch):
     assert "s3cr3t" not in local.run("env").output
 
 
+def test_commands_see_the_callers_path_first(local, tmp_path, monkeypatch):
+    """A login shell would rebuild PATH from the profile files and lose the caller's virtualenv: the
+    `python` a command runs must be the first one on the caller's PATH."""
+    bindir = tmp_path / "venv-bin"
+    bindir.mkdir()
+    (bindir / "python").write_text("#!/bin/sh\necho caller-python\n")
+    (bindir / "python").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    assert local.run("python").output.strip() == "caller-python"
+
+
 def test_timeout_kills_the_whole_process_group(local, tmp_path):
     pidfile = tmp_path / "child.pid"
     t0 = time.monotonic()

@@ -45,6 +45,8 @@ STATES_NOTHING = {
     "expected equals shown": "`to_f(100)` returns `212.0` and should return `212.0`.",
     "no expectation": "`to_f(100)` returns `148.0` on my machine.",
     "an exception is no value": "`to_f(None)` should raise `TypeError`.",
+    "values may belong to either call": "After `reset()`, `to_f(100)` returns `148.0` instead of `212.0`.",
+    "a later call shows no value": "`to_f(0)` and `to_f(100)` return `148.0`, not `212.0`.",
 }
 
 
@@ -59,6 +61,24 @@ def test_roles_come_from_the_cue_before_each_value():
     # A constructor of literals is a value, not the call under test.
     assert prose_claims("`count(['a', 'a'])` returns `Counter({'a': 1})`, expected `Counter({'a': 2})`.") == \
         [("count(['a', 'a'])", "Counter({'a': 1})", "Counter({'a': 2})", 1)]
+
+
+def test_a_sentence_may_list_one_claim_per_call():
+    """"`f(a)` returns A but should return B, and `f(b)` returns C but should return D": each call is
+    tied to the values between it and the next call. Calls after the last claim ("and `book()` raises
+    `Conflict`") add nothing and take nothing away."""
+    text = ("It happens on half cents: `round_cents(2.675)` returns `2.67` but should return `2.68`, and "
+            "`round_cents(0.125)` returns `0.12` but should return `0.13`.")
+    assert prose_claims(text) == [("round_cents(2.675)", "2.67", "2.68", 1), ("round_cents(0.125)", "0.12", "0.13", 1)]
+    text = ("`cal.is_free('Ada', '10:00')` returns `False` but should return `True`, and "
+            "`cal.book('Ada', '10:00')` raises `Conflict` instead of booking.")
+    assert prose_claims(text) == [("cal.is_free('Ada', '10:00')", "False", "True", 1)]
+
+
+def test_a_heading_is_its_own_sentence():
+    """A title naming the function (`# dedupe() reorders`) must not join the claim under it as a second call."""
+    text = "# dedupe() reorders the items\n\n`dedupe([3, 1, 3])` returns `[1, 3]` but should return `[3, 1]`: see docs."
+    assert prose_claims(text) == [("dedupe([3, 1, 3])", "[1, 3]", "[3, 1]", 2)]
 
 
 def test_printed_text_that_is_no_literal_is_compared_as_printed():

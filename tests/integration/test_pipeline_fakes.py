@@ -1,16 +1,22 @@
-"""The whole pipeline on fakes: the local sandbox backend (a temporary checkout, no Docker) and a
-scripted OpenAI-compatible server in a thread on 127.0.0.1 (no model). The same behaviours as
-integration/test_pipeline.py, which keeps them in real Docker sandboxes. Not faster than Docker yet
-(measured idle: 26–34 s each here against 14–20 s for the Docker versions): what they buy is a pipeline
-test on a machine without a container engine."""
+"""The pipeline's behaviour on fakes: the local sandbox backend (a temporary checkout, no Docker) and
+a scripted OpenAI-compatible server in a thread on 127.0.0.1 (no model). Selection, abstention,
+bad answers, budgets, early stop and resumes. integration/test_pipeline.py keeps a small set in real
+Docker sandboxes (selection with every artifact, a resume after a kill, Ctrl-C)."""
 from __future__ import annotations
 
-from agent.pipeline import solve
+import json
+
+import pytest
+
+from agent.pipeline import RunMismatch, solve
 from agent.progress import Progress
 from agent.repo_input import issue_from_text
 from agent.runfolder import RunFolder
 from tests.support.openai_server import ScriptedOpenAI
-from tests.support.pipeline import GOOD, ISSUE, WRONG, Script, config, hidden_test_passes, make_repo
+from tests.support.pipeline import GARBAGE, GOOD, ISSUE, WRONG, Script, config, hidden_test_passes, make_repo
+
+
+pytestmark = pytest.mark.usefixtures("venv_python_first")
 
 
 def fake_config(api_base: str, **over):
@@ -37,10 +43,79 @@ def test_abstains_when_no_candidate_has_evidence(tmp_path):
     repo = make_repo(tmp_path)
     script = Script(patches=(WRONG,), judge=lambda diff: "Score: 1/10")
     with ScriptedOpenAI(script) as server:
-        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
-                       fake_config(server.api_base, **{"patch.samples": 2}), progress=Progress(False))
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}),
+                       progress=Progress(False))
     assert result.status == "abstained" and result.final_diff == ""
-    assert (tmp_path / "run" / "final.diff").read_text() == ""
+    assert "No candidate passes" in result.diagnosis
+    assert (tmp_path / "run/final.diff").read_text() == ""
+
+
+def test_garbage_and_failing_model_are_recorded_not_fatal(tmp_path):
+    repo = make_repo(tmp_path)
+
+    def respond(messages):
+        if "fixes bugs" in messages[0]["content"]:
+            raise RuntimeError("model crashed")  # the server answers HTTP 500
+        return GARBAGE
+
+    cfg = fake_config(api_base="", **{"patch.samples": 2, "model.retries": 1})
+    with ScriptedOpenAI(respond) as server:
+        cfg.model.api_base = server.api_base
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    assert result.status == "abstained"
+    samples = sorted((tmp_path / "run/03_patches").glob("sample_*.json"))
+    assert len(samples) == 2
+    assert all(json.loads(p.read_text())["status"] == "error" for p in samples)
+
+
+def test_budget_zero_and_token_cap_stop_cleanly(tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script()) as server:
+        r0 = solve(issue_from_text(ISSUE), repo, tmp_path / "run0", fake_config(server.api_base, budget_usd=0),
+                   progress=Progress(False))
+        assert len(server.requests) == 0
+        assert r0.status == "budget_exhausted" and "budget" in r0.stopped_reason
+        # A call goes out only if its worst case (prompt + max_tokens) fits: under 50 tokens none does.
+        r1 = solve(issue_from_text(ISSUE), repo, tmp_path / "run1", fake_config(server.api_base, max_tokens=50),
+                   progress=Progress(False))
+        assert r1.stopped_reason and "token cap" in r1.stopped_reason and len(server.requests) == 0
+        r2 = solve(issue_from_text(ISSUE), repo, tmp_path / "run2", fake_config(server.api_base, max_tokens=3000),
+                   progress=Progress(False))
+        assert r2.stopped_reason and "token cap" in r2.stopped_reason and len(server.requests) >= 1
+    ledger = json.loads((tmp_path / "run2/ledger.json").read_text())
+    used = sum(s["prompt_tokens"] + s["completion_tokens"] for s in ledger["stages"].values())
+    assert ledger["max_tokens"] == 3000 and 0 < used <= 3000     # hard: never over, not even by one call
+
+
+def test_early_stop_when_evidence_is_decisive(tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script(patches=(GOOD,))) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
+                       fake_config(server.api_base, early_stop=True, early_stop_agree=2, **{"patch.samples": 8}),
+                       progress=Progress(False))
+        assert server.count("fixes bugs") == 2
+    assert result.status == "selected" and result.n_patch_samples == 2
+
+
+def test_run_folder_of_another_issue_is_refused(tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script()) as server:
+        cfg = fake_config(server.api_base, budget_usd=0)
+        solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+        with pytest.raises(RunMismatch):
+            solve(issue_from_text("another issue\nbody"), repo, tmp_path / "run", cfg, progress=Progress(False))
+
+
+def test_resume_with_more_samples_decides_again(tmp_path):
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script(patches=(WRONG, GOOD), judge=lambda diff: "Score: 1/10")) as server:
+        first = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 1}),
+                      progress=Progress(False))
+        assert first.status == "abstained"
+        more = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}),
+                     progress=Progress(False))
+        assert server.count("fixes bugs") == 2          # the first sample was reused
+    assert more.status == "selected" and "a + b" in more.final_diff
 
 
 def test_a_rerun_of_a_finished_folder_asks_the_model_nothing_and_decides_the_same(tmp_path):

@@ -17,6 +17,8 @@ from agent.runfolder import FORMER_DIRS, RunFolder
 from tests.support.openai_server import ScriptedOpenAI
 from tests.support.pipeline import ISSUE, Script, make_repo
 
+pytestmark = pytest.mark.usefixtures("venv_python_first")
+
 ACCESSORS = ("issue", "config", "locations", "candidates", "tests", "matrix", "rewards", "decision", "ledger",
              "result", "final_diff")
 

@@ -4,7 +4,9 @@ They build on `docker_client` (tests/support/engine.py; skips when no engine is 
 """
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +14,13 @@ import pytest
 
 CALC = "def add(a, b):\n    return a - b\n"
 TEST_CALC = "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+
+
+@pytest.fixture
+def venv_python_first(monkeypatch):
+    """Local sandboxes run the caller's `python`: make it this test run's interpreter (it has pytest),
+    as an activated virtualenv would, not a version manager's shim found later on PATH."""
+    monkeypatch.setenv("PATH", f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
 def make_git_repo(root: Path) -> Path:

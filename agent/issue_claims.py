@@ -127,9 +127,9 @@ def _cue(gap: str, previous: str | None, expecting: bool) -> str | None:
 
 
 def roles(sentence: str) -> tuple[list[str], list[tuple[str, str, int]]]:
-    """(calls, [(role, value, index of the call before it)]) of one sentence. A value before the first call has no role (in "It
-    should be: ('status', Field(...))" the value is part of the code, not what the call gives), and a
-    question states nothing ("would we want `f(x)` to return True?")."""
+    """(calls, [(role, value, index of the call before it)]) of one sentence. A value before the first
+    call has no role (in "It should be: ('status', Field(...))" the value is part of the code, not what
+    the call gives), and a question states nothing ("would we want `f(x)` to return True?")."""
     if _mask(sentence).rstrip().endswith("?"):
         return [], []
     masked = _mask(sentence)
@@ -201,7 +201,7 @@ def prose_claims(text: str) -> list[tuple[str, str | None, str, int]]:
             if [r for r, _, _ in values] == ["shown"] and k + 1 < len(parts):
                 more_calls, more = _follow_up(parts[k + 1][1])
                 if not more_calls and any(r == "expected" for r, _, _ in more):
-                    values, used = values + [(r, v, 0) for r, v, _ in more], 2
+                    values, used = values + more, 2     # its values follow its stand-in call 0 too
             if (claim := _claim(calls[0], values)) is not None:
                 out.append((*claim, line))
         k += used

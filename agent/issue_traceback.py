@@ -69,4 +69,3 @@ class _Bind(ast.NodeTransformer):
         if node.id in self.bindings:
             return ast.parse(self.bindings[node.id], mode="eval").body
         return node
-

@@ -28,7 +28,8 @@ class Sandbox(Protocol):
     workdir: str                                   # repository path inside the sandbox ("/repo")
 
     def run(self, command: str, timeout: float = 60.0, cwd: str | None = None,
-            env: dict[str, str] | None = None) -> ExecResult: ...   # bash, stateless (docker: -lc, the image's login PATH; local: -c, the caller's PATH)
+            env: dict[str, str] | None = None) -> ExecResult: ...   # a fresh bash, stateless
+    # (docker: `bash -lc`, the image's login PATH; local: `bash -c`, the caller's PATH)
 
     def read_file(self, path: str) -> str: ...     # path relative to workdir (or absolute)
 

@@ -23,11 +23,14 @@ def fake_config(api_base: str, **over):
     return config(api_base, **{"sandbox": "local", **over})
 
 
+def run_solve(repo, run, cfg, issue: str = ISSUE):
+    return solve(issue_from_text(issue), repo, run, cfg, progress=Progress(False))
+
+
 def test_selects_the_candidate_the_evidence_supports(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script()) as server:
-        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base),
-                       progress=Progress(False))
+        result = run_solve(repo, tmp_path / "run", fake_config(server.api_base))
     assert result.status == "selected", result.diagnosis
     assert hidden_test_passes(repo, result.final_diff, tmp_path)
     run = RunFolder(tmp_path / "run")
@@ -43,8 +46,7 @@ def test_abstains_when_no_candidate_has_evidence(tmp_path):
     repo = make_repo(tmp_path)
     script = Script(patches=(WRONG,), judge=lambda diff: "Score: 1/10")
     with ScriptedOpenAI(script) as server:
-        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}),
-                       progress=Progress(False))
+        result = run_solve(repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}))
     assert result.status == "abstained" and result.final_diff == ""
     assert "No candidate passes" in result.diagnosis
     assert (tmp_path / "run/final.diff").read_text() == ""
@@ -61,7 +63,7 @@ def test_garbage_and_failing_model_are_recorded_not_fatal(tmp_path):
     cfg = fake_config(api_base="", **{"patch.samples": 2, "model.retries": 1})
     with ScriptedOpenAI(respond) as server:
         cfg.model.api_base = server.api_base
-        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+        result = run_solve(repo, tmp_path / "run", cfg)
     assert result.status == "abstained"
     samples = sorted((tmp_path / "run/03_patches").glob("sample_*.json"))
     assert len(samples) == 2
@@ -71,16 +73,13 @@ def test_garbage_and_failing_model_are_recorded_not_fatal(tmp_path):
 def test_budget_zero_and_token_cap_stop_cleanly(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script()) as server:
-        r0 = solve(issue_from_text(ISSUE), repo, tmp_path / "run0", fake_config(server.api_base, budget_usd=0),
-                   progress=Progress(False))
+        r0 = run_solve(repo, tmp_path / "run0", fake_config(server.api_base, budget_usd=0))
         assert len(server.requests) == 0
         assert r0.status == "budget_exhausted" and "budget" in r0.stopped_reason
         # A call goes out only if its worst case (prompt + max_tokens) fits: under 50 tokens none does.
-        r1 = solve(issue_from_text(ISSUE), repo, tmp_path / "run1", fake_config(server.api_base, max_tokens=50),
-                   progress=Progress(False))
+        r1 = run_solve(repo, tmp_path / "run1", fake_config(server.api_base, max_tokens=50))
         assert r1.stopped_reason and "token cap" in r1.stopped_reason and len(server.requests) == 0
-        r2 = solve(issue_from_text(ISSUE), repo, tmp_path / "run2", fake_config(server.api_base, max_tokens=3000),
-                   progress=Progress(False))
+        r2 = run_solve(repo, tmp_path / "run2", fake_config(server.api_base, max_tokens=3000))
         assert r2.stopped_reason and "token cap" in r2.stopped_reason and len(server.requests) >= 1
     ledger = json.loads((tmp_path / "run2/ledger.json").read_text())
     used = sum(s["prompt_tokens"] + s["completion_tokens"] for s in ledger["stages"].values())
@@ -90,9 +89,8 @@ def test_budget_zero_and_token_cap_stop_cleanly(tmp_path):
 def test_early_stop_when_evidence_is_decisive(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script(patches=(GOOD,))) as server:
-        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
-                       fake_config(server.api_base, early_stop=True, early_stop_agree=2, **{"patch.samples": 8}),
-                       progress=Progress(False))
+        cfg = fake_config(server.api_base, early_stop=True, early_stop_agree=2, **{"patch.samples": 8})
+        result = run_solve(repo, tmp_path / "run", cfg)
         assert server.count("fixes bugs") == 2
     assert result.status == "selected" and result.n_patch_samples == 2
 
@@ -101,19 +99,17 @@ def test_run_folder_of_another_issue_is_refused(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script()) as server:
         cfg = fake_config(server.api_base, budget_usd=0)
-        solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+        run_solve(repo, tmp_path / "run", cfg)
         with pytest.raises(RunMismatch):
-            solve(issue_from_text("another issue\nbody"), repo, tmp_path / "run", cfg, progress=Progress(False))
+            run_solve(repo, tmp_path / "run", cfg, issue="another issue\nbody")
 
 
 def test_resume_with_more_samples_decides_again(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script(patches=(WRONG, GOOD), judge=lambda diff: "Score: 1/10")) as server:
-        first = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 1}),
-                      progress=Progress(False))
+        first = run_solve(repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 1}))
         assert first.status == "abstained"
-        more = solve(issue_from_text(ISSUE), repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}),
-                     progress=Progress(False))
+        more = run_solve(repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}))
         assert server.count("fixes bugs") == 2          # the first sample was reused
     assert more.status == "selected" and "a + b" in more.final_diff
 
@@ -121,10 +117,8 @@ def test_resume_with_more_samples_decides_again(tmp_path):
 def test_a_rerun_of_a_finished_folder_asks_the_model_nothing_and_decides_the_same(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script(patches=(GOOD, WRONG))) as server:
-        first = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
-                      fake_config(server.api_base, **{"patch.samples": 2}), progress=Progress(False))
+        first = run_solve(repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}))
         asked = len(server.requests)
-        again = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
-                      fake_config(server.api_base, **{"patch.samples": 2}), progress=Progress(False))
+        again = run_solve(repo, tmp_path / "run", fake_config(server.api_base, **{"patch.samples": 2}))
         assert len(server.requests) == asked
     assert first.status == "selected" and (again.status, again.final_diff) == (first.status, first.final_diff)

@@ -54,3 +54,19 @@ def test_config_show_prints_the_effective_config(tmp_path):
                                                             preset="strong")
     bad = CliRunner().invoke(app, ["config", "show", "-c", "sandbox=dcoker"])
     assert bad.exit_code == 2 and "unknown sandbox backend" in bad.output
+
+
+def test_unknown_keys_are_refused_with_the_closest_known_one(tmp_path):
+    """A typo must not run silently with the default (pydantic alone would drop the key)."""
+    with pytest.raises(ValueError, match=r"unknown config keys: model\.nme \(did you mean model\.name\?\), "
+                                         r"patch\.samplez \(did you mean patch\.samples\?\), foo$"):
+        load_config(None, ["patch.samplez=8", "foo.bar=1", "model.nme=x"])
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("reward:\n  model:\n    tempature: 0.1\n")     # inside a per-stage model section
+    with pytest.raises(ValueError, match=r"unknown config key: reward\.model\.tempature \(did you mean "
+                                         r"reward\.model\.temperature\?\)"):
+        load_config(typo)
+    ok = load_config(None, ["reward.model.temperature=0.1", "select.weights.anything=2"])
+    assert ok.reward.model.temperature == 0.1 and ok.select.weights["anything"] == 2
+    out = CliRunner().invoke(app, ["config", "show", "-c", "patch.samplez=8"])
+    assert out.exit_code == 2 and "did you mean patch.samples?" in out.output

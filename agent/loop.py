@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from agent.budget import BudgetExceeded
-from agent.model.base import Model
+from agent.model.base import Model, ModelUnavailable
 from agent.parsing import FormatError, extract_command
 from agent.prompting import render
 from agent.schema import SpendRecord, Step, Trajectory
@@ -149,6 +149,8 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
         traj.status, traj.error = "budget", str(err)
         if usable is not None:    # a revision cut short by the budget keeps the answer it had
             traj.status, result = "ok", usable
+    except ModelUnavailable:  # every sample would fail alike: the run stops (this sample is not written)
+        raise
     except Exception as err:  # a model or sandbox failure is this sample's failure, not the run's
         traj.status, traj.error = "error", f"{type(err).__name__}: {err}"
     traj.messages = messages

@@ -14,6 +14,12 @@ class ModelError(RuntimeError):
     """A model call failed for good (after retries, or on an error retrying cannot fix)."""
 
 
+class ModelUnavailable(ModelError):
+    """Every later call would fail the same way: the server cannot be reached (connection refused,
+    unknown host) or refuses the caller (bad key, unknown model). Not one sample's failure: the run
+    stops with this message, and a rerun of the same command resumes it once the model is back."""
+
+
 class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0

@@ -12,12 +12,13 @@ import time
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+import httpx
 import openai  # litellm's exceptions subclass openai's
 
 from agent.model._litellm import litellm
 
 from agent.budget import Ledger  # noqa: E402
-from agent.model.base import ModelConfig, ModelError, ModelReply, Usage  # noqa: E402
+from agent.model.base import ModelConfig, ModelError, ModelReply, ModelUnavailable, Usage  # noqa: E402
 from agent.model.pricing import estimate_prompt_tokens, prices_for, unpriced_problem  # noqa: E402
 
 
@@ -26,6 +27,26 @@ RETRYABLE = (litellm.RateLimitError, litellm.ServiceUnavailableError, litellm.In
              litellm.BadGatewayError, litellm.APIConnectionError, litellm.Timeout)
 # Everything else litellm raises (auth, bad request, context window, not found …) fails the same
 # way on every try, so it is reported at once.
+# Of those, these fail every call of the run alike (a wrong key, model name or server), so they stop it.
+REFUSED = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
+
+
+def unreachable(err: BaseException | None) -> bool:
+    """The server could not be connected to at all (refused, unknown host), as opposed to a slow or
+    failing answer. litellm wraps it (an InternalServerError for OpenAI-compatible servers), so the
+    cause chain is searched for the connect error underneath."""
+    seen = 0
+    while err is not None and seen < 20:
+        if isinstance(err, (httpx.ConnectError, ConnectionRefusedError)):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
+
+
+def _where(config: ModelConfig) -> str:
+    return f" at {config.api_base}" if config.api_base else ""
+
+
 def _is_loopback(url: str | None) -> bool:
     host = urlparse(url or "").hostname or ""
     return host in ("127.0.0.1", "localhost", "::1")
@@ -71,7 +92,12 @@ class LiteLLMModel:
                 if attempt + 1 < attempts:
                     self._sleep(self._delay(attempt))
                 continue
-            except openai.APIError as err:  # any other provider error: auth, bad request, context window …
+            except REFUSED as err:
+                self._release(hold)
+                raise ModelUnavailable(f"the model {self.name}{_where(self.config)} refuses every call "
+                                       f"({type(err).__name__}): {_short(err)}. Fix the model name, key or "
+                                       "--api-base and rerun the same command: finished work is kept.") from err
+            except openai.APIError as err:  # any other provider error: bad request, context window …
                 self._release(hold)
                 raise ModelError(f"model call to {self.name} failed ({type(err).__name__}, not retried: "
                                  f"retrying cannot fix it): {_short(err)}") from err
@@ -90,6 +116,10 @@ class LiteLLMModel:
                 else:
                     self.ledger.settle(hold, self.stage, u.prompt_tokens, u.completion_tokens, u.cost_usd)
             return reply
+        if unreachable(last):
+            raise ModelUnavailable(f"cannot reach the model {self.name}{_where(self.config)} "
+                                   f"({attempts} tries): {_short(last)}. Start the server (or fix --api-base) "
+                                   "and rerun the same command: finished work is kept.") from last
         raise ModelError(f"model call to {self.name} failed {attempts} times "
                          f"({self.config.retries} retries with backoff); last error "
                          f"{type(last).__name__}: {_short(last)}") from last

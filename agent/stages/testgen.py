@@ -9,6 +9,7 @@ from agent.issue_checks import IssueCheck, check_from_code, checks_needing_call,
 from agent.issue_names import with_imports
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.loop import StageSpec, run_trajectory
+from agent.model.base import ModelUnavailable
 from agent.parsing import FormatError, classify_pytest, extract_python, repro_failure_reason
 from agent.prompting import render
 from agent.patches import is_test_file
@@ -114,6 +115,8 @@ def value_tests(ctx: StageContext, model, code: str, limit: int = 2) -> list[Tes
                 ctx.run.write_json(rel, case)
                 out.append(case)
                 continue
+            except ModelUnavailable:     # the run stops (agent/loop.py)
+                raise
             except Exception as err:     # the model is down or over budget: said in tests.json, not cached (a resume retries)
                 out.append(TestCase(id=f"v{i:03d}", sample=i, path=value_test_path(i), content="", command="",
                                     origin="issue_value", reason=f"model failed: {type(err).__name__}: {err}"[:300]))

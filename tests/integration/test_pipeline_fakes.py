@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from agent.model.base import ModelUnavailable
 from agent.pipeline import RunMismatch, solve
 from agent.progress import Progress
 from agent.repo_input import issue_from_text
@@ -68,6 +69,34 @@ def test_garbage_and_failing_model_are_recorded_not_fatal(tmp_path):
     samples = sorted((tmp_path / "run/03_patches").glob("sample_*.json"))
     assert len(samples) == 2
     assert all(json.loads(p.read_text())["status"] == "error" for p in samples)
+
+
+def test_a_model_server_that_goes_away_stops_the_run_and_a_rerun_resumes_it(tmp_path):
+    """Connection refused is not one sample's failure: the run stops with a clear error, instead of
+    recording every sample as failed and abstaining on answers no model gave; a rerun resumes it."""
+    repo = make_repo(tmp_path)
+    script = Script()
+
+    def respond(messages):
+        if "fixes bugs" in messages[0]["content"]:      # the patch stage: the server goes away
+            server.server.shutdown()
+            server.server.server_close()
+            raise RuntimeError("shutting down")          # this answer is an HTTP 500; the retry is refused
+        return script(messages)
+
+    server = ScriptedOpenAI(respond)
+    with server:
+        with pytest.raises(ModelUnavailable, match=f"cannot reach the model .* at {server.api_base}"):
+            run_solve(repo, tmp_path / "run", fake_config(server.api_base, **{"model.retries": 1}))
+    run = tmp_path / "run"
+    assert not list((run / "03_patches").glob("sample_*.json"))     # nothing recorded as the model's failure
+    assert list((run / "02_tests").glob("sample_*.json"))            # what finished is kept
+    with ScriptedOpenAI(Script()) as again:
+        result = run_solve(repo, run, fake_config(again.api_base))
+    assert result.status == "selected", result.diagnosis
+    asked = [m[0]["content"] for m in again.requests]
+    assert not any("find the code" in a or "reproduce bug reports" in a for a in asked)   # not asked again
+    assert any("fixes bugs" in a for a in asked)
 
 
 def test_budget_zero_and_token_cap_stop_cleanly(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from agent.budget import BudgetExceeded, Ledger
 from agent.model._litellm import litellm   # the package's one import (cost map kept local)
-from agent.model.base import ModelConfig, ModelError, ModelReply, Usage
+from agent.model.base import ModelConfig, ModelError, ModelReply, ModelUnavailable, Usage
 from agent.model.client import LiteLLMModel
 
 MSGS = [{"role": "user", "content": "hi"}]
@@ -43,10 +43,10 @@ def test_all_retries_failing_raise_a_clear_model_error():
     assert len(sleeps) == 2
 
 
-def test_auth_error_is_not_retried():
+def test_auth_error_is_not_retried_and_stops_the_run():
     auth = litellm.AuthenticationError("bad key", llm_provider="openai", model="x")
     m, sleeps = model([auth, "never reached"])
-    with pytest.raises(ModelError, match="AuthenticationError.*not retried"):
+    with pytest.raises(ModelUnavailable, match="refuses every call \\(AuthenticationError\\).*rerun"):
         m.query(MSGS)
     assert sleeps == []
     assert m.query(MSGS).content == "never reached"  # exactly one attempt consumed the first mock
@@ -58,6 +58,26 @@ def test_bad_request_is_not_retried():
     with pytest.raises(ModelError, match="BadRequestError"):
         m.query(MSGS)
     assert sleeps == []
+
+
+def test_a_server_nobody_listens_on_stops_the_run_after_the_retries():
+    """Connection refused (a real closed port on 127.0.0.1) is ModelUnavailable: every later call
+    would fail alike. A server that answers with errors is a plain ModelError (this call's failure)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]                  # closed again when the block ends: nobody listens
+    base = f"http://127.0.0.1:{port}/v1"
+    sleeps = []
+    m = LiteLLMModel(ModelConfig(name="openai/x", api_base=base, retries=2), sleep=sleeps.append)
+    with pytest.raises(ModelUnavailable, match=f"cannot reach the model openai/x at {base} \\(3 tries\\)"):
+        m.query(MSGS)
+    assert len(sleeps) == 2
+    failing = LiteLLMModel(ModelConfig(name="openai/x", mock_response=litellm.InternalServerError(
+        "boom", llm_provider="openai", model="x"), retries=1), sleep=sleeps.append)
+    with pytest.raises(ModelError) as err:
+        failing.query(MSGS)
+    assert not isinstance(err.value, ModelUnavailable)
 
 
 def test_usage_and_cost_are_charged_to_the_stage():

@@ -63,7 +63,8 @@ def _drain(running: dict[Future, str]):
 
 
 def run_instances(rows: list[dict], opts: BenchOptions, executor: Executor, progress: Progress) -> list[str]:
-    """Run every unfinished instance; returns the ids left unrun because the total budget is spent."""
+    """Run every unfinished instance; returns the ids left unrun because the total budget is spent or
+    the model cannot be reached."""
     folder = BatchFolder(opts.output)
     ids = [r["instance_id"] for r in rows]
     by_id = {r["instance_id"]: r for r in rows}
@@ -118,6 +119,10 @@ def run_instances(rows: list[dict], opts: BenchOptions, executor: Executor, prog
             folder.write_ledger(ids, opts.budget_usd, opts.max_tokens)
             folder.write_summary(ids)
             bar.advance()
+            if status.status == "error" and status.error.startswith("ModelUnavailable") and todo and not stopped:
+                stopped = True     # every other instance would fail alike: do not start them
+                opts.log(f"the model is unavailable: {len(todo)} instance(s) not started; rerun the same "
+                         "command once it is back")
             what = status.result_status or status.error.splitlines()[0][:120]
             opts.log(f"{iid}: {what} (${status.cost_usd:.4f}, {status.tokens} tok, {status.duration_s:.0f} s"
                      f"{', ' + status.node if status.node else ''})")

@@ -132,3 +132,24 @@ def test_total_budget_stops_submitting_and_a_larger_one_finishes(docker_client, 
         assert all("strict code reviewer" in m[0]["content"] for m in new_a)
     summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
     assert summary["inst-c"]["status"] == "selected"
+
+
+def test_a_model_nobody_can_reach_stops_the_batch_and_a_rerun_finishes_it(docker_client, tmp_path):
+    """The first instance says why (connection refused, after the retries); the others are not started
+    to fail alike, and a rerun with the server up runs them all."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"      # closed again: nobody listens
+    dataset = make_dataset(tmp_path / "data")
+    out = tmp_path / "batch"
+    res = CliRunner().invoke(app, bench_args(dataset, out, dead, "--no-eval", "-c", "model.retries=1"))
+    assert "the model is unavailable: 2 instance(s) not started" in res.output, res.output
+    summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
+    assert summary["inst-a"]["status"] == "error" and "cannot reach the model" in res.output
+    assert summary["inst-b"]["status"] == summary["inst-c"]["status"] == "not_run"
+    with ScriptedOpenAI(Router()) as server:
+        again = CliRunner().invoke(app, bench_args(dataset, out, server.api_base, "--no-eval"))
+    assert again.exit_code == 0, again.output
+    summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
+    assert all(r["status"] not in ("error", "not_run") for r in summary.values()), summary

@@ -16,6 +16,7 @@ import threading
 import time
 
 PORT_BUSY, START_FAILED = 3, 4
+DRAFTS = ("none", "ngram")
 
 
 def _die_with_parent(parent: int) -> None:
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 1) - 1))
     ap.add_argument("--ctx", type=int, default=8192)
     ap.add_argument("--parallel", type=int, default=1)
+    ap.add_argument("--draft", choices=DRAFTS, default="none",
+                    help="speculative decoding without a draft model: ngram drafts the tokens that followed the "
+                         "last n-gram earlier in the context (a rewrite copies most of its function)")
     ap.add_argument("--parent", type=int, default=0, help="pid to die with (0: none, foreground use)")
     args = ap.parse_args(argv)
 
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     params.n_parallel = args.parallel
     params.cpuparams.n_threads = args.threads
     params.cpuparams_batch.n_threads = args.threads
+    if args.draft == "ngram":
+        params.speculative.types = [xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
     try:
         server = xllamacpp.Server(params)  # returns once the model is loaded and the port is bound
     except RuntimeError as err:

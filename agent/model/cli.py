@@ -33,12 +33,17 @@ def install(size: str = SIZE) -> None:
 def serve(size: str = SIZE,
           port: Optional[int] = typer.Option(None, "--port", help="Port on 127.0.0.1; default: a free one."),
           threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads; default: all usable cores but one."),
-          ctx: int = typer.Option(8192, "--ctx", help="Context window in tokens.")) -> None:
+          ctx: int = typer.Option(8192, "--ctx", help="Context window in tokens."),
+          draft: str = typer.Option("ngram", "--draft", help="ngram (speculative decoding by n-gram lookup in "
+                                                             "the context, no draft model) or none.")) -> None:
     """Run the OpenAI-compatible server in the foreground until Ctrl-C."""
     from agent.model.base import ModelError
     from agent.model.embedded import EmbeddedModel
 
-    model = EmbeddedModel(size, threads=threads, ctx=ctx, port=port)
+    if draft not in ("none", "ngram"):
+        typer.secho(f"error: --draft must be none or ngram, not {draft!r}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    model = EmbeddedModel(size, threads=threads, ctx=ctx, port=port, draft=draft)
     try:
         with model as cfg:
             typer.echo(f"serving {cfg.name} at {cfg.api_base} (loaded in {model.load_s:.1f} s, "

@@ -57,13 +57,14 @@ class EmbeddedModel:
     """
 
     def __init__(self, size: str = "1.5b", threads: int | None = None, ctx: int = 8192, *,
-                 port: int | None = None, parallel: int = 1, start_timeout_s: float = 180.0):
+                 port: int | None = None, parallel: int = 1, start_timeout_s: float = 180.0, draft: str = "ngram"):
         self.spec = spec_for(size)
         self.size = size
         self.threads = threads or _default_threads()
         self.ctx = ctx
         self.port = port
         self.parallel = parallel
+        self.draft = draft
         self.start_timeout_s = start_timeout_s
         self.proc: subprocess.Popen | None = None
         self.log_path: Path | None = None
@@ -112,7 +113,7 @@ class EmbeddedModel:
         self.log_path = logs / f"llama-server-{self.port}.log"
         cmd = [sys.executable, "-m", "agent.model._serve", "--model", str(weights), "--alias", self.spec.alias,
                "--port", str(self.port), "--threads", str(self.threads), "--ctx", str(self.ctx),
-               "--parallel", str(self.parallel), "--parent", str(os.getpid())]
+               "--parallel", str(self.parallel), "--draft", self.draft, "--parent", str(os.getpid())]
         started = time.monotonic()
         with open(self.log_path, "wb") as log:
             # Own session: a terminal's Ctrl-C goes to us only, and we stop the server in order
@@ -206,6 +207,6 @@ def resolve(config: ModelConfig, *, size: str = "1.5b") -> Iterator[ModelConfig]
     elif config.mock_response is not None:
         yield config.model_copy(update={"name": "openai/mock", "price_per_mtok": FREE})
     else:
-        with EmbeddedModel(size, threads=config.threads) as served:
+        with EmbeddedModel(size, threads=config.threads, draft=config.draft) as served:
             yield config.model_copy(update={"name": served.name, "api_base": served.api_base,
                                             "api_key_env": None, "price_per_mtok": FREE})

@@ -132,3 +132,18 @@ def test_resolve_keeps_a_configured_model_and_needs_no_server_for_mocks():
         assert got is cfg
     with resolve(ModelConfig(mock_response="hi", max_tokens=7)) as got:
         assert got.name == "openai/mock" and got.api_base is None and got.max_tokens == 7
+
+
+def test_draft_defaults_to_ngram_and_a_value_the_server_does_not_know_is_refused():
+    """The embedded server drafts by n-gram unless told otherwise (integration/test_model_embedded_server.py
+    serves with it); a bad value fails before any weights or port are touched."""
+    from typer.testing import CliRunner
+
+    from agent.config import load_config
+    from agent.model.cli import app
+    assert ModelConfig().draft == "ngram" and EmbeddedModel().draft == "ngram"
+    assert load_config(None, ["model.draft=none"]).model.draft == "none"
+    with pytest.raises(ValueError, match="draft"):
+        load_config(None, ["model.draft=eagle"])
+    out = CliRunner().invoke(app, ["serve", "--draft", "eagle"])
+    assert out.exit_code == 2 and "--draft must be none or ngram" in out.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agent.model.base import ModelError
+from agent.model.base import ModelError, ModelUnavailable
 from agent.prompting import render
 from agent.synth import gitrepo, mutate
 from agent.synth.issue import Failure, header_for
@@ -38,6 +38,8 @@ def model_mutants(model, git_dir: Path, commit: str, planned: list[mutate.Mutant
         code = mutate.function_source(source, m.function)
         try:
             reply = _ask(model, "mutate", package=package, code=code)
+        except ModelUnavailable:     # every other call would fail alike: synth stops and says why (resumable)
+            raise
         except ModelError:
             continue
         new = parse_rewrite(source, m.function, reply)
@@ -62,6 +64,8 @@ def rewrite_issue(model, report: str, failure: Failure | None, package: str, fai
     """The model's wording when it keeps the facts; the template report otherwise."""
     try:
         text = _ask(model, "rewrite", package=package, report=report).strip()
+    except ModelUnavailable:
+        raise
     except ModelError:
         return report
     return text + "\n" if acceptable_rewrite(text, failure, fail_to_pass) else report

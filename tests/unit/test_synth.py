@@ -5,6 +5,8 @@ import ast
 import json
 import subprocess
 
+import pytest
+
 from agent.synth import gitrepo, issue, mutate, rows, verdict
 from agent.synth.recipe import SynthEnv
 from tests.support.paths import DATA
@@ -194,3 +196,17 @@ def test_model_mutants_and_issue_rewrite_with_litellm_mock(tmp_path):
     leaky = good + " (see test_add)"
     assert llm.rewrite_issue(LiteLLMModel(ModelConfig(name="openai/x", mock_response=leaky, retries=0)),
                              "template", f, "tinycalc", ["tests/test_core.py::test_add"]) == "template"
+    # One failed answer keeps the template; a model that refuses every call (a bad key) stops synth instead
+    # of being asked, and failing, once per kept mutant.
+    from agent.model._litellm import litellm
+    from agent.model.base import ModelUnavailable
+    bad = litellm.BadRequestError("too long", llm_provider="openai", model="x")
+    assert llm.rewrite_issue(LiteLLMModel(ModelConfig(name="openai/x", mock_response=bad, retries=0)),
+                             "template", f, "tinycalc", []) == "template"
+    refused = litellm.AuthenticationError("bad key", llm_provider="openai", model="x")
+    with pytest.raises(ModelUnavailable):
+        llm.rewrite_issue(LiteLLMModel(ModelConfig(name="openai/x", mock_response=refused, retries=0)),
+                          "template", f, "tinycalc", [])
+    with pytest.raises(ModelUnavailable):
+        llm.model_mutants(LiteLLMModel(ModelConfig(name="openai/x", mock_response=refused, retries=0)),
+                          git_dir, base, plan, 1, "tinycalc")

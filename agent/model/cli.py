@@ -40,8 +40,9 @@ def serve(size: str = SIZE,
     from agent.model.base import ModelError
     from agent.model.embedded import EmbeddedModel
 
-    if draft not in ("none", "ngram"):
-        typer.secho(f"error: --draft must be none or ngram, not {draft!r}", fg=typer.colors.RED, err=True)
+    from agent.model._serve import DRAFTS
+    if draft not in DRAFTS:
+        typer.secho(f"error: --draft must be {' or '.join(DRAFTS)}, not {draft!r}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
     model = EmbeddedModel(size, threads=threads, ctx=ctx, port=port, draft=draft)
     try:

@@ -43,6 +43,7 @@ class InstanceStatus(BaseModel):
     duration_s: float = 0.0               # wall time of the task (checkout + image + pipeline)
     node: str = ""                        # which machine ran it (Ray runs)
     error: str = ""
+    model_unavailable: bool = False       # the model could not be reached or refused: the batch stops
 
 
 class InstanceEval(BaseModel):

@@ -119,7 +119,7 @@ def run_instances(rows: list[dict], opts: BenchOptions, executor: Executor, prog
             folder.write_ledger(ids, opts.budget_usd, opts.max_tokens)
             folder.write_summary(ids)
             bar.advance()
-            if status.status == "error" and status.error.startswith("ModelUnavailable") and todo and not stopped:
+            if status.model_unavailable and todo and not stopped:
                 stopped = True     # every other instance would fail alike: do not start them
                 opts.log(f"the model is unavailable: {len(todo)} instance(s) not started; rerun the same "
                          "command once it is back")

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from agent.batch.folder import InstanceStatus
+from agent.model.base import ModelUnavailable
 
 SWEBENCH_WORKDIR = "/testbed"   # where SWE-bench instance images hold the repository
 
@@ -115,7 +116,8 @@ def run_job(job: Job) -> tuple[InstanceStatus, bytes | None]:
                                     result_status=result.status,
                                     model_patch=result.final_diff, cost_usd=result.cost_usd, tokens=result.tokens)
         except Exception as err:  # one broken instance must not stop the batch
-            status = InstanceStatus(instance_id=iid, status="error", error=f"{type(err).__name__}: {err}"[:2000])
+            status = InstanceStatus(instance_id=iid, status="error", error=f"{type(err).__name__}: {err}"[:2000],
+                                    model_unavailable=isinstance(err, ModelUnavailable))
         status.duration_s = round(time.monotonic() - started, 2)
         status.node = _node()
         tar = pack(run_dir) if not job.run_dir and run_dir.exists() else None

@@ -54,6 +54,10 @@ class PatchConfig(StageConfig):
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
+    # The feedback to an answer with no usable edit (no function, the module copied unchanged, a copy cut
+    # off) names a function to rewrite (agent/stages/patch.py `pointer`); false = as before it: only a
+    # function-format reply with no function at all is pointed, at the sample's suspect or a located function.
+    pointer: bool = True
     # Model-free one-token repairs of the suspect functions tried against the issue's own checks
     # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
     mutants: int = Field(60, ge=0)

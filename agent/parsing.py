@@ -15,6 +15,14 @@ class NoFunctionError(FormatError):
     """A function-format reply held no function or class definition to splice in."""
 
 
+class UnchangedError(FormatError):
+    """The edit landed but changes nothing the code does (an identical copy, layout only)."""
+
+
+class CutOffError(FormatError):
+    """The reply was cut off by the token limit before anything usable (often a copy of the file)."""
+
+
 # ---------------------------------------------------------------- code blocks
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from agent.ast_splice import FUNCTION_FORMAT, dedent_top, parse_block, splice_function
-from agent.parsing import FormatError, NoFunctionError, strip_line_numbers
+from agent.parsing import CutOffError, FormatError, NoFunctionError, strip_line_numbers
 
 __all__ = ["FunctionEdit", "parse_function_rewrite", "parse_whole_file", "salvage_truncated", "splice_function"]
 
@@ -34,7 +34,7 @@ def _blocks(text: str) -> list[tuple[str, str, str]]:
         out.append((m.group(1).strip(), m.group(2), text[prev:m.start()]))
         prev = m.end()
     if (text or "")[prev:].count("```") % 2:
-        raise FormatError("The ```python block is not closed: the reply was cut off. Send a shorter answer.")
+        raise CutOffError("The ```python block is not closed: the reply was cut off. Send a shorter answer.")
     return out
 
 

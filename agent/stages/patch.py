@@ -14,7 +14,7 @@ from agent.editing import choose_format
 from agent.focus import focus_of, focus_targets
 from agent.issue_render import observed_lines
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
-from agent.parsing import FormatError, NoFunctionError, classify_pytest, strip_line_numbers
+from agent.parsing import CutOffError, FormatError, NoFunctionError, UnchangedError, classify_pytest, strip_line_numbers
 from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
@@ -87,27 +87,40 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         reached: set[str] = set()
         focus = focus_of(i, targets, cfg.focus)
 
+        pointers: list[str] = []
+
+        def pointed(err: FormatError) -> FormatError:
+            if cfg.pointer or isinstance(err, NoFunctionError):   # off: as before, a reply with no function only
+                text, name = pointer(fmt, err, focus, targets if cfg.pointer else [], locations)
+            else:
+                text, name = "", ""
+            if name:
+                pointers.append(name)
+            return type(err)(f"{err}{text}")
+
         def parse(text: str):
             if repeats_issue(text, issue_raw):
-                raise FormatError("Your code block repeats the example from the issue: that shows the bug, it is not "
-                                  f"a fix. {render(PROMPTS[fmt], 'revise', example_path=top).strip()}"
-                                  f"{_name_a_function(fmt, True, focus, locations)}")
+                raise pointed(NoFunctionError("Your code block repeats the example from the issue: that shows the bug, "
+                                              f"it is not a fix. {render(PROMPTS[fmt], 'revise', example_path=top).strip()}"))
             try:
                 changes = parser_for(fmt, top, len(top_text))(text)
             except FormatError as err:
-                raise FormatError(f"{err}{_name_a_function(fmt, isinstance(err, NoFunctionError), focus, locations)}") from None
+                raise pointed(err) from None
             reached.add("parsed")
             return changes
 
         def act(changes, sandbox) -> PatchAttempt:
             try:
                 diff, files, rules = land_changes(changes, sandbox, known, reached)
-            except FormatError:
+            except FormatError as err:
                 if not attempts:
-                    raise
+                    raise pointed(err) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.
-                diff, files, rules = _land_on_original(ctx, changes, sandbox, known, reached, attempts[-1])
+                try:
+                    diff, files, rules = _land_on_original(ctx, changes, sandbox, known, reached, attempts[-1])
+                except FormatError as again:
+                    raise pointed(again) from None
             if attempts and attempts[-1].diff == diff:
                 raise FormatError("Your revision does not change the code you already had. Make a different change.")
             attempt = PatchAttempt(step=len(attempts), diff=diff, files_after=files, rules=rules)
@@ -134,6 +147,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         traj, final = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
                                      **sampling_params(i, cfg.temperature, ctx.config.seed, "patch"))
         traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {}),
+                        **({"pointer": pointers[-1]} if pointers else {}),
                         **({"observed": True} if observed else {})}
         traj.output = PatchOutput(attempts=attempts, **({"diff": final.diff, "files_after": final.files_after}
                                                          if final is not None else {}))
@@ -148,17 +162,33 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     return trajs, cands
 
 
-def _name_a_function(fmt: str, no_function: bool, focus, locations: list[Location]) -> str:
-    """A small model told "no function found" often repeats the issue's example: name one to rewrite."""
-    if fmt != "function" or not no_function:
-        return ""
+# Replies that hold no usable edit: a small model shown a whole module answers with no function, with
+# the module copied unchanged, or with a copy cut off by the token limit. The feedback names a
+# function to look at; without one the next turn repeats the same answer.
+_POINTED = (NoFunctionError, UnchangedError, CutOffError)
+
+
+def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location]) -> tuple[str, str]:
+    """(text to add to the feedback, qualname it names): the sample's own suspect, else the first
+    suspect of agent/focus.py, else the first located function; nothing for other errors. Pure."""
+    if not isinstance(err, _POINTED) or (fmt != "function" and not isinstance(err, UnchangedError)):
+        return "", ""
+    target = focus or (targets[0] if targets else None)
+    if target is not None:
+        path, qualname = target.path, target.qualname
+    else:
+        loc = next((loc for loc in locations if loc.symbol and loc.symbol[:1].islower() or
+                    loc.symbol and "." in loc.symbol), None)
+        if loc is None:
+            return "", ""
+        path, qualname = loc.file, loc.symbol
+    name = qualname.rsplit(".", 1)[-1]
+    if fmt != "function":
+        return (f" Look again at `def {name}` in {path}: check it line by line against what the issue expects, "
+                "and change what is wrong."), qualname
     if focus is not None:
-        return f" Answer with {focus.path} and the whole corrected `def {focus.name}(...)`."
-    loc = next((loc for loc in locations if loc.symbol and loc.symbol[:1].islower() or
-                loc.symbol and "." in loc.symbol), None)
-    if loc is None:
-        return ""
-    return f" For example, answer with {loc.file} and the whole corrected `def {loc.symbol.rsplit('.', 1)[-1]}(...)`."
+        return f" Answer with {path} and the whole corrected `def {name}(...)`.", qualname
+    return f" For example, answer with {path} and the whole corrected `def {name}(...)`.", qualname
 
 
 def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:

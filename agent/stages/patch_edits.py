@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agent.editing import apply_search_replace, compiles, same_behaviour
-from agent.parsing import FormatError, code_blocks, parse_search_replace, resolve_path
+from agent.parsing import FormatError, UnchangedError, code_blocks, parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
 from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
 
@@ -94,13 +94,13 @@ def land_changes(changes: list[Change], sandbox, known: set[str],
     reached.add("compiles")
     if any(before[p] != t for p, t in contents.items()) and \
             all(same_behaviour(p, before[p], t) for p, t in contents.items()):
-        raise FormatError("Your edit changes only comments, spacing or layout, not what the code does. "
+        raise UnchangedError("Your edit changes only comments, spacing or layout, not what the code does. "
                           "Make a real change that fixes the issue.")
     for path, text in contents.items():
         sandbox.write_file(path, text)
     diff = strip_diff_noise(sandbox.diff())
     if not diff.strip():
-        raise FormatError("Your edit does not change the code. Make a real change that fixes the issue.")
+        raise UnchangedError("Your edit does not change the code. Make a real change that fixes the issue.")
     reached.add("changed")
     return diff, contents, rules
 

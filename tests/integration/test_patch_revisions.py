@@ -124,6 +124,30 @@ def test_odd_samples_are_pointed_at_a_suspect_function(docker_client, tmp_path):
     assert sample(tmp_path / "run", 1).variant["focus"] == "add"
 
 
+@pytest.mark.parametrize("pointer", [True, False])
+def test_a_copied_module_is_told_which_function_to_rewrite(docker_client, tmp_path, pointer):
+    """A small model asked for one function copies the whole module unchanged; the feedback names the
+    suspect (`add`) and the next turn rewrites it. Without the pointer the copy comes back again."""
+    from tests.support.pipeline import OPS
+    repo = make_repo(tmp_path)
+    copy = "calc/ops.py\n```python\n" + OPS + "```"
+    revision = lambda messages: FUNCTION_GOOD if "`def add(...)`" in messages[-1]["content"] else copy
+    with ScriptedOpenAI(respond_with(copy, revision)) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
+                       cfg(server.api_base, **{"patch.edit_format": "function", "patch.pointer": pointer}),
+                       progress=Progress(False))
+    traj = sample(tmp_path / "run")
+    feedback = traj.messages[3]["content"]
+    assert feedback.startswith("Your function is identical to the current code in calc/ops.py")
+    if pointer:
+        assert "For example, answer with calc/ops.py and the whole corrected `def add(...)`." in feedback
+        assert traj.variant["pointer"] == "add" and traj.patch.attempts[0].rules == ["function:add"]
+        assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+    else:
+        assert "`def add(...)`" not in feedback and "pointer" not in traj.variant
+        assert not traj.patch.attempts and result.status == "abstained"
+
+
 def test_sample_zero_is_greedy_and_seeds_reproduce(docker_client, tmp_path):
     repo = make_repo(tmp_path)
     seeds = []

@@ -90,10 +90,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         pointers: list[str] = []
 
         def pointed(err: FormatError) -> FormatError:
-            if cfg.pointer or isinstance(err, NoFunctionError):   # off: as before, a reply with no function only
-                text, name = pointer(fmt, err, focus, targets if cfg.pointer else [], locations)
-            else:
-                text, name = "", ""
+            text, name = pointer(fmt, err, focus, targets, locations, full=cfg.pointer)
             if name:
                 pointers.append(name)
             return type(err)(f"{err}{text}")
@@ -168,9 +165,13 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
 _POINTED = (NoFunctionError, UnchangedError, CutOffError)
 
 
-def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location]) -> tuple[str, str]:
+def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location],
+            full: bool = True) -> tuple[str, str]:
     """(text to add to the feedback, qualname it names): the sample's own suspect, else the first
-    suspect of agent/focus.py, else the first located function; nothing for other errors. Pure."""
+    suspect of agent/focus.py, else the first located function; nothing for other errors. Pure.
+    `full=False` (patch.pointer off): only a function-format reply with no function, suspects unused."""
+    if not full:
+        err, targets = (err if isinstance(err, NoFunctionError) else None), []
     if not isinstance(err, _POINTED) or (fmt != "function" and not isinstance(err, UnchangedError)):
         return "", ""
     target = focus or (targets[0] if targets else None)

@@ -88,6 +88,10 @@ def test_no_function_feedback_names_one_to_rewrite():
     assert pointer("search_replace", no_function, None, [overlaps], locs) == ("", "")
     assert pointer("function", FormatError("syntax error"), None, [overlaps], locs) == ("", "")
     assert pointer("function", no_function, None, [], locs[:2]) == ("", "")
+    # patch.pointer off: only a reply with no function is pointed, at a located function, not a suspect.
+    assert pointer("function", no_function, None, [overlaps], locs, full=False)[1] == "RoomCalendar.is_free"
+    from agent.parsing import UnchangedError
+    assert pointer("function", UnchangedError("same"), None, [overlaps], locs, full=False) == ("", "")
 
 
 def test_a_copied_module_gets_feedback_that_names_a_suspect():

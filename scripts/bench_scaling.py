@@ -4,6 +4,7 @@
     python scripts/bench_scaling.py --out bench-out                       # embedded model, S=8
     python scripts/bench_scaling.py --out o --examples wordfreq,stats --samples 2
     python scripts/bench_scaling.py --out o --model openai/gpt-4o-mini --api-key-env OPENAI_API_KEY
+    python scripts/bench_scaling.py --out bench/dev-test --split test --report   # table of what finished
 
 Per instance: one generation run with S patch samples; every sample is judged by the example's
 hidden test (which the pipeline never sees); then one sub-run per N re-decides from the first N
@@ -60,11 +61,17 @@ def _solve_once(issue, repo: Path, run_dir: Path, cfg: SolveConfig) -> Result:
 
 
 
+def finished(out: Path, names: list[str], samples: int, ns: list[int]) -> list[InstanceResult]:
+    """The records in out/instances/ that a run with these settings would read back instead of rerunning."""
+    folder = RunFolder(out / "instances")
+    records = [folder.read_model_or_none(f"{n}.json", InstanceResult) for n in names]
+    return [r for r in records if r is not None and r.samples == samples and [a.n for a in r.at] == ns]
+
+
 def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline: bool = True) -> InstanceResult:
     record = out / "instances" / f"{name}.json"
-    old = RunFolder(record.parent).read_model_or_none(record.name, InstanceResult)
-    if old is not None and old.samples == cfg.patch.samples and [a.n for a in old.at] == ns:
-        return old
+    if old := finished(out, [name], cfg.patch.samples, ns):
+        return old[0]
     ex = materialize(name, out / "examples" / name)
     issue = issue_from_file(ex.issue)
     runs = out / "runs" / name
@@ -106,6 +113,14 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline
     return result
 
 
+def report(out: Path, names: list[str], samples: int, ns: list[int]) -> int:
+    results = finished(out, names, samples, ns)
+    print(markdown(aggregate(results, ns), results, ns))
+    missing = sorted(set(names) - {r.name for r in results})
+    print(f"\n{len(results)} of {len(names)} instances finished" + (f"; not yet: {', '.join(missing)}" if missing else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_devset_args(p, "all")
@@ -118,10 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sandbox", choices=["docker", "local"], default=None)
     p.add_argument("--config", type=Path, help="YAML run configuration")
     p.add_argument("-c", "--set", action="append", default=[], help="config override key=value")
+    p.add_argument("--report", action="store_true",
+                   help="run nothing: print the table of the instances already finished in --out")
     args = p.parse_args(argv)
 
     names = chosen_examples(p, args)
     cfg, ns = bench_config(args), budgets(args.samples)
+    if args.report:
+        return report(args.out, names, args.samples, ns)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with resolve_model(cfg.model) as model:   # one embedded server for the whole benchmark

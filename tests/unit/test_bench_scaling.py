@@ -2,6 +2,10 @@
 integration/test_bench_scaling_docker.py)."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
@@ -90,3 +94,20 @@ def test_aggregate_and_table():
 
 
 # --- the whole script, scripted model ------------------------------------------------------------
+
+
+def test_report_tables_the_finished_instances_and_runs_nothing(tmp_path):
+    """--report reads out/instances/ only: records of other settings are not finished, missing ones are named."""
+    def record(name, samples, ok):
+        at = [AtBudget(n=n, status="selected", correct=ok, tokens=10, wall_s=1.0) for n in budgets(samples)]
+        RunFolder(tmp_path / "instances").write_json(f"{name}.json", InstanceResult(
+            name=name, samples=samples, sample_correct=[ok] * samples, at=at, baseline_correct=False))
+    record("batching", 2, True)
+    record("billing", 4, True)          # another --samples: not this bench's result
+    script = Path(__file__).resolve().parents[2] / "scripts" / "bench_scaling.py"
+    out = subprocess.run([sys.executable, str(script), "--out", str(tmp_path), "--examples", "batching,billing,grades",
+                          "--samples", "2", "--report"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "| batching | 2/2 | 0 | ✓ | ✓ | ✗ | 10 | 1 |" in out.stdout and "| billing |" not in out.stdout
+    assert "1 of 3 instances finished; not yet: billing, grades" in out.stdout
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "examples").exists()

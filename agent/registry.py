@@ -64,4 +64,5 @@ class Registry:
 SANDBOX_BACKENDS = Registry("sandbox backend", {"docker": "agent.sandboxes:docker_backend",
                                                 "local": "agent.sandboxes:local_backend"})
 # factory(config) -> Verifier   (agent/stages/reward.py)
-VERIFIERS = Registry("verifier", {"llm_judge": "agent.stages.reward:llm_judge"})
+VERIFIERS = Registry("verifier", {"llm_judge": "agent.stages.reward:llm_judge",
+                                  "yes_no": "agent.stages.reward:yes_no_judge"})

@@ -31,6 +31,9 @@ class ModelReply(BaseModel):
     usage: Usage
     model: str
     reasoning: str = ""     # the provider's separate reasoning channel, when it has one
+    # Per generated token, its most likely alternatives {token: log probability}, when the call asked for
+    # them (`logprobs=True, top_logprobs=K`) and the provider returns them; empty otherwise.
+    token_logprobs: list[dict[str, float]] = Field(default_factory=list)
 
     @property
     def answer(self) -> str:

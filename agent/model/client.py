@@ -180,7 +180,21 @@ class LiteLLMModel:
         return ModelReply(content=content if isinstance(content, str) else "",
                           reasoning=getattr(message, "reasoning_content", None) or "",
                           usage=Usage(prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost),
-                          model=getattr(response, "model", None) or self.name)
+                          model=getattr(response, "model", None) or self.name,
+                          token_logprobs=_token_logprobs(getattr(choice, "logprobs", None)))
+
+
+def _token_logprobs(logprobs: Any) -> list[dict[str, float]]:
+    """OpenAI-format `choice.logprobs` (object or dict) -> per token {alternative: logprob}; [] when absent."""
+    get = lambda o, k: o.get(k) if isinstance(o, dict) else getattr(o, k, None)  # noqa: E731
+    out = []
+    for tok in (get(logprobs, "content") or []) if logprobs is not None else []:
+        alts = {get(a, "token"): float(get(a, "logprob")) for a in get(tok, "top_logprobs") or []
+                if get(a, "token") is not None and get(a, "logprob") is not None}
+        if get(tok, "token") is not None and get(tok, "logprob") is not None:
+            alts.setdefault(get(tok, "token"), float(get(tok, "logprob")))
+        out.append(alts)
+    return out
 
 
 def _cost(response: Any) -> float:

@@ -14,6 +14,7 @@ from agent.runfolder import STAGE_DIRS
 from agent.sampling import sample_file, sample_many
 from agent.schema import Candidate, ExecutionMatrix, RewardScore, Trajectory
 from agent.stages.context import StageContext
+from agent.yes_no import YesNoModel, parse_probability
 
 STAGE_DIR = STAGE_DIRS["reward"]
 
@@ -45,15 +46,17 @@ def judge_score(candidate: str, trajs: list[Trajectory]) -> RewardScore:
 
 class LLMJudge:
     """Samples judgements through sample_many: each is a file 06_reward/<cand>_sample_NNN.json, so a
-    resumed run redoes only the samples it had not finished."""
+    resumed run redoes only the samples it had not finished. `prompt`, `parse` and `adapt` (a wrapper
+    of the stage's model) make the other judges: see yes_no_judge."""
 
-    def __init__(self, samples: int):
-        self.samples = samples
+    def __init__(self, samples: int, prompt: str = "reward", parse=parse_score, adapt=None):
+        self.samples, self.prompt, self.parse, self.adapt = samples, prompt, parse, adapt
 
     def score(self, ctx: StageContext, candidate: Candidate, evidence: str) -> tuple[RewardScore, list[Trajectory]]:
         cfg = ctx.config.reward
         model = ctx.make_model("reward", cfg)
-        spec = StageSpec.from_config("reward", cfg, commands=False, parse=parse_score, max_turns=2,
+        model = self.adapt(model) if self.adapt else model
+        spec = StageSpec.from_config("reward", cfg, commands=False, parse=self.parse, max_turns=2, prompt=self.prompt,
                                      variables={"issue": ctx.issue_text, "diff": candidate.diff[:6000], "evidence": evidence})
 
         def one(i: int) -> Trajectory:
@@ -73,6 +76,12 @@ class LLMJudge:
 def llm_judge(config) -> LLMJudge:
     """The `llm_judge` verifier (the default): a verifier factory takes the run's SolveConfig."""
     return LLMJudge(config.reward.samples)
+
+
+def yes_no_judge(config) -> LLMJudge:
+    """The `yes_no` verifier: one generated token per judgement, scored by the model's probability of
+    "Yes" (agent/yes_no.py); `reward.samples` > 1 adds samples at `reward.temperature` as the judge does."""
+    return LLMJudge(config.reward.samples, prompt="reward_yesno", parse=parse_probability, adapt=YesNoModel)
 
 
 def make_verifier(config) -> Verifier:

@@ -14,7 +14,10 @@ from tests.support.serving import ServedInThread
 
 
 class ScriptedOpenAI(ServedInThread):
-    def __init__(self, respond: Callable[[list[dict]], str], delay_s: float = 0.0):
+    """`respond(messages)` returns the reply text, or (text, {token: logprob}): the first token's
+    alternatives, sent as OpenAI-format `logprobs` when the request asks for them."""
+
+    def __init__(self, respond: Callable[[list[dict]], str | tuple[str, dict[str, float]]], delay_s: float = 0.0):
         self.respond = respond
         self.delay_s = delay_s
         self.requests: list[list[dict]] = []
@@ -35,7 +38,9 @@ class ScriptedOpenAI(ServedInThread):
                 if outer.delay_s:
                     time.sleep(outer.delay_s)
                 try:
-                    content = outer.respond(messages)
+                    content, top = outer.respond(messages), None
+                    if isinstance(content, tuple):
+                        content, top = content
                 except Exception as err:  # a scripted server error
                     self.send_response(500)
                     self.end_headers()
@@ -46,7 +51,11 @@ class ScriptedOpenAI(ServedInThread):
                     "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model", "fake"),
                     "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
+                                 "message": {"role": "assistant", "content": content},
+                                 **({"logprobs": {"content": [{"token": content, "logprob": top.get(content, -9.0),
+                                                               "top_logprobs": [{"token": t, "logprob": lp}
+                                                                                for t, lp in top.items()]}]}}
+                                    if top is not None and body.get("logprobs") else {})}],
                     "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(content) // 4,
                               "total_tokens": prompt_tokens + len(content) // 4},
                 }

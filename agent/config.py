@@ -24,6 +24,9 @@ class StageConfig(BaseModel):
     temperature: float = Field(0.8, ge=0.0, le=2.0)   # diversity is the point of sampling
     max_steps: int = Field(1, ge=1)   # >1 lets strong models read/run before answering
     model: ModelConfig | None = None  # per-stage override of the run's model
+    # Per-call cap on this stage's answers (None: model.max_tokens). A small model that falls into a
+    # repetition loop writes until the cap: at ~5 tokens/s on a CPU that is minutes per call.
+    max_tokens: int | None = Field(None, ge=1)
 
 
 class TestConfig(StageConfig):
@@ -154,7 +157,9 @@ class SolveConfig(BaseModel):
     select: SelectConfig = Field(default_factory=SelectConfig)
     # Probe inputs for behaviour voting (agent/behaviour.py): one model-written script besides the issue's
     # own calls; sample 0 is greedy, more samples widen the probes (all candidates run all of them).
-    probe: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.5))
+    # A probe script is a few calls (~100-300 tokens): 512 stops a looping one early; a cut-off script
+    # keeps its complete statements (agent/stages/probe.py parse_probe).
+    probe: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.5, max_tokens=512))
     budget_usd: float | None = Field(None, ge=0)   # 0 = spend nothing
     max_tokens: int | None = Field(None, ge=0)
     workers: int = Field(2, ge=1, le=64)   # parallel trajectories (0 would never finish a round); the local model serves ~1 at a time

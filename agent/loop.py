@@ -45,6 +45,7 @@ class StageSpec:
     output_chars: int = 3000                    # observation cap keeps small-model prompts short
     variables: dict = field(default_factory=dict)
     prompt: str | None = None                   # a prompts/ name or a path to a .yaml template (default: name)
+    max_tokens: int | None = None               # per-call answer cap (None: the model's own)
 
     @classmethod
     def from_config(cls, name: str, cfg, *, commands: bool = True, **fields) -> "StageSpec":
@@ -53,7 +54,7 @@ class StageSpec:
         the answer and one more for a format error). `fields` are the stage's own (parse, act,
         variables, other limits) and win over the config's."""
         limits = step_limits(cfg.max_steps) if commands else {"max_turns": cfg.max_steps + 1}
-        return cls(name=name, **{**limits, **fields})
+        return cls(name=name, **{**limits, "max_tokens": getattr(cfg, "max_tokens", None), **fields})
 
     def turns(self) -> int:
         """Every turn a stage can need: the first answer plus each kind of feedback."""
@@ -123,7 +124,8 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
     usable: Any = None            # the last value a Revise kept
     try:
         for _turn in range(max(spec.max_turns, 1)):
-            reply = model.query(messages, temperature=temperature, seed=seed)
+            cap = {"max_tokens": spec.max_tokens} if spec.max_tokens else {}
+            reply = model.query(messages, temperature=temperature, seed=seed, **cap)
             _add_usage(spend, reply)
             content = reply.content or ""
             messages.append({"role": "assistant", "content": content})

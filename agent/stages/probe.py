@@ -8,6 +8,8 @@ Runs are cached per candidate and probe set (04_execution/probes/): resume recom
 """
 from __future__ import annotations
 
+import ast
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
@@ -28,18 +30,47 @@ BEHAVIOUR_FILE = BEHAVIOUR
 ORIGINALS = ("original", "original2")
 
 
+MAX_STATEMENTS = 20     # a looping script repeats itself: more statements add run time, not evidence
+
+
 def parse_probe(reply: str) -> list[str]:
-    """The statements of the reply's Python script (pure)."""
+    """The statements of the reply's Python script (pure), duplicates dropped, at most MAX_STATEMENTS. A
+    script cut off by the token cap (its block never closed) keeps its complete leading statements."""
     blocks = code_blocks(reply, ("python", "py", "python3")) or code_blocks(reply, ("",))
+    if not blocks and (cut := unclosed_block(reply)):
+        blocks = [complete_prefix(cut)]
     if not blocks:
         raise FormatError("No ```python code block found. Reply with the whole script in one ```python block.")
     try:
         statements = split_statements(max(blocks, key=len))
     except ValueError as err:
         raise FormatError(f"{err}. Reply with the whole script in one ```python block.") from None
+    statements = list(dict.fromkeys(statements))[:MAX_STATEMENTS]
     if not has_call(statements):
         raise FormatError("The script calls nothing. Call the code the issue is about and print the results.")
     return statements
+
+
+def unclosed_block(reply: str) -> str | None:
+    """The text after a ``` fence that is never closed (pure): an answer the token cap cut off."""
+    fences = [m.start() for m in re.finditer(r"^[ \t]*```", reply or "", re.M)]
+    if len(fences) % 2 == 0:
+        return None
+    body = reply[fences[-1]:].split("\n", 1)
+    return body[1] if len(body) > 1 else None
+
+
+def complete_prefix(source: str) -> str:
+    """The longest run of leading lines that parses (pure; "" when none does): the cut line goes."""
+    lines = source.splitlines()
+    for end in range(len(lines), 0, -1):
+        text = "\n".join(lines[:end]) + "\n"
+        try:
+            ast.parse(text)
+            return text
+        except (SyntaxError, ValueError):
+            continue
+    return ""
 
 
 def issue_probes(ctx: StageContext) -> list[Probe]:

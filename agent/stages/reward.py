@@ -79,9 +79,10 @@ def llm_judge(config) -> LLMJudge:
 
 
 def yes_no_judge(config) -> LLMJudge:
-    """The `yes_no` verifier: one generated token per judgement, scored by the model's probability of
-    "Yes" (agent/yes_no.py); `reward.samples` > 1 adds samples at `reward.temperature` as the judge does."""
-    return LLMJudge(config.reward.samples, prompt="reward_yesno", parse=parse_probability, adapt=YesNoModel)
+    """The `yes_no` verifier: one generated token, scored by the model's probability of "Yes"
+    (agent/yes_no.py). One judgement per candidate: the probability already averages over the answers
+    that more samples would draw."""
+    return LLMJudge(min(1, config.reward.samples), prompt="reward_yesno", parse=parse_probability, adapt=YesNoModel)
 
 
 def make_verifier(config) -> Verifier:

@@ -72,3 +72,9 @@ def test_the_reward_stage_scores_with_the_yes_no_verifier(tmp_path):
         asked = server.requests[0]
         assert "Answer with one word: Yes or No." in asked[-1]["content"] and "return a + b" in asked[-1]["content"]
         assert "Yes or No" in server.requests[1][-1]["content"] and len(server.requests) == 2
+
+
+def test_one_judgement_per_candidate_whatever_reward_samples_says():
+    from agent.stages.reward import yes_no_judge
+    assert yes_no_judge(load_config(None, ["reward.samples=3"])).samples == 1
+    assert yes_no_judge(load_config(None, ["reward.samples=0"])).samples == 0

@@ -5,12 +5,24 @@ Pipeline tests point litellm at it (`openai/<name>` + api_base), so the whole HT
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 from tests.support.serving import ServedInThread
+
+
+def as_yes_no(reply: str) -> tuple[str, dict[str, float]]:
+    """A judge scripted as `Score: N/10`, asked by the one-token judge (agent/yes_no.py): it answers
+    with P(yes) = N/10, so a test's scripted scores mean the same to either judge."""
+    m = re.search(r"Score:\s*(\d+(?:\.\d+)?)\s*/\s*10", reply or "")
+    if m is None:
+        return reply, {}
+    p = min(max(float(m.group(1)) / 10, 1e-6), 1 - 1e-6)
+    return ("Yes" if p >= 0.5 else "No"), {"Yes": math.log(p), "No": math.log(1 - p)}
 
 
 class ScriptedOpenAI(ServedInThread):
@@ -41,6 +53,8 @@ class ScriptedOpenAI(ServedInThread):
                     content, top = outer.respond(messages), None
                     if isinstance(content, tuple):
                         content, top = content
+                    elif body.get("logprobs") and body.get("max_tokens") == 1:
+                        content, top = as_yes_no(content)
                 except Exception as err:  # a scripted server error
                     self.send_response(500)
                     self.end_headers()

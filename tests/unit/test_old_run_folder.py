@@ -98,7 +98,8 @@ def test_a_resumed_old_run_keeps_its_patch_and_judge_samples(tmp_path):
     repo = make_repo(tmp_path)
     root = make_old_run(tmp_path / "run")
     cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.mock_response": ["Score: 0/10"],
-                                   "patch.samples": 2, "patch.mutants": 0, "reward.samples": 2})
+                                   "patch.samples": 2, "patch.mutants": 0, "reward.samples": 2,
+                                   "reward.verifier": "llm_judge"})      # the old run's judge
     with stage_context(issue_from_text(ISSUE), repo, root, cfg, None, Progress(False)) as ctx:
         _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="add")], [])
         assert sorted(c.diff for c in cands) == sorted([GOOD_DIFF, WRONG_DIFF])

@@ -17,7 +17,7 @@ MATRIX = ExecutionMatrix(candidates=["cgood"], tests=[], cells=[])
 
 def judge(tmp_path, repo, answers: list[str], samples: int, killed: bool = False):
     cfg = load_config(None, [], **{"sandbox": "local", "workers": 2, "seed": 3, "model.mock_response": answers,
-                                   "reward.samples": samples})
+                                   "reward.samples": samples, "reward.verifier": "llm_judge"})
     with stage_context(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
         if killed:     # the judgements finish, the run dies before the candidate's score is written
             LLMJudge(samples).score(ctx, CAND, "t000: pass")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
@@ -35,7 +34,7 @@ from agent.progress import Progress  # noqa: E402
 from agent.replay import load_bench  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
 from agent.runfolder import RunFolder  # noqa: E402
-from agent.schema import Candidate, ExecutionMatrix  # noqa: E402
+from agent.schema import Candidate, ExecutionMatrix, Trajectory  # noqa: E402
 from agent.stages.reward import score_candidates  # noqa: E402
 
 
@@ -71,17 +70,16 @@ def run_cases(out: Path, runs: list[Path], names: set[str]) -> list[Case]:
 
 
 def judge(out: Path, case: Case, verifier: str, base: list[str]) -> tuple[dict[str, float], float, int]:
-    """(candidate -> score, seconds, generated tokens) of one verifier on one case; resumed from its folder."""
+    """(candidate -> score, seconds, generated tokens) of one verifier on one case; resumed from its folder.
+    Seconds and tokens are read from the judgement files, so a resumed case reports what it cost in all."""
     cfg = load_config(None, base + [f"reward.verifier={verifier}", "reward.samples=1"], sandbox="local")
     run_dir = out / verifier / case.name
-    started = time.monotonic()
     with stage_context(issue_from_file(case.example.issue), case.example.repo, run_dir, cfg, None, Progress(False)) as ctx:
         scores = score_candidates(ctx, case.candidates, case.matrix)
-        spent = ctx.ledger.state.stages.get("reward")
-    done = RunFolder(run_dir).read_json("bench_seconds.json") if RunFolder(run_dir).exists("bench_seconds.json") else {}
-    seconds = done.get("seconds", 0.0) + (time.monotonic() - started if spent and spent.calls > done.get("calls", 0) else 0.0)
-    RunFolder(run_dir).write_json("bench_seconds.json", {"seconds": seconds, "calls": spent.calls if spent else 0})
-    return {k: v.mean for k, v in scores.items()}, seconds, spent.completion_tokens if spent else 0
+    trajs = [Trajectory.model_validate_json(f.read_text(encoding="utf-8"))
+             for f in RunFolder(run_dir).stage_dir("reward").glob("*_sample_*.json")]
+    return ({k: v.mean for k, v in scores.items()}, sum(t.duration_s for t in trajs),
+            sum(t.spend.completion_tokens for t in trajs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,9 @@ The generative judge (prompts/reward.yaml) writes a rationale and then `Score: N
 that is a few hundred generated tokens per candidate, and a score on an 11-point scale. Asked for one
 word instead, the model's own probability of "Yes" against "No" is a continuous score from a single
 generated token (P(True), Kadavath et al. 2022). Providers that return no log probabilities still
-answer the word: the score is then 1.0 or 0.0.
+answer the word: the score is then 1.0 or 0.0. A server that refuses the `logprobs` parameter
+(HTTP 400/422) is asked again without it, and so is every later call to it: the judge degrades to the
+answer word, with a warning, instead of leaving every candidate unscored.
 
 `YesNoModel` wraps any Model so that the one loop (agent/loop.py) runs this judge unchanged: its
 reply text is the probability (`P(yes) = 0.8312 (answered 'Yes')`), which `parse_probability` reads
@@ -12,15 +14,21 @@ back and the trajectory file keeps.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
 
-from agent.model.base import ModelReply
+import openai
+
+from agent.model.base import ModelError, ModelReply
 from agent.parsing import FormatError
 
 TOP_LOGPROBS = 20       # alternatives asked for: "Yes", " yes", "YES", "No", … all fit
 _REPLY = re.compile(r"P\(yes\) = ([01](?:\.\d+)?)")
 _ASK = "Answer with one word: Yes or No."
+_REFUSALS = (openai.BadRequestError, openai.UnprocessableEntityError)
+log = logging.getLogger(__name__)
 
 
 def _word(token: str) -> str:
@@ -55,11 +63,28 @@ class YesNoModel:
     def __init__(self, inner):
         self._inner = inner
         self.name = getattr(inner, "name", "")
+        self.plain = False              # the server refused `logprobs`: ask for the word alone
+        self._lock = threading.Lock()
 
     def query(self, messages: list[dict], **overrides) -> ModelReply:
-        reply = self._inner.query(messages, **{**overrides, "max_tokens": 1, "logprobs": True,
-                                               "top_logprobs": TOP_LOGPROBS})
+        ask = {**overrides, "max_tokens": 1}
+        reply = None
+        if not self.plain:
+            try:
+                reply = self._inner.query(messages, **ask, logprobs=True, top_logprobs=TOP_LOGPROBS)
+            except ModelError as err:
+                if not isinstance(err.__cause__, _REFUSALS):
+                    raise
+                reply = self._inner.query(messages, **ask)   # refused again (context too long …): raises
+                with self._lock:
+                    if not self.plain:
+                        log.warning("%s refuses log probabilities (%s); the yes_no judge scores 1 or 0 by the "
+                                    "answer word from now on", self.name, type(err.__cause__).__name__)
+                    self.plain = True
+        else:
+            reply = self._inner.query(messages, **ask)
         p = yes_probability(reply.content, reply.token_logprobs)
         if p is None:     # neither word: the loop's format feedback asks again
             return reply
-        return reply.model_copy(update={"content": f"P(yes) = {p:.4f} (answered {reply.content.strip()!r})"})
+        how = ", no log probabilities" if self.plain else ""
+        return reply.model_copy(update={"content": f"P(yes) = {p:.4f} (answered {reply.content.strip()!r}{how})"})

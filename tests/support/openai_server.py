@@ -29,9 +29,11 @@ class ScriptedOpenAI(ServedInThread):
     """`respond(messages)` returns the reply text, or (text, {token: logprob}): the first token's
     alternatives, sent as OpenAI-format `logprobs` when the request asks for them."""
 
-    def __init__(self, respond: Callable[[list[dict]], str | tuple[str, dict[str, float]]], delay_s: float = 0.0):
+    def __init__(self, respond: Callable[[list[dict]], str | tuple[str, dict[str, float]]], delay_s: float = 0.0,
+                 refuse: tuple[str, ...] = ()):
         self.respond = respond
         self.delay_s = delay_s
+        self.refuse = refuse                  # request parameters answered with HTTP 400, as strict servers do
         self.requests: list[list[dict]] = []
         self.bodies: list[dict] = []          # whole request bodies (temperature, seed …)
         self._lock = threading.Lock()
@@ -49,6 +51,14 @@ class ScriptedOpenAI(ServedInThread):
                     outer.bodies.append(body)
                 if outer.delay_s:
                     time.sleep(outer.delay_s)
+                refused = [k for k in outer.refuse if k in body]
+                if refused:
+                    self.send_response(400)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps({"error": {"message": f"unsupported parameter: {refused[0]}",
+                                                           "type": "invalid_request_error"}}).encode())
+                    return
                 try:
                     content, top = outer.respond(messages), None
                     if isinstance(content, tuple):

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from agent.config import load_config
-from agent.model.base import ModelConfig
+from agent.model.base import ModelConfig, ModelError
 from agent.model.client import LiteLLMModel, _token_logprobs
 from agent.parsing import FormatError
 from agent.pipeline import stage_context
@@ -57,6 +57,27 @@ def test_the_adapter_asks_one_token_with_alternatives_over_http():
         body = server.bodies[0]
         assert body["max_tokens"] == 1 and body["logprobs"] is True and body["top_logprobs"] == 20
         assert model.query([{"role": "user", "content": "again"}]).content == "Let"   # neither word: left as is
+
+
+def test_a_server_that_refuses_logprobs_is_asked_for_the_word_alone(caplog):
+    """HTTP 400 on `logprobs` (strict OpenAI-compatible servers): the same question without it, a warning
+    once, and no second refusal for later calls; the score is then the answer word."""
+    with ScriptedOpenAI(lambda messages: "Yes", refuse=("logprobs",)) as server:
+        model = YesNoModel(LiteLLMModel(ModelConfig(name="openai/strict", api_base=server.api_base, retries=0)))
+        with caplog.at_level("WARNING", logger="agent.yes_no"):
+            first = model.query([{"role": "user", "content": "Does it fix it?"}])
+            second = model.query([{"role": "user", "content": "And this one?"}])
+        assert first.content == second.content == "P(yes) = 1.0000 (answered 'Yes', no log probabilities)"
+        assert [("logprobs" in b, b["max_tokens"]) for b in server.bodies] == [(True, 1), (False, 1), (False, 1)]
+        assert sum("refuses log probabilities" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_other_refusals_are_not_mistaken_for_missing_logprobs():
+    with ScriptedOpenAI(lambda messages: "Yes", refuse=("logprobs", "max_tokens")) as server:
+        model = YesNoModel(LiteLLMModel(ModelConfig(name="openai/strict", api_base=server.api_base, retries=0)))
+        with pytest.raises(ModelError, match="BadRequest"):
+            model.query([{"role": "user", "content": "Does it fix it?"}])
+        assert model.plain is False
 
 
 def test_the_reward_stage_scores_with_the_yes_no_verifier(tmp_path):

@@ -207,16 +207,41 @@ _FRAME = re.compile(r"^(\S+\.py):\d+: in ", re.M)
 _ASSERTION = re.compile(r"^E\s+(assert\b|AssertionError|Failed: )", re.M)
 
 
-def repro_failure_reason(outcome: Outcome, output: str, test_path: str | None = None) -> str | None:
+# An exception line: `TypeError: 'NoneType' object is not subscriptable`, `pkg.errors.BadInput: x`.
+_ERROR_LINE = re.compile(r"(?:^|`)(?:E\s+)?([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)):[ \t]*"
+                         r"([^`\n]*?)[ \t]*(?:`|$)", re.M)
+
+
+def _norm_error(kind: str, message: str) -> tuple[str, str]:
+    return kind.rsplit(".", 1)[-1], re.sub(r"\s+", " ", message.replace('"', "'")).strip()
+
+
+def issue_errors(issue_text: str) -> set[tuple[str, str]]:
+    """The exceptions an issue shows (type without module, normalized message) (pure)."""
+    return {_norm_error(k, m) for k, m in _ERROR_LINE.findall(issue_text or "") if m.strip()}
+
+
+def _raised(output: str) -> tuple[str, str] | None:
+    """The exception pytest reports for a failing test (`E   Type: message`), if any (pure)."""
+    found = [m for m in _ERROR_LINE.finditer(output or "") if m.group(0).startswith("E")]
+    return _norm_error(found[0].group(1), found[0].group(2)) if found else None
+
+
+def repro_failure_reason(outcome: Outcome, output: str, test_path: str | None = None,
+                         issue_shows: set[tuple[str, str]] | None = None) -> str | None:
     """None when a test's failure on the original code is a real failure (the test is kept).
 
     A real failure is an assertion, or an exception raised inside the code under test; an exception
-    raised by the test's own lines (with `--tb=short` frames) is a defect of the test.
+    raised by the test's own lines (with `--tb=short` frames) is a defect of the test, unless it is the
+    very exception the issue shows (`issue_shows`, from `issue_errors`): then the test reproduces the
+    reported symptom (a None returned by the library, subscripted by the caller, as in the issue).
     """
     if outcome == "pass":
         return "passes on the original code: it does not reproduce the issue"
     if outcome != "fail":
         return f"{outcome} on the original code (not a test failure)"
+    if _raised(output) in (issue_shows or set()):
+        return None
     m = _BAD_FAILURE.search(output)
     if m:
         return f"fails with {m.group(1)}: a defect of the test, not the issue"

@@ -8,9 +8,9 @@ from __future__ import annotations
 from agent.issue_checks import IssueCheck, check_from_code, checks_needing_call, extract_checks, value_src
 from agent.issue_names import with_imports
 from agent.issue_render import render_check_test, reproduced_reason
-from agent.loop import StageSpec, run_trajectory
+from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.model.base import ModelUnavailable
-from agent.parsing import FormatError, classify_pytest, extract_python, repro_failure_reason
+from agent.parsing import FormatError, classify_pytest, extract_python, issue_errors, repro_failure_reason
 from agent.prompting import render
 from agent.patches import is_test_file
 from agent.repomap import RepoMap, build_repo_map, code_context
@@ -140,6 +140,8 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
     if cfg.value_calls:
         from_issue += value_tests(ctx, model, code, limit=cfg.value_calls)
 
+    shown = issue_errors(f"{ctx.issue.title}\n\n{ctx.issue.body}")
+
     def one(i: int) -> Trajectory:
         path, command = repro_test_path(i), repro_command(repro_test_path(i))
         attempts: list[TestCase] = []
@@ -148,7 +150,7 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
             sandbox.write_file(path, content)
             res = sandbox.run(command, timeout=ctx.config.exec_timeout_s)
             outcome = classify_pytest(res.exit_code, res.output, res.timed_out)
-            reason = repro_failure_reason(outcome, res.output, path)
+            reason = repro_failure_reason(outcome, res.output, path, shown)
             case = TestCase(id=f"t{i:03d}", sample=i, path=path, content=content, command=command,
                             original_outcome=outcome, original_output=res.output[-4000:],
                             kept=reason is None, reason=reason or "fails on the original code")
@@ -161,7 +163,8 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
                                      exec_timeout_s=ctx.config.exec_timeout_s,
                                      variables={"issue": ctx.issue_text, "code": code, "test_path": path,
                                                 "command": command})
-        traj, case = run_trajectory(model, spec, sample=i, temperature=cfg.temperature, new_sandbox=ctx.new_sandbox)
+        traj, case = run_trajectory(model, spec, sample=i, new_sandbox=ctx.new_sandbox,
+                                    **sampling_params(i, cfg.temperature, ctx.config.seed, "test"))
         traj.output = case or (attempts[-1] if attempts else None)     # a rejected test is shown too
         return traj
 

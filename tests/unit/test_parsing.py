@@ -3,7 +3,7 @@ import pytest
 from agent.editing import apply_edit
 from agent.parsing import (Edit, FormatError, classify_pytest, extract_command, extract_python,
                            parse_choice, parse_locations, parse_score, parse_search_replace, pytest_failures,
-                           repro_failure_reason)
+                           issue_errors, repro_failure_reason)
 
 REPLY = """I will fix it.
 
@@ -123,6 +123,38 @@ def test_repro_failure_must_come_from_code_under_test():
     raises = ("test_r.py:6: in test_empty_name\n    with pytest.raises(ValueError):\n"
               "E   Failed: DID NOT RAISE <class 'ValueError'>\n")
     assert repro_failure_reason("fail", raises, "test_r.py") is None
+
+
+ISSUE_TRACEBACK = """retry_call hides the real error
+
+```
+Traceback (most recent call last):
+  File "sync.py", line 41, in <module>
+    for item in fetch_page(1)["items"]:
+TypeError: 'NoneType' object is not subscriptable
+```
+and with the other client it was `requests.exceptions.ConnectionError: Max retries exceeded`.
+"""
+
+
+def test_issue_errors_reads_the_exceptions_an_issue_shows():
+    assert issue_errors(ISSUE_TRACEBACK) == {("TypeError", "'NoneType' object is not subscriptable"),
+                                             ("ConnectionError", "Max retries exceeded")}
+    assert issue_errors("It returns 3 but should return 4.") == set()
+
+
+def test_the_issue_own_exception_raised_in_the_test_reproduces_the_symptom():
+    """retrying (test split): the test subscripts what retry_call returned, exactly as the issue's
+    script does; the TypeError sits in the test's frame but it is the reported symptom."""
+    own = ('test_r.py:31: in test_fetch\n    for item in fetch_page(1)["items"]:\n'
+           "E   TypeError: 'NoneType' object is not subscriptable\n")
+    shown = issue_errors(ISSUE_TRACEBACK)
+    assert repro_failure_reason("fail", own, "test_r.py", shown) is None
+    assert "test's own code" in repro_failure_reason("fail", own, "test_r.py")          # without the issue's errors
+    other = "test_r.py:7: in test_x\nE   TypeError: 'int' object is not callable\n"
+    assert "test's own code" in repro_failure_reason("fail", other, "test_r.py", shown)  # another message
+    name = "test_r.py:7: in test_x\nE   NameError: name 'get_client' is not defined\n"
+    assert "NameError" in repro_failure_reason("fail", name, "test_r.py", shown)
 
 
 def test_search_replace_copied_line_numbers_and_placeholder_path():

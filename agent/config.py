@@ -155,7 +155,10 @@ class SolveConfig(BaseModel):
     seed: int | None = 0              # per-sample seeds derive from it (None: the provider's own randomness)
     localize: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.3))
     patch: PatchConfig = Field(default_factory=PatchConfig)
-    test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8))
+    # A reproduction test is ~100-400 tokens; a small model can repeat ever longer asserts up to the cap
+    # (test split: 4 x 1,024 tokens, 1,122 s). 768 stops it sooner; the cut-off file keeps its complete
+    # leading lines (agent/parsing.py extract_test).
+    test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8, max_tokens=768))
     execute: ExecuteConfig = Field(default_factory=ExecuteConfig)
     reward: RewardConfig = Field(default_factory=lambda: RewardConfig(samples=2, temperature=0.5))
     select: SelectConfig = Field(default_factory=SelectConfig)

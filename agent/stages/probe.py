@@ -8,13 +8,12 @@ Runs are cached per candidate and probe set (04_execution/probes/): resume recom
 """
 from __future__ import annotations
 
-import ast
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
                              parse_outputs, probes_key, render_script, run_command, split_statements)
 from agent.loop import StageSpec, run_trajectory, sampling_params
+from agent.cutoff import complete_prefix, unclosed_block
 from agent.parsing import FormatError, code_blocks
 from agent.prompting import render
 from agent.repomap import code_context
@@ -49,28 +48,6 @@ def parse_probe(reply: str) -> list[str]:
     if not has_call(statements):
         raise FormatError("The script calls nothing. Call the code the issue is about and print the results.")
     return statements
-
-
-def unclosed_block(reply: str) -> str | None:
-    """The text after a ``` fence that is never closed (pure): an answer the token cap cut off."""
-    fences = [m.start() for m in re.finditer(r"^[ \t]*```", reply or "", re.M)]
-    if len(fences) % 2 == 0:
-        return None
-    body = reply[fences[-1]:].split("\n", 1)
-    return body[1] if len(body) > 1 else None
-
-
-def complete_prefix(source: str) -> str:
-    """The longest run of leading lines that parses (pure; "" when none does): the cut line goes."""
-    lines = source.splitlines()
-    for end in range(len(lines), 0, -1):
-        text = "\n".join(lines[:end]) + "\n"
-        try:
-            ast.parse(text)
-            return text
-        except (SyntaxError, ValueError):
-            continue
-    return ""
 
 
 def issue_probes(ctx: StageContext) -> list[Probe]:

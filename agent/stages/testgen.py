@@ -10,6 +10,7 @@ from agent.issue_names import with_imports
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.model.base import ModelUnavailable
+from agent.cutoff import extract_test
 from agent.parsing import FormatError, classify_pytest, extract_python, issue_errors, repro_failure_reason
 from agent.prompting import render
 from agent.patches import is_test_file
@@ -159,7 +160,7 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
                 raise FormatError(render("test", "rejected", reason=reason, output=res.output[-1500:]))
             return case
 
-        spec = StageSpec.from_config("test", cfg, commands=False, parse=extract_python, act=act,
+        spec = StageSpec.from_config("test", cfg, commands=False, parse=extract_test, act=act,
                                      exec_timeout_s=ctx.config.exec_timeout_s,
                                      variables={"issue": ctx.issue_text, "code": code, "test_path": path,
                                                 "command": command})

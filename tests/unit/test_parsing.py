@@ -4,6 +4,7 @@ from agent.editing import apply_edit
 from agent.parsing import (Edit, FormatError, classify_pytest, extract_command, extract_python,
                            parse_choice, parse_locations, parse_score, parse_search_replace, pytest_failures,
                            issue_errors, repro_failure_reason)
+from agent.cutoff import extract_test
 
 REPLY = """I will fix it.
 
@@ -174,3 +175,18 @@ def test_resolve_path_and_strip_line_numbers():
     assert resolve_path("__init__.py", known | {"other/__init__.py"}) == "__init__.py"   # ambiguous: unchanged
     assert resolve_path("new_module.py", known) == "new_module.py"
     assert strip_line_numbers("   7 |     return x\n   8 | \n") == "    return x\n\n"
+
+
+def test_a_test_file_cut_off_by_the_token_cap_keeps_its_complete_lines():
+    """rangeparse (test split): the model repeated ever longer asserts until the cap, twice."""
+    cut = ("Here is the test:\n```python\nfrom pageranges import parse_ranges\n\n\ndef test_parse_ranges():\n"
+           '    assert parse_ranges("1-3") == [1, 2, 3]\n    assert parse_ranges("1-3,5") == [1, 2, 3, 5]\n'
+           '    assert parse_ranges("1-3,5,7-8,10,12,14,16,18,20,22,24,26,28,30,32") == [1, 2, ')
+    kept = extract_test(cut)
+    assert kept.endswith('== [1, 2, 3, 5]\n') and "32" not in kept
+    compile(kept, "t.py", "exec")
+    assert extract_test("```python\ndef test_x():\n    assert 1\n```\n") == "def test_x():\n    assert 1\n"
+    with pytest.raises(FormatError):
+        extract_test("```python\nfrom pageranges import parse_ranges\nx = parse_ranges(\"1-")   # no test left
+    with pytest.raises(FormatError):
+        extract_test("I cannot write a test for this.")

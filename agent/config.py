@@ -157,7 +157,7 @@ class SolveConfig(BaseModel):
     patch: PatchConfig = Field(default_factory=PatchConfig)
     # A reproduction test is ~100-400 tokens; a small model can repeat ever longer asserts up to the cap
     # (test split: 4 x 1,024 tokens, 1,122 s). 768 stops it sooner; the cut-off file keeps its complete
-    # leading lines (agent/parsing.py extract_test).
+    # leading lines (agent/cutoff.py extract_test).
     test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8, max_tokens=768))
     execute: ExecuteConfig = Field(default_factory=ExecuteConfig)
     reward: RewardConfig = Field(default_factory=lambda: RewardConfig(samples=2, temperature=0.5))

@@ -68,23 +68,24 @@ class YesNoModel:
 
     def query(self, messages: list[dict], **overrides) -> ModelReply:
         ask = {**overrides, "max_tokens": 1}
-        reply = None
+        reply, refused = None, None
         if not self.plain:
             try:
                 reply = self._inner.query(messages, **ask, logprobs=True, top_logprobs=TOP_LOGPROBS)
             except ModelError as err:
                 if not isinstance(err.__cause__, _REFUSALS):
                     raise
-                reply = self._inner.query(messages, **ask)   # refused again (context too long …): raises
-                with self._lock:
-                    if not self.plain:
-                        log.warning("%s refuses log probabilities (%s); the yes_no judge scores 1 or 0 by the "
-                                    "answer word from now on", self.name, type(err.__cause__).__name__)
-                    self.plain = True
-        else:
-            reply = self._inner.query(messages, **ask)
+                refused = err.__cause__
+        if reply is None:
+            reply = self._inner.query(messages, **ask)   # the question itself refused (context too long …): raises
+        if refused is not None:
+            with self._lock:
+                if not self.plain:
+                    log.warning("%s refuses log probabilities (%s); the yes_no judge scores 1 or 0 by the "
+                                "answer word from now on", self.name, type(refused).__name__)
+                self.plain = True
         p = yes_probability(reply.content, reply.token_logprobs)
         if p is None:     # neither word: the loop's format feedback asks again
             return reply
-        how = ", no log probabilities" if self.plain else ""
+        how = "" if reply.token_logprobs else ", no log probabilities"
         return reply.model_copy(update={"content": f"P(yes) = {p:.4f} (answered {reply.content.strip()!r}{how})"})

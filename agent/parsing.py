@@ -56,9 +56,21 @@ def extract_python(text: str) -> str:
 # ------------------------------------------------------------ SEARCH/REPLACE
 def resolve_path(path: str, known: set[str]) -> str:
     """Map a path the model wrote to a repository file: small models prepend directories
-    (`app/pkg/m.py`) or drop them (`m.py`). Unknown or ambiguous paths are returned unchanged."""
+    (`app/pkg/m.py`), drop them (`m.py`) or capitalize them (`Websession/store.py`).
+    Unknown or ambiguous paths are returned unchanged."""
     if path in known or not known:
         return path
+    found = _resolve(path, known)
+    if found in known:
+        return found
+    folded = {f.lower(): f for f in known}
+    if len(folded) < len(known):      # files differing only in case: never guess between them
+        return path
+    found = _resolve(path.lower(), set(folded))
+    return folded.get(found, path)
+
+
+def _resolve(path: str, known: set[str]) -> str:
     parts = path.split("/")
     for i in range(1, len(parts)):
         if "/".join(parts[i:]) in known:

@@ -23,7 +23,7 @@ from agent.runfolder import CANDIDATES, STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
-from agent.stages.patch_edits import PROMPTS, land_changes, parser_for, repeats_issue
+from agent.stages.patch_edits import PROMPTS, copies_example, land_changes, parser_for, repeats_issue
 from agent.stages.patch_mutants import try_mutants
 
 STAGE_DIR = STAGE_DIRS["patch"]
@@ -86,6 +86,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         attempts: list[PatchAttempt] = []
         reached: set[str] = set()
         focus = focus_of(i, targets, cfg.focus)
+        example = render(PROMPTS[fmt], "system", example_path=top or "package/module.py")
 
         pointers: list[str] = []
 
@@ -96,6 +97,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             return type(err)(f"{err}{text}")
 
         def parse(text: str):
+            if copies_example(text, example):
+                raise pointed(NoFunctionError(f"Your answer is the format example, not a fix for this issue. "
+                                              f"{render(PROMPTS[fmt], 'revise', example_path=top).strip()}"))
             if repeats_issue(text, issue_raw):
                 raise pointed(NoFunctionError("Your code block repeats the example from the issue: that shows the bug, "
                                               f"it is not a fix. {render(PROMPTS[fmt], 'revise', example_path=top).strip()}"))
@@ -108,14 +112,14 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
 
         def act(changes, sandbox) -> PatchAttempt:
             try:
-                diff, files, rules = land_changes(changes, sandbox, known, reached)
+                diff, files, rules = land_changes(changes, sandbox, known, reached, sources)
             except FormatError as err:
                 if not attempts:
                     raise pointed(err) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.
                 try:
-                    diff, files, rules = _land_on_original(ctx, changes, sandbox, known, reached, attempts[-1])
+                    diff, files, rules = _land_on_original(ctx, changes, sandbox, known, reached, attempts[-1], sources)
                 except FormatError as again:
                     raise pointed(again) from None
             if attempts and attempts[-1].diff == diff:
@@ -204,11 +208,11 @@ def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:
     return dedup_candidates(rows, [(m.rule, m.diff, m.files_after) for m in mutants])
 
 
-def _land_on_original(ctx: StageContext, changes, sandbox, known, reached, last: PatchAttempt):
+def _land_on_original(ctx: StageContext, changes, sandbox, known, reached, last: PatchAttempt, sources):
     for path in last.files_after:
         sandbox.write_file(path, _read(ctx, path))
     try:
-        return land_changes(changes, sandbox, known, reached)
+        return land_changes(changes, sandbox, known, reached, sources)
     except FormatError:
         for path, text in last.files_after.items():    # leave the sandbox as the last attempt had it
             sandbox.write_file(path, text)

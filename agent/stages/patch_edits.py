@@ -63,16 +63,53 @@ def repeats_issue(reply: str, issue: str) -> bool:
     return all(copied(b) for b in blocks)
 
 
-def land_changes(changes: list[Change], sandbox, known: set[str],
-                 reached: set[str] | None = None) -> tuple[str, dict[str, str], list[str]]:
+def owner_of(ch: Change, sources: dict[str, str]) -> str | None:
+    """The one shown file an edit addressed to a missing path fits: its SEARCH text is found there,
+    or its definitions replace namesakes there (appending every one as new does not count). Small
+    models name the issue's script (`release.py`), the prompt's example path or the function
+    (`sessions_for.py`) instead of the file. None when no file or several fit. Pure."""
+    if ch.creates:
+        return None
+    fits = []
+    for path, text in sources.items():
+        try:
+            _, rule = ch.land(text)
+        except UnchangedError:          # the right file, and the model's copy is unchanged
+            fits.append(path)
+            continue
+        except FormatError:
+            continue
+        if not set(rule.partition(":")[2].split("+")) <= {"new"}:
+            fits.append(path)
+    return fits[0] if len(fits) == 1 else None
+
+
+def copies_example(reply: str, system: str) -> bool:
+    """True when every code line of the reply is a line of the system prompt: small models answer
+    with the format example itself (`hello/greet.py`, `def greet`). Pure."""
+    have = {ln.strip() for ln in (system or "").split("\n") if ln.strip()}
+    lines = [ln.strip() for ln in (reply or "").split("\n")
+             if ln.strip() and not ln.strip().startswith("```")]
+    code = [ln for ln in lines if ln not in have]
+    return len(lines) >= 2 and not code
+
+
+def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[str] | None = None,
+                 sources: dict[str, str] | None = None) -> tuple[str, dict[str, str], list[str]]:
     """Apply the changes to the sandbox's current files; return (diff vs base, files after, rules).
-    `reached` collects the funnel steps passed ("applied", "compiles", "changed")."""
+    `reached` collects the funnel steps passed ("applied", "compiles", "changed"); an edit addressed
+    to a file that does not exist lands in the one file of `sources` it fits (rule "path:by-content")."""
     reached = reached if reached is not None else set()
     contents: dict[str, str] = {}
     before: dict[str, str] = {}
     rules: list[str] = []
     for ch in changes:
         path = resolve_path(ch.path, known)
+        if path not in known and known:
+            owner = owner_of(ch, sources or {})
+            if owner is not None:
+                path = owner
+                rules.append("path:by-content")
         if path.startswith("/") or ".." in path.split("/") or not path:
             raise FormatError(f"Edit paths must be relative to the repository root: {ch.path!r}.")
         current = contents.get(path)

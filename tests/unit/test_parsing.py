@@ -174,6 +174,10 @@ def test_resolve_path_and_strip_line_numbers():
     assert resolve_path("convert.py", known) == "tempconv/convert.py"
     assert resolve_path("__init__.py", known | {"other/__init__.py"}) == "__init__.py"   # ambiguous: unchanged
     assert resolve_path("new_module.py", known) == "new_module.py"
+    # sessions (test split): the model capitalized the package, 8 times in one run
+    assert resolve_path("Tempconv/convert.py", known) == "tempconv/convert.py"
+    assert resolve_path("app/TempConv/Convert.py", known) == "tempconv/convert.py"
+    assert resolve_path("Tempconv/convert.py", known | {"Tempconv/Convert.py"}) == "Tempconv/convert.py"  # never guess
     assert strip_line_numbers("   7 |     return x\n   8 | \n") == "    return x\n\n"
 
 

@@ -1,0 +1,108 @@
+"""Where a patch answer lands when the model names the wrong file (agent/stages/patch_edits.py):
+the replies below are shapes the embedded 1.5B model sent in the test-split runs of session 11."""
+import subprocess
+import textwrap
+
+import pytest
+
+from agent.parsing import FormatError, UnchangedError
+from agent.prompting import render
+from agent.stages.patch_edits import copies_example, land_changes, owner_of, parser_for
+from sandbox.local_sandbox import LocalSandbox
+
+STORE = textwrap.dedent('''\
+    class SessionStore:
+        def __init__(self):
+            self._sessions = {}
+
+        def end(self, sid, missing_ok=True):
+            if sid not in self._sessions:
+                if missing_ok:
+                    raise KeyError(sid)
+                return
+            del self._sessions[sid]
+
+
+    def sessions_for(store, user):
+        return sorted(s for s in store._sessions.values() if s.user == user)
+    ''')
+CORE = "def parse(text):\n    return text.split('.')\n\n\ndef end():\n    return 0\n"
+FIXED_END = ("```python\ndef end(self, sid, missing_ok=True):\n    if sid not in self._sessions:\n"
+             "        if not missing_ok:\n            raise KeyError(sid)\n        return\n"
+             "    del self._sessions[sid]\n```\n")
+SOURCES = {"websession/store.py": STORE, "websession/util.py": "def helper():\n    return 1\n"}
+
+
+def changes(reply, fmt="function"):
+    return parser_for(fmt, "websession/store.py", len(STORE))(reply)
+
+
+def test_a_function_under_the_issues_script_name_lands_in_the_file_that_defines_it():
+    # semver: "release.py" is the user's script from the issue's traceback
+    [ch] = changes("release.py\n" + FIXED_END)
+    assert owner_of(ch, SOURCES) == "websession/store.py"
+    [ch] = changes("### sessions_for.py\n```python\ndef sessions_for(store, user):\n    return []\n```")
+    assert owner_of(ch, SOURCES) == "websession/store.py"
+
+
+def test_an_unchanged_copy_still_names_its_file_so_the_feedback_can_say_so():
+    [ch] = changes("sessions_for.py\n```python\n" + STORE.split("\n\n\n")[1] + "```")
+    assert owner_of(ch, SOURCES) == "websession/store.py"
+
+
+def test_no_owner_when_only_new_functions_or_several_files_fit():
+    [ch] = changes("release.py\n```python\ndef brand_new():\n    return 2\n```")
+    assert owner_of(ch, SOURCES) is None        # appending everywhere fits nowhere in particular
+    # `end` is a method in store.py and a function in core.py: ambiguous, so no guess
+    [ch] = changes("x.py\n```python\ndef end():\n    return 1\n```")
+    assert owner_of(ch, {**SOURCES, "versions/core.py": CORE}) is None
+    [ch] = changes("x.py\n<<<<<<< SEARCH\n\n=======\nprint(1)\n>>>>>>> REPLACE\n", fmt="search_replace")
+    assert owner_of(ch, SOURCES) is None        # an empty SEARCH creates x.py; it never moves
+
+
+def test_a_search_block_lands_in_the_one_file_that_holds_its_text():
+    reply = ("hello/greet.py\n<<<<<<< SEARCH\n                if missing_ok:\n=======\n"
+             "                if not missing_ok:\n>>>>>>> REPLACE\n")
+    [ch] = changes(reply, fmt="search_replace")
+    assert owner_of(ch, SOURCES) == "websession/store.py"
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "websession").mkdir(parents=True)
+    for path, text in SOURCES.items():
+        (repo / path).write_text(text)
+    subprocess.run("git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm base",
+                   shell=True, cwd=repo, check=True)
+    box = LocalSandbox(repo)
+    yield box
+    box.close()
+
+
+def test_land_changes_moves_a_misaddressed_edit_and_records_the_rule(sandbox):
+    known = set(SOURCES)
+    diff, files, rules = land_changes(changes("Websession/Store.py\n" + FIXED_END), sandbox, known,
+                                      sources=SOURCES)
+    assert rules == ["function:SessionStore.end"] and "if not missing_ok" in files["websession/store.py"]
+    sandbox.write_file("websession/store.py", STORE)
+    diff, files, rules = land_changes(changes("release.py\n" + FIXED_END), sandbox, known, sources=SOURCES)
+    assert rules == ["path:by-content", "function:SessionStore.end"]
+    assert "+++ b/websession/store.py" in diff
+    with pytest.raises(FormatError, match="release.py does not exist"):      # without sources: as before
+        sandbox.write_file("websession/store.py", STORE)
+        land_changes(changes("release.py\n" + FIXED_END), sandbox, known)
+    with pytest.raises(UnchangedError, match="identical"):
+        land_changes(changes("sessions_for.py\n```python\n" + STORE.split("\n\n\n")[1] + "```"), sandbox,
+                     known, sources=SOURCES)
+
+
+@pytest.mark.parametrize("fmt", ["patch_function", "patch"])
+def test_the_format_example_copied_back_is_recognised(fmt):
+    system = render(fmt, "system", example_path="websession/store.py")
+    copied = {"patch_function": 'hello/greet.py\n```python\ndef greet(name):\n    return "Hello, " + name\n```',
+              "patch": 'hello/greet.py\n<<<<<<< SEARCH\n    return "Helo, " + name\n=======\n'
+                       '    return "Hello, " + name\n>>>>>>> REPLACE'}[fmt]
+    assert copies_example(copied, system)
+    assert not copies_example("hello/greet.py\n" + FIXED_END, system)
+    assert not copies_example("```python\n```", system)     # nothing to judge

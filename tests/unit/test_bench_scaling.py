@@ -77,11 +77,12 @@ def test_subrun_of_an_old_layout_run_reads_it_in_place_and_moves_the_subrun_to_t
 
 
 def test_aggregate_and_table():
-    def inst(name, ok, sel):
-        return InstanceResult(name=name, samples=2, sample_correct=ok, at=[
+    def inst(name, ok, sel, cands):
+        return InstanceResult(name=name, samples=2, sample_correct=ok, candidates=cands, at=[
             AtBudget(n=n, status=s, correct=c, tokens=100 * n, wall_s=10.0 * n) for n, (s, c) in zip((1, 2), sel)])
-    results = [inst("a", [False, True], [("abstained", False), ("selected", True)]),
-               inst("b", [False, False], [("selected", False), ("selected", False)])]
+    results = [inst("a", [False, True], [("abstained", False), ("selected", True)], {"c1": True, "c2": False}),
+               # b's one correct candidate is a kept mutant (or a revision), not a sample's final answer
+               inst("b", [False, False], [("selected", False), ("selected", False)], {"c3": False, "m1": True})]
     rows = aggregate(results, [1, 2])
     assert rows[0] == {"n": 1, "pass@1": 0.25, "coverage": 0.25, "selected": 0.0, "abstain": 0.5,
                        "precision": 0.0, "tokens": 100, "wall_s": 10}
@@ -89,8 +90,9 @@ def test_aggregate_and_table():
     table = markdown(rows, results, [1, 2])
     assert rows[1]["precision"] == 0.5
     assert "| 2 | 0.25 | 0.50 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
-    assert "| a | 1/2 | 0 | – | ✓ | n/a | 200 | 20 |" in table and "| b | 0/2 | 0 | ✗ | ✗ |" in table
-    assert "selection efficiency selected@2 / coverage@2: 1.00" in table
+    assert "| a | 1/2 | 1/2 | – | ✓ | n/a | 200 | 20 |" in table and "| b | 0/2 | 1/2 | ✗ | ✗ |" in table
+    assert "any correct candidate (samples, revisions, mutants) at N = 2: 1.00; " \
+           "selection efficiency selected@2 / that: 0.50" in table
 
 
 # --- the whole script, scripted model ------------------------------------------------------------
@@ -108,6 +110,6 @@ def test_report_tables_the_finished_instances_and_runs_nothing(tmp_path):
     out = subprocess.run([sys.executable, str(script), "--out", str(tmp_path), "--examples", "batching,billing,grades",
                           "--samples", "2", "--report"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "| batching | 2/2 | 0 | ✓ | ✓ | ✗ | 10 | 1 |" in out.stdout and "| billing |" not in out.stdout
+    assert "| batching | 2/2 | 0/0 | ✓ | ✓ | ✗ | 10 | 1 |" in out.stdout and "| billing |" not in out.stdout
     assert "1 of 3 instances finished; not yet: billing, grades" in out.stdout
     assert not (tmp_path / "runs").exists() and not (tmp_path / "examples").exists()

@@ -9,6 +9,7 @@ from typing import Callable
 from agent.editing import apply_search_replace, compiles, same_behaviour
 from agent.parsing import FormatError, UnchangedError, code_blocks, parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
+from agent.udiff import parse_unified_diff
 from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
 
 PROMPTS = {"search_replace": "patch", "function": "patch_function", "whole_file": "patch_file"}
@@ -44,7 +45,21 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
                 raise err from None
         return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
 
-    return {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
+    chosen = {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
+
+    def any_format(text: str) -> list[Change]:
+        # Whatever was asked, a reply that is a unified diff lands hunk by hunk (rule "udiff:...").
+        edits = parse_unified_diff(text, whole_file_path or None)
+        if not edits:
+            return chosen(text)
+        return [Change(e.path, lambda cur, e=e: _udiff(apply_search_replace(cur, e)), creates=not e.search.strip())
+                for e in edits]
+
+    return any_format
+
+
+def _udiff(landed: tuple[str, str]) -> tuple[str, str]:
+    return landed[0], "udiff:" + landed[1]
 
 
 def repeats_issue(reply: str, issue: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from agent.parsing import FormatError, NoFunctionError, UnchangedError
+from agent.parsing import FormatError, IdenticalError, NoFunctionError
 
 _Def = (ast.FunctionDef, ast.AsyncFunctionDef)
 FUNCTION_FORMAT = ("Reply with the file path on one line, then one ```python block holding the complete new "
@@ -85,7 +85,7 @@ def splice_function(content: str, new_src: str, path: str) -> tuple[str, str]:
         parts += done
     new = _add_imports(new, [s for s in block.body if isinstance(s, (ast.Import, ast.ImportFrom))])
     if new == content:
-        raise UnchangedError(f"Your function is identical to the current code in {path}: change the code.")
+        raise IdenticalError(f"Your function is identical to the current code in {path}: change the code.")
     return (new.replace("\n", "\r\n") if crlf else new), "function:" + "+".join(parts)
 
 

@@ -19,6 +19,10 @@ class UnchangedError(FormatError):
     """The edit landed but changes nothing the code does (an identical copy, layout only)."""
 
 
+class IdenticalError(UnchangedError):
+    """A function-format answer that copies its function(s) unchanged."""
+
+
 class CutOffError(FormatError):
     """The reply was cut off by the token limit before anything usable (often a copy of the file)."""
 

@@ -14,7 +14,7 @@ from agent.editing import choose_format
 from agent.focus import focus_of, focus_targets
 from agent.issue_render import observed_lines
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
-from agent.parsing import CutOffError, FormatError, NoFunctionError, UnchangedError, classify_pytest, strip_line_numbers
+from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionError, UnchangedError, classify_pytest, strip_line_numbers
 from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
@@ -23,7 +23,7 @@ from agent.runfolder import CANDIDATES, STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
-from agent.stages.patch_edits import PROMPTS, copies_example, land_changes, parser_for, repeats_issue
+from agent.stages.patch_edits import PROMPTS, ask_one_line, copies_example, land_changes, parser_for, repeats_issue
 from agent.stages.patch_mutants import try_mutants
 
 STAGE_DIR = STAGE_DIRS["patch"]
@@ -115,7 +115,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                 diff, files, rules = land_changes(changes, sandbox, known, reached, sources)
             except FormatError as err:
                 if not attempts:
-                    raise pointed(err) from None
+                    raise pointed(ask_one_line(err, changes) if isinstance(err, IdenticalError) else err) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.
                 try:

@@ -3,15 +3,19 @@ whole_file): parse → resolve paths → apply with the tolerant rules of agent/
 check → write → diff. Raises FormatError with a message for the model when the answer cannot land."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from agent.editing import apply_search_replace, compiles, same_behaviour
-from agent.parsing import FormatError, UnchangedError, code_blocks, parse_search_replace, resolve_path
+from agent.parsing import FormatError, IdenticalError, UnchangedError, code_blocks, parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
+from agent.prompting import render
 from agent.udiff import parse_unified_diff
 from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
 
+_SEARCH_MARK = re.compile(r"^<{5,9} ?SEARCH", re.M)
+_DEFINED = re.compile(r"^(?:async def|def|class) (\w+)", re.M)
 PROMPTS = {"search_replace": "patch", "function": "patch_function", "whole_file": "patch_file"}
 
 
@@ -20,6 +24,7 @@ class Change:
     path: str
     land: Callable[[str], tuple[str, str]]     # current content -> (new content, rule that matched)
     creates: bool = False                      # may create a missing file
+    names: tuple[str, ...] = ()                # the top-level definitions of a function-format block
 
 
 def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> Callable[[str], list[Change]]:
@@ -29,7 +34,8 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
                 for e in parse_search_replace(text)]
 
     def function(text: str) -> list[Change]:
-        return [Change(f.path, lambda cur, f=f: splice_function(cur, f.source, f.path))
+        return [Change(f.path, lambda cur, f=f: splice_function(cur, f.source, f.path),
+                       names=tuple(_DEFINED.findall(f.source)))
                 for f in parse_function_rewrite(text, whole_file_path or None)]
 
     def whole_file(text: str) -> list[Change]:
@@ -48,12 +54,18 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
     chosen = {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
 
     def any_format(text: str) -> list[Change]:
-        # Whatever was asked, a reply that is a unified diff lands hunk by hunk (rule "udiff:...").
+        # Whatever was asked, a reply that is a unified diff lands hunk by hunk (rule "udiff:..."), and
+        # SEARCH/REPLACE blocks land as such (the feedback to an unchanged function asks for one).
         edits = parse_unified_diff(text, whole_file_path or None)
-        if not edits:
-            return chosen(text)
-        return [Change(e.path, lambda cur, e=e: _udiff(apply_search_replace(cur, e)), creates=not e.search.strip())
-                for e in edits]
+        if edits:
+            return [Change(e.path, lambda cur, e=e: _udiff(apply_search_replace(cur, e)), creates=not e.search.strip())
+                    for e in edits]
+        if fmt != "search_replace" and _SEARCH_MARK.search(text or ""):
+            try:
+                return search_replace(text if not whole_file_path else f"{whole_file_path}\n{text}")
+            except FormatError:
+                pass
+        return chosen(text)
 
     return any_format
 
@@ -99,6 +111,17 @@ def owner_of(ch: Change, sources: dict[str, str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def ask_one_line(err: IdenticalError, changes: list[Change]) -> IdenticalError:
+    """The feedback to a function copied unchanged: ask for the one wrong line as a SEARCH/REPLACE
+    block instead of the same function again (in the test-split runs the function asked again came
+    back unchanged 14 times in 14). Pure."""
+    names = [n for ch in changes for n in ch.names]
+    name = f"`{names[0]}`" if names else "your function"
+    path = getattr(err, "path", "") or (changes[0].path if changes else "")
+    ask = render("patch_function", "unchanged", function=name, path=path).strip()
+    return IdenticalError(f"{err} {ask}")
+
+
 def copies_example(reply: str, system: str) -> bool:
     """True when every code line of the reply is a line of the system prompt: small models answer
     with the format example itself (`hello/greet.py`, `def greet`). Pure."""
@@ -136,7 +159,11 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
                     raise FormatError(f"File {path} does not exist. Use a path from the code shown.")
                 current = ""
             before[path] = current
-        contents[path], rule = ch.land(current)
+        try:
+            contents[path], rule = ch.land(current)
+        except IdenticalError as err:
+            err.path = path
+            raise
         rules.append(rule)
     reached.add("applied")
     for path, text in contents.items():

@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from agent.parsing import FormatError, UnchangedError
+from agent.parsing import FormatError, IdenticalError, UnchangedError
 from agent.prompting import render
-from agent.stages.patch_edits import copies_example, land_changes, owner_of, parser_for
+from agent.stages.patch_edits import ask_one_line, copies_example, land_changes, owner_of, parser_for
 from sandbox.local_sandbox import LocalSandbox
 
 STORE = textwrap.dedent('''\
@@ -106,3 +106,40 @@ def test_the_format_example_copied_back_is_recognised(fmt):
     assert copies_example(copied, system)
     assert not copies_example("hello/greet.py\n" + FIXED_END, system)
     assert not copies_example("```python\n```", system)     # nothing to judge
+
+
+def test_a_function_copied_unchanged_is_asked_for_its_one_wrong_line(sandbox):
+    copy = "websession/store.py\n```python\n" + STORE.split("\n\n\n")[0].split("\n\n", 1)[1] + "```"
+    chs = changes(copy.replace("websession/", "Websession/"))
+    with pytest.raises(IdenticalError) as info:
+        land_changes(chs, sandbox, set(SOURCES), sources=SOURCES)
+    asked = str(ask_one_line(info.value, chs))
+    assert asked.startswith("Your function is identical") and "Find the line of `end`" in asked
+    assert "websession/store.py\n<<<<<<< SEARCH\n" in asked       # the resolved path, not the model's spelling
+    # the answer to it lands although a function was asked for (a path line or not)
+    for line in ("websession/store.py\n", ""):
+        reply = line + "<<<<<<< SEARCH\n            if missing_ok:\n=======\n            if not missing_ok:\n>>>>>>> REPLACE"
+        diff, files, rules = land_changes(changes(reply), sandbox, set(SOURCES), sources=SOURCES)
+        assert rules == ["exact"] and "if not missing_ok" in files["websession/store.py"]
+        sandbox.write_file("websession/store.py", STORE)
+
+
+def test_the_patch_stage_asks_for_the_line_and_keeps_the_candidate(tmp_path):
+    """A scripted sample: the function copied unchanged, then the one-line SEARCH/REPLACE asked for."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location
+    from agent.stages.patch import generate_patches
+    from tests.support.pipeline import ISSUE, OPS, make_repo
+
+    unchanged = "calc/ops.py\n```python\n" + OPS.split("\n\n\n")[0] + "\n```"
+    fix = "<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE"
+    cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.mock_response": [unchanged, fix],
+                                   "patch.samples": 1, "patch.mutants": 0, "patch.edit_format": "function"})
+    with stage_context(issue_from_text(ISSUE), make_repo(tmp_path), tmp_path / "run", cfg, None,
+                       Progress(False)) as ctx:
+        [traj], cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="add")], [])
+    assert [c.diff.count("+    return a + b") for c in cands] == [1]
+    assert "Find the line of `add`" in traj.steps[0].error and traj.steps[1].error is None

@@ -11,7 +11,8 @@ import re
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher, get_close_matches
 
-from agent.parsing import Edit, FormatError
+from agent.parsing import FormatError
+from agent.search_replace import Edit
 
 RULES = ("exact", "whitespace", "indentation", "fuzzy", "new_file")
 FORMATS = ("search_replace", "function", "whole_file")

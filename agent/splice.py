@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 from agent.ast_splice import FUNCTION_FORMAT, dedent_top, parse_block, splice_function
-from agent.parsing import CutOffError, FormatError, NoFunctionError, strip_line_numbers
+from agent.parsing import CutOffError, FormatError, NoFunctionError
+from agent.search_replace import strip_line_numbers
 
 __all__ = ["FunctionEdit", "parse_function_rewrite", "parse_whole_file", "salvage_truncated", "splice_function"]
 

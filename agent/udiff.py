@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from agent.parsing import Edit, code_blocks
+from agent.parsing import code_blocks
+from agent.search_replace import Edit
 
 _HEADER = re.compile(r"^(diff --git |index |--- |\+\+\+ |new file mode|deleted file mode|similarity |rename )")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
@@ -23,21 +24,22 @@ def _path(header: str) -> str | None:
     return p[2:] if p.startswith(("a/", "b/")) else p
 
 
-def _hunks(lines: list[str], default_path: str | None) -> list[Edit]:
-    edits: list[Edit] = []
-    path = default_path
+def _hunks(lines: list[str], default_path: str | None, fenced: bool) -> list[tuple[Edit, bool]]:
+    edits: list[tuple[Edit, bool]] = []
+    path, creates = default_path, False
     search: list[str] | None = None      # None: not inside a hunk
     replace: list[str] = []
 
     def close():
         if search is not None and path and "\n".join(search).strip() != "\n".join(replace).strip():
-            edits.append(Edit(path, "\n".join(search), "\n".join(replace)))
+            edits.append((Edit(path, "\n".join(search), "\n".join(replace)), creates))
 
     for i, ln in enumerate(lines):
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if ln.startswith("--- ") and nxt.startswith("+++ "):     # a file header, also right after a hunk
+        if ln.startswith("--- ") and lines[i + 1:i + 2] and lines[i + 1].startswith("+++ ") \
+                and _HUNK.match(lines[i + 2] if i + 2 < len(lines) else ""):    # a file header
             close()
-            search, path = None, _path(nxt) or _path(ln) or default_path
+            search, creates = None, _path(ln) is None
+            path = _path(lines[i + 1]) or _path(ln) or default_path
         elif ln.startswith("diff --git "):
             close()
             search = None
@@ -50,21 +52,31 @@ def _hunks(lines: list[str], default_path: str | None) -> list[Edit]:
             replace.append(ln[1:])
         elif ln.startswith("-"):
             search.append(ln[1:])
-        else:                             # context; a model often drops the leading space
+        elif ln.startswith(" ") or not ln.strip() or fenced:
+            # context; inside a code fence a model often drops the leading space
             body = ln[1:] if ln.startswith(" ") else ln
             search.append(body)
             replace.append(body)
+        else:                             # prose after a bare diff ends it
+            close()
+            search = None
     close()
     return edits
 
 
-def parse_unified_diff(text: str, default_path: str | None = None) -> list[Edit]:
-    """The edits of every unified diff in the reply (fenced or bare); [] when it holds none."""
-    edits: list[Edit] = []
-    for block in code_blocks(text) or [text or ""]:
+def parse_unified_diff(text: str, default_path: str | None = None) -> list[tuple[Edit, bool]]:
+    """(edit, creates a new file) for every hunk of every unified diff in the reply (fenced or bare);
+    [] when it holds none."""
+    text = (text or "").replace("\r\n", "\n")
+    blocks = code_blocks(text)
+    edits: list[tuple[Edit, bool]] = []
+    for block in blocks or [text]:
         lines = block.rstrip("\n").split("\n")
+        if not blocks:                    # a bare diff may follow a line of prose
+            start = next((i for i, ln in enumerate(lines) if ln.startswith(("diff --git ", "--- "))), 0)
+            lines = lines[start:]
         first = next((i for i, ln in enumerate(lines) if _HUNK.match(ln)), None)
         if first is None or not all(not ln.strip() or _HEADER.match(ln) for ln in lines[:first]):
             continue
-        edits += _hunks(lines, default_path)
+        edits += _hunks(lines, default_path, fenced=bool(blocks))
     return edits

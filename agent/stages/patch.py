@@ -14,7 +14,8 @@ from agent.editing import choose_format
 from agent.focus import focus_of, focus_targets
 from agent.issue_render import observed_lines
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
-from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionError, UnchangedError, classify_pytest, strip_line_numbers
+from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionError, UnchangedError, classify_pytest
+from agent.search_replace import strip_line_numbers
 from agent.patches import dedup_candidates
 from agent.prompting import render
 from agent.repo_input import tracked_files
@@ -115,7 +116,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                 diff, files, rules = land_changes(changes, sandbox, known, reached, sources)
             except FormatError as err:
                 if not attempts:
-                    raise pointed(ask_one_line(err, changes) if isinstance(err, IdenticalError) else err) from None
+                    # An unchanged copy is asked for its one wrong line (patch.pointer instead names a function).
+                    one_line = isinstance(err, IdenticalError) and not cfg.pointer
+                    raise (ask_one_line(err, changes) if one_line else pointed(err)) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.
                 try:

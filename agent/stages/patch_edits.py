@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agent.editing import apply_search_replace, compiles, same_behaviour
-from agent.parsing import FormatError, IdenticalError, UnchangedError, code_blocks, parse_search_replace, resolve_path
+from agent.parsing import FormatError, IdenticalError, UnchangedError, code_blocks
+from agent.search_replace import parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
 from agent.prompting import render
 from agent.udiff import parse_unified_diff
@@ -31,7 +32,7 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
     """A pure reply -> changes parser for one format."""
     def search_replace(text: str) -> list[Change]:
         return [Change(e.path, lambda cur, e=e: apply_search_replace(cur, e), creates=not e.search.strip())
-                for e in parse_search_replace(text)]
+                for e in parse_search_replace(text, whole_file_path)]
 
     def function(text: str) -> list[Change]:
         return [Change(f.path, lambda cur, f=f: splice_function(cur, f.source, f.path),
@@ -54,18 +55,24 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
     chosen = {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
 
     def any_format(text: str) -> list[Change]:
-        # Whatever was asked, a reply that is a unified diff lands hunk by hunk (rule "udiff:..."), and
-        # SEARCH/REPLACE blocks land as such (the feedback to an unchanged function asks for one).
-        edits = parse_unified_diff(text, whole_file_path or None)
-        if edits:
-            return [Change(e.path, lambda cur, e=e: _udiff(apply_search_replace(cur, e)), creates=not e.search.strip())
-                    for e in edits]
-        if fmt != "search_replace" and _SEARCH_MARK.search(text or ""):
-            try:
-                return search_replace(text if not whole_file_path else f"{whole_file_path}\n{text}")
-            except FormatError:
-                pass
-        return chosen(text)
+        # Whatever was asked, a unified diff lands hunk by hunk (rule "udiff:...") and SEARCH/REPLACE
+        # blocks land as such (the feedback to an unchanged function asks for one) when the asked
+        # format finds nothing usable; a diff is never taken for a whole file.
+        diff = [Change(e.path, lambda cur, e=e: _udiff(apply_search_replace(cur, e)), creates=new)
+                for e, new in parse_unified_diff(text, whole_file_path or None)]
+        if diff and fmt == "whole_file":
+            return diff
+        try:
+            return chosen(text)
+        except FormatError:
+            if diff:
+                return diff
+            if fmt != "search_replace" and _SEARCH_MARK.search(text or ""):
+                try:
+                    return search_replace(text)
+                except FormatError:
+                    pass
+            raise
 
     return any_format
 
@@ -104,7 +111,7 @@ def owner_of(ch: Change, sources: dict[str, str]) -> str | None:
         except UnchangedError:          # the right file, and the model's copy is unchanged
             fits.append(path)
             continue
-        except FormatError:
+        except (FormatError, SyntaxError, ValueError, RecursionError):   # e.g. a Python 2 file: no fit
             continue
         if not set(rule.partition(":")[2].split("+")) <= {"new"}:
             fits.append(path)
@@ -115,7 +122,7 @@ def ask_one_line(err: IdenticalError, changes: list[Change]) -> IdenticalError:
     """The feedback to a function copied unchanged: ask for the one wrong line as a SEARCH/REPLACE
     block instead of the same function again (in the test-split runs the function asked again came
     back unchanged 14 times in 14). Pure."""
-    names = [n for ch in changes for n in ch.names]
+    names = list(getattr(err, "names", ())) or [n for ch in changes for n in ch.names]
     name = f"`{names[0]}`" if names else "your function"
     path = getattr(err, "path", "") or (changes[0].path if changes else "")
     ask = render("patch_function", "unchanged", function=name, path=path).strip()
@@ -143,11 +150,6 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
     rules: list[str] = []
     for ch in changes:
         path = resolve_path(ch.path, known)
-        if path not in known and known:
-            owner = owner_of(ch, sources or {})
-            if owner is not None:
-                path = owner
-                rules.append("path:by-content")
         if path.startswith("/") or ".." in path.split("/") or not path:
             raise FormatError(f"Edit paths must be relative to the repository root: {ch.path!r}.")
         current = contents.get(path)
@@ -155,14 +157,20 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
             try:
                 current = sandbox.read_file(path)
             except Exception:
-                if not ch.creates:
+                owner = None if ch.creates else owner_of(ch, sources or {})
+                if owner is None and not ch.creates:
                     raise FormatError(f"File {path} does not exist. Use a path from the code shown.")
-                current = ""
-            before[path] = current
+                if owner is not None:
+                    path = owner
+                    rules.append("path:by-content")
+                    current = contents[owner] if owner in contents else sandbox.read_file(owner)
+                else:
+                    current = ""
+            before.setdefault(path, current)
         try:
             contents[path], rule = ch.land(current)
         except IdenticalError as err:
-            err.path = path
+            err.path, err.names = path, ch.names
             raise
         rules.append(rule)
     reached.add("applied")

@@ -4,7 +4,8 @@ import textwrap
 import pytest
 
 from agent.editing import apply_search_replace, choose_format, compiles, is_small_model
-from agent.parsing import Edit, FormatError
+from agent.parsing import FormatError
+from agent.search_replace import Edit
 from agent.splice import FunctionEdit, parse_function_rewrite, parse_whole_file, splice_function
 
 

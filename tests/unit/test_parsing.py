@@ -1,9 +1,9 @@
 import pytest
 
 from agent.editing import apply_edit
-from agent.parsing import (Edit, FormatError, classify_pytest, extract_command, extract_python,
-                           parse_choice, parse_locations, parse_score, parse_search_replace, pytest_failures,
-                           issue_errors, repro_failure_reason)
+from agent.parsing import (FormatError, classify_pytest, extract_command, extract_python, parse_choice,
+                           parse_locations, parse_score, pytest_failures, issue_errors, repro_failure_reason)
+from agent.search_replace import Edit, parse_search_replace
 from agent.cutoff import extract_test
 
 REPLY = """I will fix it.
@@ -168,7 +168,7 @@ def test_search_replace_copied_line_numbers_and_placeholder_path():
 
 
 def test_resolve_path_and_strip_line_numbers():
-    from agent.parsing import resolve_path, strip_line_numbers
+    from agent.search_replace import resolve_path, strip_line_numbers
     known = {"tempconv/convert.py", "tempconv/__init__.py", "tests/test_convert.py"}
     assert resolve_path("app/tempconv/convert.py", known) == "tempconv/convert.py"
     assert resolve_path("convert.py", known) == "tempconv/convert.py"

@@ -143,3 +143,30 @@ def test_the_patch_stage_asks_for_the_line_and_keeps_the_candidate(tmp_path):
         [traj], cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="add")], [])
     assert [c.diff.count("+    return a + b") for c in cands] == [1]
     assert "Find the line of `add`" in traj.steps[0].error and traj.steps[1].error is None
+
+
+def test_the_asked_format_comes_first_and_prose_before_a_search_block_is_not_a_path():
+    # a ```diff block that does not fit beside a correct function: the function lands, as before
+    reply = ("```diff\n--- a/websession/store.py\n+++ b/websession/store.py\n@@ -1 +1 @@\n-nothing like it\n"
+             "+else\n```\n" + "websession/store.py\n" + FIXED_END)
+    [ch] = changes(reply)
+    assert ch.land(STORE)[1] == "function:SessionStore.end"
+    for prose in ("Here is the fix:\n", "Fix for `websession/store.py`:\n"):
+        [ch] = changes(prose + "<<<<<<< SEARCH\n                if missing_ok:\n=======\n"
+                       "                if not missing_ok:\n>>>>>>> REPLACE")
+        assert ch.path == "websession/store.py"
+
+
+def test_an_unparsable_shown_file_does_not_fit_and_new_files_are_not_redirected(sandbox):
+    [ch] = changes("release.py\n```python\nLIMIT = 3\n\n\ndef f():\n    return LIMIT\n```")
+    shown = {"a.py": "LIMIT = 1\n\n\ndef f():\n    return LIMIT\n", "legacy.py": "print 'hello'\n"}   # Python 2
+    assert owner_of(ch, shown) == "a.py"
+    reply = ("websession/fresh.py\n<<<<<<< SEARCH\n=======\nX = 1\n>>>>>>> REPLACE\n"
+             "websession/fresh.py\n<<<<<<< SEARCH\nX = 1\n=======\nX = 2\n>>>>>>> REPLACE")
+    diff, files, rules = land_changes(changes(reply, fmt="search_replace"), sandbox, set(SOURCES), sources=SOURCES)
+    assert rules == ["new_file", "exact"] and files == {"websession/fresh.py": "X = 2\n"}
+
+
+def test_case_is_folded_before_directories_are_dropped():
+    from agent.search_replace import resolve_path
+    assert resolve_path("Src/app.py", {"src/app.py", "app.py"}) == "src/app.py"

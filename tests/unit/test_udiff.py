@@ -40,8 +40,8 @@ index 5bf98b5..5b44319 100644
 
 
 def test_a_hunk_is_a_search_replace_edit_whatever_its_line_numbers():
-    [e] = parse_unified_diff(REPLY)
-    assert e.path == "telemetry/buffers.py"
+    [(e, creates)] = parse_unified_diff(REPLY)
+    assert not creates and e.path == "telemetry/buffers.py"
     assert e.search.split("\n")[0] == "        self._buf.append(float(value))"
     assert "-" not in e.replace.split("\n")[3][:9] and "last <= 0" in e.replace
     new, rule = apply_search_replace(STATS, e)
@@ -53,8 +53,22 @@ def test_files_hunks_new_files_and_no_newline_markers():
             "@@ -9 +9 @@\n-z = 0\n+z = 1\n\\ No newline at end of file\n"
             "--- /dev/null\n+++ b/pkg/new.py\n@@ -0,0 +1 @@\n+NEW = True\n")
     edits = parse_unified_diff(text)
-    assert [(e.path, e.search, e.replace) for e in edits] == [
-        ("pkg/a.py", "x = 1\ny = 2", "x = 1\ny = 3"), ("pkg/a.py", "z = 0", "z = 1"), ("pkg/new.py", "", "NEW = True")]
+    assert [(e.path, e.search, e.replace, new) for e, new in edits] == [
+        ("pkg/a.py", "x = 1\ny = 2", "x = 1\ny = 3", False), ("pkg/a.py", "z = 0", "z = 1", False),
+        ("pkg/new.py", "", "NEW = True", True)]
+    # an empty old side of an existing file adds lines to it; it never creates the file
+    [(e, new)] = parse_unified_diff("--- a/u.py\n+++ b/u.py\n@@ -1,0 +1,1 @@\n+import re\n")
+    assert e.search == "" and not new
+
+
+def test_bare_diffs_prose_crlf_and_header_lookalikes():
+    bare = "Here is the fix:\n--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\nThis sets x to 2.\n"
+    assert [(e.search, e.replace) for e, _ in parse_unified_diff(bare)] == [("x = 1", "x = 2")]
+    assert [(e.search, e.replace) for e, _ in parse_unified_diff(bare.replace("\n", "\r\n"))] == [("x = 1", "x = 2")]
+    # removed "-- x" and added "++ y" lines inside a hunk are not a file header
+    inner = "```diff\n--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n--- x\n+++ y\n keep\n```"
+    [(e, _)] = parse_unified_diff(inner)
+    assert (e.path, e.search, e.replace) == ("m.py", "-- x\nkeep", "++ y\nkeep")
 
 
 @pytest.mark.parametrize("text", [

@@ -99,6 +99,7 @@ def run_instance(name: str, out: Path, cfg: SolveConfig, ns: list[int], baseline
         up_tokens, up_s = upstream_spend(gen_dir, n)
         at.append(AtBudget(n=n, status=res.status, correct=res.status == "selected" and correct(res.final_diff),
                            candidate=res.candidate, confidence=res.confidence, n_candidates=res.n_candidates,
+                           candidates=[c.id for c in RunFolder(sub_dir).candidates()],
                            tokens=up_tokens + res.tokens, wall_s=round(up_s + res.duration_s, 1)))
     base_ok, base_tokens = None, 0
     if baseline:

@@ -101,6 +101,7 @@ class AtBudget(BaseModel):
     candidate: str | None = None
     confidence: float = 0.0
     n_candidates: int = 0
+    candidates: list[str] | None = None   # the sub-run's candidate ids (None: a record from before they were kept)
     tokens: int = 0                  # upstream (localize + tests + n patches) + this sub-run
     wall_s: float = 0.0
 
@@ -130,6 +131,9 @@ def aggregate(results: list[InstanceResult], ns: list[int]) -> list[dict]:
             "n": n,
             "pass@1": sum(pass_at_k(r.samples, sum(r.sample_correct), 1) for r in results) / k,
             "coverage": sum(pass_at_k(r.samples, sum(r.sample_correct), n) for r in results) / k,
+            # any correct candidate at N (revisions and mutants too); a record without the ids counts
+            # every candidate at the largest N only
+            "reach": _share([_reaches(r, p, n == max(ns)) for r, p in zip(results, pts)]),
             "selected": sum(p.correct for p in pts) / k,
             "abstain": sum(p.status != "selected" for p in pts) / k,
             # of the patches submitted, how many are right (what a user trusting "selected" gets)
@@ -140,6 +144,16 @@ def aggregate(results: list[InstanceResult], ns: list[int]) -> list[dict]:
     return rows
 
 
+def _share(flags: list[bool | None]) -> float | None:
+    return None if not flags or None in flags else sum(flags) / len(flags)
+
+
+def _reaches(r: InstanceResult, p: AtBudget, largest: bool) -> bool | None:
+    if p.candidates is not None:
+        return any(r.candidates.get(c, False) for c in p.candidates)
+    return any(r.candidates.values()) if largest else None
+
+
 def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
     """Headline numbers: selection efficiency at the largest N, applicable share, the baseline."""
     last = rows[-1] if rows else {}
@@ -147,8 +161,8 @@ def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
     samples = sum(x.get("samples", 0) for x in f)
     base = [r.baseline_correct for r in results if r.baseline_correct is not None]
     # The ceiling of selection: any correct candidate at the largest N (sample answers, their
-    # revisions and kept mutants; coverage@N counts the final answers of samples only).
-    reach = (sum(any(r.candidates.values()) for r in results) / len(results)) if results else 0.0
+    # revisions and kept mutants; coverage@N counts samples only).
+    reach = last.get("reach") or 0.0
     return {
         "candidate_coverage": reach,
         "efficiency": (last["selected"] / reach) if last and reach else None,
@@ -160,14 +174,14 @@ def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
 
 def markdown(rows: list[dict], results: list[InstanceResult], ns: list[int]) -> str:
     fmt = lambda v: "–" if v is None else f"{v:.2f}"
-    out = ["| N | pass@1 | coverage@N | selected@N | precision | abstain | mean tokens | mean wall s |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| N | pass@1 | coverage@N | any correct candidate@N | selected@N | precision | abstain | mean tokens | mean wall s |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        out.append(f"| {r['n']} | {r['pass@1']:.2f} | {r['coverage']:.2f} | {r['selected']:.2f} | "
+        out.append(f"| {r['n']} | {r['pass@1']:.2f} | {r['coverage']:.2f} | {fmt(r.get('reach'))} | {r['selected']:.2f} | "
                    f"{fmt(r.get('precision'))} | {r['abstain']:.2f} | {r['tokens']:.0f} | {r['wall_s']:.0f} |")
     s = summary(rows, results)
-    out += ["", f"any correct candidate (samples, revisions, mutants) at N = {ns[-1]}: {fmt(s['candidate_coverage'])}; "
-                f"selection efficiency selected@{ns[-1]} / that: {fmt(s['efficiency'])}; "
+    out += ["", f"selection efficiency selected@{ns[-1]} / any correct candidate@{ns[-1]} (samples, revisions, "
+                f"mutants): {fmt(s['efficiency'])}; "
                 f"patch samples that became applicable, non-no-op edits: {fmt(s['applicable_share'])}; "
                 f"one-call baseline (greedy, whole file, same model): {fmt(s['baseline'])} "
                 f"({sum(bool(r.baseline_correct) for r in results)}/{s['baseline_n']})"]

@@ -77,22 +77,27 @@ def test_subrun_of_an_old_layout_run_reads_it_in_place_and_moves_the_subrun_to_t
 
 
 def test_aggregate_and_table():
-    def inst(name, ok, sel, cands):
+    def inst(name, ok, sel, cands, ids=None):
         return InstanceResult(name=name, samples=2, sample_correct=ok, candidates=cands, at=[
-            AtBudget(n=n, status=s, correct=c, tokens=100 * n, wall_s=10.0 * n) for n, (s, c) in zip((1, 2), sel)])
+            AtBudget(n=n, status=s, correct=c, tokens=100 * n, wall_s=10.0 * n, candidates=ids and ids[n])
+            for n, (s, c) in zip((1, 2), sel)])
     results = [inst("a", [False, True], [("abstained", False), ("selected", True)], {"c1": True, "c2": False}),
                # b's one correct candidate is a kept mutant (or a revision), not a sample's final answer
                inst("b", [False, False], [("selected", False), ("selected", False)], {"c3": False, "m1": True})]
     rows = aggregate(results, [1, 2])
-    assert rows[0] == {"n": 1, "pass@1": 0.25, "coverage": 0.25, "selected": 0.0, "abstain": 0.5,
-                       "precision": 0.0, "tokens": 100, "wall_s": 10}
+    assert rows[0] == {"n": 1, "pass@1": 0.25, "coverage": 0.25, "reach": None, "selected": 0.0, "abstain": 0.5,
+                       "precision": 0.0, "tokens": 100, "wall_s": 10}      # records without ids: N = 2 only
+    assert rows[1]["reach"] == 1.0
+    with_ids = [inst("a", [False, True], [("abstained", False), ("selected", True)], {"c1": True, "c2": False},
+                     {1: ["c2"], 2: ["c1", "c2"]}), results[1].model_copy(update={"at": [
+                         a.model_copy(update={"candidates": ["c3"] if a.n == 1 else ["c3", "m1"]}) for a in results[1].at]})]
+    assert [r["reach"] for r in aggregate(with_ids, [1, 2])] == [0.0, 1.0]
     assert rows[1]["coverage"] == 0.5 and rows[1]["selected"] == 0.5 and rows[1]["abstain"] == 0
     table = markdown(rows, results, [1, 2])
     assert rows[1]["precision"] == 0.5
-    assert "| 2 | 0.25 | 0.50 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
+    assert "| 2 | 0.25 | 0.50 | 1.00 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
     assert "| a | 1/2 | 1/2 | – | ✓ | n/a | 200 | 20 |" in table and "| b | 0/2 | 1/2 | ✗ | ✗ |" in table
-    assert "any correct candidate (samples, revisions, mutants) at N = 2: 1.00; " \
-           "selection efficiency selected@2 / that: 0.50" in table
+    assert "selection efficiency selected@2 / any correct candidate@2 (samples, revisions, mutants): 0.50" in table
 
 
 # --- the whole script, scripted model ------------------------------------------------------------

@@ -118,7 +118,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                 if not attempts:
                     # An unchanged copy is asked for its one wrong line (patch.pointer instead names a function).
                     one_line = isinstance(err, IdenticalError) and not cfg.pointer
-                    raise (ask_one_line(err, changes) if one_line else pointed(err)) from None
+                    suspects = [focus.qualname] if focus else [loc.symbol for loc in locations if loc.symbol] + \
+                        [t.qualname for t in targets]
+                    raise (ask_one_line(err, changes, suspects) if one_line else pointed(err)) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.
                 try:

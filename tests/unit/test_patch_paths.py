@@ -170,3 +170,13 @@ def test_an_unparsable_shown_file_does_not_fit_and_new_files_are_not_redirected(
 def test_case_is_folded_before_directories_are_dropped():
     from agent.search_replace import resolve_path
     assert resolve_path("Src/app.py", {"src/app.py", "app.py"}) == "src/app.py"
+
+
+def test_the_ask_names_the_suspect_a_copied_module_holds_not_its_first_class(sandbox):
+    copy = "websession/store.py\n```python\n" + STORE + "```"          # the whole module, unchanged
+    chs = changes(copy)
+    with pytest.raises(IdenticalError) as info:
+        land_changes(chs, sandbox, set(SOURCES), sources=SOURCES)
+    assert "Find the line of `SessionStore`" in str(ask_one_line(info.value, chs))
+    assert "Find the line of `SessionStore.end`" in str(ask_one_line(info.value, chs, ["SessionStore.end"]))
+    assert "Find the line of `sessions_for`" in str(ask_one_line(info.value, chs, ["gone", "sessions_for"]))

@@ -16,14 +16,9 @@ def resolve_path(path: str, known: set[str]) -> str:
         return path
     folded = {f.lower(): f for f in known}
     if len(folded) < len(known):      # files differing only in case: never guess between them
-        folded = {}
-    if path.lower() in folded:
-        return folded[path.lower()]
-    found = _resolve(path, known)
-    if found in known:
-        return found
-    found = _resolve(path.lower(), set(folded)) if folded else path
-    return folded.get(found, path)
+        return _resolve(path, known)
+    lower = path.lower()
+    return folded[lower] if lower in folded else folded.get(_resolve(lower, set(folded)), path)
 
 
 def _resolve(path: str, known: set[str]) -> str:

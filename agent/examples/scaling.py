@@ -164,7 +164,6 @@ def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
     # revisions and kept mutants; coverage@N counts samples only).
     reach = last.get("reach") or 0.0
     return {
-        "candidate_coverage": reach,
         "efficiency": (last["selected"] / reach) if last and reach else None,
         "applicable_share": (sum(x.get("changed", 0) for x in f) / samples) if samples else None,
         "baseline": (sum(base) / len(base)) if base else None,

@@ -116,11 +116,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                 diff, files, rules = land_changes(changes, sandbox, known, reached, sources)
             except FormatError as err:
                 if not attempts:
-                    # An unchanged copy is asked for its one wrong line (patch.pointer instead names a function).
-                    one_line = isinstance(err, IdenticalError) and not cfg.pointer
-                    suspects = [focus.qualname] if focus else [loc.symbol for loc in locations if loc.symbol] + \
-                        [t.qualname for t in targets]
-                    raise (ask_one_line(err, changes, suspects) if one_line else pointed(err)) from None
+                    raise pointed(err) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.
                 try:
@@ -178,7 +174,13 @@ def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location
             full: bool = True) -> tuple[str, str]:
     """(text to add to the feedback, qualname it names): the sample's own suspect, else the first
     suspect of agent/focus.py, else the first located function; nothing for other errors. Pure.
-    `full=False` (patch.pointer off): only a function-format reply with no function, suspects unused."""
+    `full=False` (patch.pointer off): only a function-format reply with no function, suspects unused,
+    and a function copied unchanged, which is asked for its one wrong line instead (agent/stages/patch_edits.py)."""
+    if not full and fmt == "function" and isinstance(err, IdenticalError):
+        # A copy sent back unchanged is asked for its one wrong line (the full pointer names a function).
+        suspects = [focus.qualname] if focus else [loc.symbol for loc in locations if loc.symbol] + \
+            [t.qualname for t in targets]
+        return " " + ask_one_line(err, suspects), ""
     if not full:
         err, targets = (err if isinstance(err, NoFunctionError) else None), []
     if not isinstance(err, _POINTED) or (fmt != "function" and not isinstance(err, UnchangedError)):

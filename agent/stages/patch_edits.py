@@ -118,17 +118,16 @@ def owner_of(ch: Change, sources: dict[str, str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-def ask_one_line(err: IdenticalError, changes: list[Change], suspects: list[str] = ()) -> IdenticalError:
-    """The feedback to a function copied unchanged: ask for the one wrong line as a SEARCH/REPLACE
-    block instead of the same function again (in the test-split runs the function asked again came
-    back unchanged 14 times in 14). It names the first suspect (qualname) the copy holds, since a
-    copied module starts with its imports and classes, else the copy's first definition. Pure."""
-    names = list(getattr(err, "names", ())) or [n for ch in changes for n in ch.names]
+def ask_one_line(err: IdenticalError, suspects: list[str] = ()) -> str:
+    """What to ask after a function copied unchanged: the one wrong line as a SEARCH/REPLACE block
+    instead of the same function again (in the test-split runs the function asked again came back
+    unchanged 14 times in 14). It names the first suspect (qualname) the copy holds, since a copied
+    module starts with its imports and classes, else the copy's first definition. `err` carries the
+    resolved path and the copy's definitions (land_changes sets them). Pure."""
+    names = list(getattr(err, "names", ()))
     held = [q for q in suspects if q and (q in names or q.split(".")[0] in names or q.rsplit(".", 1)[-1] in names)]
     name = f"`{(held or names)[0]}`" if held or names else "your function"
-    path = getattr(err, "path", "") or (changes[0].path if changes else "")
-    ask = render("patch_function", "unchanged", function=name, path=path).strip()
-    return IdenticalError(f"{err} {ask}")
+    return render("patch_function", "unchanged", function=name, path=getattr(err, "path", "")).strip()
 
 
 def copies_example(reply: str, system: str) -> bool:

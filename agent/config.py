@@ -64,6 +64,11 @@ class PatchConfig(StageConfig):
     # Model-free one-token repairs of the suspect functions tried against the issue's own checks
     # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
     mutants: int = Field(60, ge=0)
+    # Cloze repair (agent/cloze.py): hide one line of a suspect function at a time and let the model fill it;
+    # fills that change the code are tried like the mutants above. At most this many fills (model calls of
+    # ~1 line each), 0 = off. "fim" = fill-in-the-middle (code models served raw), "chat" = any model.
+    cloze: int = Field(0, ge=0)
+    cloze_mode: Literal["auto", "fim", "chat"] = "auto"
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

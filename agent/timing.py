@@ -136,6 +136,10 @@ class TimedModel:
         with self._clock.timed("model", self._stage):
             return self._inner.query(messages, **overrides)
 
+    def complete(self, prompt, **overrides):
+        with self._clock.timed("model", self._stage):
+            return self._inner.complete(prompt, **overrides)
+
     def __getattr__(self, name):
         return getattr(self._inner, name)
 

@@ -47,6 +47,13 @@ class Model(Protocol):
     def query(self, messages: list[dict], **overrides) -> ModelReply: ...
 
 
+class TextModel(Protocol):
+    """A Model that also takes a raw prompt (no chat template): fill-in-the-middle for code models
+    served by an OpenAI-compatible server (agent/cloze.py). LiteLLMModel is one."""
+
+    def complete(self, prompt: str, **overrides) -> ModelReply: ...
+
+
 class ModelConfig(BaseModel):
     # arbitrary types: tests may hand an exception instance to mock_response to exercise retries
     model_config = ConfigDict(arbitrary_types_allowed=True)

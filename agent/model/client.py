@@ -72,11 +72,24 @@ class LiteLLMModel:
                 raise ModelError(problem)
 
     def query(self, messages: list[dict], **overrides) -> ModelReply:
+        return self._call(lambda: self._request(messages, overrides), litellm.completion)
+
+    def complete(self, prompt: str, **overrides) -> ModelReply:
+        """A raw text completion, no chat template: the fill-in-the-middle prompts of code models
+        (agent/cloze.py), which only an OpenAI-compatible server of such a model understands."""
+        def request() -> dict[str, Any]:
+            kwargs = self._request([], overrides)
+            kwargs.pop("messages")
+            kwargs["prompt"] = prompt
+            return kwargs
+        return self._call(request, litellm.text_completion)
+
+    def _call(self, build: Callable[[], dict[str, Any]], send: Callable[..., Any]) -> ModelReply:
         attempts = self.config.retries + 1
         last: Exception | None = None
         timeouts = 0
         for attempt in range(attempts):
-            request = self._request(messages, overrides)
+            request = build()
             # A call that timed out was slow, not lost: a CPU-bound local server under load can need
             # longer than timeout_s for one long answer, and the same limit would fail every retry.
             # Each timeout doubles the next call's limit (at most 4x).
@@ -84,7 +97,7 @@ class LiteLLMModel:
             # BudgetExceeded propagates: a cap is not a model failure
             hold = self.ledger.reserve(*self._worst_case(request)) if self.ledger is not None else None
             try:
-                response = litellm.completion(**request)
+                response = send(**request)
             except RETRYABLE as err:
                 self._release(hold)
                 last = err
@@ -126,7 +139,8 @@ class LiteLLMModel:
 
     def _worst_case(self, request: dict[str, Any]) -> tuple[int, float]:
         """(tokens, USD) this call can use at most: the prompt estimate plus every allowed output token."""
-        prompt = estimate_prompt_tokens(self.name, request["messages"])
+        messages = request.get("messages") or [{"role": "user", "content": request.get("prompt", "")}]
+        prompt = estimate_prompt_tokens(self.name, messages)
         completion = int(request.get("max_tokens") or self.config.max_tokens)
         return prompt + completion, self.prices.cost(prompt, completion) if self.prices else 0.0
 
@@ -172,6 +186,8 @@ class LiteLLMModel:
         choice = response.choices[0] if getattr(response, "choices", None) else None
         message = getattr(choice, "message", None)
         content = getattr(message, "content", None)
+        if message is None:                       # a text completion: the text is on the choice
+            content = getattr(choice, "text", None)
         usage = getattr(response, "usage", None)
         prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion = int(getattr(usage, "completion_tokens", 0) or 0)

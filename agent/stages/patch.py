@@ -25,6 +25,7 @@ from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
 from agent.stages.patch_edits import PROMPTS, ask_one_line, copies_example, land_changes, parser_for, repeats_issue
+from agent.stages.patch_cloze import cloze_mutants
 from agent.stages.patch_mutants import try_mutants
 
 STAGE_DIR = STAGE_DIRS["patch"]
@@ -158,7 +159,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                         ledger=ctx.ledger, progress=ctx.progress, label="patches",
                         stop=(lambda done: stop(candidates_of(done))) if stop else None)
-    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants) if cfg.mutants else None
+    cloze = (lambda: cloze_mutants(ctx, model, sources, targets, cfg.cloze)) if cfg.cloze else None
+    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, cloze) if cfg.mutants or cfg.cloze else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])
     ctx.run.write_json(CANDIDATES, cands)
     return trajs, cands

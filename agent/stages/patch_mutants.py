@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import time
+from typing import Callable
 
 from pydantic import BaseModel, Field
 
@@ -71,8 +72,10 @@ def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int
 
 
 def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target], tests: list[TestCase],
-                limit: int) -> MutationRecord:
-    """Run (or read back) the mutation search of this run folder; see the module docstring."""
+                limit: int, more: Callable[[], list[Mutant]] | None = None) -> MutationRecord:
+    """Run (or read back) the mutation search of this run folder; see the module docstring. `more`
+    gives further hypotheses to try after the one-token mutants (the model's cloze fills,
+    agent/stages/patch_cloze.py); it is only called when there are checks to try them against."""
     rel = MUTANTS
     done = ctx.run.read_model_or_none(rel, MutationRecord)
     if done is not None:
@@ -80,6 +83,9 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
     checks = mutation_checks(tests)
     record = MutationRecord(checks=[t.id for t in checks], targets=[f"{t.path}:{t.qualname}" for t in targets])
     todo = candidate_mutants(sources, targets, limit) if checks and limit > 0 else []
+    if checks and more is not None:
+        known = {m.text for m in todo}
+        todo += [m for m in more() if m.text not in known]
     if todo:
         started = time.monotonic()
         try:

@@ -1,0 +1,136 @@
+"""Cloze candidates (agent/cloze.py): hide each line of the suspect functions in turn and ask the model
+for it, fill-in-the-middle where the model is a code model served raw, else in a chat. Every fill that
+changes the code becomes a hypothesis for the mutation search (agent/stages/patch_mutants.py), which keeps
+only those that pass the issue's own checks and the repository's tests; a kept fill adds no votes.
+
+The search asks for at most `patch.cloze` fills: first one greedy fill per hole (the located functions
+before their callees), then sampled ones, until the limit. Calls are sequential, in line order, so a
+server's prompt cache reuses the file prefix from one hole to the next. The replies are saved
+(`03_patches/cloze.json`), so a resumed run rebuilds the same fills without calling the model again.
+"""
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel, Field
+
+from agent.budget import BudgetExceeded
+from agent.cloze import Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines, masked_function
+from agent.loop import sampling_params
+from agent.model.base import ModelError, ModelUnavailable
+from agent.mutate import Mutant, function_span
+from agent.patches import is_test_file
+from agent.prompting import render
+from agent.runfolder import STAGE_DIRS
+from agent.stages.context import StageContext
+
+CLOZE = f"{STAGE_DIRS['patch']}/cloze.json"
+FIM_MAX_TOKENS = 64         # one line
+CHAT_MAX_TOKENS = 160       # a chat model may repeat a few lines around it
+
+
+class ClozeFill(BaseModel):
+    path: str
+    line: int
+    function: tuple[int, int]   # the span of the function whose holes were asked
+    sample: int                 # the round (see schedule): 0 = greedy
+    reply: str = ""
+    proposed: str | None = None   # the new line, None when the reply proposes nothing usable
+    changed: bool = False         # the file parses and differs from the original
+    error: str = ""
+
+
+class ClozeRecord(BaseModel):
+    mode: str = ""              # "fim" or "chat"
+    holes: int = 0
+    fills: list[ClozeFill] = Field(default_factory=list)
+    duration_s: float = 0.0
+
+
+def suspect_holes(sources: dict[str, str], targets) -> list[Hole]:
+    """The holes of every suspect function, the located ones before their callees (pure)."""
+    out: list[Hole] = []
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    for t in sorted(targets, key=lambda t: bool(t.called_by)):
+        if is_test_file(t.path):
+            continue
+        span = function_span(sources.get(t.path, ""), t.qualname)
+        if span and (t.path, span) not in seen:
+            seen.add((t.path, span))
+            out.extend(holes(t.path, sources[t.path], span))
+    return out
+
+
+def schedule(hole_list: list[Hole], limit: int, rounds: int = 4) -> list[tuple[Hole, int]]:
+    """(hole, round) pairs to ask, at most `limit` (pure). Round 0 is greedy; round 1 greedy with the hidden
+    line shown as a suspect (fill-in-the-middle only; a chat round 1 is sampled); later rounds sampled."""
+    return [(h, r) for r in range(rounds) for h in hole_list][:limit]
+
+
+def cloze_mutants(ctx: StageContext, model, sources: dict[str, str], targets, limit: int) -> list[Mutant]:
+    """The changed fills as mutants (in the order asked); see the module docstring."""
+    record = ctx.run.read_model_or_none(CLOZE, ClozeRecord)
+    if record is None:
+        record = _ask(ctx, model, sources, targets, limit)
+        ctx.run.write_json(CLOZE, record)
+    return fills_as_mutants(record, sources)
+
+
+def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[int] | None = None) -> list[Mutant]:
+    """The saved fills that change the code, as mutants in the order asked, one per distinct file
+    (pure); `rounds` keeps only the fills of those rounds."""
+    out, seen = [], set()
+    for f in record.fills:
+        if rounds is not None and f.sample not in rounds:
+            continue
+        hole = next((h for h in holes(f.path, sources[f.path], f.function) if h.line == f.line), None)
+        text = filled(sources[f.path], hole, f.proposed) if hole and f.changed else None
+        if text and text not in seen:
+            seen.add(text)
+            out.append(Mutant(f.path, text, f"cloze line {f.line}: {f.proposed[:80]}", f.line))
+    return out
+
+
+def _ask(ctx: StageContext, model, sources, targets, limit: int) -> ClozeRecord:
+    cfg = ctx.config.patch
+    model_cfg = cfg.model or ctx.config.model
+    mode = cfg.cloze_mode
+    fmt = fim_format(getattr(model, "name", model_cfg.name), model_cfg.api_base)
+    if mode == "auto":
+        mode = "fim" if fmt and hasattr(model, "complete") else "chat"
+    if mode == "fim" and fmt is None:
+        fmt = "<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>"
+    hole_list = suspect_holes(sources, targets)
+    record = ClozeRecord(mode=mode, holes=len(hole_list))
+    issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
+    header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
+    started = time.monotonic()
+    for hole, sample in schedule(hole_list, limit):
+        source = sources[hole.path]
+        hint = mode == "fim" and sample == 1
+        params = sampling_params(0 if hint else sample, cfg.temperature, ctx.config.seed, f"cloze:{hole.path}:{hole.line}")
+        fill = ClozeFill(path=hole.path, line=hole.line, function=(hole.start, hole.end), sample=sample)
+        try:
+            if mode == "fim":
+                reply = model.complete(fim_prompt(fmt, source, hole, header, hint), max_tokens=FIM_MAX_TOKENS,
+                                       stop=["\n"], **params)
+            else:
+                messages = [{"role": "system", "content": render("cloze", "system")},
+                            {"role": "user", "content": render("cloze", "user", issue=ctx.issue_text, path=hole.path,
+                                                               masked=masked_function(source, hole))}]
+                reply = model.query(messages, max_tokens=CHAT_MAX_TOKENS, **params)
+        except ModelUnavailable:
+            raise                                   # every later call fails alike: the run stops, a rerun resumes
+        except BudgetExceeded:
+            break                                   # the cap is reached: the fills so far are tried
+        except ModelError as err:                   # one fill lost; the others go on
+            fill.error = str(err)[:300]
+            record.fills.append(fill)
+            continue
+        fill.reply = reply.content[:500]
+        fill.proposed = fill_line(reply.answer if mode == "chat" else reply.content, hole, source, chat=mode == "chat")
+        fill.changed = filled(source, hole, fill.proposed) is not None
+        record.fills.append(fill)
+    record.duration_s = round(time.monotonic() - started, 2)
+    return record
+

@@ -58,3 +58,32 @@ def test_a_repair_that_breaks_the_projects_tests_is_dropped(docker_client, tmp_p
     assert record.regression_command and "tests/test_ops.py" in record.regression_command
     assert not record.kept
     assert {t.outcome for t in record.tried if t.rule.startswith("op - -> +")} == {"breaks_tests"}
+
+
+def test_a_fill_in_the_middle_repair_is_found_when_no_one_token_mutant_is_tried(docker_client, tmp_path):
+    """A code model served raw (its name says qwen…coder, it has an address): the cloze search sends
+    fill-in-the-middle prompts to /v1/completions; the fill of the hidden `return a - b` passes the issue's
+    check and the project's tests in real Docker and is selected, with no one-token mutants tried."""
+    repo = make_repo(tmp_path)
+    script = Script(patches=(WRONG,), judge=lambda diff: "Score: 8/10" if "a + b" in diff else "Score: 2/10")
+    prompts: list[str] = []
+
+    def respond(messages):
+        text = messages[0]["content"]
+        if "<|fim_prefix|>" not in text:
+            return script(messages)
+        prompts.append(text)
+        return "return a + b"          # every hole gets the same line: only the right one survives the checks
+
+    with ScriptedOpenAI(respond) as server:
+        cfg = config(server.api_base, **{"model.name": "openai/qwen2.5-coder-scripted", "patch.samples": 1,
+                                         "patch.cloze": 8})
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    run = tmp_path / "run"
+    record = MutationRecord.model_validate_json((run / "03_patches/mutants.json").read_text())
+    assert all(t.rule.startswith("cloze") for t in record.tried)
+    assert [t.rule for t in record.kept] == ["cloze line 3: return a + b"]
+    assert prompts and all(p.endswith("<|fim_middle|>") and "add() returns the wrong result" in p for p in prompts)
+    assert any(b.get("stop") == ["\n"] for b in server.bodies)
+    assert result.status == "selected" and "+    return a + b" in result.final_diff, result.diagnosis
+    assert hidden_test_passes(repo, result.final_diff, tmp_path)

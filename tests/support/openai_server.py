@@ -27,7 +27,8 @@ def as_yes_no(reply: str) -> tuple[str, dict[str, float]]:
 
 class ScriptedOpenAI(ServedInThread):
     """`respond(messages)` returns the reply text, or (text, {token: logprob}): the first token's
-    alternatives, sent as OpenAI-format `logprobs` when the request asks for them."""
+    alternatives, sent as OpenAI-format `logprobs` when the request asks for them. A text completion
+    (`/v1/completions`, a raw `prompt`) is answered as the one user message [{"role": "user", "content": prompt}]."""
 
     def __init__(self, respond: Callable[[list[dict]], str | tuple[str, dict[str, float]]], delay_s: float = 0.0,
                  refuse: tuple[str, ...] = ()):
@@ -45,7 +46,8 @@ class ScriptedOpenAI(ServedInThread):
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                messages = body.get("messages", [])
+                completion = "prompt" in body and "messages" not in body
+                messages = [{"role": "user", "content": body["prompt"]}] if completion else body.get("messages", [])
                 with outer._lock:
                     outer.requests.append(messages)
                     outer.bodies.append(body)
@@ -71,7 +73,12 @@ class ScriptedOpenAI(ServedInThread):
                     self.wfile.write(json.dumps({"error": {"message": str(err)}}).encode())
                     return
                 prompt_tokens = sum(len(str(m.get("content", ""))) // 4 for m in messages)
-                payload = {
+                usage = {"prompt_tokens": prompt_tokens, "completion_tokens": len(content) // 4,
+                         "total_tokens": prompt_tokens + len(content) // 4}
+                payload = {"id": "cmpl-test", "object": "text_completion", "created": int(time.time()),
+                           "model": body.get("model", "fake"),
+                           "choices": [{"index": 0, "finish_reason": "stop", "text": content, "logprobs": None}],
+                           "usage": usage} if completion else {
                     "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model", "fake"),
                     "choices": [{"index": 0, "finish_reason": "stop",

@@ -224,3 +224,20 @@ def test_a_timed_out_call_is_retried_with_a_longer_limit():
                          sleep=sleeps.append)
         assert m.query(MSGS).content == "slow but fine"
     assert len(sleeps) == 1      # one timeout, one retry
+
+
+def test_a_raw_completion_is_sent_as_a_prompt_charged_and_capped_like_a_chat_call():
+    """`complete` (fill-in-the-middle prompts) talks to /v1/completions of a real HTTP server on 127.0.0.1."""
+    from tests.support.openai_server import ScriptedOpenAI
+    with ScriptedOpenAI(lambda messages: "key, value = line.split('=', 1)") as server:
+        ledger = Ledger(max_tokens=150)
+        m = LiteLLMModel(ModelConfig(name="openai/qwen2.5-coder-1.5b", api_base=server.api_base, max_tokens=40),
+                         ledger, "patch")
+        reply = m.complete("<|fim_prefix|>def f(line):\n    <|fim_suffix|>\n<|fim_middle|>", stop=["\n"], seed=3)
+        assert reply.content == "key, value = line.split('=', 1)" and reply.usage.completion_tokens > 0
+        [body] = server.bodies
+        assert body["prompt"].startswith("<|fim_prefix|>") and "messages" not in body
+        assert body["stop"] == ["\n"] and body["seed"] == 3 and body["max_tokens"] == 40
+        assert ledger.snapshot().stages["patch"].calls == 1
+        with pytest.raises(BudgetExceeded):
+            m.complete("word " * 400)     # its estimate alone is over the cap

@@ -66,9 +66,10 @@ class PatchConfig(StageConfig):
     mutants: int = Field(60, ge=0)
     # Cloze repair (agent/cloze.py): hide one line of a suspect function at a time and let the model fill it;
     # fills that change the code are tried like the mutants above. At most this many fills (model calls of
-    # ~1 line each), 0 = off. "fim" = fill-in-the-middle (code models served raw), "chat" = any model.
+    # ~1 line each), 0 = off. "fim" = fill-in-the-middle (code models served raw), "chat" = any model,
+    # "mixed" = rounds of both (agent/stages/patch_cloze.py ROUNDS); "auto" = mixed where fim works, else chat.
     cloze: int = Field(0, ge=0)
-    cloze_mode: Literal["auto", "fim", "chat"] = "auto"
+    cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

@@ -70,11 +70,12 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     if cloze is not None:
         sources = {f.path: (ex.repo / f.path).read_text() for f in cloze.fills}
         passed = {text for t in mut.kept for text in t.files_after.values()}
-        for rnd in sorted({f.sample for f in cloze.fills}):
+        kinds = {f.sample: f.kind for f in cloze.fills}
+        for rnd in sorted(kinds):
             for m in fills_as_mutants(cloze, sources, {rnd}):
                 diff = "".join(difflib.unified_diff(sources[m.path].splitlines(True), m.text.splitlines(True),
                                                     f"a/{m.path}", f"b/{m.path}"))
-                reach.setdefault(str(rnd), []).append({"rule": m.rule, "correct": check_hidden(None, ex, diff),
+                reach.setdefault(f"{rnd} {kinds[rnd]}".strip(), []).append({"rule": m.rule, "correct": check_hidden(None, ex, diff),
                                                        "kept": m.text in passed})
     row = {"name": name, "split": split_of(name), "checks": len(mut.checks), "targets": mut.targets,
            "tried": len(mut.tried), "kept": kept, "search_s": mut.duration_s, "wall_s": round(wall, 1),
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sandbox", choices=["docker", "local"], default="docker")
     p.add_argument("--cloze", type=int, default=0, help="patch.cloze: model fills of hidden lines per instance "
                    "(needs --model); the one-token mutants run in the same search and are the baseline")
-    p.add_argument("--cloze-mode", default="auto", choices=["auto", "fim", "chat"])
+    p.add_argument("--cloze-mode", default="auto", choices=["auto", "mixed", "fim", "chat"])
     p.add_argument("--model", default="openai/none")
     p.add_argument("--api-base", default="http://127.0.0.1:9/v1")
     args = p.parse_args(argv)

@@ -15,7 +15,7 @@ import time
 from pydantic import BaseModel, Field
 
 from agent.budget import BudgetExceeded
-from agent.cloze import Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines, masked_function
+from agent.cloze import FIM_FORMATS, Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines, masked_function
 from agent.loop import sampling_params
 from agent.model.base import ModelError, ModelUnavailable
 from agent.mutate import Mutant, function_span
@@ -33,7 +33,8 @@ class ClozeFill(BaseModel):
     path: str
     line: int
     function: tuple[int, int]   # the span of the function whose holes were asked
-    sample: int                 # the round (see schedule): 0 = greedy
+    sample: int                 # the round (see schedule)
+    kind: str = ""              # "fim", "fim_hint" or "chat"
     reply: str = ""
     proposed: str | None = None   # the new line, None when the reply proposes nothing usable
     changed: bool = False         # the file parses and differs from the original
@@ -41,7 +42,7 @@ class ClozeFill(BaseModel):
 
 
 class ClozeRecord(BaseModel):
-    mode: str = ""              # "fim" or "chat"
+    mode: str = ""              # "mixed", "fim" or "chat" (ROUNDS)
     holes: int = 0
     fills: list[ClozeFill] = Field(default_factory=list)
     duration_s: float = 0.0
@@ -61,10 +62,18 @@ def suspect_holes(sources: dict[str, str], targets) -> list[Hole]:
     return out
 
 
-def schedule(hole_list: list[Hole], limit: int, rounds: int = 4) -> list[tuple[Hole, int]]:
-    """(hole, round) pairs to ask, at most `limit` (pure). Round 0 is greedy; round 1 greedy with the hidden
-    line shown as a suspect (fill-in-the-middle only; a chat round 1 is sampled); later rounds sampled."""
-    return [(h, r) for r in range(rounds) for h in hole_list][:limit]
+# How each round over the holes asks (mode -> kinds). "fim": the file around the hole, "fim_hint": the same
+# with the hidden line shown as a suspect, "chat": the issue and the masked function in a chat. The first
+# round of a kind is greedy, its repeats are sampled. "auto" mixes both forms where fill-in-the-middle works:
+# on the train split's one-line bugs (hole given) each form found fixes the other did not.
+ROUNDS = {"fim": ("fim", "fim_hint", "fim", "fim_hint"), "chat": ("chat", "chat", "chat", "chat"),
+          "mixed": ("fim", "chat", "fim_hint", "chat")}
+
+
+def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS["chat"]) -> list[tuple[Hole, int, str, bool]]:
+    """(hole, round, kind, greedy) to ask, at most `limit`, every hole of a round before the next (pure)."""
+    out = [(h, r, k, kinds.index(k) == r) for r, k in enumerate(kinds) for h in hole_list]
+    return out[:limit]
 
 
 def cloze_mutants(ctx: StageContext, model, sources: dict[str, str], targets, limit: int) -> list[Mutant]:
@@ -97,23 +106,23 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int) -> ClozeRecord:
     mode = cfg.cloze_mode
     fmt = fim_format(getattr(model, "name", model_cfg.name), model_cfg.api_base)
     if mode == "auto":
-        mode = "fim" if fmt and hasattr(model, "complete") else "chat"
-    if mode == "fim" and fmt is None:
-        fmt = "<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>"
+        mode = "mixed" if fmt and hasattr(model, "complete") else "chat"
+    if mode == "fim" and fmt is None:         # asked for: a served model whose family the table does not know
+        fmt = FIM_FORMATS[0][1]
     hole_list = suspect_holes(sources, targets)
     record = ClozeRecord(mode=mode, holes=len(hole_list))
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
     started = time.monotonic()
-    for hole, sample in schedule(hole_list, limit):
+    for hole, sample, kind, greedy in schedule(hole_list, limit, ROUNDS[mode]):
         source = sources[hole.path]
-        hint = mode == "fim" and sample == 1
-        params = sampling_params(0 if hint else sample, cfg.temperature, ctx.config.seed, f"cloze:{hole.path}:{hole.line}")
-        fill = ClozeFill(path=hole.path, line=hole.line, function=(hole.start, hole.end), sample=sample)
+        params = sampling_params(0 if greedy else sample, cfg.temperature, ctx.config.seed,
+                                 f"cloze:{hole.path}:{hole.line}")
+        fill = ClozeFill(path=hole.path, line=hole.line, function=(hole.start, hole.end), sample=sample, kind=kind)
         try:
-            if mode == "fim":
-                reply = model.complete(fim_prompt(fmt, source, hole, header, hint), max_tokens=FIM_MAX_TOKENS,
-                                       stop=["\n"], **params)
+            if kind != "chat":
+                reply = model.complete(fim_prompt(fmt, source, hole, header, kind == "fim_hint"),
+                                       max_tokens=FIM_MAX_TOKENS, stop=["\n"], **params)
             else:
                 messages = [{"role": "system", "content": render("cloze", "system")},
                             {"role": "user", "content": render("cloze", "user", issue=ctx.issue_text, path=hole.path,
@@ -128,7 +137,7 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int) -> ClozeRecord:
             record.fills.append(fill)
             continue
         fill.reply = reply.content[:500]
-        fill.proposed = fill_line(reply.answer if mode == "chat" else reply.content, hole, source, chat=mode == "chat")
+        fill.proposed = fill_line(reply.answer if kind == "chat" else reply.content, hole, source, chat=kind == "chat")
         fill.changed = filled(source, hole, fill.proposed) is not None
         record.fills.append(fill)
     record.duration_s = round(time.monotonic() - started, 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.cloze import (FIM_FORMATS, Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines,
                          masked_function)
 from agent.mutate import function_span
-from agent.stages.patch_cloze import ClozeRecord, fills_as_mutants, schedule, suspect_holes
+from agent.stages.patch_cloze import ROUNDS, ClozeRecord, fills_as_mutants, schedule, suspect_holes
 
 SOURCE = '''import os
 
@@ -99,8 +99,12 @@ def test_filled_keeps_only_edits_that_parse_and_change_the_code():
 
 def test_schedule_asks_every_hole_greedy_before_any_second_round():
     hs = [Hole("m.py", n, "    ", f"x = {n}", 1, 9) for n in (2, 3, 4)]
-    assert [(h.line, r) for h, r in schedule(hs, 5)] == [(2, 0), (3, 0), (4, 0), (2, 1), (3, 1)]
+    assert [(h.line, r, k, g) for h, r, k, g in schedule(hs, 5)] == \
+        [(2, 0, "chat", True), (3, 0, "chat", True), (4, 0, "chat", True), (2, 1, "chat", False), (3, 1, "chat", False)]
     assert schedule(hs, 0) == [] and len(schedule(hs, 100)) == 12
+    mixed = schedule(hs, 100, ROUNDS["mixed"])
+    assert [(r, k, g) for h, r, k, g in mixed if h.line == 2] == \
+        [(0, "fim", True), (1, "chat", True), (2, "fim_hint", True), (3, "chat", False)]
 
 
 def test_suspect_holes_skip_tests_and_put_located_functions_before_callees():

@@ -25,7 +25,7 @@ from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
 from agent.stages.patch_edits import PROMPTS, ask_one_line, copies_example, land_changes, parser_for, repeats_issue
-from agent.stages.patch_cloze import cloze_mutants
+from agent.stages.patch_cloze import cloze_mutants, samples_pass
 from agent.stages.patch_mutants import try_mutants
 
 STAGE_DIR = STAGE_DIRS["patch"]
@@ -159,7 +159,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                         ledger=ctx.ledger, progress=ctx.progress, label="patches",
                         stop=(lambda done: stop(candidates_of(done))) if stop else None)
-    cloze = (lambda: cloze_mutants(ctx, model, sources, targets, cfg.cloze)) if cfg.cloze else None
+    # Cloze fills cost model calls: only asked when no sample's edit already passes the issue's checks.
+    cloze = (lambda: cloze_mutants(ctx, model, sources, targets, cfg.cloze)) \
+        if cfg.cloze and not samples_pass(trajs, [t.id for t in checks]) else None
     mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, cloze) if cfg.mutants or cfg.cloze else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])
     ctx.run.write_json(CANDIDATES, cands)

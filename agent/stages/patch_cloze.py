@@ -76,6 +76,18 @@ def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS[
     return out[:limit]
 
 
+def samples_pass(trajs, check_ids: list[str]) -> bool:
+    """Some sample's edit already passes every one of these checks in its own sandbox (pure): then the
+    cloze search, which costs model calls, has nothing to add and is skipped."""
+    if not check_ids:
+        return False
+    for t in trajs:
+        for a in t.patch.attempts:
+            if all(a.checks.get(c) == "pass" for c in check_ids):
+                return True
+    return False
+
+
 def cloze_mutants(ctx: StageContext, model, sources: dict[str, str], targets, limit: int) -> list[Mutant]:
     """The changed fills as mutants (in the order asked); see the module docstring."""
     record = ctx.run.read_model_or_none(CLOZE, ClozeRecord)

@@ -167,3 +167,17 @@ def test_the_patch_stage_keeps_a_chat_fill_that_passes_the_issue_check_and_resum
             [(1, 0, False), (3, 0, True), (1, 1, False)]
         [cand] = cands
         assert "+    return a + b" in cand.diff and cand.samples == [] and cand.mutants
+
+
+def test_the_cloze_search_is_skipped_when_a_sample_already_passes_the_checks():
+    from agent.schema import PatchAttempt, PatchOutput, Trajectory
+    from agent.stages.patch_cloze import samples_pass
+
+    def traj(*outcomes):
+        out = PatchOutput(attempts=[PatchAttempt(step=i, diff="d", checks=o) for i, o in enumerate(outcomes)])
+        return Trajectory(stage="patch", sample=0, model="m", output=out.model_dump())
+
+    failing, passing = {"i000": "fail", "i001": "pass"}, {"i000": "pass", "i001": "pass"}
+    assert samples_pass([traj(failing), traj(failing, passing)], ["i000", "i001"])
+    assert not samples_pass([traj(failing), traj()], ["i000", "i001"])
+    assert not samples_pass([traj(passing)], [])            # no checks: nothing says a sample is right

@@ -26,10 +26,11 @@ def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: E
         out["pass_kept_checks"] = None
     out["rules"] = dict(Counter(rule for o in outs for a in o.attempts for rule in a.rules))
     out["formats"] = dict(Counter(t.variant.get("format", "search_replace") for t in trajs))
-    # Model-free repairs (agent/stages/patch_mutants.py): candidates a kept mutant produced, and of
-    # those the ones no sample produced too.
+    # Repairs tried against the checks (agent/stages/patch_mutants.py): candidates a kept one-token
+    # mutant or cloze fill produced, of those the ones no sample produced too, and those a cloze fill made.
     out["mutants"] = sum(1 for c in candidates if c.mutants)
     out["mutant_only"] = sum(1 for c in candidates if c.mutants and not c.samples)
+    out["cloze"] = sum(1 for c in candidates if any(r.startswith("cloze") for r in c.mutants))
     return out
 
 
@@ -41,5 +42,5 @@ def funnel_line(f: dict) -> str:
     return (f"{f['samples']} samples → {f['parsed']} parsed → {f['applied']} applied → {f['compiles']} compile → "
             f"{f['changed']} changed ({f.get('revised', 0)} revised) → {f['unique_candidates']} unique → "
             f"{passing} pass kept checks; edits landed by: {rules}"
-            + (f"; {f['mutants']} candidate(s) from one-token repairs ({f.get('mutant_only', 0)} found by them alone)"
-               if f.get("mutants") else ""))
+            + (f"; {f['mutants']} candidate(s) from repairs tried on the issue's checks ({f.get('cloze', 0)} "
+               f"cloze fill(s); {f.get('mutant_only', 0)} found by them alone)" if f.get("mutants") else ""))

@@ -26,7 +26,7 @@ def cfg(api_base: str, **over):
     base = {"model.name": "openai/scripted", "model.api_base": api_base, "workers": 1, "exec_timeout_s": 30,
             "early_stop": False, "patch.samples": 1, "test.samples": 1, "reward.samples": 1,
             "patch.edit_format": "search_replace", "patch.revise_with": "all", "escalate.rounds": 0,
-            "patch.mutants": 0}
+            "patch.mutants": 0, "patch.cloze": 0}
     base.update(over)
     return load_config(None, [], **base)
 
@@ -172,7 +172,7 @@ def test_strong_preset_runs_commands_in_the_sandbox_before_answering(docker_clie
         return GOOD if "return a - b" in messages[-1]["content"] else GARBAGE
 
     over = {"patch.samples": 1, "test.samples": 1, "reward.samples": 1, "localize.samples": 1,
-            "escalate.rounds": 0, "workers": 1, "select.max_steps": 1, "patch.mutants": 0}
+            "escalate.rounds": 0, "workers": 1, "select.max_steps": 1, "patch.mutants": 0, "patch.cloze": 0}
     config = load_config(None, [f"{k}={v}" for k, v in over.items()], preset="strong", **{
         "model.name": "openai/scripted", "exec_timeout_s": 30, "early_stop": False})
     assert config.patch.max_steps > 1 and config.patch.edit_format == "search_replace"

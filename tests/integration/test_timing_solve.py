@@ -18,7 +18,7 @@ def test_solve_records_where_the_time_went(tmp_path):
     repo = make_repo(tmp_path)
     cfg = load_config(None, [], **{"workers": 1, "exec_timeout_s": 30, "early_stop": False, "sandbox": "local",
                                    "patch.edit_format": "search_replace", "patch.max_revisions": 0,
-                                   "escalate.rounds": 0, "model.name": "openai/scripted", "patch.mutants": 0})
+                                   "escalate.rounds": 0, "model.name": "openai/scripted", "patch.mutants": 0, "patch.cloze": 0})
     with ScriptedOpenAI(Script(), delay_s=0.2) as server:
         cfg = cfg.model_copy(update={"model": cfg.model.model_copy(update={"api_base": server.api_base})})
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))

@@ -154,7 +154,7 @@ def real_run(tmp_root: Path) -> Path:
         cfg = load_config(None, [], **{"model.name": "openai/scripted", "model.api_base": server.api_base,
                                        "workers": 1, "exec_timeout_s": 30, "early_stop": False,
                                        "patch.edit_format": "search_replace", "escalate.rounds": 0,
-                                       "patch.mutants": 0})
+                                       "patch.mutants": 0, "patch.cloze": 0})
         solve(issue_from_text(ISSUE + "\n" + EVIL), repo, tmp_root / "run", cfg, progress=Progress(False))
     _REAL["run"] = tmp_root / "run"
     return _REAL["run"]

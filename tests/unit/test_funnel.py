@@ -34,19 +34,20 @@ def test_funnel_counts_each_step_and_the_revisions():
     assert f["rules"] == {"whole_file": 3} and f["formats"] == {"whole_file": 4, "function": 1}
     assert "5 samples → 4 parsed → 3 applied → 2 compile → 2 changed (1 revised)" in funnel_line(f)
     assert patch_funnel(trajs, cands, None)["pass_kept_checks"] is None
-    assert f["mutants"] == 0 and "one-token" not in funnel_line(f)
+    assert f["mutants"] == 0 and "repairs" not in funnel_line(f)
 
 
-def test_funnel_counts_candidates_from_one_token_repairs():
+def test_funnel_counts_candidates_from_one_token_repairs_and_cloze_fills():
     from agent.stages.patch_mutants import MutantTry
     full = ["parsed", "applied", "compiles", "changed"]
     trajs = [traj(0, full, ["+b\n"])]
     kept = [MutantTry(rule="op - -> + (line 3)", path="m.py", outcome="kept", diff="+b\n", files_after={"m.py": "+b\n"}),
-            MutantTry(rule="cmp < -> <= (line 9)", path="m.py", outcome="kept", diff="+c\n", files_after={"m.py": "+c\n"})]
+            MutantTry(rule="cmp < -> <= (line 9)", path="m.py", outcome="kept", diff="+c\n", files_after={"m.py": "+c\n"}),
+            MutantTry(rule="cloze line 4: x = 2", path="m.py", outcome="kept", diff="+d\n", files_after={"m.py": "+d\n"})]
     cands = candidates_of(trajs, kept)
     f = patch_funnel(trajs, cands, None)
-    assert (f["unique_candidates"], f["mutants"], f["mutant_only"]) == (2, 2, 1)
-    assert "2 candidate(s) from one-token repairs (1 found by them alone)" in funnel_line(f)
+    assert (f["unique_candidates"], f["mutants"], f["mutant_only"], f["cloze"]) == (3, 3, 2, 1)
+    assert "3 candidate(s) from repairs tried on the issue's checks (1 cloze fill(s); 2 found by them alone)" in funnel_line(f)
 
 
 def test_feedback_prefers_the_issues_own_checks_and_formats_rotate():

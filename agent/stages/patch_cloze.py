@@ -3,9 +3,11 @@ for it, fill-in-the-middle where the model is a code model served raw, else in a
 changes the code becomes a hypothesis for the mutation search (agent/stages/patch_mutants.py), which keeps
 only those that pass the issue's own checks and the repository's tests; a kept fill adds no votes.
 
-The search asks for at most `patch.cloze` fills: first one greedy fill per hole (the located functions
-before their callees), then sampled ones, until the limit. Calls are sequential, in line order, so a
-server's prompt cache reuses the file prefix from one hole to the next. The replies are saved
+The search asks for at most `patch.cloze` fills, in rounds over every hole (the located functions before
+their callees; ROUNDS: greedy fill-in-the-middle, greedy chat, the hidden line shown as a suspect, a
+sampled chat), until the limit. It runs only when the issue states checkable values and no patch sample's
+edit passes them. Calls are sequential, in line order, so a server's prompt cache reuses the file prefix
+from one hole to the next. The replies are saved
 (`03_patches/cloze.json`), so a resumed run rebuilds the same fills without calling the model again.
 """
 from __future__ import annotations
@@ -119,7 +121,7 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int) -> ClozeRecord:
     fmt = fim_format(getattr(model, "name", model_cfg.name), model_cfg.api_base)
     if mode == "auto":
         mode = "mixed" if fmt and hasattr(model, "complete") else "chat"
-    if mode == "fim" and fmt is None:         # asked for: a served model whose family the table does not know
+    if mode != "chat" and fmt is None:        # asked for: a served model whose family the table does not know
         fmt = FIM_FORMATS[0][1]
     hole_list = suspect_holes(sources, targets)
     record = ClozeRecord(mode=mode, holes=len(hole_list))

@@ -133,7 +133,8 @@ def fill_line(reply: str, hole: Hole, source: str, chat: bool) -> str | None:
     text = reply
     if chat:
         m = re.search(r"```[\w+-]*\n(.*?)(?:```|$)", reply, re.DOTALL)
-        text = m.group(1) if m else reply
+        inline = re.search(r"`([^`\n]+)`", reply)     # "The line is `return a + b`." (no code block)
+        text = m.group(1) if m else inline.group(1) if inline else reply
         others = {ln.strip() for i, ln in enumerate(source.split("\n")[hole.start - 1:hole.end], hole.start)
                   if i != hole.line}
         lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not ln.strip().startswith("#")]

@@ -82,6 +82,8 @@ def test_fill_line_takes_the_new_line_from_fim_and_chat_replies():
     assert fill_line("Here it is:\n" + whole, hole, SOURCE, chat=True) == "key, value = line.split(sep, 1)"
     assert fill_line("```python\n        key, value = line.split(sep, maxsplit=1)\n```", hole, SOURCE, chat=True) \
         == "key, value = line.split(sep, maxsplit=1)"
+    assert fill_line("The hidden line should be `key, value = line.split(sep, 1)`.", hole, SOURCE, chat=True) \
+        == "key, value = line.split(sep, 1)"
     for useless in ("", "# split once", '"""Split the line."""', "<|fim_middle|>x = 1", "<FILL ME>"):
         assert fill_line(useless, hole, SOURCE, chat=False) is None, useless
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Fill-in-the-middle prompt formats of code-model families, as their model cards give them. Only a model
 # served raw (an OpenAI-compatible server of the weights) reads these tokens; hosted chat APIs do not.
@@ -163,8 +164,14 @@ def filled(source: str, hole: Hole, line: str | None) -> str | None:
     lines[hole.line - 1] = hole.indent + line
     changed = "\n".join(lines)
     try:
-        if ast.dump(ast.parse(changed)) == ast.dump(ast.parse(source)):
+        if ast.dump(ast.parse(changed)) == _tree(source):
             return None
     except SyntaxError:
         return None
     return changed
+
+
+@lru_cache(maxsize=8)
+def _tree(source: str) -> str:
+    """The original's syntax tree, dumped once for all the fills of one file."""
+    return ast.dump(ast.parse(source))

@@ -20,11 +20,11 @@ from agent.budget import BudgetExceeded
 from agent.cloze import FIM_FORMATS, Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines, masked_function
 from agent.loop import sampling_params
 from agent.model.base import ModelError, ModelUnavailable
-from agent.mutate import Mutant, function_span
-from agent.patches import is_test_file
+from agent.mutate import Mutant
 from agent.prompting import render
 from agent.runfolder import STAGE_DIRS
 from agent.stages.context import StageContext
+from agent.stages.patch_mutants import suspect_spans
 
 CLOZE = f"{STAGE_DIRS['patch']}/cloze.json"
 FIM_MAX_TOKENS = 64         # one line
@@ -48,20 +48,12 @@ class ClozeRecord(BaseModel):
     holes: int = 0
     fills: list[ClozeFill] = Field(default_factory=list)
     duration_s: float = 0.0
+    done: bool = True           # False while asking: a killed run resumes after the fills already saved
 
 
 def suspect_holes(sources: dict[str, str], targets) -> list[Hole]:
     """The holes of every suspect function, the located ones before their callees (pure)."""
-    out: list[Hole] = []
-    seen: set[tuple[str, tuple[int, int]]] = set()
-    for t in sorted(targets, key=lambda t: bool(t.called_by)):
-        if is_test_file(t.path):
-            continue
-        span = function_span(sources.get(t.path, ""), t.qualname)
-        if span and (t.path, span) not in seen:
-            seen.add((t.path, span))
-            out.extend(holes(t.path, sources[t.path], span))
-    return out
+    return [h for path, span in suspect_spans(sources, targets) for h in holes(path, sources[path], span)]
 
 
 # How each round over the holes asks (mode -> kinds). "fim": the file around the hole, "fim_hint": the same
@@ -93,9 +85,8 @@ def samples_pass(trajs, check_ids: list[str]) -> bool:
 def cloze_mutants(ctx: StageContext, model, sources: dict[str, str], targets, limit: int) -> list[Mutant]:
     """The changed fills as mutants (in the order asked); see the module docstring."""
     record = ctx.run.read_model_or_none(CLOZE, ClozeRecord)
-    if record is None:
-        record = _ask(ctx, model, sources, targets, limit)
-        ctx.run.write_json(CLOZE, record)
+    if record is None or not record.done:
+        record = _ask(ctx, model, sources, targets, limit, record)
     return fills_as_mutants(record, sources)
 
 
@@ -114,21 +105,25 @@ def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[i
     return out
 
 
-def _ask(ctx: StageContext, model, sources, targets, limit: int) -> ClozeRecord:
+def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeRecord | None) -> ClozeRecord:
+    """Ask for the fills of the schedule that `partial` (a killed run's record) does not hold yet; the
+    record is saved after every fill and marked done at the end."""
     cfg = ctx.config.patch
     model_cfg = cfg.model or ctx.config.model
     mode = cfg.cloze_mode
     fmt = fim_format(getattr(model, "name", model_cfg.name), model_cfg.api_base)
     if mode == "auto":
         mode = "mixed" if fmt and hasattr(model, "complete") else "chat"
+    if partial is not None:                   # a resumed search keeps its schedule
+        mode = partial.mode
     if mode != "chat" and fmt is None:        # asked for: a served model whose family the table does not know
         fmt = FIM_FORMATS[0][1]
     hole_list = suspect_holes(sources, targets)
-    record = ClozeRecord(mode=mode, holes=len(hole_list))
+    record = partial or ClozeRecord(mode=mode, holes=len(hole_list), done=False)
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
-    started = time.monotonic()
-    for hole, sample, kind, greedy in schedule(hole_list, limit, ROUNDS[mode]):
+    started = time.monotonic() - record.duration_s
+    for hole, sample, kind, greedy in schedule(hole_list, limit, ROUNDS[mode])[len(record.fills):]:
         source = sources[hole.path]
         params = sampling_params(0 if greedy else sample, cfg.temperature, ctx.config.seed,
                                  f"cloze:{hole.path}:{hole.line}")
@@ -148,12 +143,16 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int) -> ClozeRecord:
             break                                   # the cap is reached: the fills so far are tried
         except ModelError as err:                   # one fill lost; the others go on
             fill.error = str(err)[:300]
-            record.fills.append(fill)
-            continue
-        fill.reply = reply.content[:500]
-        fill.proposed = fill_line(reply.answer if kind == "chat" else reply.content, hole, source, chat=kind == "chat")
-        fill.changed = filled(source, hole, fill.proposed) is not None
+        else:
+            fill.reply = reply.content[:500]
+            fill.proposed = fill_line(reply.answer if kind == "chat" else reply.content, hole, source,
+                                      chat=kind == "chat")
+            fill.changed = filled(source, hole, fill.proposed) is not None
         record.fills.append(fill)
+        record.duration_s = round(time.monotonic() - started, 2)
+        ctx.run.write_json(CLOZE, record)
+    record.done = True
     record.duration_s = round(time.monotonic() - started, 2)
+    ctx.run.write_json(CLOZE, record)
     return record
 

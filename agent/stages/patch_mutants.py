@@ -55,18 +55,24 @@ def mutation_checks(tests: list[TestCase]) -> list[TestCase]:
     return checks if any(t.check_kind != "not_raises" for t in checks) else []
 
 
+def suspect_spans(sources: dict[str, str], targets: list[Target]) -> list[tuple[str, tuple[int, int]]]:
+    """(path, line span) of each suspect function once, the located functions before their callees, test
+    files left out: a test is what the fix must satisfy, never what it edits (pure). Shared by the
+    one-token mutants and the cloze fills (agent/stages/patch_cloze.py)."""
+    out: list[tuple[str, tuple[int, int]]] = []
+    for t in sorted(targets, key=lambda t: bool(t.called_by)):
+        if is_test_file(t.path):
+            continue
+        span = function_span(sources.get(t.path, ""), t.qualname)
+        if span and (t.path, span) not in out:
+            out.append((t.path, span))
+    return out
+
+
 def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int) -> list[Mutant]:
     """Mutants of the suspect functions, at most `limit` in all (pure). The located functions come
     before their callees, and the functions take turns so that a large one cannot use up the limit."""
-    groups: list[list[Mutant]] = []
-    seen: set[tuple[str, tuple[int, int]]] = set()
-    for t in sorted(targets, key=lambda t: bool(t.called_by)):
-        if is_test_file(t.path):        # a test is what the fix must satisfy, never what it edits
-            continue
-        span = function_span(sources.get(t.path, ""), t.qualname)
-        if span and (t.path, span) not in seen:
-            seen.add((t.path, span))
-            groups.append(mutants(t.path, sources[t.path], [span], limit=limit))
+    groups = [mutants(path, sources[path], [span], limit=limit) for path, span in suspect_spans(sources, targets)]
     width = max((len(g) for g in groups), default=0)
     return [g[i] for i in range(width) for g in groups if i < len(g)][:limit]
 

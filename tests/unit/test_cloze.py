@@ -183,3 +183,31 @@ def test_the_cloze_search_is_skipped_when_a_sample_already_passes_the_checks():
     assert samples_pass([traj(failing), traj(failing, passing)], ["i000", "i001"])
     assert not samples_pass([traj(failing), traj()], ["i000", "i001"])
     assert not samples_pass([traj(passing)], [])            # no checks: nothing says a sample is right
+
+
+def test_a_killed_cloze_search_resumes_after_the_fills_it_saved(tmp_path):
+    """The record is saved after every fill: a run killed after the first fill asks only the rest."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location
+    from agent.stages.patch import generate_patches
+    from agent.stages.patch_cloze import CLOZE
+    from tests.support.pipeline import ISSUE, make_repo
+
+    repo = make_repo(tmp_path)
+    killed = ClozeRecord(mode="chat", holes=2, done=False, fills=[
+        {"path": "calc/ops.py", "line": 1, "function": [1, 3], "sample": 0, "kind": "chat", "reply": "x"}])
+    (tmp_path / "run" / "03_patches").mkdir(parents=True)
+    (tmp_path / "run" / CLOZE).write_text(killed.model_dump_json())
+    # Had the saved fill been asked again, it would take the fix and line 3 would get "I do not know."
+    cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "patch.samples": 0, "patch.mutants": 0,
+                                   "patch.cloze": 2, "model.mock_response": ["```python\n    return a + b\n```",
+                                                                             "I do not know."]})
+    with stage_context(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+        _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="add")], [_check()])
+    record = ClozeRecord.model_validate_json((tmp_path / "run" / CLOZE).read_text())
+    assert record.done and [(f.line, f.reply[:1]) for f in record.fills] == [(1, "x"), (3, "`")]
+    [cand] = cands
+    assert "+    return a + b" in cand.diff

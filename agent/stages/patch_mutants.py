@@ -1,6 +1,7 @@
 """Mutation candidates: try the one-token repairs of agent/mutate.py on the suspect functions, in one
 sandbox, and keep those that make every issue check pass without breaking the repository's tests
-that pass on the original code. No model call: a mutant costs a test run (about a second).
+that pass on the original code. No model call: a mutant costs a test run (about a second). The
+model's cloze fills (agent/stages/patch_cloze.py, asked and saved there) are tried the same way, after them.
 
 Only checks built from the issue's own stated values drive it (a model-written test can assert an
 invented value, and a mutant tuned to it would be wrong). A kept mutant is a candidate with no

@@ -80,7 +80,9 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     row = {"name": name, "split": split_of(name), "checks": len(mut.checks), "targets": mut.targets,
            "tried": len(mut.tried), "kept": kept, "search_s": mut.duration_s, "wall_s": round(wall, 1),
            "model_localization": seeded,
-           "cloze": None if cloze is None else {"mode": cloze.mode, "holes": cloze.holes, "fills": len(cloze.fills),
+           "cloze": None if cloze is None else {"mode": cloze.mode, "holes": cloze.holes,
+                                                 "asked_holes": None if cloze.asked is None else len(cloze.asked),
+                                                 "fills": len(cloze.fills),
                                                  "changed": sum(f.changed for f in cloze.fills),
                                                  "tried": sum(t.rule.startswith("cloze") for t in mut.tried),
                                                  "model_s": cloze.duration_s, "reach": reach}}
@@ -104,12 +106,15 @@ def table(rows: list[dict]) -> str:
         model_s = sum((r.get("cloze") or {}).get("model_s", 0) for r in rows)
         fills = sum((r.get("cloze") or {}).get("fills", 0) for r in rows)
         changed = sum((r.get("cloze") or {}).get("changed", 0) for r in rows)
+        holes = sum((r.get("cloze") or {}).get("holes", 0) for r in rows)
+        asked = sum((r.get("cloze") or {}).get("asked_holes") or (r.get("cloze") or {}).get("holes", 0) for r in rows)
         head = ["| source | fixed (coverage) | kept | correct | precision | instances with a wrong kept one |",
                 "|---|---|---:|---:|---:|---:|",
                 _source_line(rows, "one-token mutants (baseline, same run)", lambda k: not k["rule"].startswith("cloze")),
                 _source_line(rows, "cloze fills", lambda k: k["rule"].startswith("cloze")),
                 _source_line(rows, "both", lambda k: True), "",
-                f"cloze: {fills} fills asked, {changed} changed the code; model time {model_s:.0f} s "
+                f"cloze: holes {asked} asked of {holes} (the rest no check reaches), "
+                f"{fills} fills asked, {changed} changed the code; model time {model_s:.0f} s "
                 f"({model_s / max(1, len(rows)):.0f} s / instance)", "",
                 "cloze reach (a fill the hidden test accepts, kept by the search or not), instances: " + ", ".join(
                     f"round {rnd} {sum(any(x['correct'] for x in (r.get('cloze') or {}).get('reach', {}).get(rnd, [])) for r in rows)}"

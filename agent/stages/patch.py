@@ -160,7 +160,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                         ledger=ctx.ledger, progress=ctx.progress, label="patches",
                         stop=(lambda done: stop(candidates_of(done))) if stop else None)
     # Cloze fills cost model calls: only asked when no sample's edit already passes the checks.
-    cloze = (lambda: cloze_mutants(ctx, model, sources, targets, cfg.cloze)) \
+    cloze = (lambda reach: cloze_mutants(ctx, model, sources, targets, cfg.cloze, reach)) \
         if cfg.cloze and not samples_pass(trajs, [t.id for t in checks]) else None
     mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, cloze) if cfg.mutants or cfg.cloze else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])

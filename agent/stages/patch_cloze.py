@@ -3,7 +3,8 @@ for it, fill-in-the-middle where the model is a code model served raw, else in a
 changes the code becomes a hypothesis for the mutation search (agent/stages/patch_mutants.py), which keeps
 only those that pass the issue's own checks and the repository's tests; a kept fill adds no votes.
 
-The search asks for at most `patch.cloze` fills, in rounds over every hole (the located functions before
+The search asks for at most `patch.cloze` fills, in rounds over every hole that every check reaches on the
+original code (agent/reach.py: a line no failing check executes cannot make it pass; the located functions before
 their callees; ROUNDS: greedy fill-in-the-middle, greedy chat, the hidden line shown as a suspect, a
 sampled chat), until the limit. It runs only when the issue states checkable values and no patch sample's
 edit passes them. Calls are sequential, in line order, so a server's prompt cache reuses the file prefix
@@ -22,6 +23,7 @@ from agent.loop import sampling_params
 from agent.model.base import ModelError, ModelUnavailable
 from agent.mutate import Mutant
 from agent.prompting import render
+from agent.reach import reachable
 from agent.runfolder import STAGE_DIRS
 from agent.stages.context import StageContext
 from agent.stages.patch_mutants import suspect_spans
@@ -45,15 +47,18 @@ class ClozeFill(BaseModel):
 
 class ClozeRecord(BaseModel):
     mode: str = ""              # "mixed", "fim" or "chat" (ROUNDS)
-    holes: int = 0
+    holes: int = 0              # of the suspect functions
+    asked: list[str] | None = None   # "path:line" of the holes the rounds go over (those the checks reach)
     fills: list[ClozeFill] = Field(default_factory=list)
     duration_s: float = 0.0
     done: bool = True           # False while asking: a killed run resumes after the fills already saved
 
 
-def suspect_holes(sources: dict[str, str], targets) -> list[Hole]:
-    """The holes of every suspect function, the located ones before their callees (pure)."""
-    return [h for path, span in suspect_spans(sources, targets) for h in holes(path, sources[path], span)]
+def suspect_holes(sources: dict[str, str], targets, reach: dict[str, set[int]] | None = None) -> list[Hole]:
+    """The holes of every suspect function, the located ones before their callees, those the checks
+    reach (`reach`, agent/reach.py; None: all) (pure)."""
+    return [h for path, span in suspect_spans(sources, targets) for h in holes(path, sources[path], span)
+            if reachable(path, h.line, span, reach)]
 
 
 # How each round over the holes asks (mode -> kinds). "fim": the file around the hole, "fim_hint": the same
@@ -82,11 +87,12 @@ def samples_pass(trajs, check_ids: list[str]) -> bool:
     return False
 
 
-def cloze_mutants(ctx: StageContext, model, sources: dict[str, str], targets, limit: int) -> list[Mutant]:
+def cloze_mutants(ctx: StageContext, model, sources: dict[str, str], targets, limit: int,
+                  reach: dict[str, set[int]] | None = None) -> list[Mutant]:
     """The changed fills as mutants (in the order asked); see the module docstring."""
     record = ctx.run.read_model_or_none(CLOZE, ClozeRecord)
     if record is None or not record.done:
-        record = _ask(ctx, model, sources, targets, limit, record)
+        record = _ask(ctx, model, sources, targets, limit, record, reach)
     return fills_as_mutants(record, sources)
 
 
@@ -105,7 +111,8 @@ def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[i
     return out
 
 
-def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeRecord | None) -> ClozeRecord:
+def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeRecord | None,
+         reach: dict[str, set[int]] | None) -> ClozeRecord:
     """Ask for the fills of the schedule that `partial` (a killed run's record) does not hold yet; the
     record is saved after every fill and marked done at the end."""
     cfg = ctx.config.patch
@@ -118,8 +125,12 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
         mode = partial.mode
     if mode != "chat" and fmt is None:        # asked for: a served model whose family the table does not know
         fmt = FIM_FORMATS[0][1]
-    hole_list = suspect_holes(sources, targets)
-    record = partial or ClozeRecord(mode=mode, holes=len(hole_list), done=False)
+    every = suspect_holes(sources, targets)
+    hole_list = suspect_holes(sources, targets, reach)
+    if partial is not None:                   # the same holes as before the kill (all, in a record of older code)
+        hole_list = every if partial.asked is None else [h for h in every if f"{h.path}:{h.line}" in set(partial.asked)]
+    record = partial or ClozeRecord(mode=mode, holes=len(every), asked=[f"{h.path}:{h.line}" for h in hole_list],
+                                    done=False)
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
     started = time.monotonic() - record.duration_s

@@ -19,6 +19,7 @@ from agent.focus import Target
 from agent.mutate import Mutant, function_span, mutants
 from agent.parsing import classify_pytest, pytest_failures
 from agent.patches import is_test_file, strip_diff_noise
+from agent.reach import parse_trace, reached_lines, trace_command
 from agent.runfolder import MUTANTS
 from agent.schema import TestCase
 from agent.stages.context import StageContext
@@ -40,6 +41,7 @@ class MutationRecord(BaseModel):
     targets: list[str] = Field(default_factory=list)
     regression_command: str | None = None
     tried: list[MutantTry] = Field(default_factory=list)
+    reach: dict[str, list[int]] | None = None   # lines every check executes on the original (agent/reach.py)
     duration_s: float = 0.0
     error: str = ""                  # why the search could not run (then nothing is kept and nothing saved)
 
@@ -79,10 +81,11 @@ def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int
 
 
 def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target], tests: list[TestCase],
-                limit: int, more: Callable[[], list[Mutant]] | None = None) -> MutationRecord:
+                limit: int, more: Callable[[dict[str, set[int]] | None], list[Mutant]] | None = None) -> MutationRecord:
     """Run (or read back) the mutation search of this run folder; see the module docstring. `more`
     gives further hypotheses to try after the one-token mutants (the model's cloze fills,
-    agent/stages/patch_cloze.py); it is only called when there are checks to try them against."""
+    agent/stages/patch_cloze.py), told which lines the checks reach; it is only called when there are
+    checks to try them against."""
     rel = MUTANTS
     done = ctx.run.read_model_or_none(rel, MutationRecord)
     if done is not None:
@@ -91,8 +94,10 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
     record = MutationRecord(checks=[t.id for t in checks], targets=[f"{t.path}:{t.qualname}" for t in targets])
     todo = candidate_mutants(sources, targets, limit) if checks and limit > 0 else []
     if checks and more is not None:
+        reach = trace_checks(ctx, checks, sources, targets)
+        record.reach = {p: sorted(ls) for p, ls in reach.items()} if reach is not None else None
         known = {m.text for m in todo}
-        todo += [m for m in more() if m.text not in known]
+        todo += [m for m in more(reach) if m.text not in known]
     if todo:
         started = time.monotonic()
         try:
@@ -107,6 +112,24 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
         record.duration_s = round(time.monotonic() - started, 2)
     ctx.run.write_json(rel, record)
     return record
+
+
+def trace_checks(ctx: StageContext, checks: list[TestCase], sources: dict[str, str],
+                 targets: list[Target]) -> dict[str, set[int]] | None:
+    """The lines of the suspect functions' files that every check executes on the original code, or None
+    (agent/reach.py). One pytest run per check in a fresh sandbox, a few seconds; a failure skips nothing."""
+    spans = suspect_spans(sources, targets)
+    if not spans:
+        return None
+    paths = sorted({path for path, _ in spans})
+    timeout = min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s)
+    try:
+        with ctx.new_sandbox() as sb:
+            _write(sb, checks)
+            traces = [parse_trace(sb.run(trace_command(paths, t.path), timeout=timeout).output) for t in checks]
+    except Exception:  # a dead engine: the search tries every line, as before
+        return None
+    return reached_lines(traces, spans)
 
 
 def _baseline(sb, paths: list[str], timeout: float) -> tuple[str | None, set[str]]:

@@ -18,7 +18,8 @@ from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_names import bound_names, import_for, safe_code
 from agent.issue_prose import prose_exception, prose_raise_claims, prose_values
-from agent.issue_text import Block, Observation, block_statements, output_blocks, parse_script, parse_session, split_blocks
+from agent.issue_outputs import output_blocks
+from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks
 from agent.issue_traceback import prose_bindings, traceback_observation
 
 Kind = Literal["equals", "not_raises", "raises_not"]

@@ -111,12 +111,19 @@ def unprint(node: ast.expr) -> tuple[ast.expr, bool]:
 
 
 def assert_claim(stmt: ast.stmt) -> tuple[str, str] | None:
-    """`assert f(x) == 3` -> ("f(x)", "3"): the author's own expectation, when one side is a call and
-    the other a literal."""
-    if not (isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1
+    """`assert f(x) == 3` (or a TestCase's `self.assertEqual(f(x), 3)`) -> ("f(x)", "3"): the author's own
+    expectation, when one side is a call and the other a literal."""
+    if (isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1
             and isinstance(stmt.test.ops[0], ast.Eq)):
+        sides = (stmt.test.left, stmt.test.comparators[0])
+    elif (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+          and stmt.value.func.attr in ("assertEqual", "assertEquals") and len(stmt.value.args) == 2):
+        sides = tuple(stmt.value.args)
+    else:
         return None
-    for call, value in ((stmt.test.left, stmt.test.comparators[0]), (stmt.test.comparators[0], stmt.test.left)):
+    if any(isinstance(n, ast.Name) and n.id == "self" for side in sides for n in ast.walk(side)):
+        return None
+    for call, value in (sides, sides[::-1]):
         if any(isinstance(n, ast.Call) for n in ast.walk(call)) and parse_value(ast.unparse(value)) is not INVALID:
             return ast.unparse(call), ast.unparse(value)
     return None
@@ -219,7 +226,9 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
             nxt += 1
         lines = tuple(block.lines[stmt.lineno - 1:nxt])
         claim = assert_claim(stmt)
-        if claim:
+        if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)) and stmt.name.lower().startswith("test"):
+            out += _test_claims(stmt, tuple(setup), block)
+        elif claim:
             out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))
         elif node is not None and shown:
             observed, expected = _comment_claim(" ".join(shown))
@@ -242,6 +251,24 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
     return out
 
 
+def _test_claims(node: ast.FunctionDef | ast.ClassDef, setup: tuple[str, ...], block: Block) -> list[Observation]:
+    """The asserts of a test the user pasted (a `test_*` function, or the `test*` methods of a TestCase),
+    each with the test's statements before it as setup."""
+    if isinstance(node, ast.ClassDef):
+        return [o for m in node.body if isinstance(m, ast.FunctionDef) and m.name.startswith("test")
+                for o in _test_claims(m, setup, block)]
+    out, local = [], list(setup)
+    for s in node.body:
+        claim = assert_claim(s)
+        if claim:
+            out.append(Observation(tuple(local), claim[0], None, INVALID, None, claim[1],
+                                   tuple(block.lines[s.lineno - 1:s.end_lineno])))
+        elif isinstance(s, (ast.Assign, ast.Import, ast.ImportFrom)) and "self" not in {
+                n.id for n in ast.walk(s) if isinstance(n, ast.Name)}:
+            local.append(ast.unparse(s))
+    return out
+
+
 def block_statements(block: Block) -> list[str]:
     """The code of a session or script, statement by statement (outputs and prints dropped)."""
     if block.is_session():
@@ -255,27 +282,3 @@ def block_statements(block: Block) -> list[str]:
         return []
     return [ast.unparse(s) for s in tree.body
             if not (isinstance(s, ast.Expr) and unprint(s.value)[1])]
-
-
-_EXPECTED_LABEL = re.compile(r"\b(?:expected(?:\s+(?:output|result|behaviou?r))?|should\s+(?:print|output|be|return|give)"
-                             r"|I\s+(?:would\s+)?expect(?:ed)?(?:\s+(?:to\s+see|this))?)\s*:?\s*$", re.I)
-_SHOWN_LABEL = re.compile(r"\b(?:output|result|prints|printed|I\s+get|I\s+got|gives|returns|actual(?:\s+(?:output|result|behaviou?r))?)"
-                          r"\s*:?\s*$", re.I)
-
-
-def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
-    """(shown, expected) output of the script at blocks[k], from the next code blocks introduced by
-    "Output:" / "Expected output:" lines ("Actual behaviour:", "I get:", "It should print:" …)."""
-    shown = expected = None
-    for j in range(k + 1, min(k + 5, len(blocks) - 1)):
-        label, code = blocks[j], blocks[j + 1]
-        if label.kind != "prose" or code.kind != "code":
-            continue
-        last = next((ln.strip() for ln in reversed(label.raw) if ln.strip()), "")
-        last = re.sub(r"^[#*_>\s]+|[*_\s]+$", "", last)
-        if _EXPECTED_LABEL.search(last) and expected is None:
-            expected = textwrap.dedent(code.text).strip()
-        elif _SHOWN_LABEL.search(last) and shown is None and expected is None:
-            shown = textwrap.dedent(code.text).strip()
-    return shown, expected
-

@@ -177,6 +177,46 @@ print(order_total({}))      # 0.0
     assert with_imports(check, {"round_cents": ["a", "b"]}) == check      # two definitions: no guess
 
 
+def test_a_pasted_failing_test_states_its_values():
+    """Users paste the test that fails: each assert with a literal side is a check, with the test's own
+    statements before it as setup (pytest functions and unittest methods alike)."""
+    pytest_style = """```python
+from naming import to_snake
+
+def test_acronym():
+    name = "HTTPServer"
+    assert to_snake(name) == "http_server"
+    assert to_snake("ok") == "ok"
+```
+
+```
+>       assert to_snake(name) == "http_server"
+E       AssertionError: assert 'h_t_t_p_server' == 'http_server'
+```
+"""
+    checks = extract_checks(pytest_style)
+    assert [(c.setup, c.call, c.expected) for c in checks] == [
+        (("from naming import to_snake", "name = 'HTTPServer'"), "to_snake(name)", "'http_server'"),
+        (("from naming import to_snake", "name = 'HTTPServer'"), "to_snake('ok')", "'ok'")]
+    unittest_style = """```python
+import unittest
+from mathx import clamp
+
+class TestClamp(unittest.TestCase):
+    def setUp(self):
+        self.top = 10
+
+    def test_upper(self):
+        self.assertEqual(clamp(15, 0, 10), 10)
+        self.assertEqual(clamp(15, 0, self.top), 10)
+```
+"""
+    [check] = extract_checks(unittest_style)       # a call on `self` cannot run outside the class
+    assert (check.setup, check.call, check.expected) == (("import unittest", "from mathx import clamp"), "clamp(15, 0, 10)", "10")
+    # A helper that is not a test states nothing.
+    assert extract_checks("```python\nfrom m import f\n\ndef helper():\n    assert f(1) == 2\n```\n") == []
+
+
 def test_issues_without_executable_expectations():
     assert extract_checks("") == []
     assert extract_checks("The app is slow when I open big files. Please make it faster.") == []

@@ -1,0 +1,32 @@
+"""Output blocks of an issue: "Output:" / "Expected output:" lines and the code block after each. Pure."""
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent.issue_text import Block
+
+_EXPECTED_LABEL = re.compile(r"\b(?:expected(?:\s+(?:output|result|behaviou?r))?|should\s+(?:print|output|be|return|give)"
+                             r"|I\s+(?:would\s+)?expect(?:ed)?(?:\s+(?:to\s+see|this))?)\s*:?\s*$", re.I)
+_SHOWN_LABEL = re.compile(r"\b(?:output|result|prints|printed|I\s+get|I\s+got|gives|returns|actual(?:\s+(?:output|result|behaviou?r))?)"
+                          r"\s*:?\s*$", re.I)
+
+
+def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
+    """(shown, expected) output of the script at blocks[k], from the next code blocks introduced by
+    "Output:" / "Expected output:" lines ("Actual behaviour:", "I get:", "It should print:" …)."""
+    shown = expected = None
+    for j in range(k + 1, min(k + 5, len(blocks) - 1)):
+        label, code = blocks[j], blocks[j + 1]
+        if label.kind != "prose" or code.kind != "code":
+            continue
+        last = next((ln.strip() for ln in reversed(label.raw) if ln.strip()), "")
+        last = re.sub(r"^[#*_>\s]+|[*_\s]+$", "", last)
+        if _EXPECTED_LABEL.search(last) and expected is None:
+            expected = textwrap.dedent(code.text).strip()
+        elif _SHOWN_LABEL.search(last) and shown is None and expected is None:
+            shown = textwrap.dedent(code.text).strip()
+    return shown, expected
+

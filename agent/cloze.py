@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agent.stdlib_imports import add_imports, needed_imports
+
 # Fill-in-the-middle prompt formats of code-model families, as their model cards give them. Only a model
 # served raw (an OpenAI-compatible server of the weights) reads these tokens; hosted chat APIs do not.
 FIM_FORMATS: list[tuple[str, str]] = [
@@ -156,8 +158,9 @@ def _is_docstring(line: str) -> bool:
 
 
 def filled(source: str, hole: Hole, line: str | None) -> str | None:
-    """The source with the hole's line replaced by `line`: None when it does not parse, or when it
-    changes nothing (the same line, or one that differs only in layout)."""
+    """The source with the hole's line replaced by `line`, plus the standard-library imports the line
+    needs (agent/stdlib_imports.py): None when it does not parse, or when it changes nothing (the same
+    line, or one that differs only in layout)."""
     if line is None or line == hole.text:
         return None
     lines = source.split("\n")
@@ -168,7 +171,7 @@ def filled(source: str, hole: Hole, line: str | None) -> str | None:
             return None
     except SyntaxError:
         return None
-    return changed
+    return add_imports(changed, needed_imports(changed, hole.line))
 
 
 @lru_cache(maxsize=8)

@@ -107,7 +107,9 @@ def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[i
         text = filled(sources[f.path], hole, f.proposed) if hole and f.changed else None
         if text and text not in seen:
             seen.add(text)
-            out.append(Mutant(f.path, text, f"cloze line {f.line}: {f.proposed[:80]}", f.line))
+            extra = text.count("\n") - sources[f.path].count("\n")    # the imports the line needs
+            out.append(Mutant(f.path, text, f"cloze line {f.line}: {f.proposed[:80]}"
+                              + (f" (+{extra} import{'s' if extra > 1 else ''})" if extra else ""), f.line))
     return out
 
 

@@ -1,0 +1,96 @@
+"""Standard-library imports a one-line repair needs: a fill such as `unicodedata.normalize("NFKD", text)`
+or `Decimal(str(amount)).quantize(...)` is right only with its import, which a fill of one line cannot
+write. The names a new line loads that nothing in its module binds are looked up in the standard
+library; a name found in exactly one place gets its import at the top of the module.
+
+Pure (it reads the running interpreter's standard library, never the repository's environment).
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib
+import sys
+from functools import lru_cache
+
+# The modules whose members a repair is likely to name bare (`Decimal`, `defaultdict`, `ROUND_HALF_UP`).
+MEMBER_MODULES = ("bisect", "calendar", "collections", "copy", "dataclasses", "datetime", "decimal", "enum",
+                  "fractions", "functools", "heapq", "itertools", "math", "operator", "pathlib", "statistics",
+                  "string", "textwrap", "typing", "unicodedata")
+
+
+@lru_cache(maxsize=1)
+def _members() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for name in MEMBER_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        public = getattr(mod, "__all__", None) or [n for n in dir(mod) if not n.startswith("_")]
+        for member in public:
+            out.setdefault(member, []).append(name)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def import_for(name: str) -> str | None:
+    """`import unicodedata`, `from decimal import Decimal`, or None (unknown, or in several modules)."""
+    if name in getattr(sys, "stdlib_module_names", ()) and not name.startswith("_"):
+        return f"import {name}"
+    where = _members().get(name, ())
+    return f"from {where[0]} import {name}" if len(where) == 1 else None
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    """Every name the module binds anywhere (scopes ignored: a name bound somewhere is never imported)."""
+    out = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            out.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+        elif isinstance(node, ast.MatchAs) and node.name:
+            out.add(node.name)
+    return out
+
+
+def needed_imports(source: str, line: int) -> list[str]:
+    """The import statements the code on `line` of `source` (a parsed module) needs, in first-use order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    bound = _bound(tree)
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.lineno == line
+                and node.id not in bound):
+            stmt = import_for(node.id)
+            if stmt and stmt not in out:
+                out.append(stmt)
+    return out
+
+
+def add_imports(source: str, imports: list[str]) -> str:
+    """The source with `imports` after its last top-level import (else after the docstring)."""
+    if not imports:
+        return source
+    tree = ast.parse(source)
+    at = 0
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            at = node.end_lineno
+        elif at == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node is tree.body[0]:
+            at = node.end_lineno
+        elif not isinstance(node, (ast.Import, ast.ImportFrom)):
+            break
+    lines = source.split("\n")
+    return "\n".join(lines[:at] + imports + lines[at:])

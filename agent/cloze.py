@@ -39,6 +39,7 @@ class Hole:
     text: str          # the hidden line, without its indentation
     start: int         # the enclosing function's first and last line
     end: int
+    insert: bool = False   # a new statement goes before `line` (`text` is empty): a missing guard, a missing step
 
 
 def fim_format(model_name: str | None, api_base: str | None) -> str | None:
@@ -87,6 +88,52 @@ def holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     return out
 
 
+def insert_points(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
+    """Where a missing statement can go in the function at `span`: before each statement of its body
+    that starts a line of its own (the docstring and the `def` excepted), at that statement's indentation.
+    Bugs of the kind "missing edge case" are fixed there (`if unit not in UNITS: raise ...`)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    func = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and (n.lineno, n.end_lineno) == tuple(span)), None)
+    if func is None:
+        return []
+    lines = source.split("\n")
+    starts: dict[int, int] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.stmt) and node is not func:
+            starts[node.lineno] = starts.get(node.lineno, 0) + 1
+    doc = func.body[0].lineno if func.body and _skipped(func.body[0]) and not isinstance(func.body[0], ast.Pass) else None
+    out = []
+    for n in sorted(k for k, c in starts.items() if c == 1 and k != doc and k <= len(lines)):
+        line = lines[n - 1]
+        if line.strip() and not line.strip().startswith(("#", "else", "elif", "except", "finally")):
+            out.append(Hole(path, n, line[:len(line) - len(line.lstrip())], "", func.lineno, func.end_lineno, True))
+    return out
+
+
+def fill_insert(reply: str, hole: Hole, source: str) -> str | None:
+    """The statement a fill-in-the-middle reply inserts: one line, or a header and its one-line body
+    (`if ...:` + `raise ...`), None when it is empty, a comment, a copy of a neighbouring line, or a
+    bare `return`/`raise` (the hole before a line replaces it better)."""
+    raw = [ln for ln in reply.split("\n")]
+    first = raw[0].strip() if raw else ""
+    if not first or first.startswith("#") or _NOT_CODE.search(reply) or _is_docstring(first) or first == "pass":
+        return None
+    lines = source.split("\n")
+    neighbours = {lines[hole.line - 1].strip(), lines[hole.line - 2].strip() if hole.line > 1 else ""}
+    if first in neighbours:
+        return None
+    if not first.endswith(":"):       # an unconditional jump would only make the code after it dead
+        return None if re.match(r"(return|raise|continue|break)\b", first) else first
+    body = raw[1] if len(raw) > 1 else ""
+    if not body.strip() or len(body) - len(body.lstrip()) <= len(hole.indent) or body.strip() in neighbours:
+        return None
+    return first + "\n" + body.rstrip()
+
+
 def _skipped(node: ast.stmt) -> bool:
     if isinstance(node, ast.Pass):
         return True
@@ -108,11 +155,11 @@ def fim_prompt(fmt: str, source: str, hole: Hole, header: str, hint: bool = Fals
     before = "\n".join(lines[:hole.line - 1])
     if len(before) > max_prefix:
         before = before[len(before) - max_prefix:].split("\n", 1)[-1]
-    after = "\n".join(lines[hole.line:hole.end + 3])
+    after = "\n".join(lines[hole.line - hole.insert:hole.end + 3])     # an insertion keeps the line it goes before
     if len(after) > max_suffix:
         after = after[:max_suffix].rsplit("\n", 1)[0]
     prefix = header + before + ("\n" if before else "") + hole.indent
-    if hint:
+    if hint and not hole.insert:
         prefix += f"# suspect (maybe wrong): {hole.text}\n{hole.indent}"
     return fmt.format(prefix=prefix, suffix="\n" + after + "\n")
 
@@ -164,14 +211,17 @@ def filled(source: str, hole: Hole, line: str | None) -> str | None:
     if line is None or line == hole.text:
         return None
     lines = source.split("\n")
-    lines[hole.line - 1] = hole.indent + line
+    if hole.insert:          # the first line takes the indentation, a header's body keeps its own
+        lines.insert(hole.line - 1, hole.indent + line)
+    else:
+        lines[hole.line - 1] = hole.indent + line
     changed = "\n".join(lines)
     try:
         if ast.dump(ast.parse(changed)) == _tree(source):
             return None
     except SyntaxError:
         return None
-    return add_imports(changed, needed_imports(changed, hole.line))
+    return add_imports(changed, needed_imports(changed, hole.line, hole.line + line.count("\n")))
 
 
 @lru_cache(maxsize=8)

@@ -62,8 +62,8 @@ def _bound(tree: ast.AST) -> set[str]:
     return out
 
 
-def needed_imports(source: str, line: int) -> list[str]:
-    """The import statements the code on `line` of `source` (a parsed module) needs, in first-use order."""
+def needed_imports(source: str, line: int, last: int | None = None) -> list[str]:
+    """The import statements the code on lines `line`..`last` of `source` needs, in first-use order."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -71,7 +71,7 @@ def needed_imports(source: str, line: int) -> list[str]:
     bound = _bound(tree)
     out: list[str] = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.lineno == line
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and line <= node.lineno <= (last or line)
                 and node.id not in bound):
             stmt = import_for(node.id)
             if stmt and stmt not in out:

@@ -80,7 +80,7 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     row = {"name": name, "split": split_of(name), "checks": len(mut.checks), "targets": mut.targets,
            "tried": len(mut.tried), "kept": kept, "search_s": mut.duration_s, "wall_s": round(wall, 1),
            "model_localization": seeded,
-           "cloze": None if cloze is None else {"mode": cloze.mode, "holes": cloze.holes,
+           "cloze": None if cloze is None else {"mode": cloze.mode, "holes": cloze.holes + cloze.insert_points,
                                                  "asked_holes": None if cloze.asked is None else len(cloze.asked),
                                                  "fills": len(cloze.fills),
                                                  "changed": sum(f.changed for f in cloze.fills),
@@ -113,7 +113,7 @@ def table(rows: list[dict]) -> str:
                 _source_line(rows, "one-token mutants (baseline, same run)", lambda k: not k["rule"].startswith("cloze")),
                 _source_line(rows, "cloze fills", lambda k: k["rule"].startswith("cloze")),
                 _source_line(rows, "both", lambda k: True), "",
-                f"cloze: holes {asked} asked of {holes} (the rest no check reaches), "
+                f"cloze: holes and insertion points {asked} asked of {holes} (the rest no check reaches), "
                 f"{fills} fills asked, {changed} changed the code; model time {model_s:.0f} s "
                 f"({model_s / max(1, len(rows)):.0f} s / instance)", "",
                 "cloze reach (a fill the hidden test accepts, kept by the search or not), instances: " + ", ".join(

@@ -18,7 +18,8 @@ import time
 from pydantic import BaseModel, Field
 
 from agent.budget import BudgetExceeded
-from agent.cloze import FIM_FORMATS, Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines, masked_function
+from agent.cloze import (FIM_FORMATS, Hole, fill_insert, fill_line, filled, fim_format, fim_prompt, holes, insert_points,
+                         issue_comment_lines, masked_function)
 from agent.loop import sampling_params
 from agent.model.base import ModelError, ModelUnavailable
 from agent.mutate import Mutant
@@ -30,6 +31,7 @@ from agent.stages.patch_mutants import suspect_spans
 
 CLOZE = f"{STAGE_DIRS['patch']}/cloze.json"
 FIM_MAX_TOKENS = 64         # one line
+INSERT_MAX_TOKENS = 48      # a statement, or a header and its one-line body
 CHAT_MAX_TOKENS = 160       # a chat model may repeat a few lines around it
 
 
@@ -38,7 +40,7 @@ class ClozeFill(BaseModel):
     line: int
     function: tuple[int, int]   # the span of the function whose holes were asked
     sample: int                 # the round (see schedule)
-    kind: str = ""              # "fim", "fim_hint" or "chat"
+    kind: str = ""              # "fim", "fim_hint", "fim_insert" (a new statement before `line`) or "chat"
     reply: str = ""
     proposed: str | None = None   # the new line, None when the reply proposes nothing usable
     changed: bool = False         # the file parses and differs from the original
@@ -48,30 +50,42 @@ class ClozeFill(BaseModel):
 class ClozeRecord(BaseModel):
     mode: str = ""              # "mixed", "fim" or "chat" (ROUNDS)
     holes: int = 0              # of the suspect functions
+    insert_points: int = 0      # of the suspect functions
     asked: list[str] | None = None   # "path:line" of the holes the rounds go over (those the checks reach)
     fills: list[ClozeFill] = Field(default_factory=list)
     duration_s: float = 0.0
     done: bool = True           # False while asking: a killed run resumes after the fills already saved
 
 
-def suspect_holes(sources: dict[str, str], targets, reach: dict[str, set[int]] | None = None) -> list[Hole]:
-    """The holes of every suspect function, the located ones before their callees, those the checks
-    reach (`reach`, agent/reach.py; None: all) (pure)."""
-    return [h for path, span in suspect_spans(sources, targets) for h in holes(path, sources[path], span)
-            if reachable(path, h.line, span, reach)]
+def suspect_holes(sources: dict[str, str], targets, reach: dict[str, set[int]] | None = None,
+                  insert: bool = False) -> list[Hole]:
+    """The holes (with `insert`: the insertion points) of every suspect function, the located ones
+    before their callees, those the checks reach (`reach`, agent/reach.py; None: all) (pure). A new
+    statement runs when the one it goes before runs."""
+    find = insert_points if insert else holes
+    return [h for path, span in suspect_spans(sources, targets) for h in find(path, sources[path], span)
+            if reachable(path, h.line, span, reach) and not (insert and h.line == span[0])]
+
+
+def key(h: Hole) -> str:
+    return f"{h.path}:{'+' if h.insert else ''}{h.line}"
 
 
 # How each round over the holes asks (mode -> kinds). "fim": the file around the hole, "fim_hint": the same
-# with the hidden line shown as a suspect, "chat": the issue and the masked function in a chat. The first
-# round of a kind is greedy, its repeats are sampled. "auto" mixes both forms where fill-in-the-middle works:
-# on the train split's one-line bugs (hole given) each form found fixes the other did not.
-ROUNDS = {"fim": ("fim", "fim_hint", "fim", "fim_hint"), "chat": ("chat", "chat", "chat", "chat"),
-          "mixed": ("fim", "chat", "fim_hint", "chat")}
+# with the hidden line shown as a suspect, "chat": the issue and the masked function in a chat, "fim_insert":
+# a new statement at each insertion point (a missing guard or step; fill-in-the-middle only). The first round
+# of a kind is greedy, its repeats are sampled. "auto" mixes both forms where fill-in-the-middle works: on the
+# train split's one-line bugs (hole given) each form found fixes the other did not.
+ROUNDS = {"fim": ("fim", "fim_hint", "fim_insert", "fim", "fim_hint"), "chat": ("chat", "chat", "chat", "chat"),
+          "mixed": ("fim", "chat", "fim_insert", "fim_hint", "chat")}
 
 
-def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS["chat"]) -> list[tuple[Hole, int, str, bool]]:
-    """(hole, round, kind, greedy) to ask, at most `limit`, every hole of a round before the next (pure)."""
-    out = [(h, r, k, kinds.index(k) == r) for r, k in enumerate(kinds) for h in hole_list]
+def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS["chat"],
+             inserts: list[Hole] = ()) -> list[tuple[Hole, int, str, bool]]:
+    """(hole, round, kind, greedy) to ask, at most `limit`, every hole of a round before the next; an
+    insertion round goes over `inserts` (pure)."""
+    out = [(h, r, k, kinds.index(k) == r) for r, k in enumerate(kinds)
+           for h in (inserts if k == "fim_insert" else hole_list)]
     return out[:limit]
 
 
@@ -103,12 +117,15 @@ def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[i
     for f in record.fills:
         if rounds is not None and f.sample not in rounds:
             continue
-        hole = next((h for h in holes(f.path, sources[f.path], f.function) if h.line == f.line), None)
+        find = insert_points if f.kind == "fim_insert" else holes
+        hole = next((h for h in find(f.path, sources[f.path], f.function) if h.line == f.line), None)
         text = filled(sources[f.path], hole, f.proposed) if hole and f.changed else None
         if text and text not in seen:
             seen.add(text)
-            extra = text.count("\n") - sources[f.path].count("\n")    # the imports the line needs
-            out.append(Mutant(f.path, text, f"cloze line {f.line}: {f.proposed[:80]}"
+            extra = (text.count("\n") - sources[f.path].count("\n")      # the imports the fill needs
+                     - f.proposed.count("\n") - hole.insert)
+            what = f"cloze insert before line {f.line}" if hole.insert else f"cloze line {f.line}"
+            out.append(Mutant(f.path, text, f"{what}: {f.proposed[:80]}"
                               + (f" (+{extra} import{'s' if extra > 1 else ''})" if extra else ""), f.line))
     return out
 
@@ -127,22 +144,29 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
         mode = partial.mode
     if mode != "chat" and fmt is None:        # asked for: a served model whose family the table does not know
         fmt = FIM_FORMATS[0][1]
-    every = suspect_holes(sources, targets)
-    hole_list = suspect_holes(sources, targets, reach)
+    every, every_insert = suspect_holes(sources, targets), suspect_holes(sources, targets, None, True)
+    hole_list, inserts = suspect_holes(sources, targets, reach), suspect_holes(sources, targets, reach, True)
+    if "fim_insert" not in ROUNDS[mode]:      # insertions are asked in fill-in-the-middle form only
+        every_insert = inserts = []
     if partial is not None:                   # the same holes as before the kill (all, in a record of older code)
-        hole_list = every if partial.asked is None else [h for h in every if f"{h.path}:{h.line}" in set(partial.asked)]
-    record = partial or ClozeRecord(mode=mode, holes=len(every), asked=[f"{h.path}:{h.line}" for h in hole_list],
-                                    done=False)
+        asked = set(partial.asked or [])
+        hole_list = every if partial.asked is None else [h for h in every if key(h) in asked]
+        inserts = [h for h in every_insert if key(h) in asked]
+    record = partial or ClozeRecord(mode=mode, holes=len(every), insert_points=len(every_insert),
+                                    asked=[key(h) for h in hole_list + inserts], done=False)
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
     started = time.monotonic() - record.duration_s
-    for hole, sample, kind, greedy in schedule(hole_list, limit, ROUNDS[mode])[len(record.fills):]:
+    for hole, sample, kind, greedy in schedule(hole_list, limit, ROUNDS[mode], inserts)[len(record.fills):]:
         source = sources[hole.path]
         params = sampling_params(0 if greedy else sample, cfg.temperature, ctx.config.seed,
                                  f"cloze:{hole.path}:{hole.line}")
         fill = ClozeFill(path=hole.path, line=hole.line, function=(hole.start, hole.end), sample=sample, kind=kind)
         try:
-            if kind != "chat":
+            if kind == "fim_insert":
+                reply = model.complete(fim_prompt(fmt, source, hole, header), max_tokens=INSERT_MAX_TOKENS,
+                                       stop=["\n\n"], **params)
+            elif kind != "chat":
                 reply = model.complete(fim_prompt(fmt, source, hole, header, kind == "fim_hint"),
                                        max_tokens=FIM_MAX_TOKENS, stop=["\n"], **params)
             else:
@@ -158,8 +182,8 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
             fill.error = str(err)[:300]
         else:
             fill.reply = reply.content[:500]
-            fill.proposed = fill_line(reply.answer if kind == "chat" else reply.content, hole, source,
-                                      chat=kind == "chat")
+            fill.proposed = fill_insert(reply.content, hole, source) if hole.insert else \
+                fill_line(reply.answer if kind == "chat" else reply.content, hole, source, chat=kind == "chat")
             fill.changed = filled(source, hole, fill.proposed) is not None
         record.fills.append(fill)
         record.duration_s = round(time.monotonic() - started, 2)

@@ -2,8 +2,8 @@
 (litellm's mock_response for the chat form, a real HTTP server on 127.0.0.1 for fill-in-the-middle)."""
 from __future__ import annotations
 
-from agent.cloze import (FIM_FORMATS, Hole, fill_line, filled, fim_format, fim_prompt, holes, issue_comment_lines,
-                         masked_function)
+from agent.cloze import (FIM_FORMATS, Hole, fill_insert, fill_line, filled, fim_format, fim_prompt, holes,
+                         insert_points, issue_comment_lines, masked_function)
 from agent.mutate import function_span
 from agent.stages.patch_cloze import ROUNDS, ClozeRecord, fills_as_mutants, schedule, suspect_holes
 
@@ -104,9 +104,12 @@ def test_schedule_asks_every_hole_greedy_before_any_second_round():
     assert [(h.line, r, k, g) for h, r, k, g in schedule(hs, 5)] == \
         [(2, 0, "chat", True), (3, 0, "chat", True), (4, 0, "chat", True), (2, 1, "chat", False), (3, 1, "chat", False)]
     assert schedule(hs, 0) == [] and len(schedule(hs, 100)) == 12
-    mixed = schedule(hs, 100, ROUNDS["mixed"])
+    ins = [Hole("m.py", 3, "    ", "", 1, 9, True)]
+    mixed = schedule(hs, 100, ROUNDS["mixed"], ins)
     assert [(r, k, g) for h, r, k, g in mixed if h.line == 2] == \
-        [(0, "fim", True), (1, "chat", True), (2, "fim_hint", True), (3, "chat", False)]
+        [(0, "fim", True), (1, "chat", True), (3, "fim_hint", True), (4, "chat", False)]
+    assert [(h.line, r, k, g) for h, r, k, g in mixed if h.insert] == [(3, 2, "fim_insert", True)]
+    assert len(mixed) == 13 and not any(h.insert for h, *_ in schedule(hs, 100, ROUNDS["mixed"]))
 
 
 def test_suspect_holes_skip_tests_and_put_located_functions_before_callees():
@@ -211,3 +214,81 @@ def test_a_killed_cloze_search_resumes_after_the_fills_it_saved(tmp_path):
     assert record.done and [(f.line, f.reply[:1]) for f in record.fills] == [(1, "x"), (3, "`")]
     [cand] = cands
     assert "+    return a + b" in cand.diff
+
+
+def test_insertion_points_are_before_each_statement_of_the_body():
+    points = insert_points("pkg/mod.py", SOURCE, function_span(SOURCE, "parse"))
+    # Not before the docstring (line 7) or the `def`; not before a line holding two statements (12).
+    assert [(h.line, h.indent) for h in points] == [(8, "    "), (9, "    "), (10, "        "), (11, "            "),
+                                                    (13, "        "), (14, "        "), (16, "        "),
+                                                    (17, "        "), (18, "    ")]
+    assert all(h.insert and h.text == "" for h in points)
+
+
+def test_an_insertion_is_a_statement_or_a_guard_never_a_copy_or_a_bare_jump():
+    [h] = [p for p in insert_points("pkg/mod.py", SOURCE, function_span(SOURCE, "parse")) if p.line == 14]
+    assert fill_insert("if not value:", h, SOURCE) is None                               # a header without its body
+    guard = fill_insert("if not value:\n            continue\n        total = 0", h, SOURCE)
+    assert guard == "if not value:\n            continue"
+    assert fill_insert("if not value:\n        continue", h, SOURCE) is None             # the body is not inside
+    assert fill_insert("key, value = line.split(sep)", h, SOURCE) is None                # the line before, again
+    assert fill_insert("return out", h, SOURCE) is None and fill_insert("# note", h, SOURCE) is None
+    assert fill_insert("value = value.strip()", h, SOURCE) == "value = value.strip()"
+    out = filled(SOURCE, h, guard).split("\n")
+    assert out[12:16] == ['        key, value = line.split(sep)', "        if not value:", "            continue",
+                          "        total = (len(key) +"]
+
+
+def test_the_fim_prompt_of_an_insertion_keeps_the_line_it_goes_before():
+    [h] = [p for p in insert_points("pkg/mod.py", SOURCE, function_span(SOURCE, "parse")) if p.line == 14]
+    prompt = fim_prompt("<P>{prefix}<S>{suffix}<M>", SOURCE, h, "# issue\n", hint=True)
+    assert prompt.split("<S>")[0].endswith("key, value = line.split(sep)\n        ")
+    assert prompt.split("<S>")[1].startswith("\n        total = (len(key) +") and "suspect" not in prompt
+
+
+def test_a_missing_guard_is_inserted_by_fill_in_the_middle_and_kept(tmp_path):
+    """A code model served raw (a real HTTP server on 127.0.0.1): the insertion round asks for a new
+    statement before each reached line; the guard before `out += x` passes the issue's check in a local
+    sandbox and becomes the candidate. Replace fills answer nothing usable here."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location, TestCase
+    from agent.stages.patch import generate_patches
+    from agent.stages.patch_cloze import CLOZE
+    from tests.support.openai_server import ScriptedOpenAI
+    from tests.support.pipeline import make_repo
+
+    ops = "def add(a, b):\n    return a + b\n\n\ndef total(items):\n    out = 0\n    for x in items:\n        out += x\n    return out\n"
+    repo = make_repo(tmp_path, ops=ops, test_ops="from calc.ops import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n")
+    check = TestCase(id="i000", sample=0, path="test_swe_agent_issue.py", kept=True, origin="issue", check_kind="equals",
+                     content="from calc.ops import total\n\n\ndef test_issue():\n    assert total([1, None, 2]) == 3\n",
+                     command="python -m pytest -q test_swe_agent_issue.py")
+    asked = []
+
+    def respond(messages):
+        prompt = messages[0]["content"]
+        if "<|fim_prefix|>" not in prompt:
+            return "I do not know."
+        suffix = prompt.split("<|fim_suffix|>")[1]
+        asked.append(suffix.split("\n")[1].strip())
+        if suffix.startswith("\n        out += x"):              # the point before `out += x`
+            return "if x is None:\n            continue\n        out += x"
+        return "#"
+
+    with ScriptedOpenAI(respond) as server:
+        cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/qwen2.5-coder-scripted",
+                                       "model.api_base": server.api_base, "patch.samples": 0, "patch.mutants": 0,
+                                       "patch.cloze": 12})
+        issue = issue_from_text("total() fails on None\n\n`total([1, None, 2])` raises TypeError, expected 3.")
+        with stage_context(issue, repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+            _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="total")], [check])
+    record = ClozeRecord.model_validate_json((tmp_path / "run" / CLOZE).read_text())
+    inserts = [f for f in record.fills if f.kind == "fim_insert"]
+    # Not before `return out` (line 9): the check raises before it, so nothing put there can run.
+    assert [f.line for f in inserts] == [6, 7, 8] and [f.changed for f in inserts] == [False, False, True]
+    assert any(b.get("stop") == ["\n\n"] for b in server.bodies)
+    [cand] = cands
+    assert "+        if x is None:\n+            continue" in cand.diff and cand.mutants == [
+        "cloze insert before line 8: if x is None:\n            continue"]

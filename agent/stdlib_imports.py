@@ -68,6 +68,8 @@ def needed_imports(source: str, line: int, last: int | None = None) -> list[str]
         tree = ast.parse(source)
     except SyntaxError:
         return []
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
+        return []                    # a star import may bind any name: adding one could shadow it
     bound = _bound(tree)
     out: list[str] = []
     for node in ast.walk(tree):

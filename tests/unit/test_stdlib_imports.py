@@ -32,6 +32,7 @@ def test_only_names_nothing_in_the_module_binds_are_imported():
     shadow = src.replace("import re\n", "import re\nunicodedata = None\n")
     assert needed_imports(shadow, 9) == []                            # bound by the module itself
     assert needed_imports("x = (\n", 1) == []                         # does not parse
+    assert needed_imports("from .util import *\n" + src, 9) == []   # a star import may bind it already
 
 
 def test_imports_go_after_the_last_top_level_import_or_the_docstring():

@@ -74,10 +74,11 @@ def key(h: Hole) -> str:
 # How each round over the holes asks (mode -> kinds). "fim": the file around the hole, "fim_hint": the same
 # with the hidden line shown as a suspect, "chat": the issue and the masked function in a chat, "fim_insert":
 # a new statement at each insertion point (a missing guard or step; fill-in-the-middle only). The first round
-# of a kind is greedy, its repeats are sampled. "auto" mixes both forms where fill-in-the-middle works: on the
-# train split's one-line bugs (hole given) each form found fixes the other did not.
-ROUNDS = {"fim": ("fim", "fim_hint", "fim_insert", "fim", "fim_hint"), "chat": ("chat", "chat", "chat", "chat"),
-          "mixed": ("fim", "chat", "fim_insert", "fim_hint", "chat")}
+# of a kind is greedy, its repeats are sampled (seeded by the round's index: the insertion round comes last so
+# that the rounds measured before it keep their seeds). "auto" mixes both forms where fill-in-the-middle works:
+# on the train split's one-line bugs (hole given) each form found fixes the other did not.
+ROUNDS = {"fim": ("fim", "fim_hint", "fim", "fim_hint", "fim_insert"), "chat": ("chat", "chat", "chat", "chat"),
+          "mixed": ("fim", "chat", "fim_hint", "chat", "fim_insert")}
 
 
 def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS["chat"],

@@ -107,8 +107,8 @@ def test_schedule_asks_every_hole_greedy_before_any_second_round():
     ins = [Hole("m.py", 3, "    ", "", 1, 9, True)]
     mixed = schedule(hs, 100, ROUNDS["mixed"], ins)
     assert [(r, k, g) for h, r, k, g in mixed if h.line == 2] == \
-        [(0, "fim", True), (1, "chat", True), (3, "fim_hint", True), (4, "chat", False)]
-    assert [(h.line, r, k, g) for h, r, k, g in mixed if h.insert] == [(3, 2, "fim_insert", True)]
+        [(0, "fim", True), (1, "chat", True), (2, "fim_hint", True), (3, "chat", False)]
+    assert [(h.line, r, k, g) for h, r, k, g in mixed if h.insert] == [(3, 4, "fim_insert", True)]
     assert len(mixed) == 13 and not any(h.insert for h, *_ in schedule(hs, 100, ROUNDS["mixed"]))
 
 
@@ -247,8 +247,8 @@ def test_the_fim_prompt_of_an_insertion_keeps_the_line_it_goes_before():
 
 
 def test_a_missing_guard_is_inserted_by_fill_in_the_middle_and_kept(tmp_path):
-    """A code model served raw (a real HTTP server on 127.0.0.1): the insertion round asks for a new
-    statement before each reached line; the guard before `out += x` passes the issue's check in a local
+    """A code model served raw (a real HTTP server on 127.0.0.1): the insertion round (the last) asks for a
+    new statement before each reached line; the guard before `out += x` passes the issue's check in a local
     sandbox and becomes the candidate. Replace fills answer nothing usable here."""
     from agent.config import load_config
     from agent.pipeline import stage_context
@@ -280,7 +280,7 @@ def test_a_missing_guard_is_inserted_by_fill_in_the_middle_and_kept(tmp_path):
     with ScriptedOpenAI(respond) as server:
         cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/qwen2.5-coder-scripted",
                                        "model.api_base": server.api_base, "patch.samples": 0, "patch.mutants": 0,
-                                       "patch.cloze": 12})
+                                       "patch.cloze": 19})     # 4 reached holes x 4 rounds, then 3 insertions
         issue = issue_from_text("total() fails on None\n\n`total([1, None, 2])` raises TypeError, expected 3.")
         with stage_context(issue, repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
             _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="total")], [check])

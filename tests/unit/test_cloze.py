@@ -132,6 +132,14 @@ def test_saved_fills_become_mutants_again_without_the_model():
     got = fills_as_mutants(record, {"pkg/mod.py": SOURCE})
     assert [m.rule for m in got] == ["cloze line 13: key, value = line.split(sep, 1)", "cloze line 18: return dict(out)"]
     assert fills_as_mutants(record, {"pkg/mod.py": SOURCE}, rounds={2})[0].line == 18
+    more = ClozeRecord.model_validate({"mode": "fim", "fills": [
+        {"path": "pkg/mod.py", "line": 18, "function": [6, 18], "sample": 0, "changed": True,
+         "proposed": "return dict(sorted(out.items(), key=itemgetter(0)))"},
+        {"path": "pkg/mod.py", "line": 17, "function": [6, 18], "sample": 4, "kind": "fim_insert", "changed": True,
+         "proposed": "if not key:\n            continue"}]})
+    rules = [m.rule for m in fills_as_mutants(more, {"pkg/mod.py": SOURCE})]
+    assert rules == ["cloze line 18: return dict(sorted(out.items(), key=itemgetter(0))) (+1 import)",
+                     "cloze insert before line 17: if not key:\n            continue"]
 
 
 def test_issue_comment_lines_are_capped():

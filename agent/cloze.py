@@ -51,16 +51,21 @@ def fim_format(model_name: str | None, api_base: str | None) -> str | None:
     return next((fmt for pattern, fmt in FIM_FORMATS if re.search(pattern, name)), None)
 
 
+def _function(source: str, span: tuple[int, int]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function whose first and last line are `span`, None when there is none or the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    return next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and (n.lineno, n.end_lineno) == tuple(span)), None)
+
+
 def holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     """The lines of the function at `span` (first, last line) that can be hidden one at a time: a simple
     statement on one line, or the one-line header of a compound statement (`if …:`, `for …:`, the `def`
     itself), in source order. Docstrings, `pass` and lines holding two statements are left out."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    func = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and (n.lineno, n.end_lineno) == tuple(span)), None)
+    func = _function(source, span)
     if func is None:
         return []
     starts: dict[int, int] = {}
@@ -92,12 +97,7 @@ def insert_points(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     """Where a missing statement can go in the function at `span`: before each statement of its body
     that starts a line of its own (the docstring and the `def` excepted), at that statement's indentation.
     Bugs of the kind "missing edge case" are fixed there (`if unit not in UNITS: raise ...`)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    func = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and (n.lineno, n.end_lineno) == tuple(span)), None)
+    func = _function(source, span)
     if func is None:
         return []
     lines = source.split("\n")

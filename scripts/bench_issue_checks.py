@@ -1,13 +1,19 @@
 #!/usr/bin/env python
-"""How often real issues state something the issue parser can check (agent/issue_checks.py), per repository.
+"""How many dev-set issues yield checks from their own text, and are those checks right?
 
-    python scripts/bench_issue_checks.py                       # SWE-bench Verified (../shared/data/swebench)
-    python scripts/bench_issue_checks.py --dataset rows.jsonl.gz --show 5
+    python scripts/bench_issue_checks.py --split train
+    python scripts/bench_issue_checks.py --split test --examples colors,booking
+    python scripts/bench_issue_checks.py --dataset ../shared/data/swebench/swebench_verified.jsonl.gz
 
-No model, no sandbox: the checks are only extracted, not run (a check is kept in a run only if it also fails
-on the original code). "value" checks state an expected value or exception; "error gone" checks only say a
-shown traceback must disappear; "values for a model call" are stated values no shown call could be tied to
-(`test.value_calls` asks the model for the call).
+Per example: the checks agent/issue_checks.py reads from issue.md (no model), each rendered as the test
+stage renders it and run with this interpreter's pytest on the bundled repository (kept = fails for the
+issue's reason) and on the reference fix (right = passes there). A kept check that fails on the fix
+would veto a right patch. Baseline: "no checks" (what the pipeline has without the issue's text).
+
+With --dataset (SWE-bench-format rows, e.g. real issues): the checks are only extracted, not run, and
+counted per repository: "value" checks state an expected value or exception, "error gone" checks only
+say a shown traceback must disappear, "values for a model call" are stated values that no shown call
+could be tied to (`test.value_calls` asks the model for the call).
 """
 from __future__ import annotations
 
@@ -16,29 +22,23 @@ import collections
 import gzip
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
+from agent.examples import EXAMPLES_DIR  # noqa: E402
+from agent.examples.check_verdicts import check_verdicts  # noqa: E402
+from agent.examples.split import split_of  # noqa: E402
 from agent.issue_checks import checks_needing_call, extract_checks  # noqa: E402
 
-VERIFIED = Path("/work/shared/data/swebench/swebench_verified.jsonl.gz")
 
-
-def rows_of(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--dataset", type=Path, default=VERIFIED, help="SWE-bench-format rows (.jsonl or .jsonl.gz)")
-    p.add_argument("--show", type=int, default=0, help="print the checks of this many instances that have any")
-    args = p.parse_args(argv)
+def dataset_main(path: Path) -> int:
+    """Checks extracted (not run) from every row's problem statement, counted per repository."""
+    with (gzip.open if path.suffix == ".gz" else open)(path, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
     per: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    shown = 0
-    for row in rows_of(args.dataset):
+    for row in rows:
         text = row.get("problem_statement") or ""
         checks = extract_checks(text)
         c = per[row.get("repo", "?")]
@@ -47,9 +47,6 @@ def main(argv: list[str] | None = None) -> int:
         c["value"] += any(k.kind != "not_raises" for k in checks)
         c["error_gone"] += bool(checks) and all(k.kind == "not_raises" for k in checks)
         c["model_call"] += bool(checks_needing_call(text))
-        if checks and shown < args.show:
-            shown += 1
-            print(row["instance_id"], [(k.kind, k.call, k.expected or k.raised) for k in checks], file=sys.stderr)
     total = sum(per.values(), collections.Counter())
     print("| repository | instances | any check | value check | error gone only | values for a model call |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -58,5 +55,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--split", choices=["train", "test", "all"], default="train")
+    p.add_argument("--examples", default="", help="comma-separated names (default: every example of the split)")
+    p.add_argument("--dataset", type=Path, help="SWE-bench-format rows (.jsonl[.gz]): count the checks read, run none")
+    args = p.parse_args(argv)
+    if args.dataset:
+        return dataset_main(args.dataset)
+    names = [n for n in args.examples.split(",") if n] or sorted(
+        d.name for d in EXAMPLES_DIR.iterdir() if (d / "issue.md").exists()
+        and (args.split == "all" or split_of(d.name) == args.split))
+    rows, with_checks, wrong = [], 0, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            verdicts = check_verdicts(name, Path(tmp))
+            n, kept, right = len(verdicts), sum(k for k, _ in verdicts), sum(k and r for k, r in verdicts)
+            rows.append(f"| {name} | {n} | {kept} | {right} |")
+            with_checks += kept > 0
+            wrong += kept - right
+    print("| example | checks read | kept (fail on the bug) | right (pass on the fix) |\n|---|---:|---:|---:|")
+    print("\n".join(rows))
+    print(f"\n{args.split}: {with_checks}/{len(names)} examples with a kept check "
+          f"(baseline without the issue's text: 0/{len(names)}); kept checks that veto the reference fix: {wrong}")
+    return 1 if wrong else 0
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

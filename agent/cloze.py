@@ -118,7 +118,7 @@ def fill_insert(reply: str, hole: Hole, source: str) -> str | None:
     """The statement a fill-in-the-middle reply inserts: one line, or a header and its one-line body
     (`if ...:` + `raise ...`), None when it is empty, a comment, a copy of a neighbouring line, or a
     bare `return`/`raise` (the hole before a line replaces it better)."""
-    raw = [ln for ln in reply.split("\n")]
+    raw = reply.split("\n")
     first = raw[0].strip() if raw else ""
     if not first or first.startswith("#") or _NOT_CODE.search(reply) or _is_docstring(first) or first == "pass":
         return None

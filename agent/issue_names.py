@@ -54,14 +54,22 @@ def import_for(call: str, setup: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def bound_names(setup: tuple[str, ...]) -> set[str]:
+    """Every name the code binds anywhere, builtins included (scopes ignored: a name bound somewhere is
+    never imported again). Also used for a whole module by agent/stdlib_imports.py."""
     names = set(dir(builtins))
     for src in setup:
         for n in ast.walk(ast.parse(src)):
             if isinstance(n, ast.alias):
                 names.add((n.asname or n.name).split(".")[0])
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
                 names.add(n.id)
             elif isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                names.add(n.name)
+            elif isinstance(n, ast.arg):
+                names.add(n.arg)
+            elif isinstance(n, (ast.Global, ast.Nonlocal)):
+                names.update(n.names)
+            elif isinstance(n, (ast.ExceptHandler, ast.MatchAs)) and n.name:
                 names.add(n.name)
     return names
 

@@ -8,10 +8,11 @@ Pure (it reads the running interpreter's standard library, never the repository'
 from __future__ import annotations
 
 import ast
-import builtins
 import importlib
 import sys
 from functools import lru_cache
+
+from agent.issue_names import bound_names
 
 # The modules whose members a repair is likely to name bare (`Decimal`, `defaultdict`, `ROUND_HALF_UP`).
 MEMBER_MODULES = ("bisect", "calendar", "collections", "copy", "dataclasses", "datetime", "decimal", "enum",
@@ -33,33 +34,12 @@ def _members() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def import_for(name: str) -> str | None:
+def stdlib_import(name: str) -> str | None:
     """`import unicodedata`, `from decimal import Decimal`, or None (unknown, or in several modules)."""
     if name in getattr(sys, "stdlib_module_names", ()) and not name.startswith("_"):
         return f"import {name}"
     where = _members().get(name, ())
     return f"from {where[0]} import {name}" if len(where) == 1 else None
-
-
-def _bound(tree: ast.AST) -> set[str]:
-    """Every name the module binds anywhere (scopes ignored: a name bound somewhere is never imported)."""
-    out = set(dir(builtins))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            out.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.add(node.name)
-        elif isinstance(node, ast.arg):
-            out.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            out.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            out.add(node.name)
-        elif isinstance(node, ast.MatchAs) and node.name:
-            out.add(node.name)
-    return out
 
 
 def needed_imports(source: str, line: int, last: int | None = None) -> list[str]:
@@ -70,12 +50,12 @@ def needed_imports(source: str, line: int, last: int | None = None) -> list[str]
         return []
     if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
         return []                    # a star import may bind any name: adding one could shadow it
-    bound = _bound(tree)
+    bound = bound_names((source,))
     out: list[str] = []
     for node in ast.walk(tree):
         if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and line <= node.lineno <= (last or line)
                 and node.id not in bound):
-            stmt = import_for(node.id)
+            stmt = stdlib_import(node.id)
             if stmt and stmt not in out:
                 out.append(stmt)
     return out

@@ -57,17 +57,14 @@ class ClozeRecord(BaseModel):
     done: bool = True           # False while asking: a killed run resumes after the fills already saved
 
 
-def suspect_holes(sources: dict[str, str], targets, reach: dict[str, set[int]] | None = None,
-                  insert: bool = False) -> list[Hole]:
+def suspect_holes(sources: dict[str, str], targets, insert: bool = False) -> list[Hole]:
     """The holes (with `insert`: the insertion points) of every suspect function, the located ones
-    before their callees, those the checks reach (`reach`, agent/reach.py; None: all) (pure). A new
-    statement runs when the one it goes before runs."""
+    before their callees (pure)."""
     find = insert_points if insert else holes
-    return [h for path, span in suspect_spans(sources, targets) for h in find(path, sources[path], span)
-            if reachable(path, h.line, span, reach) and not (insert and h.line == span[0])]
+    return [h for path, span in suspect_spans(sources, targets) for h in find(path, sources[path], span)]
 
 
-def key(h: Hole) -> str:
+def _key(h: Hole) -> str:
     return f"{h.path}:{'+' if h.insert else ''}{h.line}"
 
 
@@ -145,16 +142,17 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
         mode = partial.mode
     if mode != "chat" and fmt is None:        # asked for: a served model whose family the table does not know
         fmt = FIM_FORMATS[0][1]
-    every, every_insert = suspect_holes(sources, targets), suspect_holes(sources, targets, None, True)
-    hole_list, inserts = suspect_holes(sources, targets, reach), suspect_holes(sources, targets, reach, True)
-    if "fim_insert" not in ROUNDS[mode]:      # insertions are asked in fill-in-the-middle form only
-        every_insert = inserts = []
-    if partial is not None:                   # the same holes as before the kill (all, in a record of older code)
-        asked = set(partial.asked or [])
-        hole_list = every if partial.asked is None else [h for h in every if key(h) in asked]
-        inserts = [h for h in every_insert if key(h) in asked]
+    every = suspect_holes(sources, targets)
+    every_insert = suspect_holes(sources, targets, insert=True) if "fim_insert" in ROUNDS[mode] else []
+    if partial is None:                       # the lines the checks reach (a new statement runs when the next one does)
+        keep = lambda h: reachable(h.path, h.line, (h.start, h.end), reach)  # noqa: E731
+    elif partial.asked is None:               # a record of older code: every hole, no insertion
+        keep = lambda h: not h.insert  # noqa: E731
+    else:                                     # the same holes as before the kill
+        keep = lambda h: _key(h) in set(partial.asked)  # noqa: E731
+    hole_list, inserts = [h for h in every if keep(h)], [h for h in every_insert if keep(h)]
     record = partial or ClozeRecord(mode=mode, holes=len(every), insert_points=len(every_insert),
-                                    asked=[key(h) for h in hole_list + inserts], done=False)
+                                    asked=[_key(h) for h in hole_list + inserts], done=False)
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
     started = time.monotonic() - record.duration_s

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from agent.cloze import Hole, filled
-from agent.stdlib_imports import add_imports, import_for, needed_imports
+from agent.stdlib_imports import add_imports, stdlib_import, needed_imports
 
 SLUG = '''"""Slugs."""
 from __future__ import annotations
@@ -17,12 +17,12 @@ def slugify(text):
 
 
 def test_standard_library_names_and_only_unambiguous_members():
-    assert import_for("unicodedata") == "import unicodedata"
-    assert import_for("Decimal") == "from decimal import Decimal"
-    assert import_for("ROUND_HALF_UP") == "from decimal import ROUND_HALF_UP"
-    assert import_for("defaultdict") == "from collections import defaultdict"
-    assert import_for("normalize_tag") is None        # not the standard library's
-    assert import_for("_thread") is None              # private
+    assert stdlib_import("unicodedata") == "import unicodedata"
+    assert stdlib_import("Decimal") == "from decimal import Decimal"
+    assert stdlib_import("ROUND_HALF_UP") == "from decimal import ROUND_HALF_UP"
+    assert stdlib_import("defaultdict") == "from collections import defaultdict"
+    assert stdlib_import("normalize_tag") is None        # not the standard library's
+    assert stdlib_import("_thread") is None              # private
 
 
 def test_only_names_nothing_in_the_module_binds_are_imported():

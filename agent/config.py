@@ -72,6 +72,9 @@ class PatchConfig(StageConfig):
     # one-token mutant fixed, and is only asked when no sample's edit passes the issue's checks.
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
+    # Let issue checks that only say "the shown error must disappear" drive the two searches above; fills are then
+    # kept only when they agree on what the issue's calls return (patch_mutants.agreeing).
+    mutants_error_gone: bool = False
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from agent.issue_checks import IssueCheck
 
 MARK = "issue check failed"
+OBSERVED = "issue call returned: "   # printed by a passing "error gone" check: what the call gave instead
 
 _HEADER = f'''"""Checks taken from the issue text itself (agent/issue_checks.py): the issue's values, not a model's."""
 import pytest
@@ -57,6 +58,8 @@ def _body(check: "IssueCheck") -> list[str]:
                   "if not _same(result, expected):",
                   f"    call = {_shown(check.call)}",
                   "    pytest.fail(f\"{MARK}: {call} returned {result!r}; the issue expects {expected!r}\")"]
+    elif check.kind == "not_raises":     # what it gave instead: agent/stages/patch_mutants.py compares fills by it
+        lines += [f"print({OBSERVED!r} + repr(result)[:300].replace(chr(10), ' '))"]
     elif check.kind == "raises_not":
         lines += [f"if not isinstance(result, Exception) or type(result).__name__ == {shown}:",
                   f"    call = {_shown(check.call)}",

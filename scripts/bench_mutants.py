@@ -63,6 +63,9 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     wall = time.monotonic() - t0
     mut = RunFolder(run_dir).read_model_or_none(MUTANTS, MutationRecord) or MutationRecord()
     kept = [{"rule": m.rule, "correct": check_hidden(None, ex, m.diff)} for m in mut.kept]
+    # Error-gone checks only (--error-gone): the passing tries the agreement guard dropped, judged too.
+    dropped = [{"rule": m.rule, "observed": m.observed[:120], "correct": check_hidden(None, ex, _diff(ex, m))}
+               for m in mut.tried if m.outcome == "ambiguous"]
     cloze = RunFolder(run_dir).read_model_or_none(CLOZE, ClozeRecord)
     # What the fills could reach at all: each distinct changed fill judged by the hidden test, per round
     # (a fill equal to a one-token mutant is kept under the mutant's name in the search).
@@ -78,7 +81,7 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
                 reach.setdefault(f"{rnd} {kinds[rnd]}".strip(), []).append({"rule": m.rule, "correct": check_hidden(None, ex, diff),
                                                        "kept": m.text in passed})
     row = {"name": name, "split": split_of(name), "checks": len(mut.checks), "targets": mut.targets,
-           "tried": len(mut.tried), "kept": kept, "search_s": mut.duration_s, "wall_s": round(wall, 1),
+           "tried": len(mut.tried), "kept": kept, "ambiguous": dropped, "search_s": mut.duration_s, "wall_s": round(wall, 1),
            "model_localization": seeded,
            "cloze": None if cloze is None else {"mode": cloze.mode, "holes": cloze.holes + cloze.insert_points,
                                                  "asked_holes": None if cloze.asked is None else len(cloze.asked),
@@ -88,6 +91,12 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
                                                  "model_s": cloze.duration_s, "reach": reach}}
     RunFolder(record.parent).write_json(record.name, row)
     return row
+
+
+def _diff(ex, m) -> str:
+    """A try's unified diff against the example's original files (the search saves diffs of kept tries only)."""
+    return "".join("".join(difflib.unified_diff((ex.repo / path).read_text().splitlines(True), text.splitlines(True),
+                                                f"a/{path}", f"b/{path}")) for path, text in m.files_after.items())
 
 
 def _source_line(rows: list[dict], label: str, keep) -> str:
@@ -147,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cloze", type=int, default=0, help="patch.cloze: model fills of hidden lines per instance "
                    "(needs --model); the one-token mutants run in the same search and are the baseline")
     p.add_argument("--cloze-mode", default="auto", choices=["auto", "mixed", "fim", "chat"])
+    p.add_argument("--error-gone", action="store_true", help="patch.mutants_error_gone: error-gone checks drive the "
+                   "search too, fills kept only when they agree on what the issue's calls return")
     p.add_argument("--model", default="openai/none")
     p.add_argument("--api-base", default="http://127.0.0.1:9/v1")
     args = p.parse_args(argv)
@@ -154,14 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     # No model call is made but the cloze fills: localization without model samples, the issue's own checks only.
     cfg = load_config(None, [f"patch.mutants={args.limit}", "patch.samples=0", "localize.samples=0",
                              "test.samples=0", "test.value_calls=0", f"sandbox={args.sandbox}",
-                             f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}"],
+                             f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}",
+                             f"patch.mutants_error_gone={str(args.error_gone).lower()}"],
                       **{"model.name": args.model, "model.api_base": args.api_base})
     rows = []
     for name in names:
         rows.append(run_instance(name, args.out, cfg, args.localize_from))
         r = rows[-1]
         print(f"{name}: checks {r['checks']}, tried {r['tried']}, kept "
-              f"{[('✓' if k['correct'] else '✗') + k['rule'] for k in r['kept']]} ({r['search_s']}s)", flush=True)
+              f"{[('✓' if k['correct'] else '✗') + k['rule'] for k in r['kept']]} ({r['search_s']}s)"
+              + (f", dropped as ambiguous {[('✓' if k['correct'] else '✗') + k['rule'] for k in r['ambiguous']]}"
+                 if r.get("ambiguous") else ""), flush=True)
     text = table(rows)
     RunFolder(args.out).write_text("table.md", text + "\n")
     print(text)

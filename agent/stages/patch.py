@@ -162,7 +162,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     # Cloze fills cost model calls: only asked when no sample's edit already passes the checks.
     cloze = (lambda reach: cloze_mutants(ctx, model, sources, targets, cfg.cloze, reach)) \
         if cfg.cloze and not samples_pass(trajs, [t.id for t in checks]) else None
-    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, cloze) if cfg.mutants or cfg.cloze else None
+    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, cloze, cfg.mutants_error_gone) \
+        if cfg.mutants or cfg.cloze else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])
     ctx.run.write_json(CANDIDATES, cands)
     return trajs, cands

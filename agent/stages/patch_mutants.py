@@ -9,13 +9,16 @@ samples behind it: it adds no votes, only a hypothesis the execution matrix and 
 """
 from __future__ import annotations
 
+import re
 import shlex
 import time
+from collections import Counter
 from typing import Callable
 
 from pydantic import BaseModel, Field
 
 from agent.focus import Target
+from agent.issue_render import OBSERVED
 from agent.mutate import Mutant, function_span, mutants
 from agent.parsing import classify_pytest, pytest_failures
 from agent.patches import is_test_file, strip_diff_noise
@@ -31,8 +34,9 @@ CHECK_TIMEOUT_S = 20.0      # a mutant that loops forever must not hold the stag
 class MutantTry(BaseModel):
     rule: str
     path: str
-    outcome: str                     # "fails_check", "breaks_tests", "kept", "timeout"
+    outcome: str                     # "fails_check", "breaks_tests", "kept", "timeout", "ambiguous"
     diff: str = ""
+    observed: str = ""               # error-gone checks only: what the issue's calls returned with it
     files_after: dict[str, str] = Field(default_factory=dict)
 
 
@@ -50,12 +54,37 @@ class MutationRecord(BaseModel):
         return [t for t in self.tried if t.outcome == "kept"]
 
 
-def mutation_checks(tests: list[TestCase]) -> list[TestCase]:
+def mutation_checks(tests: list[TestCase], error_gone: bool = False) -> list[TestCase]:
     """The kept checks built from the issue's own values (pure). At least one of them must state a
     value: "the error must disappear" alone is met by any mutant that takes another path, right or
-    wrong (it still has to pass alongside). Checks of older run folders have no kind: taken as stating one."""
+    wrong (it still has to pass alongside), unless `error_gone` (`patch.mutants_error_gone`): then
+    `agreeing` decides which passing tries stay. Checks of older run folders have no kind: taken as stating one."""
     checks = [t for t in tests if t.kept and t.origin in ("issue", "issue_value")]
-    return checks if any(t.check_kind != "not_raises" for t in checks) else []
+    return checks if error_gone or any(t.check_kind != "not_raises" for t in checks) else []
+
+
+def error_gone_only(checks: list[TestCase]) -> bool:
+    return bool(checks) and all(t.check_kind == "not_raises" for t in checks)
+
+
+def agreeing(observed: list[str]) -> list[bool]:
+    """Which passing tries stay kept when the checks only say that an error must disappear (pure), given
+    what the issue's calls returned with each (tries are distinct code). Any try that takes another path
+    passes such checks, so agreement stands in for the missing expected value: when all agree they stay;
+    otherwise only a strictly largest group of at least two does; a try with nothing observed never does."""
+    groups = Counter(o for o in observed if o)
+    if not groups:
+        return [False] * len(observed)
+    (top, n), *rest = groups.most_common()
+    if rest and (n < 2 or n == rest[0][1]):
+        return [False] * len(observed)
+    return [o == top for o in observed]
+
+
+def observed_returns(output: str) -> str:
+    """The OBSERVED lines a passing error-gone check printed, joined, object addresses removed (pure)."""
+    found = [ln.split(OBSERVED, 1)[1].strip() for ln in (output or "").splitlines() if OBSERVED in ln]
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", " | ".join(found))
 
 
 def suspect_spans(sources: dict[str, str], targets: list[Target]) -> list[tuple[str, tuple[int, int]]]:
@@ -81,7 +110,8 @@ def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int
 
 
 def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target], tests: list[TestCase],
-                limit: int, more: Callable[[dict[str, set[int]] | None], list[Mutant]] | None = None) -> MutationRecord:
+                limit: int, more: Callable[[dict[str, set[int]] | None], list[Mutant]] | None = None,
+                error_gone: bool = False) -> MutationRecord:
     """Run (or read back) the mutation search of this run folder; see the module docstring. `more`
     gives further hypotheses to try after the one-token mutants (the model's cloze fills,
     agent/stages/patch_cloze.py), told which lines the checks reach; it is only called when there are
@@ -90,7 +120,8 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
     done = ctx.run.read_model_or_none(rel, MutationRecord)
     if done is not None:
         return done
-    checks = mutation_checks(tests)
+    checks = mutation_checks(tests, error_gone)
+    gone = error_gone_only(checks)
     record = MutationRecord(checks=[t.id for t in checks], targets=[f"{t.path}:{t.qualname}" for t in targets])
     todo = candidate_mutants(sources, targets, limit) if checks and limit > 0 else []
     if checks and more is not None:
@@ -106,10 +137,12 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
                 _write(sb, checks)
                 for m in todo:
                     record.tried.append(_try(sb, m, sources[m.path], checks, record.regression_command, baseline,
-                                             min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s))
+                                             min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s, gone))
         except Exception as err:  # a dead engine or sandbox: the samples' candidates still go on
             return MutationRecord(checks=record.checks, targets=record.targets, error=str(err)[:500])  # not saved: a resume retries
         record.duration_s = round(time.monotonic() - started, 2)
+        if gone:
+            _keep_agreeing(record.kept)
     ctx.run.write_json(rel, record)
     return record
 
@@ -132,6 +165,12 @@ def trace_checks(ctx: StageContext, checks: list[TestCase], sources: dict[str, s
     return reached_lines(traces, spans)
 
 
+def _keep_agreeing(kept: list[MutantTry]) -> None:
+    for t, keep in zip(kept, agreeing([t.observed for t in kept])):
+        if not keep:
+            t.outcome = "ambiguous"
+
+
 def _baseline(sb, paths: list[str], timeout: float) -> tuple[str | None, set[str]]:
     """The regression command (as the execute stage builds it) and the failures the original code has."""
     command = regression_command(sb, paths)
@@ -141,15 +180,16 @@ def _baseline(sb, paths: list[str], timeout: float) -> tuple[str | None, set[str
 
 
 def _try(sb, m: Mutant, original: str, checks: list[TestCase], reg_cmd: str | None, baseline: set[str],
-         check_timeout: float, timeout: float) -> MutantTry:
+         check_timeout: float, timeout: float, show: bool = False) -> MutantTry:
     """One mutant: the checks (already written in the sandbox) in one pytest run, then the tests."""
     sb.write_file(m.path, m.text)
     try:
-        res = sb.run(_checks_command(checks), timeout=check_timeout)
+        res = sb.run(_checks_command(checks, show), timeout=check_timeout)
         if res.timed_out:
             return MutantTry(rule=m.rule, path=m.path, outcome="timeout")
         if classify_pytest(res.exit_code, res.output, res.timed_out) != "pass":
             return MutantTry(rule=m.rule, path=m.path, outcome="fails_check")
+        observed = res.output
         if reg_cmd:
             # A failure the original code has too does not count; without any, stop at the first (-x).
             res = sb.run(reg_cmd if baseline else reg_cmd.replace(" -q ", " -x -q ", 1), timeout=timeout)
@@ -161,13 +201,16 @@ def _try(sb, m: Mutant, original: str, checks: list[TestCase], reg_cmd: str | No
             diff = strip_diff_noise(sb.diff())
         finally:
             _write(sb, checks)
-        return MutantTry(rule=m.rule, path=m.path, outcome="kept", diff=diff, files_after={m.path: m.text})
+        return MutantTry(rule=m.rule, path=m.path, outcome="kept", diff=diff, files_after={m.path: m.text},
+                         observed=observed_returns(observed) if show else "")
     finally:
         sb.write_file(m.path, original)
 
 
-def _checks_command(checks: list[TestCase]) -> str:
-    return "python -m pytest -x -q --tb=line -p no:cacheprovider " + " ".join(shlex.quote(t.path) for t in checks)
+def _checks_command(checks: list[TestCase], show: bool = False) -> str:
+    """`show`: the checks' own prints are kept in the output (-s), where error-gone checks say what the call returned."""
+    return ("python -m pytest -x -q --tb=line -p no:cacheprovider " + "-s " * show
+            + " ".join(shlex.quote(t.path) for t in checks))
 
 
 def _write(sb, checks: list[TestCase]) -> None:

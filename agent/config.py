@@ -33,6 +33,9 @@ class TestConfig(StageConfig):
     # Values the issue states in prose with no call shown: the model writes only the call (one greedy
     # answer each, at most this many); the expected value stays the issue's (agent/stages/testgen.py).
     value_calls: int = Field(2, ge=0)
+    # A traceback the issue shows with no call the text gives (and no kept issue check): the model writes only
+    # the call that raises it, kept when it raises the shown error in the shown function (agent/issue_traceback.py).
+    traceback_calls: int = Field(1, ge=0)
 
 
 EditFormat = Literal["auto", "search_replace", "function", "whole_file"]

@@ -36,7 +36,8 @@ class IssueCheck:
     raised: str | None = None       # exception type name the issue shows
     expected_exception: str | None = None
     lines: tuple[int, ...] = ()     # 1-based lines of the issue text it came from
-    source: str = "session"         # session | script | prose
+    source: str = "session"         # session | script | prose | prose_call | traceback_call
+    where: tuple[str, str] | None = None   # (innermost function, message regex) the raised error must match
 
 
 @dataclass(frozen=True)
@@ -271,9 +272,10 @@ def value_src(atom: str) -> str:
     return src
 
 
-def check_from_code(code: str, expected: str, lines: tuple[int, ...] = ()) -> IssueCheck:
+def check_from_code(code: str, expected: str | None, lines: tuple[int, ...] = (), error=None) -> IssueCheck:
     """A check from a model-written call (setup statements, then ONE expression as the last line) and
-    the value the issue states: the model supplies the call only, never the expected value."""
+    the value the issue states: the model supplies the call only, never the expected value. With `error`
+    (a ShownError of agent/issue_traceback.py) the issue states no value: the error it shows must disappear."""
     try:
         module = ast.parse(code)
     except SyntaxError as err:
@@ -284,5 +286,8 @@ def check_from_code(code: str, expected: str, lines: tuple[int, ...] = ()) -> Is
     call = ast.unparse(module.body[-1].value)
     if not all(safe_code(s) for s in setup + (call,)):
         raise ValueError("the code does more than compute a value")
+    if error is not None:
+        return IssueCheck(setup=setup, call=call, kind="not_raises", observed=error.line, raised=error.raised,
+                          lines=error.lines, source="traceback_call", where=(error.frame, error.pattern))
     return IssueCheck(setup=setup, call=call, kind="equals", expected=expected, lines=tuple(lines),
                       source="prose_call")

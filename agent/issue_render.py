@@ -13,6 +13,8 @@ MARK = "issue check failed"
 OBSERVED = "issue call returned: "   # printed by a passing "error gone" check: what the call gave instead
 
 _HEADER = f'''"""Checks taken from the issue text itself (agent/issue_checks.py): the issue's values, not a model's."""
+import re
+
 import pytest
 
 MARK = {MARK!r}
@@ -36,23 +38,34 @@ def _same(actual, expected):
     return actual == expected
 
 
-def _run(call, shown=None, wanted=None):
-    """Run the issue's call; the exception the issue shows is the reported bug."""
+def _run(call, shown=None, wanted=None, where=None):
+    """Run the issue's call; the exception the issue shows is the reported bug (`where`: raised in that
+    function, with a message of that shape, as the issue's traceback shows)."""
     try:
         return call()
     except Exception as exc:
         if wanted and wanted in {{k.__name__ for k in type(exc).__mro__}}:
             return exc
-        if shown and type(exc).__name__ == shown:
+        if shown and type(exc).__name__ == shown and _at(exc, where):
             pytest.fail(f"{{MARK}}: raises {{shown}} as the issue reports: {{exc!r}}")
         raise
+
+
+def _at(exc, where):
+    if not where:
+        return True
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_name == where[0] and re.fullmatch(where[1], str(exc).strip()) is not None
 '''
 
 
 def _body(check: "IssueCheck") -> list[str]:
     shown, wanted = repr(check.raised), repr(check.expected_exception)
     lines = list(check.setup)
-    lines.append(f"result = _run(lambda: {check.call}, shown={shown}, wanted={wanted})")
+    where = f", where={check.where!r}" if check.where else ""
+    lines.append(f"result = _run(lambda: {check.call}, shown={shown}, wanted={wanted}{where})")
     if check.kind == "equals":
         lines += [f"expected = {check.expected}",
                   "if not _same(result, expected):",

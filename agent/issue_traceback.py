@@ -1,11 +1,13 @@
-"""A traceback shown on its own in an issue: the call that must stop raising (pure)."""
+"""A traceback shown in an issue: the call that must stop raising (pure), and what the traceback ends in
+(`shown_errors`: the model may write the call, the issue's error grounds it)."""
 from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 from agent.issue_literals import INVALID, parse_value
-from agent.issue_text import Block, Observation, raised_by, unprint
+from agent.issue_text import _EXC_LINE, _TRACEBACK, Block, Observation, raised_by, unprint
 
 
 _FRAME = re.compile(r'^\s*File "([^"]+)", line \d+, in (\S+)\s*$')
@@ -69,3 +71,61 @@ class _Bind(ast.NodeTransformer):
         if node.id in self.bindings:
             return ast.parse(self.bindings[node.id], mode="eval").body
         return node
+
+
+@dataclass(frozen=True)
+class ShownError:
+    """The end of a traceback an issue shows: what was raised, where, and the message's fixed words."""
+    raised: str                  # exception type, no module
+    line: str                    # the exception line as shown
+    frame: str                   # function of the innermost frame
+    pattern: str                 # regex a raised exception's str() must match: quoted values and numbers free
+    lines: tuple[int, ...]       # 1-based issue lines of the traceback
+
+
+def shown_errors(text: str) -> list[ShownError]:
+    """Every Python traceback in the issue text that ends in an exception line (pure)."""
+    out: list[ShownError] = []
+    rows = (text or "").splitlines()
+    for start, row in enumerate(rows):
+        if _TRACEBACK not in row:
+            continue
+        frame = ""
+        for i in range(start + 1, min(len(rows), start + 400)):
+            stripped = rows[i].strip().strip("`")
+            m = _FRAME.match(rows[i])
+            if m:
+                frame = m.group(2)
+                continue
+            exc = _EXC_LINE.match(stripped)
+            if exc and frame and frame != "<module>" and exc.group(1) != "AssertionError":   # not a failing test
+                out.append(ShownError(exc.group(1).rsplit(".", 1)[-1], stripped, frame, message_pattern(exc.group(2) or ""),
+                                      tuple(range(start + 1, i + 2))))
+                break
+            if exc or _TRACEBACK in stripped:
+                break
+    return out
+
+
+_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|0x[0-9a-fA-F]+|\d+(?:\.\d+)?")
+_NAME = re.compile(r"['\"][A-Za-z_][A-Za-z_.]{0,39}\d*['\"]")      # a name; 'GZ3pXw0m…' is a value
+
+
+def message_pattern(message: str) -> str:
+    """A regex for an exception message of the same shape (pure): quoted values, numbers and addresses
+    may differ (a session id, a line number), the words and quoted names may not ('NoneType', 'strip').
+    KeyError's message is shown in quotes as a whole: those quotes stay."""
+    body, outer = message.strip(), ""
+    if len(body) >= 2 and body[0] == body[-1] and body[0] in "'\"" and body[0] not in body[1:-1]:
+        outer, body = body[0], body[1:-1]
+    parts, at = [], 0
+    for m in _VARIABLE.finditer(body):
+        if not _NAME.fullmatch(m.group()):
+            parts += [_words(body[at:m.start()]), ".*?"]
+            at = m.end()
+    parts.append(_words(body[at:]))
+    return re.escape(outer) + "".join(parts) + re.escape(outer)
+
+
+def _words(text: str) -> str:
+    return r"\s+".join(re.escape(w) for w in re.split(r"\s+", text)) if text else ""

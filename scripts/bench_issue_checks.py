@@ -21,6 +21,7 @@ import argparse
 import collections
 import gzip
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -55,17 +56,69 @@ def dataset_main(path: Path) -> int:
     return 0
 
 
+def traceback_main(names: list[str], model: str, api_base: str) -> int:
+    """Every example whose issue shows a traceback: the test stage's traceback call (one greedy answer, local
+    sandbox, BM25 localization), kept or not on the bug, and right or not on the reference fix."""
+    from agent.config import load_config
+    from agent.examples import materialize
+    from agent.examples.check_verdicts import run_pytest
+    from agent.issue_traceback import shown_errors
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_file
+    from agent.repomap import code_context
+    from agent.stages.localize import localize
+    from agent.stages.testgen import traceback_tests
+
+    cfg = load_config(None, ["sandbox=local", "workers=1", "localize.samples=0"],
+                      **{"model.name": model, "model.api_base": api_base})
+    print("| example | split | pipeline asks (no kept issue check) | call kept (raises the shown error) | right (passes on the fix) | call |")
+    print("|---|---|---|---|---|---|")
+    kept = wrong = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            text = (EXAMPLES_DIR / name / "issue.md").read_text()
+            if not shown_errors(text):
+                continue
+            ex = materialize(name, Path(tmp) / name)
+            with stage_context(issue_from_file(ex.issue), ex.repo, Path(tmp) / name / "run", cfg, None,
+                               Progress(False)) as ctx:
+                code = code_context(ctx.repo_path, localize(ctx), max_chars=5000)
+                [case] = traceback_tests(ctx, ctx.make_model("test", cfg.test), code, limit=1)
+            right = None
+            if case.kept:
+                fix = Path(tmp) / f"{name}-fix"
+                shutil.copytree(ex.repo, fix)
+                shutil.copytree(EXAMPLES_DIR / name / "solution", fix, dirs_exist_ok=True)
+                right = run_pytest(fix, case.content).returncode == 0
+            kept += case.kept
+            wrong += case.kept and not right
+            call = next((ln.split("lambda: ", 1)[1].split(", shown=")[0] for ln in case.content.splitlines()
+                         if "_run(lambda: " in ln), case.reason)
+            asks = not any(k for k, _ in check_verdicts(name, Path(tmp) / "plain"))
+            print(f"| {name} | {split_of(name)} | {'yes' if asks else 'no'} | {'yes' if case.kept else 'no: ' + case.reason[:60]} "
+                  f"| {'–' if right is None else 'yes' if right else '**no**'} | `{call[:70]}` |", flush=True)
+    print(f"\nkept {kept}; kept calls that fail on the reference fix (a wrong veto-free check): {wrong}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--split", choices=["train", "test", "all"], default="train")
     p.add_argument("--examples", default="", help="comma-separated names (default: every example of the split)")
     p.add_argument("--dataset", type=Path, help="SWE-bench-format rows (.jsonl[.gz]): count the checks read, run none")
+    p.add_argument("--traceback-calls", action="store_true", help="with --model: the model's call for each shown "
+                   "traceback (test.traceback_calls), run on the bug and on the reference fix")
+    p.add_argument("--model", default="openai/qwen2.5-coder-1.5b")
+    p.add_argument("--api-base", default="http://127.0.0.1:8765/v1")
     args = p.parse_args(argv)
     if args.dataset:
         return dataset_main(args.dataset)
     names = [n for n in args.examples.split(",") if n] or sorted(
         d.name for d in EXAMPLES_DIR.iterdir() if (d / "issue.md").exists()
         and (args.split == "all" or split_of(d.name) == args.split))
+    if args.traceback_calls:
+        return traceback_main(names, args.model, args.api_base)
     rows, with_checks, wrong = [], 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:

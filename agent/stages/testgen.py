@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from agent.issue_checks import IssueCheck, check_from_code, checks_needing_call, extract_checks, value_src
 from agent.issue_names import with_imports
+from agent.issue_traceback import shown_errors
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.model.base import ModelUnavailable
@@ -94,43 +95,58 @@ def issue_tests(ctx: StageContext) -> list[TestCase]:
 
 def value_tests(ctx: StageContext, model, code: str, limit: int = 2) -> list[TestCase]:
     """The values the issue states in prose with no call shown: the model writes only the call, the
-    expected value is the issue's own (agent/issue_checks.py checks_needing_call). One greedy answer
-    each; kept, like every issue check, only if it fails on the original code as the issue says."""
-    out = []
+    expected value is the issue's own (agent/issue_checks.py checks_needing_call)."""
+    def ask(want, value):
+        expected = value_src(value)
+        prompt = render("test", "value_call", issue=ctx.issue_text, code=code, value=expected, sentence=want.text[:300])
+        return prompt, lambda src: check_from_code(src, expected, want.lines)
     wants = [(w, v) for w in checks_needing_call(f"{ctx.issue.title}\n\n{ctx.issue.body}") for v in w.values]
-    for i, (want, value) in enumerate(wants[:limit]):
-        rel = f"{STAGE_DIR}/value_{i:03d}.json"
+    return _call_tests(ctx, model, [lambda w=w, v=v: ask(w, v) for w, v in wants[:limit]], "value", "v")
+
+
+def traceback_tests(ctx: StageContext, model, code: str, limit: int = 1) -> list[TestCase]:
+    """A traceback the issue shows, with no call that the text gives: the model writes only the call that
+    raises it; the check is that the error disappears, and it is kept only if the call raises the shown
+    exception in the shown function with a message of the shown shape (agent/issue_traceback.py)."""
+    def ask(error):
+        prompt = render("test", "traceback_call", issue=ctx.issue_text, code=code, error=error.line[:300],
+                        frame=error.frame)
+        return prompt, lambda src: check_from_code(src, None, error=error)
+    errors = shown_errors(f"{ctx.issue.title}\n\n{ctx.issue.body}")
+    return _call_tests(ctx, model, [lambda e=e: ask(e) for e in errors[:limit]], "error", "e")
+
+
+def _call_tests(ctx: StageContext, model, asks, tag: str, prefix: str) -> list[TestCase]:
+    """One greedy answer per ask (a function giving the prompt and the check builder for the reply);
+    kept, like every issue check, only if it fails on the original code as the issue says. Saved per ask,
+    so a resume asks nothing again (a model or sandbox failure is not saved: retried)."""
+    out = []
+    for i, ask in enumerate(asks):
+        rel, path, id_ = f"{STAGE_DIR}/{tag}_{i:03d}.json", f"test_swe_agent_{tag}_{i:03d}.py", f"{prefix}{i:03d}"
         case = ctx.run.read_model_or_none(rel, TestCase)
         if case is None:
             try:
-                expected = value_src(value)
+                prompt, build = ask()
                 reply = model.query([{"role": "system", "content": render("test", "system")},
-                                     {"role": "user", "content": render("test", "value_call", issue=ctx.issue_text,
-                                                                        code=code, value=expected,
-                                                                        sentence=want.text[:300])}],
-                                    temperature=0.0, seed=ctx.config.seed)
-                check = check_from_code(extract_python(reply.content), expected, want.lines)
+                                     {"role": "user", "content": prompt}], temperature=0.0, seed=ctx.config.seed)
+                check = build(extract_python(reply.content))
             except (FormatError, ValueError) as err:
-                case = TestCase(id=f"v{i:03d}", sample=i, path=value_test_path(i), content="", command="",
-                                origin="issue_value", reason=f"no usable call: {err}"[:300])
+                case = TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
+                                reason=f"no usable call: {err}"[:300])
                 ctx.run.write_json(rel, case)
                 out.append(case)
                 continue
             except ModelUnavailable:     # the run stops (agent/loop.py)
                 raise
             except Exception as err:     # the model is down or over budget: said in tests.json, not cached (a resume retries)
-                out.append(TestCase(id=f"v{i:03d}", sample=i, path=value_test_path(i), content="", command="",
-                                    origin="issue_value", reason=f"model failed: {type(err).__name__}: {err}"[:300]))
+                out.append(TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
+                                    reason=f"model failed: {type(err).__name__}: {err}"[:300]))
                 continue
-            case = _run_issue_check(ctx, i, check, path=value_test_path(i), id_=f"v{i:03d}", origin="issue_value")
+            case = _run_issue_check(ctx, i, check, path=path, id_=id_, origin="issue_value")
             if case.original_outcome is not None:
                 ctx.run.write_json(rel, case)
         out.append(case)
     return out
-
-
-def value_test_path(i: int) -> str:
-    return f"test_swe_agent_value_{i:03d}.py"
 
 
 def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
@@ -140,6 +156,8 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
     code = code_context(ctx.repo_path, locations, max_chars=5000)
     if cfg.value_calls:
         from_issue += value_tests(ctx, model, code, limit=cfg.value_calls)
+    if cfg.traceback_calls and not any(t.kept for t in from_issue):
+        from_issue += traceback_tests(ctx, model, code, limit=cfg.traceback_calls)
 
     shown = issue_errors(f"{ctx.issue.title}\n\n{ctx.issue.body}")
 

@@ -19,7 +19,7 @@ from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_names import bound_names, import_for, safe_code
 from agent.issue_prose import prose_exception, prose_raise_claims, prose_values
 from agent.issue_outputs import output_blocks
-from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks
+from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks, unprint
 from agent.issue_traceback import prose_bindings, traceback_observation
 
 Kind = Literal["equals", "not_raises", "raises_not"]
@@ -280,10 +280,13 @@ def check_from_code(code: str, expected: str | None, lines: tuple[int, ...] = ()
         module = ast.parse(code)
     except SyntaxError as err:
         raise ValueError(f"the code does not parse (line {err.lineno}: {err.msg})") from None
-    if not module.body or not isinstance(module.body[-1], ast.Expr):
+    last = module.body[-1] if module.body else None
+    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        last = ast.Expr(last.value)          # `result = f(x)`: the value is the call's
+    if not isinstance(last, ast.Expr):
         raise ValueError("the last line is not an expression")
     setup = tuple(ast.unparse(s) for s in module.body[:-1])
-    call = ast.unparse(module.body[-1].value)
+    call = ast.unparse(unprint(last.value)[0])
     if not all(safe_code(s) for s in setup + (call,)):
         raise ValueError("the code does more than compute a value")
     if error is not None:

@@ -95,7 +95,7 @@ def shown_errors(text: str) -> list[ShownError]:
             stripped = rows[i].strip().strip("`")
             m = _FRAME.match(rows[i])
             if m:
-                frame = m.group(2)
+                frame = m.group(2).rsplit(".", 1)[-1]     # co_name, whatever the Python version shows
                 continue
             exc = _EXC_LINE.match(stripped)
             if exc and frame and frame != "<module>" and exc.group(1) != "AssertionError":   # not a failing test

@@ -107,46 +107,65 @@ def value_tests(ctx: StageContext, model, code: str, limit: int = 2) -> list[Tes
 def traceback_tests(ctx: StageContext, model, code: str, limit: int = 1) -> list[TestCase]:
     """A traceback the issue shows, with no call that the text gives: the model writes only the call that
     raises it; the check is that the error disappears, and it is kept only if the call raises the shown
-    exception in the shown function with a message of the shown shape (agent/issue_traceback.py)."""
+    exception in the shown function with a message of the shown shape (agent/issue_traceback.py). A call
+    that does not reproduce it is shown what happened and asked once more."""
     def ask(error):
         prompt = render("test", "traceback_call", issue=ctx.issue_text, code=code, error=error.line[:300],
                         frame=error.frame)
-        return prompt, lambda src: check_from_code(src, None, error=error)
+        again = lambda reason: render("test", "traceback_again", reason=reason[:400], error=error.line[:300],  # noqa: E731
+                                      frame=error.frame)
+        return prompt, lambda src: check_from_code(src, None, error=error), again
     errors = shown_errors(f"{ctx.issue.title}\n\n{ctx.issue.body}")
     return _call_tests(ctx, model, [lambda e=e: ask(e) for e in errors[:limit]], "error", "e")
 
 
 def _call_tests(ctx: StageContext, model, asks, tag: str, prefix: str) -> list[TestCase]:
-    """One greedy answer per ask (a function giving the prompt and the check builder for the reply);
-    kept, like every issue check, only if it fails on the original code as the issue says. Saved per ask,
-    so a resume asks nothing again (a model or sandbox failure is not saved: retried)."""
+    """Greedy answers per ask (a function giving the prompt, the check builder for a reply and, if a call
+    that does not reproduce the issue gets a second turn, its feedback); kept, like every issue check, only
+    if it fails on the original code as the issue says. Saved per ask, so a resume asks nothing again (a
+    model or sandbox failure is not saved: retried)."""
     out = []
     for i, ask in enumerate(asks):
         rel, path, id_ = f"{STAGE_DIR}/{tag}_{i:03d}.json", f"test_swe_agent_{tag}_{i:03d}.py", f"{prefix}{i:03d}"
         case = ctx.run.read_model_or_none(rel, TestCase)
         if case is None:
-            try:
-                prompt, build = ask()
-                reply = model.query([{"role": "system", "content": render("test", "system")},
-                                     {"role": "user", "content": prompt}], temperature=0.0, seed=ctx.config.seed)
-                check = build(extract_python(reply.content))
-            except (FormatError, ValueError) as err:
-                case = TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
-                                reason=f"no usable call: {err}"[:300])
-                ctx.run.write_json(rel, case)
-                out.append(case)
-                continue
-            except ModelUnavailable:     # the run stops (agent/loop.py)
-                raise
-            except Exception as err:     # the model is down or over budget: said in tests.json, not cached (a resume retries)
-                out.append(TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
-                                    reason=f"model failed: {type(err).__name__}: {err}"[:300]))
-                continue
-            case = _run_issue_check(ctx, i, check, path=path, id_=id_, origin="issue_value")
-            if case.original_outcome is not None:
+            case = _ask_call(ctx, model, ask, i, path, id_)
+            if case.original_outcome is not None or case.reason.startswith("no usable call"):
                 ctx.run.write_json(rel, case)
         out.append(case)
     return out
+
+
+def _ask_call(ctx: StageContext, model, ask, i: int, path: str, id_: str) -> TestCase:
+    def unusable(err) -> TestCase:
+        return TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
+                        reason=f"no usable call: {err}"[:300])
+    try:
+        prompt, build, *again = ask()
+    except ValueError as err:
+        return unusable(err)
+    messages = [{"role": "system", "content": render("test", "system")}, {"role": "user", "content": prompt}]
+    case = None
+    for _ in range(1 + bool(again and again[0])):
+        try:
+            reply = model.query(messages, temperature=0.0, seed=ctx.config.seed)
+        except ModelUnavailable:     # the run stops (agent/loop.py)
+            raise
+        except Exception as err:     # the model is down or over budget: said in tests.json, not cached (a resume retries)
+            return TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
+                            reason=f"model failed: {type(err).__name__}: {err}"[:300])
+        try:
+            check = build(extract_python(reply.content))
+        except (FormatError, ValueError) as err:
+            case, reason = unusable(err), str(err)
+        else:
+            case = _run_issue_check(ctx, i, check, path=path, id_=id_, origin="issue_value")
+            if case.kept or case.original_outcome is None:
+                return case
+            reason = "it ran without raising any error" if case.original_outcome == "pass" else case.reason
+        if again and again[0]:
+            messages += [{"role": "assistant", "content": reply.content}, {"role": "user", "content": again[0](reason)}]
+    return case
 
 
 def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:

@@ -10,41 +10,7 @@ from agent.issue_checks import check_from_code, extract_checks
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.issue_traceback import message_pattern, shown_errors
 from agent.parsing import classify_pytest
-
-ISSUE = """Logging out twice raises KeyError
-
-Users who double-click "Sign out" get a 500 error; our handler calls `store.end()` again:
-
-```
-Traceback (most recent call last):
-  File "/srv/app/views.py", line 88, in logout
-    store.end(request.cookies["session"])
-  File "/srv/app/.venv/lib/python3.11/site-packages/kvstore/store.py", line 12, in end
-    raise KeyError(f"unknown session {sid!r}")
-KeyError: "unknown session 'GZ3pXw0m2VwQ0cGk9t0uUo2FqzJ1b0aL'"
-```
-
-Ending a session that is unknown should do nothing unless `missing_ok=False` is passed.
-"""
-STORE = '''class Store:
-    def __init__(self):
-        self._sessions = {}
-
-    def start(self, sid):
-        self._sessions[sid] = {}
-
-    def get(self, sid):
-        return self._sessions[sid]
-
-    def end(self, sid, missing_ok=True):
-        if sid not in self._sessions:
-            if missing_ok:
-                raise KeyError(f"unknown session {sid!r}")
-            return
-        del self._sessions[sid]
-'''
-CALL = "```python\nfrom kvstore.store import Store\n\nstore = Store()\nstore.end('abc')\n```"
-
+from tests.support.kvstore import CALL, ISSUE, STORE, make_kvstore_repo
 
 def test_the_end_of_a_shown_traceback_is_read():
     [error] = shown_errors(ISSUE)
@@ -103,8 +69,6 @@ def test_the_test_stage_asks_for_the_call_keeps_the_check_and_resumes_without_th
     """litellm's mock_response as the model, a local sandbox, a real git repository: one greedy question,
     the check e000 (origin issue_value: the issue's expectation, the model's call) is kept; a rerun with a
     model that would answer differently reads it back."""
-    import git
-
     from agent.config import load_config
     from agent.pipeline import stage_context
     from agent.progress import Progress
@@ -112,14 +76,7 @@ def test_the_test_stage_asks_for_the_call_keeps_the_check_and_resumes_without_th
     from agent.schema import Location
     from agent.stages.testgen import write_tests
 
-    repo = tmp_path / "repo"
-    (repo / "kvstore").mkdir(parents=True)
-    (repo / "kvstore" / "__init__.py").write_text("")
-    (repo / "kvstore" / "store.py").write_text(STORE)
-    r = git.Repo.init(repo)
-    r.git.add(A=True)
-    r.git.commit("-qm", "initial", "--author", "t <t@example.com>", env={"GIT_COMMITTER_NAME": "t",
-                                                                        "GIT_COMMITTER_EMAIL": "t@example.com"})
+    repo = make_kvstore_repo(tmp_path)
     for reply in (CALL, "```python\nfrom kvstore.store import Store\nStore().get('x')\n```"):
         cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.mock_response": reply,
                                        "test.samples": 0})
@@ -128,3 +85,32 @@ def test_the_test_stage_asks_for_the_call_keeps_the_check_and_resumes_without_th
         [case] = tests
         assert (case.id, case.kept, case.origin, case.check_kind) == ("e000", True, "issue_value", "not_raises")
         assert "store.end('abc')" in case.content and "where=('end'" in case.content
+
+
+def test_a_call_that_does_not_raise_is_told_so_and_asked_once_more(tmp_path):
+    """The 1.5B model's first answer on the bundled `sessions` issue ended a session that exists: no error.
+    The second turn (a real HTTP server on 127.0.0.1 playing the model) shows what happened; the new call
+    reproduces the issue and the check is kept."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location
+    from agent.stages.testgen import write_tests
+    from tests.support.openai_server import ScriptedOpenAI
+
+    repo = make_kvstore_repo(tmp_path)
+    first = "```python\nfrom kvstore.store import Store\nstore = Store()\nstore.start('a')\nstore.end('a')\n```"
+    seen = []
+
+    def respond(messages):
+        seen.append(messages)
+        return first if len(seen) == 1 else CALL
+    with ScriptedOpenAI(respond) as server:
+        cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/scripted",
+                                       "model.api_base": server.api_base, "test.samples": 0})
+        with stage_context(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+            [case] = write_tests(ctx, [Location(file="kvstore/store.py", symbol="Store.end")])
+    assert len(seen) == 2 and seen[1][-2]["content"] == first
+    assert "it ran without raising any error" in seen[1][-1]["content"] and "inside `end`" in seen[1][-1]["content"]
+    assert case.kept and "store.end('abc')" in case.content

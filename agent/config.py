@@ -76,7 +76,8 @@ class PatchConfig(StageConfig):
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
     # Let issue checks that only say "the shown error must disappear" drive the two searches above; fills are then
-    # kept only when they agree on what the issue's calls return (patch_mutants.agreeing).
+    # kept only when they agree on what the issue's calls return (patch_mutants.agreeing). Off: on the 2 train
+    # instances with only such checks it kept one wrong fill each and no right one (README "Error-gone repairs").
     mutants_error_gone: bool = False
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import git
+from tests.support.pipeline import commit_tree
 
 ISSUE = """Logging out twice raises KeyError
 
@@ -43,17 +43,8 @@ CALL = "```python\nfrom kvstore.store import Store\n\nstore = Store()\nstore.end
 
 def make_kvstore_repo(root: Path, tests: bool = False) -> Path:
     """root/repo: the committed package `kvstore` (and, with `tests`, a project test of start/end)."""
-    repo = root / "repo"
-    (repo / "kvstore").mkdir(parents=True)
-    (repo / "kvstore" / "__init__.py").write_text("")
-    (repo / "kvstore" / "store.py").write_text(STORE)
+    files = {"kvstore/__init__.py": "", "kvstore/store.py": STORE}
     if tests:
-        (repo / "tests").mkdir()
-        (repo / "tests" / "test_store.py").write_text("from kvstore.store import Store\n\n\ndef test_start_end():\n"
-                                                      "    s = Store()\n    s.start('a')\n    s.end('a')\n")
-    r = git.Repo.init(repo)
-    with r.config_writer() as cw:
-        cw.set_value("user", "name", "t").set_value("user", "email", "t@example.com")
-    r.git.add(A=True)
-    r.index.commit("initial")
-    return repo
+        files["tests/test_store.py"] = ("from kvstore.store import Store\n\n\ndef test_start_end():\n"
+                                        "    s = Store()\n    s.start('a')\n    s.end('a')\n")
+    return commit_tree(root / "repo", files)

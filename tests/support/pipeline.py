@@ -52,6 +52,14 @@ def make_repo(root: Path, ops: str = OPS, test_ops: str = TEST_OPS) -> Path:
     (repo_dir / "calc" / "__init__.py").write_text("")
     (repo_dir / "calc" / "ops.py").write_text(ops)
     (repo_dir / "tests" / "test_ops.py").write_text(test_ops)
+    return commit_tree(repo_dir)
+
+
+def commit_tree(repo_dir: Path, files: dict[str, str] | None = None) -> Path:
+    """Write `files` (relative path -> text) under repo_dir, then make it a git repository with one commit."""
+    for rel, text in (files or {}).items():
+        (repo_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo_dir / rel).write_text(text)
     repo = git.Repo.init(repo_dir)
     with repo.config_writer() as cw:
         cw.set_value("user", "name", "test").set_value("user", "email", "test@example.com")

@@ -4,6 +4,7 @@
     python scripts/bench_issue_checks.py --split train
     python scripts/bench_issue_checks.py --split test --examples colors,booking
     python scripts/bench_issue_checks.py --dataset ../shared/data/swebench/swebench_verified.jsonl.gz
+    python scripts/bench_issue_checks.py --split all --traceback-calls --model M --api-base URL
 
 Per example: the checks agent/issue_checks.py reads from issue.md (no model), each rendered as the test
 stage renders it and run with this interpreter's pytest on the bundled repository (kept = fails for the
@@ -14,6 +15,10 @@ With --dataset (SWE-bench-format rows, e.g. real issues): the checks are only ex
 counted per repository: "value" checks state an expected value or exception, "error gone" checks only
 say a shown traceback must disappear, "values for a model call" are stated values that no shown call
 could be tied to (`test.value_calls` asks the model for the call).
+
+With --traceback-calls (and a model): every example whose issue shows a traceback gets the test stage's
+traceback call (`test.traceback_calls`, agent/issue_traceback.py), asked whether or not the pipeline would ask
+(it asks only where no issue check is kept); the check is run on the bug (kept?) and on the reference fix (right?).
 """
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ _SPAN = r"`[^`\n]+`"
 _SCALAR = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'[^'\n]*'|\"[^\"\n]*\"|True|False|None"
 ATOM = rf"(?:{_SPAN}|{_SCALAR})"
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration))(?::\s?(.*))?$")
-_TRACEBACK = "Traceback (most recent call last)"
+EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration))(?::\s?(.*))?$")
+TRACEBACK = "Traceback (most recent call last)"
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Block:
 
     def is_traceback(self) -> bool:
         first = next((ln.strip() for ln in self.raw if ln.strip()), "")
-        return self.kind == "code" and first.startswith(_TRACEBACK)
+        return self.kind == "code" and first.startswith(TRACEBACK)
 
     def imports(self) -> list[str]:
         out = []
@@ -97,8 +97,8 @@ def split_blocks(text: str) -> list[Block]:
 
 def raised_by(output: list[str]) -> tuple[str | None, str | None]:
     last = next((ln.strip() for ln in reversed(output) if ln.strip()), "")
-    m = _EXC_LINE.match(last)
-    if m and (any(ln.strip().startswith(_TRACEBACK) for ln in output) or len(output) == 1):
+    m = EXC_LINE.match(last)
+    if m and (any(ln.strip().startswith(TRACEBACK) for ln in output) or len(output) == 1):
         return m.group(1).rsplit(".", 1)[-1], last
     return None, None
 
@@ -204,7 +204,7 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
     """Statements of a code block; a call is observed when a comment shows its output, or when the
     block (or the traceback block after it) shows it raising."""
     raw = block.raw
-    cut = next((k for k, ln in enumerate(raw) if ln.strip().startswith(_TRACEBACK)), None)
+    cut = next((k for k, ln in enumerate(raw) if ln.strip().startswith(TRACEBACK)), None)
     tb_lines = raw[cut:] if cut is not None else (traceback.raw if traceback else [])
     code = textwrap.dedent("\n".join(raw[:cut] if cut is not None else raw))
     try:
@@ -274,7 +274,7 @@ def block_statements(block: Block) -> list[str]:
     if block.is_session():
         src = [re.sub(r"^\s*(>>>|\.\.\.) ?", "", ln) for ln in block.raw if re.match(r"^\s*(>>>|\.\.\.)", ln)]
     else:
-        cut = next((k for k, ln in enumerate(block.raw) if ln.strip().startswith(_TRACEBACK)), len(block.raw))
+        cut = next((k for k, ln in enumerate(block.raw) if ln.strip().startswith(TRACEBACK)), len(block.raw))
         src = textwrap.dedent("\n".join(block.raw[:cut])).split("\n")
     try:
         tree = ast.parse("\n".join(src))

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from agent.issue_literals import INVALID, parse_value
-from agent.issue_text import _EXC_LINE, _TRACEBACK, Block, Observation, raised_by, unprint
+from agent.issue_text import EXC_LINE, TRACEBACK, Block, Observation, raised_by, unprint
 
 
 _FRAME = re.compile(r'^\s*File "([^"]+)", line \d+, in (\S+)\s*$')
@@ -88,7 +88,7 @@ def shown_errors(text: str) -> list[ShownError]:
     out: list[ShownError] = []
     rows = (text or "").splitlines()
     for start, row in enumerate(rows):
-        if _TRACEBACK not in row:
+        if TRACEBACK not in row:
             continue
         frame = ""
         for i in range(start + 1, min(len(rows), start + 400)):
@@ -97,12 +97,12 @@ def shown_errors(text: str) -> list[ShownError]:
             if m:
                 frame = m.group(2).rsplit(".", 1)[-1]     # co_name, whatever the Python version shows
                 continue
-            exc = _EXC_LINE.match(stripped)
+            exc = EXC_LINE.match(stripped)
             if exc and frame and frame != "<module>" and exc.group(1) != "AssertionError":   # not a failing test
                 out.append(ShownError(exc.group(1).rsplit(".", 1)[-1], stripped, frame, message_pattern(exc.group(2) or ""),
                                       tuple(range(start + 1, i + 2))))
                 break
-            if exc or _TRACEBACK in stripped:
+            if exc or TRACEBACK in stripped:
                 break
     return out
 

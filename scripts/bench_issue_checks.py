@@ -37,6 +37,7 @@ from agent.examples import EXAMPLES_DIR  # noqa: E402
 from agent.examples.check_verdicts import check_verdicts  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
 from agent.issue_checks import checks_needing_call, extract_checks  # noqa: E402
+from agent.issue_traceback import shown_errors  # noqa: E402
 
 
 def dataset_main(path: Path) -> int:
@@ -53,11 +54,14 @@ def dataset_main(path: Path) -> int:
         c["value"] += any(k.kind != "not_raises" for k in checks)
         c["error_gone"] += bool(checks) and all(k.kind == "not_raises" for k in checks)
         c["model_call"] += bool(checks_needing_call(text))
+        c["traceback_call"] += not checks and bool(shown_errors(text))
     total = sum(per.values(), collections.Counter())
-    print("| repository | instances | any check | value check | error gone only | values for a model call |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| repository | instances | any check | value check | error gone only | values for a model call "
+          "| traceback, no check (traceback call) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for repo, c in sorted(per.items()) + [("all", total)]:
-        print(f"| {repo} | {c['instances']} | {c['any']} | {c['value']} | {c['error_gone']} | {c['model_call']} |")
+        print(f"| {repo} | {c['instances']} | {c['any']} | {c['value']} | {c['error_gone']} | {c['model_call']} "
+              f"| {c['traceback_call']} |")
     return 0
 
 
@@ -67,7 +71,6 @@ def traceback_main(names: list[str], model: str, api_base: str) -> int:
     from agent.config import load_config
     from agent.examples import materialize
     from agent.examples.check_verdicts import run_pytest
-    from agent.issue_traceback import shown_errors
     from agent.pipeline import stage_context
     from agent.progress import Progress
     from agent.repo_input import issue_from_file

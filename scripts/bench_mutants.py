@@ -64,7 +64,7 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     mut = RunFolder(run_dir).read_model_or_none(MUTANTS, MutationRecord) or MutationRecord()
     kept = [{"rule": m.rule, "correct": check_hidden(None, ex, m.diff)} for m in mut.kept]
     # Error-gone checks only (--error-gone): the passing tries the agreement guard dropped, judged too.
-    dropped = [{"rule": m.rule, "observed": m.observed[:120], "correct": check_hidden(None, ex, _diff(ex, m))}
+    dropped = [{"rule": m.rule, "observed": m.observed[:120], "correct": check_hidden(None, ex, _diff(ex, m.files_after))}
                for m in mut.tried if m.outcome == "ambiguous"]
     cloze = RunFolder(run_dir).read_model_or_none(CLOZE, ClozeRecord)
     # What the fills could reach at all: each distinct changed fill judged by the hidden test, per round
@@ -76,8 +76,7 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
         kinds = {f.sample: f.kind for f in cloze.fills}
         for rnd in sorted(kinds):
             for m in fills_as_mutants(cloze, sources, {rnd}):
-                diff = "".join(difflib.unified_diff(sources[m.path].splitlines(True), m.text.splitlines(True),
-                                                    f"a/{m.path}", f"b/{m.path}"))
+                diff = _diff(ex, {m.path: m.text})
                 reach.setdefault(f"{rnd} {kinds[rnd]}".strip(), []).append({"rule": m.rule, "correct": check_hidden(None, ex, diff),
                                                        "kept": m.text in passed})
     row = {"name": name, "split": split_of(name), "checks": len(mut.checks), "targets": mut.targets,
@@ -93,10 +92,10 @@ def run_instance(name: str, out: Path, cfg, localize_from: Path | None) -> dict:
     return row
 
 
-def _diff(ex, m) -> str:
-    """A try's unified diff against the example's original files (the search saves diffs of kept tries only)."""
+def _diff(ex, files_after: dict[str, str]) -> str:
+    """The unified diff of files (path -> new text) against the example's originals."""
     return "".join("".join(difflib.unified_diff((ex.repo / path).read_text().splitlines(True), text.splitlines(True),
-                                                f"a/{path}", f"b/{path}")) for path, text in m.files_after.items())
+                                                f"a/{path}", f"b/{path}")) for path, text in files_after.items())
 
 
 def _source_line(rows: list[dict], label: str, keep) -> str:
@@ -164,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     names = chosen_examples(p, args)
     # No model call is made but the cloze fills: localization without model samples, the issue's own checks only.
     cfg = load_config(None, [f"patch.mutants={args.limit}", "patch.samples=0", "localize.samples=0",
-                             "test.samples=0", "test.value_calls=0", f"sandbox={args.sandbox}",
+                             "test.samples=0", "test.value_calls=0", "test.traceback_calls=0", f"sandbox={args.sandbox}",
                              f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}",
                              f"patch.mutants_error_gone={str(args.error_gone).lower()}"],
                       **{"model.name": args.model, "model.api_base": args.api_base})

@@ -141,12 +141,13 @@ def _ask_call(ctx: StageContext, model, ask, i: int, path: str, id_: str) -> Tes
         return TestCase(id=id_, sample=i, path=path, content="", command="", origin="issue_value",
                         reason=f"no usable call: {err}"[:300])
     try:
-        prompt, build, *again = ask()
+        prompt, build, *more = ask()
     except ValueError as err:
         return unusable(err)
+    again = more[0] if more else None      # the feedback of a second turn, if the ask has one
     messages = [{"role": "system", "content": render("test", "system")}, {"role": "user", "content": prompt}]
     case = None
-    for _ in range(1 + bool(again and again[0])):
+    for _ in range(2 if again else 1):
         try:
             reply = model.query(messages, temperature=0.0, seed=ctx.config.seed)
         except ModelUnavailable:     # the run stops (agent/loop.py)
@@ -163,8 +164,8 @@ def _ask_call(ctx: StageContext, model, ask, i: int, path: str, id_: str) -> Tes
             if case.kept or case.original_outcome is None:
                 return case
             reason = "it ran without raising any error" if case.original_outcome == "pass" else case.reason
-        if again and again[0]:
-            messages += [{"role": "assistant", "content": reply.content}, {"role": "user", "content": again[0](reason)}]
+        if again:
+            messages += [{"role": "assistant", "content": reply.content}, {"role": "user", "content": again(reason)}]
     return case
 
 

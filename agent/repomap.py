@@ -199,8 +199,12 @@ def load_or_build_repo_map(repo_root: Path, commit: str, cache_dir: Path) -> Rep
 
 # ---------------------------------------------------------------- exact code for edit prompts
 def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int],
-                n_lines: int) -> list[tuple[int, int]]:
-    """Line ranges to show for one location: enclosing class headers first, then the symbol itself."""
+                n_lines: int, outline: bool = False) -> list[tuple[int, int]]:
+    """Line ranges to show for one location: enclosing class headers first, then the symbol itself.
+    With `outline`, a location that names a whole file shows only its class and def headers."""
+    whole = not loc.symbol and (not loc.start_line or (loc.start_line <= 1 and (loc.end_line or 0) >= n_lines))
+    if outline and whole and symbols:
+        return [(s.start_line, header_end.get(s.qualname, s.start_line)) for s in symbols]
     sym = None
     if loc.symbol:
         want = loc.symbol.strip().removesuffix("()")
@@ -217,8 +221,11 @@ def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int]
     return ranges + [(sym.start_line, sym.end_line)]
 
 
-def code_context(repo_root: Path, locations: list[Location], max_chars: int = 6000) -> str:
-    """Exact file text of the located symbols with line numbers, merged per file, in ranking order."""
+def code_context(repo_root: Path, locations: list[Location], max_chars: int = 6000, outline: bool = False) -> str:
+    """Exact file text of the located symbols with line numbers, merged per file, in ranking order.
+
+    outline: a whole-file location adds only the file's class and def header lines (for answers that
+    rewrite one function: a small model shown a whole file copies it from the top, past the reply cap)."""
     root = Path(repo_root)
     files: dict[str, list[str]] = {}
     parsed: dict[str, tuple[list[Symbol], dict[str, int]]] = {}
@@ -236,7 +243,7 @@ def code_context(repo_root: Path, locations: list[Location], max_chars: int = 60
             used += len(loc.file) + 16           # "### path", leading/trailing "...", blank line
         lines, (symbols, header_end), seen = files[loc.file], parsed[loc.file], chosen[loc.file]
         used += 4                                # at most one "..." gap marker per location
-        wanted = [n for a, b in _ranges_for(loc, symbols, header_end, len(lines))
+        wanted = [n for a, b in _ranges_for(loc, symbols, header_end, len(lines), outline)
                   for n in range(max(a, 1), min(b, len(lines)) + 1)]
         for n in dict.fromkeys(wanted):
             if n in seen:

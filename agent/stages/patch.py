@@ -75,6 +75,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     checks = feedback_tests(tests or [], cfg.revise_with)
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
     excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
+    fn_excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000, outline=True)) \
+        if cfg.function_excerpt == "outline" else excerpt
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
     sources = {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)}
@@ -137,7 +139,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                          + render(PROMPTS[fmt], "revise", example_path=top), attempt)
 
         variables = {"issue": ctx.issue_text, "example_path": top or "package/module.py",
-                     "code": top_text if fmt == "whole_file" else excerpt,
+                     "code": {"whole_file": top_text, "function": fn_excerpt}.get(fmt, excerpt),
                      "other_code": _other_code(excerpt, top) if fmt == "whole_file" else "",
                      "observed": observed,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",

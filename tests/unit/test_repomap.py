@@ -228,3 +228,21 @@ def test_read_repo_text_shows_only_the_repositorys_own_text_files(tmp_path):
     assert read_repo_text(root, "pkg/ok.py") == "x = 1\n"
     for rel in ("pkg/link.py", "pkg/blob.py", "pkg/latin.py", "../secret.txt", str(secret), "pkg", "", "pkg/none.py"):
         assert read_repo_text(root, rel) == "", rel
+
+
+def test_code_context_outline_shows_a_whole_file_location_as_headers_only(repo):
+    locs = [Location(file="geo/shapes.py", symbol="make_square"), Location(file="geo/shapes.py")]
+    full = code_context(repo, locs, max_chars=4000)
+    out = code_context(repo, locs, max_chars=4000, outline=True)
+    shown = {int(ln.split(" | ", 1)[0]): ln.split(" | ", 1)[1] for ln in out.splitlines() if " | " in ln}
+    # The located function in full (decorator and multi-line header included); of the rest of the file only
+    # the class and def header lines, so no module header or body a small model would copy from the top.
+    assert [n for n in range(25, 32)] == [n for n in sorted(shown) if 25 <= n <= 31]
+    assert shown[5] == "class Shape:" and shown[11] == "    def area(self) -> float:" and 12 not in shown
+    assert 1 not in shown and 2 not in shown and "import functools" in full
+    assert len(out) < len(full)
+    # A line range or a file without symbols is shown as before.
+    by_lines = [Location(file="geo/shapes.py", start_line=2, end_line=2)]
+    assert code_context(repo, by_lines, 4000, outline=True) == code_context(repo, by_lines, 4000)
+    plain = [Location(file="geo/__init__.py")]
+    assert code_context(repo, plain, 4000, outline=True) == "### geo/__init__.py\n   1 | from .shapes import Shape"

@@ -180,3 +180,28 @@ def test_the_ask_names_the_suspect_a_copied_module_holds_not_its_first_class(san
     assert "Find the line of `SessionStore`" in ask_one_line(info.value)
     assert "Find the line of `SessionStore.end`" in ask_one_line(info.value, ["SessionStore.end"])
     assert "Find the line of `sessions_for`" in ask_one_line(info.value, ["gone", "sessions_for"])
+
+
+def test_function_format_prompts_outline_a_whole_file_location_when_asked(tmp_path):
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location
+    from agent.stages.patch import generate_patches
+    from tests.support.pipeline import ISSUE, make_repo
+
+    fix = "calc/ops.py\n```python\ndef add(a, b):\n    return a + b\n```"
+    repo, prompts = make_repo(tmp_path), {}
+    for excerpt in ("full", "outline"):
+        cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.mock_response": fix, "patch.samples": 1,
+                                       "patch.mutants": 0, "patch.cloze": 0, "patch.edit_format": "function",
+                                       "patch.function_excerpt": excerpt})
+        with stage_context(issue_from_text(ISSUE), repo, tmp_path / excerpt, cfg, None, Progress(False)) as ctx:
+            [traj], cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="add"),
+                                                   Location(file="calc/ops.py")], [])
+        assert [c.diff.count("+    return a + b") for c in cands] == [1]
+        prompts[excerpt] = next(m["content"] for m in traj.messages if m["role"] == "user")
+    # The located function in full either way; the rest of the whole-file location only as its def line.
+    assert all('"""Return the sum of a and b."""' in p and "def mul(a, b):" in p for p in prompts.values())
+    assert "return a * b" in prompts["full"] and "return a * b" not in prompts["outline"]

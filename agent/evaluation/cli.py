@@ -139,6 +139,10 @@ def gc_cmd(
     use = build.disk_usage(client)
     console.print(f"{use['images']} images, ~{use['bytes_total_estimate'] / 1e9:.2f} GB "
                   f"(unique {use['bytes_unique'] / 1e9:.2f} GB + shared)")
+    if dry_run:
+        for repo, row in sorted(gc.by_repo(gc.ours(client, only)).items()):
+            console.print(f"  {repo}: {row['instances']} instance images, {row['instance_bytes'] / 1e6:.0f} MB of their own; "
+                          f"{row['envs']} environment images, {row['env_bytes'] / 1e6:.0f} MB (with the base image)")
     if max_disk and not dry_run:
         try:
             limit = _bytes(max_disk)

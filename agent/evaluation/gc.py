@@ -65,7 +65,7 @@ def last_used(tag: str, created: float) -> float:
     return stamp.stat().st_mtime if stamp.exists() else created
 
 
-def _ours(client: docker.DockerClient, only: str | None = None) -> list[dict]:
+def ours(client: docker.DockerClient, only: str | None = None) -> list[dict]:
     key, _, value = (only or "").partition("=")
     return [i for i in client.df().get("Images", []) if (i.get("Labels") or {}).get(LABEL_KIND) in ("instance", "env")
             and (not only or (i.get("Labels") or {}).get(key) == value)]
@@ -103,7 +103,7 @@ def cap(client: docker.DockerClient, max_bytes: int, only: str | None = None) ->
     """Remove least recently used SWE-bench images until ours hold at most max_bytes; returns their tags.
     `only` (key=value) limits both the count and the removals to images carrying that label."""
     removed: list[str] = []
-    images = _ours(client, only)
+    images = ours(client, only)
     for img in evict_order(images):
         if disk_bytes(images) <= max_bytes:
             break
@@ -115,5 +115,24 @@ def cap(client: docker.DockerClient, max_bytes: int, only: str | None = None) ->
         except docker.errors.APIError:
             continue   # used by a running evaluation
         removed.append(tag)
-        images = _ours(client, only)   # sizes change: layers another image shared may now be its own
+        images = ours(client, only)   # sizes change: layers another image shared may now be its own
     return removed
+
+
+def by_repo(images: list[dict]) -> dict[str, dict]:
+    """Disk per repository (pure; `images` as the engine's df lists them): its instance images' own layers,
+    and the environments they are built on (an environment shared by two repositories counts for both)."""
+    env_size = {i["Labels"].get("swe-agent.recipe"): i["Size"] for i in images if i["Labels"][LABEL_KIND] == "env"}
+    out: dict[str, dict] = {}
+    for i in images:
+        if i["Labels"][LABEL_KIND] != "instance":
+            continue
+        owner, _, rest = i["Labels"].get("swe-agent.instance", "?__?").partition("__")
+        row = out.setdefault(f"{owner}/{rest.rsplit('-', 1)[0]}", {"instances": 0, "instance_bytes": 0, "envs": set()})
+        row["instances"] += 1
+        row["instance_bytes"] += max(i["Size"] - max(i.get("SharedSize", 0), 0), 0)
+        row["envs"].add(i["Labels"].get("swe-agent.recipe"))
+    for row in out.values():
+        row["env_bytes"] = sum(env_size.get(r, 0) for r in row["envs"])
+        row["envs"] = len(row["envs"])
+    return out

@@ -31,7 +31,7 @@ def test_max_disk_evicts_least_recently_used_instances_first(docker_client, tmp_
     try:
         for tag in (insts[1], insts[0], insts[2]):   # least recently used: 1, then 0
             gc.touch(tag)
-        mine = gc._ours(docker_client, only)
+        mine = gc.ours(docker_client, only)
         assert len(mine) == 4 and gc.disk_bytes(mine) >= (4 + 3 * 3) * MB
         # Room for about one instance image on top of the environment.
         limit = gc.disk_bytes(mine) - 5 * MB

@@ -22,6 +22,14 @@ def _is_docstring(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
 
 
+def is_placeholder(d: ast.stmt) -> bool:
+    """A def whose body is only `...` (after its docstring): an outline line standing for code left out."""
+    doc = d.body and _is_docstring(d.body[0]) and isinstance(d.body[0].value.value, str)
+    body = d.body[1:] if doc else d.body
+    return (isinstance(d, _Def) and len(body) == 1 and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant) and body[0].value.value is Ellipsis)
+
+
 def dedent_top(src: str) -> str:
     # A method copied from inside its class arrives indented; strip the first code line's indentation.
     first = next((ln for ln in src.split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
@@ -111,6 +119,8 @@ def _pick(group: list[_Found], d: ast.stmt, path: str) -> _Found | None:
 
 def _splice_def(content: str, d: ast.stmt, src_lines: list[str], path: str,
                 inside: _Found | None) -> tuple[str, list[str]]:
+    if is_placeholder(d):
+        return content, []
     found = _parse_file(content, path)
     if inside is not None:  # a method from a class block: only that class's own methods qualify
         groups = [[f for f in found if f.qualname == f"{inside.qualname}.{d.name}"]]

@@ -79,7 +79,8 @@ def parse_function_rewrite(text: str, default_path: str | None = None) -> list[F
             raise FormatError("A ```python block has no file path on the line before it. " + FUNCTION_FORMAT)
         last_path = path
         src = dedent_top(_clean_code(body))
-        module = parse_block(src, path)
+        module = parse_block(fill_elisions(src), path)
+        src = fill_elisions(src)
         if any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for s in module.body):
             edits.append(FunctionEdit(path, src.rstrip("\n") + "\n"))
     if not edits:
@@ -88,6 +89,51 @@ def parse_function_rewrite(text: str, default_path: str | None = None) -> list[F
 
 
 _DEF_START = re.compile(r"^[ \t]*(@|def |async def |class )")
+_HEADER = re.compile(r"^([ \t]*)(async[ \t]+def|def|class)\b")
+_ELLIPSIS = re.compile(r"^[ \t]*(\.\.\.|…)[ \t]*$")
+
+
+def fill_elisions(src: str) -> str:
+    """A block that copies an outline ("..." for the bodies left out) made to parse, when it does not as
+    sent: a "..." right after a def/class header becomes that definition's body (`...`, which the
+    splice skips as a placeholder); any other "..." line is dropped; a header the block ends on gets one.
+    Source that parses, or has no "..." line, comes back unchanged."""
+    lines = src.split("\n")
+    if not any(_ELLIPSIS.match(ln) for ln in lines):
+        return src
+    try:
+        ast.parse(src)
+        return src
+    except SyntaxError:
+        pass
+    out: list[str] = []
+    header: str | None = None      # indentation of a def/class header still being read (it may span lines)
+    awaiting: str | None = None    # indentation of a def/class whose header ended with ":" and has no body yet
+    depth = 0
+    for ln in lines:
+        if _ELLIPSIS.match(ln):
+            if awaiting is not None:
+                out.append(awaiting + "    ...")
+                awaiting = None
+            continue
+        code = ln.split("#")[0].rstrip()
+        if not code:
+            out.append(ln)
+            continue
+        m = _HEADER.match(ln)
+        if m and header is None:
+            header, depth, awaiting = m.group(1), 0, None
+        elif header is None:
+            awaiting = None              # the body began
+        if header is not None:
+            depth += sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+            if depth <= 0:
+                awaiting = header if code.endswith(":") else None
+                header = None
+        out.append(ln)
+    if awaiting is not None:
+        out.append(awaiting + "    ...")
+    return "\n".join(out)
 
 
 def salvage_truncated(text: str) -> str | None:

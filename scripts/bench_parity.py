@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from agent.evaluation import mirror, parity
+from agent.evaluation.validate import needs_internet
 from agent.evaluation.run_all import EvalOptions, docker_client, prepare
 from agent.evaluation.dataset import load_dataset
 from agent.evaluation.run import evaluate, log_dir_for
@@ -44,9 +45,16 @@ def grade_instance(client, row: dict, cands: list[parity.Candidate], args) -> No
                                RUN_ID, timeout=args.timeout)
                 graded[c.patch_id] = (res.status, res.reason)
         ours, reason = graded[c.patch_id]
-        parity.save(parity.Verdict(iid, c.repo, c.system, c.patch_id, c.official, ours, reason), args.out / "verdicts")
+        parity.save(parity.Verdict(iid, c.repo, c.system, c.patch_id, c.official, ours, reason,
+                                   _internet(args.out, c.patch_id, iid)), args.out / "verdicts")
     print(f"{iid}: {len(cands)} candidates, {len(graded)} unique patches, build {prep.build_s:.0f}s "
           f"{prep.error[:120]}", flush=True)
+
+
+def _internet(out: Path, patch_id: str, iid: str) -> bool:
+    """Whether the graded run's test output shows a failed DNS lookup / unreachable network."""
+    log = log_dir_for(out / "eval", RUN_ID, {"instance_id": iid, "model_name_or_path": patch_id}) / "test_output.txt"
+    return log.exists() and needs_internet(log.read_text(errors="replace"))
 
 
 def write_table(path: Path, verdicts: list[parity.Verdict], note: str) -> None:
@@ -95,6 +103,10 @@ def main() -> None:
             print("time box reached: rerun the same command to continue", flush=True)
             break
         grade_instance(client, lite[iid], by_instance[iid], args)
+    for path, v in parity.load_all(args.out / "verdicts").items():     # verdicts saved before the field existed
+        if not v.needs_internet and _internet(args.out, v.patch_id, v.instance_id):
+            v.needs_internet = True
+            parity.save(v, args.out / "verdicts")
     verdicts = list(parity.load_all(args.out / "verdicts").values())   # everything graded so far, by any invocation
     print(parity.table(verdicts))
     if args.table:

@@ -36,6 +36,7 @@ class Verdict:
     official: bool
     ours: str                # resolved | unresolved | error (ours: patch did not apply, env failed, timeout)
     reason: str = ""
+    needs_internet: bool = False   # its tests failed on DNS / an unreachable network in the network-less container
 
     @property
     def agree(self) -> bool:
@@ -97,8 +98,8 @@ def load_all(folder: Path) -> dict[Path, Verdict]:
 
 
 def table(verdicts: list[Verdict]) -> str:
-    lines = ["| repository | candidates | instances | official resolved | ours resolved | agree | disagree | ours error |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| repository | candidates | instances | official resolved | ours resolved | agree | disagree "
+             "| of which the tests need the internet | ours error |", "|---|---|---|---|---|---|---|---|---|"]
     by_repo: dict[str, list[Verdict]] = defaultdict(list)
     for v in verdicts:
         by_repo[v.repo].append(v)
@@ -107,7 +108,8 @@ def table(verdicts: list[Verdict]) -> str:
         agree = sum(v.agree for v in vs)
         lines.append(f"| {repo} | {len(vs)} | {len({v.instance_id for v in vs})} | {sum(v.official for v in vs)} | "
                      f"{sum(v.ours == 'resolved' for v in vs)} | {agree} ({100 * agree / max(len(vs), 1):.0f} %) | "
-                     f"{len(vs) - agree} | {sum(v.ours == 'error' for v in vs)} |")
+                     f"{len(vs) - agree} | {sum(not v.agree and v.needs_internet for v in vs)} | "
+                     f"{sum(v.ours == 'error' for v in vs)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -117,7 +119,8 @@ def disagreements(verdicts: list[Verdict]) -> str:
         return "No disagreements.\n"
     lines = ["| instance | system | official | ours | our grader's reason |", "|---|---|---|---|---|"]
     for v in rows:
-        reason = v.reason.replace("|", "\\|").replace("\n", " ")[:240]
+        reason = ("tests need the internet (DNS failed without a network): " if v.needs_internet else "") + v.reason
+        reason = reason.replace("|", "\\|").replace("\n", " ")[:240]
         lines.append(f"| {v.instance_id} | {v.system} | {'resolved' if v.official else 'unresolved'} | "
                      f"{v.ours} | {reason} |")
     return "\n".join(lines) + "\n"

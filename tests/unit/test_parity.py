@@ -22,13 +22,15 @@ def test_agreement_and_table(tmp_path):
     assert same.patch_id == _c("a__r-1", "s2", False, "p1").patch_id != _c("a__r-1", "s3", False, "p2").patch_id
     vs = [parity.Verdict("a__r-1", "a/x", "s1", "p", True, "resolved"),
           parity.Verdict("a__r-1", "a/x", "s2", "p", False, "resolved", "F2P pass"),
-          parity.Verdict("b__q-5", "b/x", "s1", "q", False, "error", "patch did not apply")]
-    assert [v.agree for v in vs] == [True, False, True]
+          parity.Verdict("b__q-5", "b/x", "s1", "q", False, "error", "patch did not apply"),
+          parity.Verdict("c__n-2", "c/x", "s1", "n", True, "unresolved", "F2P failing 1", needs_internet=True)]
+    assert [v.agree for v in vs] == [True, False, True, False]
     for v in vs:
         parity.save(v, tmp_path)
     parity.save(parity.Verdict("b__q-5", "b/x", "acr/acr-run-1", "q", True, "resolved"), tmp_path)   # "/" in names
     loaded = list(parity.load_all(tmp_path).values())
-    assert len(loaded) == 4 and all(v in loaded for v in vs)
+    assert len(loaded) == 5 and all(v in loaded for v in vs)
     text = parity.table(vs)
-    assert "| a/x | 2 | 1 | 1 | 2 | 1 (50 %) | 1 | 0 |" in text and "| **total** | 3 | 2 | 1 | 2 | 2 (67 %) | 1 | 1 |" in text
+    assert "| a/x | 2 | 1 | 1 | 2 | 1 (50 %) | 1 | 0 | 0 |" in text and "| c/x | 1 | 1 | 1 | 0 | 0 (0 %) | 1 | 1 | 0 |" in text
+    assert "| **total** | 4 | 3 | 2 | 2 | 2 (50 %) | 2 | 1 | 1 |" in text
     assert "a__r-1 | s2 | unresolved | resolved | F2P pass" in parity.disagreements(vs)

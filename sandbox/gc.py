@@ -72,6 +72,11 @@ def collect(client: docker.DockerClient, run_id: str | None = None, images: bool
             c.remove(force=True, v=True)
         except docker.errors.NotFound:
             pass
+        except docker.errors.APIError as err:
+            # Two runs starting at once reap the same orphan: the engine answers the second one 409
+            # "removal ... is already in progress". Gone either way; anything else is a real error.
+            if "already in progress" not in str(err):
+                raise
     # Newest first: a fork of a fork is a child image and must go before its parent.
     for img in sorted(imgs, key=lambda i: i.attrs.get("Created", 0), reverse=True):
         for ref in img.tags or [img.id]:

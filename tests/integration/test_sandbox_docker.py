@@ -183,3 +183,17 @@ def test_repo_image_is_reused(docker_client, sandbox_git_repo, repo_image):
     assert time.monotonic() - t0 < 2
     labels = docker_client.images.get(repo_image).labels
     assert labels["swe-agent.kind"] == "repo" and len(labels["swe-agent.commit"]) == 40
+
+
+def test_runs_reaping_the_same_leftovers_at_once_do_not_fail(docker_client, repo_image):
+    # Two runs that start together both reap a dead run's containers; the engine tells the slower one
+    # 409 "removal ... is already in progress" (seen when two benchmarks started after a kill).
+    from concurrent.futures import ThreadPoolExecutor
+    from sandbox import gc
+    run_id = f"gc-race-{os.getpid()}-{time.time_ns()}"
+    boxes = [DockerSandbox.start(repo_image, client=docker_client, labels={"swe-agent.run": run_id}) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: gc.collect(docker_client, run_id=run_id), range(4)))
+    assert gc.collect(docker_client, run_id=run_id, dry_run=True).containers == []
+    for sb in boxes:
+        sb.close()

@@ -79,8 +79,9 @@ class PatchConfig(StageConfig):
     # kept only when they agree on what the calls return (patch_mutants.agreeing). Off: on the 2 train
     # instances with only such checks it kept one wrong fill each and no right one (README "Error-gone repairs").
     mutants_error_gone: bool = False
-    # What function-format prompts show of a file located as a whole: "outline" = its def/class header lines only.
-    function_excerpt: Literal["full", "outline"] = "full"
+    # What function-format prompts show of a file located as a whole: "outline" = its def/class header lines only
+    # (train A/B, README "Function-format prompts": 8 of 8 samples landed an edit against 3 of 8, at a quarter of the prompt).
+    function_excerpt: Literal["full", "outline"] = "outline"
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

@@ -78,9 +78,8 @@ def parse_function_rewrite(text: str, default_path: str | None = None) -> list[F
         if path is None:
             raise FormatError("A ```python block has no file path on the line before it. " + FUNCTION_FORMAT)
         last_path = path
-        src = dedent_top(_clean_code(body))
-        module = parse_block(fill_elisions(src), path)
-        src = fill_elisions(src)
+        src = fill_elisions(dedent_top(_clean_code(body)))
+        module = parse_block(src, path)
         if any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for s in module.body):
             edits.append(FunctionEdit(path, src.rstrip("\n") + "\n"))
     if not edits:

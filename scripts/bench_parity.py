@@ -32,29 +32,24 @@ def grade_instance(client, row: dict, cands: list[parity.Candidate], args) -> No
     iid = row["instance_id"]
     opts = EvalOptions(run_id=RUN_ID, report_dir=args.out / "eval", mirror_root=args.repo_mirror, timeout=args.timeout)
     [prep] = prepare(client, [row], opts).values()
-    graded: dict[str, tuple[str, str]] = {}
+    graded: dict[str, tuple[str, str, bool]] = {}     # patch id -> (ours, reason, needs_internet)
     for c in cands:
         if c.patch_id not in graded:
             if not c.patch.strip():
-                graded[c.patch_id] = ("unresolved", "empty patch (the official harness counts it unresolved)")
+                graded[c.patch_id] = ("unresolved", "empty patch (the official harness counts it unresolved)", False)
             elif prep.error:
-                graded[c.patch_id] = ("error", prep.error)
+                graded[c.patch_id] = ("error", prep.error, False)
             else:
                 pred = {"instance_id": iid, "model_name_or_path": c.patch_id, "model_patch": c.patch}
-                res = evaluate(client, prep.spec, pred, prep.image, log_dir_for(opts.report_dir, RUN_ID, pred),
-                               RUN_ID, timeout=args.timeout)
-                graded[c.patch_id] = (res.status, res.reason)
-        ours, reason = graded[c.patch_id]
-        parity.save(parity.Verdict(iid, c.repo, c.system, c.patch_id, c.official, ours, reason,
-                                   _internet(args.out, c.patch_id, iid)), args.out / "verdicts")
+                logs = log_dir_for(opts.report_dir, RUN_ID, pred)
+                res = evaluate(client, prep.spec, pred, prep.image, logs, RUN_ID, timeout=args.timeout)
+                out = logs / "test_output.txt"
+                graded[c.patch_id] = (res.status, res.reason,
+                                      out.exists() and needs_internet(out.read_text(errors="replace")))
+        parity.save(parity.Verdict(iid, c.repo, c.system, c.patch_id, c.official, *graded[c.patch_id]),
+                    args.out / "verdicts")
     print(f"{iid}: {len(cands)} candidates, {len(graded)} unique patches, build {prep.build_s:.0f}s "
           f"{prep.error[:120]}", flush=True)
-
-
-def _internet(out: Path, patch_id: str, iid: str) -> bool:
-    """Whether the graded run's test output shows a failed DNS lookup / unreachable network."""
-    log = log_dir_for(out / "eval", RUN_ID, {"instance_id": iid, "model_name_or_path": patch_id}) / "test_output.txt"
-    return log.exists() and needs_internet(log.read_text(errors="replace"))
 
 
 def write_table(path: Path, verdicts: list[parity.Verdict], note: str) -> None:
@@ -103,10 +98,6 @@ def main() -> None:
             print("time box reached: rerun the same command to continue", flush=True)
             break
         grade_instance(client, lite[iid], by_instance[iid], args)
-    for path, v in parity.load_all(args.out / "verdicts").items():     # verdicts saved before the field existed
-        if not v.needs_internet and _internet(args.out, v.patch_id, v.instance_id):
-            v.needs_internet = True
-            parity.save(v, args.out / "verdicts")
     verdicts = list(parity.load_all(args.out / "verdicts").values())   # everything graded so far, by any invocation
     print(parity.table(verdicts))
     if args.table:

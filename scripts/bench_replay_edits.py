@@ -4,17 +4,16 @@
     python scripts/bench_replay_edits.py --runs bench/excerpt-ab/runs --split train
 
 For every run folder `<runs>/<example>/<variant>/03_patches/sample_*.json` of a dev-set example, each turn's
-reply is parsed in its sample's format and landed on the example's original files, as the patch stage does
-(tolerant parsing and splicing, compile check, no-op check); every edit that lands is judged by the example's
-hidden test. Printed per variant: samples, samples whose saved trajectory produced an edit (the code that ran),
-samples with a reply that lands now, and how many of those edits the hidden test accepts. Replies after the
+reply is parsed in its sample's format and landed on the example's original files by the patch stage's own
+`land_changes` in a local sandbox (tolerant parsing and splicing, path redirect, compile check, no-op check);
+every edit that lands is judged by the example's hidden test. Printed per variant: samples, samples whose
+saved trajectory produced an edit (the code that ran), samples with a reply that lands now, and how many of those edits the hidden test accepts. Replies after the
 first were written to feedback the code that ran gave, so "lands now" is a lower bound on what a rerun gets.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -22,35 +21,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
-from agent.editing import compiles, same_behaviour  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
 from agent.parsing import FormatError  # noqa: E402
-from agent.stages.patch_edits import parser_for  # noqa: E402
+from agent.repo_input import tracked_files  # noqa: E402
+from agent.stages.patch_edits import land_changes, parser_for  # noqa: E402
+from sandbox.local_sandbox import LocalSandbox  # noqa: E402
 
 
-def land(reply: str, fmt: str, repo: Path, top: str) -> str | None:
-    """The git diff the reply's edit makes on the original repo, or None (not parsed / not landed / no-op)."""
-    files = {p: (repo / p).read_text() for p in subprocess.run(["git", "-C", str(repo), "ls-files", "*.py"],
-                                                                capture_output=True, text=True).stdout.split()}
-    try:
-        changes = parser_for(fmt, top, len(files.get(top, "")))(reply)
-        new = dict(files)
-        for ch in changes:
-            if ch.path not in new:
-                return None
-            new[ch.path], _ = ch.land(new[ch.path])
-    except (FormatError, SyntaxError, ValueError, RecursionError):
-        return None
-    changed = {p: t for p, t in new.items() if t != files[p]}
-    if not changed or any(compiles(p, t) for p, t in changed.items()) \
-            or all(same_behaviour(p, files[p], t) for p, t in changed.items()):
-        return None
-    for p, t in changed.items():
-        (repo / p).write_text(t)
-    diff = subprocess.run(["git", "-C", str(repo), "diff"], capture_output=True, text=True).stdout
-    subprocess.run(["git", "-C", str(repo), "checkout", "--", "."], capture_output=True)
-    return diff or None
+def land(reply: str, fmt: str, repo: Path, top: str, shown: list[str]) -> str | None:
+    """The diff the reply's edit makes on the original repo, or None: parsed and landed exactly as the patch
+    stage does it (`land_changes` in a local sandbox: path redirect, compile check, no-op check)."""
+    with LocalSandbox(repo) as sandbox:
+        known = set(tracked_files(repo, sandbox.base_commit))
+        sources = {f: sandbox.read_file(f) for f in shown if f in known}
+        try:
+            changes = parser_for(fmt, top, len(sources.get(top, "")))(reply)
+            diff, _, _ = land_changes(changes, sandbox, known, sources=sources)
+        except (FormatError, SyntaxError, ValueError, RecursionError):
+            return None
+    return diff
 
 
 def main() -> int:
@@ -58,6 +48,8 @@ def main() -> int:
     ap.add_argument("--runs", type=Path, required=True, help="folder of <example>/<variant>/ run folders")
     ap.add_argument("--split", choices=["train", "test", "all"], default="train")
     args = ap.parse_args()
+    if not args.runs.is_dir():
+        ap.error(f"--runs {args.runs}: no such folder (expected <example>/<variant>/03_patches/ inside)")
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with tempfile.TemporaryDirectory() as tmp:
         for ex_dir in sorted(p for p in args.runs.iterdir() if p.name in list_examples()):
@@ -66,15 +58,21 @@ def main() -> int:
             ex = materialize(ex_dir.name, Path(tmp) / ex_dir.name)
             judged: dict[str, bool] = {}
             for var in sorted(p for p in ex_dir.iterdir() if (p / "03_patches").is_dir()):
-                locs = json.loads((var / "01_localize" / "locations.json").read_text())
+                loc_file = var / "01_localize" / "locations.json"
+                if not loc_file.exists():
+                    print(f"skipped {var}: no {loc_file.relative_to(var)} (a run killed before localization ended)",
+                          file=sys.stderr)
+                    continue
+                locs = json.loads(loc_file.read_text())
                 top = locs[0]["file"] if locs else ""
+                shown = list(dict.fromkeys(loc["file"] for loc in locs))
                 for f in sorted((var / "03_patches").glob("sample_*.json")):
                     t = json.loads(f.read_text())
                     fmt = (t.get("variant") or {}).get("format") or "search_replace"
                     row = rows[f"{ex_dir.name}/{var.name}"]
                     row["samples"] += 1
                     row["edit_then"] += bool((t.get("output") or {}).get("attempts") or (t.get("output") or {}).get("diff"))
-                    diffs = [d for d in (land(s.get("reply") or "", fmt, ex.repo, top) for s in t.get("steps") or []) if d]
+                    diffs = [d for d in (land(s.get("reply") or "", fmt, ex.repo, top, shown) for s in t.get("steps") or []) if d]
                     row["lands_now"] += bool(diffs)
                     for d in diffs:
                         if d not in judged:

@@ -5,31 +5,16 @@ A cell passes only when pytest's JUnit XML (written outside the repository) show
 failing; a candidate that edits tests, conftest.py, pytest config or CI files never passes a cell."""
 from __future__ import annotations
 
-import re
 import shlex
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from agent.covering_tests import regression_targets
 from agent.parsing import classify_pytest, junit_counts, junit_outcome, pytest_failures
 from agent.patches import tampered_files
 from agent.runfolder import CELLS, MATRIX
 from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
 from agent.stages.context import StageContext
-
-
-def regression_targets(touched: list[str], test_files: list[str], limit: int = 8) -> list[str]:
-    """The repository's test files that most likely cover the touched modules (pure)."""
-    stems = {p.rsplit("/", 1)[-1].removesuffix(".py") for p in touched if p.endswith(".py")}
-    stems.discard("__init__")
-    picked = []
-    for f in test_files:
-        name = f.rsplit("/", 1)[-1].removesuffix(".py")
-        bare = re.sub(r"^test_|_test$|^tests?_", "", name)
-        if "swe_agent_repro" in name or "swe_agent_issue" in name:
-            continue
-        if bare in stems or any(s and s in name for s in stems):
-            picked.append(f)
-    return picked[:limit]
 
 
 def with_junit(command: str, path: str) -> str:

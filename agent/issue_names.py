@@ -82,9 +82,33 @@ def unbound_names(check: IssueCheck) -> list[str]:
     return sorted({n for n in used if n not in bound})
 
 
-def with_imports(check: IssueCheck, definitions: dict[str, list[str]]) -> IssueCheck:
+def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: frozenset[str] = frozenset()) -> IssueCheck:
     """Import each unbound name from the one repository module that defines it at top level
-    (`definitions`: name -> modules); a name defined in several modules stays unbound (no guessing)."""
-    extra = tuple(f"from {mods[0]} import {name}" for name in unbound_names(check)
-                  if len(mods := sorted(set(definitions.get(name, [])))) == 1)
-    return replace(check, setup=extra + check.setup) if extra else check
+    (`definitions`: name -> modules); a name defined in several modules stays unbound (no guessing).
+    An unbound name that is one of the repository's own packages or modules (`modules`: dotted names), as in
+    `print(pkg.sub.f(1))` shown without `import pkg`, is imported as the deepest module the call names."""
+    extra = []
+    for name in unbound_names(check):
+        if len(mods := sorted(set(definitions.get(name, [])))) == 1:
+            extra.append(f"from {mods[0]} import {name}")
+        elif name in modules:
+            extra.append(f"import {_deepest_module(name, check, modules)}")
+    return replace(check, setup=tuple(extra) + check.setup) if extra else check
+
+
+def _deepest_module(name: str, check: IssueCheck, modules: frozenset[str]) -> str:
+    """The longest `name.a.b` attribute chain in the check's code that is a repository module, else `name`."""
+    best = name
+    for src in check.setup + (check.call,):
+        for node in ast.walk(ast.parse(src)):
+            parts = []
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if isinstance(node, ast.Name) and node.id == name:
+                chain = [name] + parts[::-1]
+                for k in range(len(chain), 1, -1):
+                    dotted = ".".join(chain[:k])
+                    if dotted in modules and len(dotted) > len(best):
+                        best = dotted
+    return best

@@ -4,6 +4,7 @@
     python scripts/bench_issue_checks.py --split train
     python scripts/bench_issue_checks.py --split test --examples colors,booking
     python scripts/bench_issue_checks.py --dataset ../shared/data/swebench/swebench_verified.jsonl.gz
+    python scripts/bench_issue_checks.py --dataset agent/examples/synth/train.jsonl.gz --run-mirrors MIRRORS
     python scripts/bench_issue_checks.py --split all --traceback-calls --model M --api-base URL
 
 Per example: the checks agent/issue_checks.py reads from issue.md (no model), each rendered as the test
@@ -27,6 +28,7 @@ import collections
 import gzip
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -63,6 +65,57 @@ def dataset_main(path: Path) -> int:
         print(f"| {repo} | {c['instances']} | {c['any']} | {c['value']} | {c['error_gone']} | {c['model_call']} "
               f"| {c['traceback_call']} |")
     return 0
+
+
+def _checkout(mirror: Path, commit: str, dest: Path, patch: str = "") -> Path:
+    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(dest)], check=True)
+    subprocess.run(["git", "-C", str(dest), "checkout", "-q", commit], check=True)
+    if patch:
+        subprocess.run(["git", "-C", str(dest), "apply", "-"], input=patch, text=True, check=True)
+    return dest
+
+
+def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
+    """Rows of pure-Python repositories (e.g. the synthesized dev set): every check read from the problem
+    statement, rendered as the test stage renders it and run with this interpreter's pytest at the base commit
+    (kept = fails for the issue's reason) and with the gold patch (right = passes). Two import rules in the same
+    run: names the repository defines at top level only (before), and also the repository's own modules (now)."""
+    from agent.examples.check_verdicts import run_pytest
+    from agent.issue_names import with_imports
+    from agent.issue_render import render_check_test, reproduced_reason
+    from agent.repomap import build_repo_map
+    from agent.stages.testgen import definitions, module_names
+    with (gzip.open if path.suffix == ".gz" else open)(path, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()][:limit or None]
+    count = {rule: collections.Counter() for rule in ("before", "now")}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, row in enumerate(rows):
+            mirror = mirrors / row["repo"].replace("/", "+")
+            bug = _checkout(mirror, row["base_commit"], Path(tmp) / f"{i}-bug")
+            fix = _checkout(mirror, row["base_commit"], Path(tmp) / f"{i}-fix", row["patch"])
+            repo_map = build_repo_map(bug)
+            defs, modules = definitions(repo_map), module_names(repo_map)
+            checks = extract_checks(row.get("problem_statement") or "")
+            for rule, mods in (("before", frozenset()), ("now", modules)):
+                kept = right = 0
+                for check in checks:
+                    content = render_check_test([with_imports(check, defs, mods)])
+                    res = run_pytest(bug, content)
+                    k = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None
+                    kept += k
+                    right += k and run_pytest(fix, content).returncode == 0
+                c = count[rule]
+                c["rows"] += 1
+                c["read"] += bool(checks)
+                c["kept"] += kept > 0
+                c["right"] += right > 0
+                c["wrong"] += kept - right
+    print("| import rule | rows | a check read | a check kept (fails on the bug) | a kept check right (passes on the fix) "
+          "| kept checks that veto the fix |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for rule, c in count.items():
+        print(f"| {rule} | {c['rows']} | {c['read']} | {c['kept']} | {c['right']} | {c['wrong']} |")
+    return 1 if count["now"]["wrong"] else 0
 
 
 def traceback_main(names: list[str], model: str, api_base: str) -> int:
@@ -115,11 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=["train", "test", "all"], default="train")
     p.add_argument("--examples", default="", help="comma-separated names (default: every example of the split)")
     p.add_argument("--dataset", type=Path, help="SWE-bench-format rows (.jsonl[.gz]): count the checks read, run none")
+    p.add_argument("--run-mirrors", type=Path, help="with --dataset of pure-Python rows (the synthesized dev set): bare "
+                   "mirrors (owner+name) to check out; run every check at the base commit and with the gold patch")
+    p.add_argument("--limit", type=int, default=0, help="with --run-mirrors: the first N rows only")
     p.add_argument("--traceback-calls", action="store_true", help="with --model: the model's call for each shown "
                    "traceback (test.traceback_calls), run on the bug and on the reference fix")
     p.add_argument("--model", default="openai/qwen2.5-coder-1.5b")
     p.add_argument("--api-base", default="http://127.0.0.1:8765/v1")
     args = p.parse_args(argv)
+    if args.dataset and args.run_mirrors:
+        return run_dataset_main(args.dataset, args.run_mirrors, args.limit)
     if args.dataset:
         return dataset_main(args.dataset)
     names = [n for n in args.examples.split(",") if n] or sorted(

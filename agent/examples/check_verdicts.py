@@ -15,7 +15,7 @@ from agent.issue_checks import extract_checks
 from agent.issue_names import with_imports
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.repomap import build_repo_map
-from agent.stages.testgen import definitions
+from agent.stages.testgen import definitions, module_names
 
 
 def run_pytest(folder: Path, content: str) -> subprocess.CompletedProcess:
@@ -31,10 +31,11 @@ def check_verdicts(example: str, work: Path) -> list[tuple[bool, bool]]:
     shutil.copytree(src / "repo", bug)
     shutil.copytree(src / "repo", fix)
     shutil.copytree(src / "solution", fix, dirs_exist_ok=True)
-    defs = definitions(build_repo_map(bug))
+    repo_map = build_repo_map(bug)
+    defs, modules = definitions(repo_map), module_names(repo_map)
     out = []
     for check in extract_checks((src / "issue.md").read_text()):
-        content = render_check_test([with_imports(check, defs)])
+        content = render_check_test([with_imports(check, defs, modules)])
         res = run_pytest(bug, content)
         kept = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None
         out.append((kept, run_pytest(fix, content).returncode == 0))

@@ -50,6 +50,17 @@ def definitions(repo_map: RepoMap) -> dict[str, list[str]]:
     return out
 
 
+def module_names(repo_map: RepoMap) -> frozenset[str]:
+    """The repository's importable modules and packages as dotted names, every parent package included (tests excluded)."""
+    out = set()
+    for f in repo_map.files:
+        if is_test_file(f.path) or not f.path.endswith(".py"):
+            continue
+        parts = f.path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").split("/")
+        out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+    return frozenset(p for p in out if p.replace(".", "").replace("_", "a").isalnum())
+
+
 def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck, path: str = "", id_: str = "",
                      origin: str = "issue") -> TestCase:
     path = path or issue_test_path(i)
@@ -75,8 +86,8 @@ def resolved_issue_checks(ctx: StageContext) -> list[IssueCheck]:
     if not checks:
         return []
     repo_map = ctx.run.read_model_or_none(REPOMAP, RepoMap) or build_repo_map(ctx.repo_path)
-    defs = definitions(repo_map)
-    return [with_imports(check, defs) for check in checks]
+    defs, modules = definitions(repo_map), module_names(repo_map)
+    return [with_imports(check, defs, modules) for check in checks]
 
 
 def issue_tests(ctx: StageContext) -> list[TestCase]:

@@ -177,6 +177,33 @@ print(order_total({}))      # 0.0
     assert with_imports(check, {"round_cents": ["a", "b"]}) == check      # two definitions: no guess
 
 
+def test_a_snippet_that_uses_the_project_without_importing_it():
+    """`print(pkg.f(x))` with no `import pkg` (users often leave it out; the synthesized issues always do): the
+    check imports the repository's own package, the deepest module the call names; a name that is not one of the
+    repository's modules stays unbound (no guessing); another block's import of the name is used first."""
+    text = "I ran this:\n\n```python\nprint(inflection.ordinalize('-1'))\n```\n\nIt prints `'st-1'`, but I expected `'-1st'`.\n"
+    [check] = extract_checks(text)
+    assert check.setup == () and unbound_names(check) == ["inflection"]
+    assert with_imports(check, {}, frozenset({"inflection"})).setup == ("import inflection",)
+    assert with_imports(check, {}, frozenset({"other"})) == check
+    [check] = extract_checks(text.replace("inflection.ordinalize", "pkg.sub.mod.f"))
+    assert with_imports(check, {}, frozenset({"pkg", "pkg.sub", "pkg.sub.mod"})).setup == ("import pkg.sub.mod",)
+    assert with_imports(check, {}, frozenset({"pkg", "pkg.sub"})).setup == ("import pkg.sub",)
+    two_blocks = "```python\nimport numpy as np\n```\n\n```python\nprint(np.add(1, 1))  # 3\n```\n\nIt should be 2.\n"
+    [check] = extract_checks(two_blocks)
+    assert check.setup == ("import numpy as np",)
+
+
+def test_module_names_of_a_repository(tmp_path):
+    from agent.repomap import build_repo_map
+    from agent.stages.testgen import module_names
+    for path in ("src/pkg/__init__.py", "src/pkg/sub/mod.py", "six.py", "tests/test_six.py"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x = 1\n")
+    assert module_names(build_repo_map(tmp_path)) >= {"pkg", "pkg.sub", "pkg.sub.mod", "six"}
+    assert "tests.test_six" not in module_names(build_repo_map(tmp_path))
+
+
 def test_a_pasted_failing_test_states_its_values():
     """Users paste the test that fails: each assert with a literal side is a check, with the test's own
     statements before it as setup (pytest functions and unittest methods alike)."""

@@ -84,16 +84,30 @@ def unbound_names(check: IssueCheck) -> list[str]:
 
 def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: frozenset[str] = frozenset()) -> IssueCheck:
     """Import each unbound name from the one repository module that defines it at top level
-    (`definitions`: name -> modules); a name defined in several modules stays unbound (no guessing).
+    (`definitions`: name -> modules); of several, the one nearest the top when it is alone at its depth
+    (toolz.dicttoolz.merge over toolz.curried.exceptions.merge), else the name stays unbound (no guessing).
     An unbound name that is one of the repository's own packages or modules (`modules`: dotted names), as in
-    `print(pkg.sub.f(1))` shown without `import pkg`, is imported as the deepest module the call names."""
+    `print(pkg.sub.f(1))` shown without `import pkg`, is imported as the deepest module the call names; else a
+    standard-library name (`defaultdict`, `itemgetter`: agent/stdlib_imports.py) from its one module."""
     extra = []
     for name in unbound_names(check):
-        if len(mods := sorted(set(definitions.get(name, [])))) == 1:
-            extra.append(f"from {mods[0]} import {name}")
+        if mod := _one_module(definitions.get(name, [])):
+            extra.append(f"from {mod} import {name}")
         elif name in modules:
             extra.append(f"import {_deepest_module(name, check, modules)}")
+        elif stmt := _stdlib_import(name):
+            extra.append(stmt)
     return replace(check, setup=tuple(extra) + check.setup) if extra else check
+
+
+def _stdlib_import(name: str) -> str | None:
+    from agent.stdlib_imports import stdlib_import   # late: that module builds on this one
+    return stdlib_import(name)
+
+
+def _one_module(mods: list[str]) -> str | None:
+    mods = sorted(set(mods), key=lambda m: (m.count("."), m))
+    return mods[0] if mods and (len(mods) == 1 or mods[0].count(".") < mods[1].count(".")) else None
 
 
 def _deepest_module(name: str, check: IssueCheck, modules: frozenset[str]) -> str:

@@ -75,11 +75,20 @@ def _checkout(mirror: Path, commit: str, dest: Path, patch: str = "") -> Path:
     return dest
 
 
+def _unique_definitions(check, defs: dict[str, list[str]]):
+    """The import rule before 49e3ad1 (the baseline): a name from the one repository module defining it, nothing else."""
+    from dataclasses import replace
+    from agent.issue_names import unbound_names
+    extra = tuple(f"from {mods[0]} import {name}" for name in unbound_names(check)
+                  if len(mods := sorted(set(defs.get(name, [])))) == 1)
+    return replace(check, setup=extra + check.setup) if extra else check
+
+
 def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
     """Rows of pure-Python repositories (e.g. the synthesized dev set): every check read from the problem
     statement, rendered as the test stage renders it and run with this interpreter's pytest at the base commit
     (kept = fails for the issue's reason) and with the gold patch (right = passes). Two import rules in the same
-    run: names the repository defines at top level only (before), and also the repository's own modules (now)."""
+    run: names from the one module defining them only (before 49e3ad1), and today's `with_imports` (now)."""
     from agent.examples.check_verdicts import run_pytest
     from agent.issue_names import with_imports
     from agent.issue_render import render_check_test, reproduced_reason
@@ -96,10 +105,11 @@ def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
             repo_map = build_repo_map(bug)
             defs, modules = definitions(repo_map), module_names(repo_map)
             checks = extract_checks(row.get("problem_statement") or "")
-            for rule, mods in (("before", frozenset()), ("now", modules)):
+            for rule in ("before", "now"):
                 kept = right = 0
                 for check in checks:
-                    content = render_check_test([with_imports(check, defs, mods)])
+                    resolved = with_imports(check, defs, modules) if rule == "now" else _unique_definitions(check, defs)
+                    content = render_check_test([resolved])
                     res = run_pytest(bug, content)
                     k = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None
                     kept += k

@@ -175,6 +175,8 @@ print(order_total({}))      # 0.0
     fixed = with_imports(check, {"round_cents": ["invoicing.amounts"]})
     assert fixed.setup == ("from invoicing.amounts import round_cents",)
     assert with_imports(check, {"round_cents": ["a", "b"]}) == check      # two definitions: no guess
+    # ... unless one is nearer the package's top (a curried or compat variant further down)
+    assert with_imports(check, {"round_cents": ["pkg.sub.curried", "pkg.money"]}).setup == ("from pkg.money import round_cents",)
 
 
 def test_a_snippet_that_uses_the_project_without_importing_it():
@@ -186,6 +188,9 @@ def test_a_snippet_that_uses_the_project_without_importing_it():
     assert check.setup == () and unbound_names(check) == ["inflection"]
     assert with_imports(check, {}, frozenset({"inflection"})).setup == ("import inflection",)
     assert with_imports(check, {}, frozenset({"other"})) == check
+    [check] = extract_checks(text.replace("inflection.ordinalize('-1')", "merge(factory=lambda: defaultdict(int))({1: 1})"))
+    assert with_imports(check, {"merge": ["toolz.dicttoolz"]}).setup == (
+        "from collections import defaultdict", "from toolz.dicttoolz import merge")
     [check] = extract_checks(text.replace("inflection.ordinalize", "pkg.sub.mod.f"))
     assert with_imports(check, {}, frozenset({"pkg", "pkg.sub", "pkg.sub.mod"})).setup == ("import pkg.sub.mod",)
     assert with_imports(check, {}, frozenset({"pkg", "pkg.sub"})).setup == ("import pkg.sub",)

@@ -269,6 +269,13 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None, pr
                 **top) -> SolveConfig:
     """Defaults < preset < config file < -c overrides < explicit options."""
     # Start from the defaults so that setting one key of a stage keeps that stage's other defaults.
+    try:
+        return _load(path, overrides, preset, top)
+    except yaml.YAMLError as err:   # a malformed file or -c value: a bad configuration, not a crash
+        raise ValueError(f"not valid YAML: {' '.join(str(err).split())}") from None
+
+
+def _load(path: Path | None, overrides: list[str] | None, preset: str | None, top: dict) -> SolveConfig:
     data: dict = SolveConfig().model_dump()
     if preset:
         _merge(data, upgrade(yaml.safe_load(preset_path(preset).read_text()) or {}))

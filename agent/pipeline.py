@@ -44,6 +44,19 @@ def public_config(config: SolveConfig) -> dict:
     return data
 
 
+def model_names(config: dict) -> dict[str, str | None]:
+    """Which model answers each stage, as a stored config says (None: the embedded default)."""
+    names = {"run": (config.get("model") or {}).get("name")}
+    for stage, part in config.items():
+        if isinstance(part, dict) and isinstance(part.get("model"), dict):
+            names[stage] = part["model"].get("name")
+    return names
+
+
+def _names(names: dict[str, str | None]) -> str:
+    return ", ".join(f"{k}: {v or 'the embedded default'}" for k, v in names.items())
+
+
 def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConfig) -> Ledger:
     run.migrate()       # also where no lock is taken (batch jobs, bench sub-runs): an old folder resumes in place
     if run.exists(ISSUE):
@@ -52,6 +65,11 @@ def _prepare_folder(run: RunFolder, issue: Issue, commit: str, config: SolveConf
         if old.id != issue.id or meta.get("commit", commit) != commit:
             raise RunMismatch(f"{run.root} holds a run for {old.id} at {meta.get('commit', '?')[:12]}; "
                               "choose another --output folder")
+        before = model_names(run.read_json(CONFIG)) if run.exists(CONFIG) else None
+        if before is not None and before != model_names(public_config(config)):
+            raise RunMismatch(f"{run.root} was sampled by {_names(before)}, not {_names(model_names(public_config(config)))}: "
+                              "its samples would be reused under the new name. Rerun with the same --model to resume "
+                              "it, or choose another --output folder for the new model")
     run.write_json(ISSUE, issue)
     run.write_json(META, {"commit": commit})
     run.write_json(CONFIG, public_config(config))

@@ -36,9 +36,14 @@ def open_repo(path: Path, allow_dirty: bool = False) -> tuple[git.Repo, str]:
 
 def issue_from_file(path: Path) -> Issue:
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a directory: give the issue as a text file (e.g. {path}/issue.md) or a GitHub issue URL")
     if not path.is_file():
         raise InputError(f"issue file {path} does not exist")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"issue file {path} is not text (it holds NUL bytes): give the issue's text")
+    text = raw.decode("utf-8", errors="replace")
     return issue_from_text(text, source=str(path))
 
 

@@ -24,6 +24,8 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
     from agent.runfolder import RunFolder, RunFolderBusy, RunFolderLayoutError
 
     run_dir = output or default_output(issue.id, commit)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise InputError(f"--output {run_dir} is a file, not a folder: choose a folder for the run")
     try:
         with RunFolder(run_dir).lock():
             return solve(issue, repo, run_dir, cfg, commit=commit), run_dir
@@ -31,13 +33,25 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
         typer.secho(f"\ninterrupted: nothing finished is lost; rerun the same command (run folder {run_dir}) "
                     "to resume.", fg=typer.colors.YELLOW, err=True)
         # solve() has unwound (model server stopped, run folder consistent); model calls still in
-        # flight in worker threads would hold the exit for minutes: leave without joining them.
+        # flight in worker threads would hold the exit for minutes: leave without joining them, but not
+        # before removing the sandboxes they hold.
+        if cfg.sandbox == "docker":
+            _reap_own_sandboxes()
         sys.stderr.flush()
         os._exit(130 if isinstance(err, KeyboardInterrupt) else 143)
     except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy,
             RunFolderLayoutError) as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
+
+
+def _reap_own_sandboxes() -> None:
+    try:
+        from sandbox.engine import connect
+        from sandbox.gc import reap_own
+        reap_own(connect(timeout=10))
+    except Exception:      # best effort on the way out: the next run reaps what is left
+        pass
 
 
 def solve_local(issue_file: Path, repo_path: Path, cfg: SolveConfig, *, output: Path | None, apply: bool,

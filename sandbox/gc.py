@@ -97,3 +97,18 @@ def _name(c) -> str:
 def reap_orphans(client: docker.DockerClient) -> Leftovers:
     """What a starting run does: remove containers and fork images of owners that died (kill -9)."""
     return collect(client, legacy=False)
+
+
+def reap_own(client: docker.DockerClient) -> int:
+    """What an interrupted run does on its way out: remove the containers this very process started (its
+    worker threads are abandoned, not joined, so their sandboxes would stay up until the next run reaps them)."""
+    mine = owner.labels()
+    found = client.containers.list(all=True, sparse=True, filters={"label": [
+        "swe-agent.managed=1", f"{owner.PID}={mine[owner.PID]}", f"{owner.WHERE}={mine[owner.WHERE]}"]})
+    for c in found:
+        try:
+            c.remove(force=True, v=True)
+        except docker.errors.APIError:   # gone already, or being removed by its own thread
+            pass
+    return len(found)
+

@@ -59,7 +59,7 @@ class ModelConfig(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     name: str | None = None          # any litellm model string; None = embedded default
-    api_base: str | None = None
+    api_base: str | None = None      # http(s) URL of an OpenAI-compatible or provider endpoint
     api_key_env: str | None = None   # NAME of the env var holding the key (never the key itself)
     temperature: float = Field(0.7, ge=0.0, le=2.0)   # the range providers accept
     max_tokens: int = Field(1024, ge=1)               # per call; also what the budget reserves per call
@@ -80,6 +80,16 @@ class ModelConfig(BaseModel):
     # tests: litellm's mock_response; a list gives one per call (cycled); an exception instance
     # (or a list item that is one) is raised by litellm as if the provider had failed
     mock_response: str | list[Any] | Any | None = None
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        from urllib.parse import urlparse
+        if not v:
+            return None              # empty = not set (a provider's own endpoint, or the embedded default)
+        if (urlparse(v).scheme not in ("http", "https") or not urlparse(v).hostname):
+            raise ValueError(f"api_base {v!r} is not an http(s) URL (e.g. http://127.0.0.1:8080/v1)")
+        return v
 
     @field_validator("price_per_mtok", mode="before")
     @classmethod

@@ -43,6 +43,22 @@ def unreachable(err: BaseException | None) -> bool:
     return False
 
 
+# What the client says before any request leaves (litellm wraps it in a retryable InternalServerError or
+# APIConnectionError): retrying cannot fix a missing key or a base URL with no scheme.
+_SETUP_ERRORS = ("api_key client option must be set", "missing credentials", "unsupported protocol",
+                 "missing an 'http://' or 'https://' protocol")
+
+
+def refused_setup(err: BaseException | None) -> bool:
+    seen = 0
+    while err is not None and seen < 20:
+        if isinstance(err, (httpx.UnsupportedProtocol, httpx.InvalidURL)) or \
+                any(m in str(err).lower() for m in _SETUP_ERRORS):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
+
+
 def _where(config: ModelConfig) -> str:
     return f" at {config.api_base}" if config.api_base else ""
 
@@ -100,6 +116,10 @@ class LiteLLMModel:
                 response = send(**request)
             except RETRYABLE as err:
                 self._release(hold)
+                if refused_setup(err):   # no key, or no URL to call: every try and every later call fails alike
+                    raise ModelUnavailable(f"the model {self.name}{_where(self.config)} cannot be called: "
+                                           f"{_short(err)}. Set its API key (--api-key-env NAME) or fix "
+                                           "--api-base, and rerun the same command: finished work is kept.") from err
                 last = err
                 timeouts += isinstance(err, (litellm.Timeout, openai.APITimeoutError))
                 if attempt + 1 < attempts:
@@ -166,8 +186,8 @@ class LiteLLMModel:
             kwargs["api_base"] = cfg.api_base
         if cfg.api_key_env:
             key = os.environ.get(cfg.api_key_env)
-            if not key:
-                raise ModelError(f"environment variable {cfg.api_key_env} (the API key for {cfg.name}) is not set")
+            if not key:   # every call would fail alike: stop the run (the CLI refuses this before it starts)
+                raise ModelUnavailable(f"environment variable {cfg.api_key_env} (the API key for {cfg.name}) is not set")
             kwargs["api_key"] = key      # read per call, never stored on self or logged
         elif _is_loopback(cfg.api_base):
             kwargs["api_key"] = "local"  # local servers ignore it, but the openai client refuses none

@@ -58,10 +58,15 @@ def unpriced_problem(cfg: ModelConfig, budget_usd: float | None, max_tokens: int
 
 
 def config_problem(config) -> str | None:
-    """The first unpriced-model problem of a SolveConfig (its run model and every per-stage model)."""
+    """The first problem of a SolveConfig's models (its run model and every per-stage model) that every call
+    would hit, found before any clone, build or call: an unset API-key variable, an unpriced model under a cap."""
+    import os
     models = [config.model] + [s.model for s in (config.localize, config.patch, config.test, config.reward,
                                                  config.select) if s.model is not None]
     for m in models:
+        if m.api_key_env and not os.environ.get(m.api_key_env):
+            return (f"environment variable {m.api_key_env} (the API key for {m.name or 'the model'}) is not set: "
+                    f"export it, or drop --api-key-env")
         if problem := unpriced_problem(m, config.budget_usd, config.max_tokens):
             return problem
     return None

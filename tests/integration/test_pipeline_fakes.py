@@ -133,6 +133,18 @@ def test_run_folder_of_another_issue_is_refused(tmp_path):
             run_solve(repo, tmp_path / "run", cfg, issue="another issue\nbody")
 
 
+def test_resuming_with_another_model_is_refused(tmp_path):
+    """Its samples would be reused under the new model's name (config.json relabelled, no call made)."""
+    repo = make_repo(tmp_path)
+    with ScriptedOpenAI(Script()) as server:
+        run_solve(repo, tmp_path / "run", fake_config(server.api_base, budget_usd=0))
+        with pytest.raises(RunMismatch, match="openai/scripted"):
+            run_solve(repo, tmp_path / "run", fake_config(server.api_base, budget_usd=0, **{"model.name": "openai/other"}))
+        with pytest.raises(RunMismatch, match="patch: openai/other"):
+            run_solve(repo, tmp_path / "run", fake_config(server.api_base, budget_usd=0, **{"patch.model": {"name": "openai/other"}}))
+    assert '"openai/other"' not in (tmp_path / "run" / "config.json").read_text()
+
+
 def test_resume_with_more_samples_decides_again(tmp_path):
     repo = make_repo(tmp_path)
     with ScriptedOpenAI(Script(patches=(WRONG, GOOD), judge=lambda diff: "Score: 1/10")) as server:

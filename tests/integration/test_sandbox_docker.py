@@ -197,3 +197,23 @@ def test_runs_reaping_the_same_leftovers_at_once_do_not_fail(docker_client, repo
     assert gc.collect(docker_client, run_id=run_id, dry_run=True).containers == []
     for sb in boxes:
         sb.close()
+
+
+def test_an_interrupted_run_removes_its_own_sandboxes_only(docker_client, repo_image):
+    # Ctrl-C: solve leaves without joining its worker threads; reap_own removes the containers that process
+    # started (its owner pid) and nothing else. The "run" is a child process, so this test's own sandboxes
+    # (same engine, owned by the pytest process) show that others are left alone.
+    import subprocess
+    import sys
+    mine = DockerSandbox.start(repo_image, client=docker_client)
+    child = subprocess.run([sys.executable, "-c", (
+        "import docker\nfrom sandbox.docker_sandbox import DockerSandbox\nfrom sandbox.gc import reap_own\n"
+        f"c = docker.from_env()\nsb = DockerSandbox.start({repo_image!r}, client=c)\nprint(sb.id)\nprint(reap_own(c))\n")],
+        capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    started, reaped = child.stdout.split()
+    assert reaped == "1"
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.api.inspect_container(started)
+    assert docker_client.api.inspect_container(mine.id)["State"]["Running"]
+    mine.close()

@@ -70,3 +70,22 @@ def test_unknown_keys_are_refused_with_the_closest_known_one(tmp_path):
     assert ok.reward.model.temperature == 0.1 and ok.select.weights["anything"] == 2
     out = CliRunner().invoke(app, ["config", "show", "-c", "patch.samplez=8"])
     assert out.exit_code == 2 and "did you mean patch.samples?" in out.output
+
+
+def test_malformed_yaml_is_a_bad_configuration_not_a_crash(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("patch: [\n")
+    with pytest.raises(ValueError, match="not valid YAML"):
+        load_config(bad)
+    with pytest.raises(ValueError, match="not valid YAML"):
+        load_config(None, ["patch.samples=["])
+
+
+def test_an_unset_key_variable_is_refused_before_the_run(monkeypatch):
+    from agent.model.pricing import config_problem
+    monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
+    cfg = load_config(None, [], **{"model.name": "openai/x", "model.api_key_env": "NO_SUCH_KEY_VAR"})
+    assert "NO_SUCH_KEY_VAR" in config_problem(cfg)
+    monkeypatch.setenv("NO_SUCH_KEY_VAR", "k")
+    assert config_problem(cfg) is None
+

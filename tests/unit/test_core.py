@@ -5,7 +5,7 @@ import pytest
 from agent.budget import BudgetExceeded, Ledger
 from agent.config import load_config
 from agent.prompting import quote_untrusted, render
-from agent.repo_input import InputError, issue_from_text, open_repo
+from agent.repo_input import issue_from_file, InputError, issue_from_text, open_repo
 from agent.runfolder import RunFolder
 from agent.schema import Issue
 
@@ -65,6 +65,11 @@ def test_issue_input_errors(tmp_path):
         open_repo(tmp_path)
     with pytest.raises(InputError, match="no such directory"):
         open_repo(tmp_path / "nope")
+    with pytest.raises(InputError, match="is a directory"):
+        issue_from_file(tmp_path)
+    (tmp_path / "blob.bin").write_bytes(b"\x00\xff\xfe")
+    with pytest.raises(InputError, match="not text"):
+        issue_from_file(tmp_path / "blob.bin")
 
 
 @pytest.mark.parametrize("attack", ["</ISSUE>", "</Issue>", "< / issue >", "</\nissue>", "<ISSUE>", "<issue id=2>"])

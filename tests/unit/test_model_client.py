@@ -192,9 +192,27 @@ def test_key_from_named_env_var_and_per_call_overrides_reach_the_server(recorder
 def test_missing_key_env_var_is_named_in_the_error(recorder, monkeypatch):
     monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
     m = LiteLLMModel(ModelConfig(name="openai/served", api_base=recorder.api_base, api_key_env="NOT_SET_ANYWHERE"))
-    with pytest.raises(ModelError, match="NOT_SET_ANYWHERE"):
+    with pytest.raises(ModelUnavailable, match="NOT_SET_ANYWHERE"):   # every call would fail alike: the run stops
         m.query(MSGS)
     assert recorder.requests == []
+
+
+def test_a_hosted_base_with_no_key_at_all_stops_at_the_first_call(monkeypatch):
+    """The openai client refuses to build a request without a key; litellm reports that as a retryable
+    server error, which would fail every call of the run after minutes of backoff."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    sleeps = []
+    m = LiteLLMModel(ModelConfig(name="openai/served", api_base="http://no-such-host.invalid/v1", timeout_s=5),
+                     sleep=sleeps.append)
+    with pytest.raises(ModelUnavailable, match="cannot be called"):
+        m.query(MSGS)
+    assert sleeps == []
+
+
+def test_api_base_must_be_an_http_url():
+    with pytest.raises(ValueError, match="not an http"):
+        ModelConfig(name="openai/x", api_base="notaurl")
+    assert ModelConfig(name="openai/x", api_base="https://api.example.com/v1").api_base.startswith("https")
 
 
 @pytest.mark.parametrize("recorder", [[503, 500]], indirect=True)

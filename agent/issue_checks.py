@@ -16,7 +16,7 @@ from typing import Literal
 
 from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
-from agent.issue_names import bound_names, import_for, safe_code
+from agent.issue_names import bind_from_issue, bound_names, import_for, safe_code
 from agent.issue_prose import prose_exception, prose_raise_claims, prose_values
 from agent.issue_outputs import output_blocks
 from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks, unprint
@@ -159,22 +159,6 @@ def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> t
     return checks, unused
 
 
-def _bind_root(call: str, setup: tuple[str, ...], imports: tuple[str, ...]) -> tuple[str, ...]:
-    """A shown call whose root name its snippet never binds (`print(np.f(1))`, with `import numpy as np` in
-    another block): the issue's own import of that name. A name no block imports is left to the test stage,
-    which imports it from the repository when the repository has it (agent/issue_names.py with_imports)."""
-    try:
-        node = ast.parse(call, mode="eval").body
-    except SyntaxError:
-        return setup
-    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    if not isinstance(node, ast.Name) or node.id in bound_names(setup):
-        return setup
-    own = [s for s in imports if node.id in bound_names((s,)) - set(dir(builtins))]
-    return setup + (own[0],) if own else setup
-
-
 def _prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]]) -> tuple[str, ...]:
     """Setup for a call named in prose: the statements before it in a code block that shows it, or
     the block that binds its root name, else only the issue's imports this call needs."""
@@ -233,7 +217,7 @@ def _walk(issue_text: str):
             obs, source = parse_script(block, nxt if nxt and nxt.is_traceback() else None), "script"
         if not obs:
             continue
-        obs = [replace(o, setup=_bind_root(o.call, o.setup, imports)) for o in obs]
+        obs = [replace(o, setup=bind_from_issue(o.call, o.setup, imports)) for o in obs]
         if len(obs) == 1 and obs[0].observed is None and obs[0].expected is None and not obs[0].raised:
             obs = [_with_output(obs[0], *output_blocks(blocks, k))]
         prose = after if after and (prose_values(after.text) or prose_exception(after.text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -82,27 +83,23 @@ def unbound_names(check: IssueCheck) -> list[str]:
     return sorted({n for n in used if n not in bound})
 
 
-def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: frozenset[str] = frozenset()) -> IssueCheck:
+def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: frozenset[str] = frozenset(),
+                 stdlib: Callable[[str], str | None] = lambda name: None) -> IssueCheck:
     """Import each unbound name from the one repository module that defines it at top level
     (`definitions`: name -> modules); of several, the one nearest the top when it is alone at its depth
     (toolz.dicttoolz.merge over toolz.curried.exceptions.merge), else the name stays unbound (no guessing).
     An unbound name that is one of the repository's own packages or modules (`modules`: dotted names), as in
-    `print(pkg.sub.f(1))` shown without `import pkg`, is imported as the deepest module the call names; else a
-    standard-library name (`defaultdict`, `itemgetter`: agent/stdlib_imports.py) from its one module."""
+    `print(pkg.sub.f(1))` shown without `import pkg`, is imported as the deepest module the call names; else
+    `stdlib(name)`'s import (agent/stdlib_imports.py stdlib_import: `defaultdict`, `itemgetter` from their one module)."""
     extra = []
     for name in unbound_names(check):
         if mod := _one_module(definitions.get(name, [])):
             extra.append(f"from {mod} import {name}")
         elif name in modules:
             extra.append(f"import {_deepest_module(name, check, modules)}")
-        elif stmt := _stdlib_import(name):
+        elif stmt := stdlib(name):
             extra.append(stmt)
     return replace(check, setup=tuple(extra) + check.setup) if extra else check
-
-
-def _stdlib_import(name: str) -> str | None:
-    from agent.stdlib_imports import stdlib_import   # late: that module builds on this one
-    return stdlib_import(name)
 
 
 def _one_module(mods: list[str]) -> str | None:
@@ -126,3 +123,19 @@ def _deepest_module(name: str, check: IssueCheck, modules: frozenset[str]) -> st
                     if dotted in modules and len(dotted) > len(best):
                         best = dotted
     return best
+
+
+def bind_from_issue(call: str, setup: tuple[str, ...], imports: tuple[str, ...]) -> tuple[str, ...]:
+    """A shown call whose root name its snippet never binds (`print(np.f(1))`, with `import numpy as np` in
+    another block): the issue's own import of that name. A name no block imports is left to the test stage,
+    which imports it from the repository when the repository has it (agent/issue_names.py with_imports)."""
+    try:
+        node = ast.parse(call, mode="eval").body
+    except SyntaxError:
+        return setup
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    if not isinstance(node, ast.Name) or node.id in bound_names(setup):
+        return setup
+    own = [s for s in imports if node.id in bound_names((s,)) - set(dir(builtins))]
+    return setup + (own[0],) if own else setup

@@ -91,6 +91,7 @@ def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
     run: names from the one module defining them only (before 49e3ad1), and today's `with_imports` (now)."""
     from agent.examples.check_verdicts import run_pytest
     from agent.issue_names import with_imports
+    from agent.stdlib_imports import stdlib_import
     from agent.issue_render import render_check_test, reproduced_reason
     from agent.repomap import build_repo_map
     from agent.stages.testgen import definitions, module_names
@@ -108,7 +109,7 @@ def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
             for rule in ("before", "now"):
                 kept = right = 0
                 for check in checks:
-                    resolved = with_imports(check, defs, modules) if rule == "now" else _unique_definitions(check, defs)
+                    resolved = with_imports(check, defs, modules, stdlib_import) if rule == "now" else _unique_definitions(check, defs)
                     content = render_check_test([resolved])
                     res = run_pytest(bug, content)
                     k = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None

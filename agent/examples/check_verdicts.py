@@ -13,6 +13,7 @@ from pathlib import Path
 from agent.examples import EXAMPLES_DIR
 from agent.issue_checks import extract_checks
 from agent.issue_names import with_imports
+from agent.stdlib_imports import stdlib_import
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.repomap import build_repo_map
 from agent.stages.testgen import definitions, module_names
@@ -35,7 +36,7 @@ def check_verdicts(example: str, work: Path) -> list[tuple[bool, bool]]:
     defs, modules = definitions(repo_map), module_names(repo_map)
     out = []
     for check in extract_checks((src / "issue.md").read_text()):
-        content = render_check_test([with_imports(check, defs, modules)])
+        content = render_check_test([with_imports(check, defs, modules, stdlib_import)])
         res = run_pytest(bug, content)
         kept = reproduced_reason("fail" if res.returncode == 1 else "other", res.stdout) is None
         out.append((kept, run_pytest(fix, content).returncode == 0))

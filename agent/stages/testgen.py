@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from agent.issue_checks import IssueCheck, check_from_code, checks_needing_call, extract_checks, value_src
 from agent.issue_names import with_imports
+from agent.stdlib_imports import stdlib_import
 from agent.issue_traceback import shown_errors
 from agent.issue_render import render_check_test, reproduced_reason
 from agent.loop import StageSpec, run_trajectory, sampling_params
@@ -87,7 +88,7 @@ def resolved_issue_checks(ctx: StageContext) -> list[IssueCheck]:
         return []
     repo_map = ctx.run.read_model_or_none(REPOMAP, RepoMap) or build_repo_map(ctx.repo_path)
     defs, modules = definitions(repo_map), module_names(repo_map)
-    return [with_imports(check, defs, modules) for check in checks]
+    return [with_imports(check, defs, modules, stdlib_import) for check in checks]
 
 
 def issue_tests(ctx: StageContext) -> list[TestCase]:

@@ -189,7 +189,8 @@ def test_a_snippet_that_uses_the_project_without_importing_it():
     assert with_imports(check, {}, frozenset({"inflection"})).setup == ("import inflection",)
     assert with_imports(check, {}, frozenset({"other"})) == check
     [check] = extract_checks(text.replace("inflection.ordinalize('-1')", "merge(factory=lambda: defaultdict(int))({1: 1})"))
-    assert with_imports(check, {"merge": ["toolz.dicttoolz"]}).setup == (
+    from agent.stdlib_imports import stdlib_import
+    assert with_imports(check, {"merge": ["toolz.dicttoolz"]}, stdlib=stdlib_import).setup == (
         "from collections import defaultdict", "from toolz.dicttoolz import merge")
     [check] = extract_checks(text.replace("inflection.ordinalize", "pkg.sub.mod.f"))
     assert with_imports(check, {}, frozenset({"pkg", "pkg.sub", "pkg.sub.mod"})).setup == ("import pkg.sub.mod",)

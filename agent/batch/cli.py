@@ -60,6 +60,10 @@ def bench(
     if not rows:
         _fail(f"no instances in {dataset}")
     out = output or Path("runs") / f"bench-{dataset.name.split('.')[0]}"
+    if out.exists() and not out.is_dir():
+        _fail(f"--output {out} is a file, not a folder")
+    if mirrors is not None and not mirrors.is_dir():
+        _fail(f"--mirrors {mirrors} is not a folder (of bare git mirrors named owner+name)")
     log = lambda msg: typer.echo(msg, err=True)  # noqa: E731
     opts = BenchOptions(output=out, config=cfg, model_name=model_name or model or "swe-agent",
                         budget_usd=budget_usd, max_tokens=max_tokens, instance_budget_usd=instance_budget_usd,

@@ -61,6 +61,15 @@ def select_cmd(
         rows = load_rows(dataset, ids)
     except (ValueError, OSError, KeyError) as err:
         _fail(f"{err}")
+    if output.exists() and not output.is_dir():
+        _fail(f"-o {output} is a file, not a folder")
+    if repo_mirror is not None and not repo_mirror.is_dir():
+        _fail(f"--repo-mirror {repo_mirror} is not a folder (of bare git mirrors named owner+name)")
+    from agent.ensemble.sources import load_sources
+    try:
+        load_sources(files)          # read once up front: a bad file is refused before any folder is written
+    except (ValueError, OSError) as err:
+        _fail(f"bad prediction file: {err}")
     log = lambda msg: typer.echo(msg, err=True)  # noqa: E731
     opts = SelectOptions(output=output, config=cfg, methods=list(dict.fromkeys(method)),
                          mirror_root=str(repo_mirror) if repo_mirror else None, model_free=model_free, seed=seed,

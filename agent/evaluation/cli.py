@@ -14,7 +14,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 console = Console(stderr=True)
 
 DATASET = typer.Option(..., "--dataset", help="SWE-bench rows: .jsonl, .jsonl.gz or .json.")
-INSTANCES = typer.Option([], "--instances", "-i", help="Only these instance ids (repeat the option).")
+INSTANCES = typer.Option([], "--instances", "-i", help="Only these instance ids (repeat the option or comma-separate).")
 MIRROR = typer.Option(None, "--repo-mirror", help="Directory of bare git mirrors named owner+name or owner__name.")
 REPORT_DIR = typer.Option(Path("."), "--report-dir", help="Where the report JSON and logs/ go.")
 TIMEOUT = typer.Option(1800.0, "--timeout", help="Seconds for one instance's eval script.")
@@ -31,7 +31,7 @@ def _fail(msg: str) -> None:
 def _bytes(size: str) -> int:
     """"50G" -> 50e9; units K, M, G, T (powers of 1000, as docker prints sizes), optional trailing B."""
     import re
-    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)B?\s*", size.upper())
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*", size.upper())
     if not m:
         raise ValueError(size)
     return int(float(m.group(1)) * 1000 ** " KMGT".index(m.group(2) or " "))
@@ -39,8 +39,11 @@ def _bytes(size: str) -> int:
 
 def _rows(dataset: Path, instances: list[str]) -> list[dict]:
     from agent.evaluation.dataset import load_dataset
+    ids = [i.strip() for item in instances for i in item.split(",") if i.strip()]   # -i a,b as bench and select take it
+    if instances and not ids:
+        _fail("-i/--instances names no instance id")
     try:
-        return load_dataset(dataset, instances or None)
+        return load_dataset(dataset, ids or None)
     except (OSError, KeyError, ValueError) as err:
         _fail(f"cannot load dataset {dataset}: {err}")
 
@@ -48,6 +51,14 @@ def _rows(dataset: Path, instances: list[str]) -> list[dict]:
 def _mirror_required(online: bool, mirror: Optional[Path]) -> None:
     if not online and mirror is None:
         _fail("offline environments need --repo-mirror DIR (no GitHub here); or pass --online")
+    if mirror is not None and not mirror.is_dir():
+        _fail(f"--repo-mirror {mirror} is not a folder (of bare git mirrors named owner+name)")
+
+
+def _folder_ok(path: Path, option: str) -> None:
+    """Refused before any build or grading: a file where a folder must go would fail only at the very end."""
+    if path.exists() and not path.is_dir():
+        _fail(f"{option} {path} is a file, not a folder")
 
 
 @app.command("eval")
@@ -68,6 +79,7 @@ def eval_cmd(
     from agent.evaluation.dataset import load_predictions
 
     _mirror_required(online, repo_mirror)
+    _folder_ok(report_dir, "--report-dir")
     rows = _rows(dataset, instances)
     try:
         preds = load_predictions(predictions)
@@ -104,6 +116,7 @@ def validate_cmd(
     from agent.evaluation.run_all import EvalOptions
 
     _mirror_required(online, repo_mirror)
+    _folder_ok(report_dir, "--report-dir")
     rows = _rows(dataset, instances)
     opts = EvalOptions(run_id=run_id, report_dir=report_dir, mirror_root=repo_mirror, timeout=timeout,
                        online=online, network=network)
@@ -135,6 +148,12 @@ def gc_cmd(
     from agent.evaluation import build, gc
     from agent.evaluation.run_all import docker_client
 
+    limit = None
+    if max_disk is not None:      # checked first, dry run or not: an empty or bad size must never mean "no cap"
+        try:
+            limit = _bytes(max_disk)
+        except ValueError:
+            _fail(f"--max-disk {max_disk!r}: expected a size such as 50G, 800M or 1000000")
     client = docker_client(600)
     use = build.disk_usage(client)
     console.print(f"{use['images']} images, ~{use['bytes_total_estimate'] / 1e9:.2f} GB "
@@ -143,11 +162,7 @@ def gc_cmd(
         for repo, row in sorted(gc.by_repo(gc.ours(client, only)).items()):
             console.print(f"  {repo}: {row['instances']} instance images, {row['instance_bytes'] / 1e6:.0f} MB of their own; "
                           f"{row['envs']} environment images, {row['env_bytes'] / 1e6:.0f} MB (with the base image)")
-    if max_disk and not dry_run:
-        try:
-            limit = _bytes(max_disk)
-        except ValueError:
-            _fail(f"--max-disk {max_disk!r}: expected a size such as 50G, 800M or 1000000")
+    if limit is not None and not dry_run:
         removed = gc.cap(client, limit, only=only)
         console.print(f"removed {len(removed)} images (least recently used first): {', '.join(removed) or '-'}")
     elif not dry_run:

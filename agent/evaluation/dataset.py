@@ -23,6 +23,12 @@ def _read_rows(path: Path) -> list[dict]:
 def load_dataset(path: str | Path, instance_ids: list[str] | None = None) -> list[dict]:
     """Rows in file order; FAIL_TO_PASS / PASS_TO_PASS stay JSON strings, as on Hugging Face."""
     rows = _read_rows(Path(path))
+    if not isinstance(rows, list):
+        raise ValueError(f"{path} holds no rows (a JSON list, a JSONL file of objects, or an id -> row map)")
+    for k, row in enumerate(rows):
+        if not isinstance(row, dict) or not isinstance(row.get(KEY_INSTANCE_ID), str):
+            raise ValueError(f"row {k + 1} of {path} is not a SWE-bench row: "
+                             + ("no instance_id" if isinstance(row, dict) else f"a {type(row).__name__}, not an object"))
     for row in rows:
         for key in ("FAIL_TO_PASS", "PASS_TO_PASS"):
             # The harness accepts both, but the official dataset stores strings: normalize to that form.
@@ -40,9 +46,19 @@ def load_dataset(path: str | Path, instance_ids: list[str] | None = None) -> lis
 def load_predictions(path: str | Path) -> dict[str, dict]:
     """{instance_id: prediction}; each prediction has instance_id, model_name_or_path, model_patch."""
     preds = {}
-    for row in _read_rows(Path(path)):
+    rows = _read_rows(Path(path))
+    if not isinstance(rows, list):
+        raise ValueError(f"{path} holds no predictions (a JSON list, a JSONL file of objects, or an id -> prediction map)")
+    for row in rows:
+        if not isinstance(row, dict):
+            raise ValueError(f"a prediction in {path} is a {type(row).__name__}, not an object")
         if KEY_INSTANCE_ID not in row or KEY_PREDICTION not in row:
             raise ValueError(f"prediction without {KEY_INSTANCE_ID}/{KEY_PREDICTION}: {sorted(row)}")
+        if row[KEY_PREDICTION] is None:
+            row[KEY_PREDICTION] = ""          # no patch submitted
+        if not isinstance(row[KEY_PREDICTION], str) or not isinstance(row[KEY_INSTANCE_ID], str):
+            raise ValueError(f"prediction for {row[KEY_INSTANCE_ID]!r} in {path}: {KEY_INSTANCE_ID} and "
+                             f"{KEY_PREDICTION} must be strings")
         row.setdefault(KEY_MODEL, "None")
         preds[row[KEY_INSTANCE_ID]] = row
     return preds

@@ -1,0 +1,78 @@
+"""Bad input to the batch commands (bench, eval, validate, select, gc-eval): one clear line and exit 2, before
+any image build, grading or folder write. Found by probing the CLIs as a user would."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.evaluation.dataset import load_dataset, load_predictions
+from tests.support.paths import DATA
+
+MINI = DATA / "minibench" / "dataset.jsonl"
+
+
+def run(args: list[str]):
+    return CliRunner().invoke(app, args)
+
+
+def test_an_empty_or_bad_max_disk_never_means_no_cap():
+    # `--max-disk "$UNSET"` once removed every SWE-bench image: the size is checked before the engine is asked
+    for size in ("", "abc", "-5G", "1.2.3G"):
+        for extra in ([], ["--dry-run"]):
+            out = run(["gc-eval", "--max-disk", size, *extra])
+            assert out.exit_code == 2 and "expected a size" in out.output, (size, extra, out.output)
+
+
+def test_rows_that_are_not_swe_bench_rows_are_refused(tmp_path):
+    scalars = tmp_path / "scalars.jsonl"
+    scalars.write_text("1\n2\n")
+    no_id = tmp_path / "noid.jsonl"
+    no_id.write_text(json.dumps({"repo": "a/b"}) + "\n")
+    text = tmp_path / "text.json"
+    text.write_text('"just a string"')
+    for path, msg in ((scalars, "not an object"), (no_id, "no instance_id"), (text, "holds no rows")):
+        with pytest.raises(ValueError, match=msg):
+            load_dataset(path)
+        out = run(["validate", "--dataset", str(path), "--repo-mirror", str(tmp_path)])
+        assert out.exit_code == 2 and msg in out.output
+
+
+def test_predictions_that_are_not_objects_or_strings_are_refused(tmp_path):
+    bad = tmp_path / "p.jsonl"
+    bad.write_text("1\n")
+    with pytest.raises(ValueError, match="not an object"):
+        load_predictions(bad)
+    bad.write_text(json.dumps({"instance_id": "x", "model_patch": 5}) + "\n")
+    with pytest.raises(ValueError, match="must be strings"):
+        load_predictions(bad)
+    bad.write_text(json.dumps({"instance_id": "x", "model_patch": None}) + "\n")
+    assert load_predictions(bad)["x"]["model_patch"] == ""
+    out = run(["select", "--dataset", str(MINI), "--predictions", str(bad.with_suffix(".png")), "-o", str(tmp_path / "o")])
+    assert out.exit_code == 2
+    bad.write_text("{not json\n")
+    out = run(["select", "--dataset", str(MINI), "--predictions", str(bad), "-o", str(tmp_path / "o"), "--model-free"])
+    assert out.exit_code == 2 and "bad prediction file" in out.output and not (tmp_path / "o").exists()
+
+
+def test_a_file_where_a_folder_goes_and_a_missing_mirror_are_refused_up_front(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    out = run(["bench", "--dataset", str(MINI), "-o", str(afile)])
+    assert out.exit_code == 2 and "is a file" in out.output
+    out = run(["bench", "--dataset", str(MINI), "-o", str(tmp_path / "b"), "--mirrors", str(tmp_path / "none")])
+    assert out.exit_code == 2 and "not a folder" in out.output
+    out = run(["validate", "--dataset", str(MINI), "--repo-mirror", str(tmp_path), "--report-dir", str(afile)])
+    assert out.exit_code == 2 and "is a file" in out.output
+    out = run(["validate", "--dataset", str(MINI), "--repo-mirror", str(tmp_path / "none")])
+    assert out.exit_code == 2 and "not a folder" in out.output
+
+
+def test_eval_and_validate_take_comma_separated_ids_like_bench(tmp_path):
+    ids = [r["instance_id"] for r in load_dataset(MINI)]
+    out = run(["validate", "--dataset", str(MINI), "--repo-mirror", str(tmp_path), "-i", f"{ids[0]},nope"])
+    assert out.exit_code == 2 and "instances not in" in out.output and "nope" in out.output and ids[0] + ",nope" not in out.output
+    out = run(["validate", "--dataset", str(MINI), "--repo-mirror", str(tmp_path), "-i", ","])
+    assert out.exit_code == 2 and "names no instance id" in out.output

@@ -85,7 +85,14 @@ def eval_cmd(
         preds = load_predictions(predictions)
     except (OSError, ValueError) as err:
         _fail(f"cannot load predictions {predictions}: {err}")
-    preds = {k: v for k, v in preds.items() if k in {r["instance_id"] for r in rows}}
+    known = {r["instance_id"] for r in rows}
+    if preds and not known & set(preds):
+        _fail(f"none of the {len(preds)} prediction(s) in {predictions} is an instance of {dataset}"
+              + (" (or of the -i selection)" if instances else ""))
+    if unknown := sorted(set(preds) - known):
+        console.print(f"[yellow]{len(unknown)} prediction(s) for instances not in the dataset or -i ignored: "
+                      f"{', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}[/yellow]")
+    preds = {k: v for k, v in preds.items() if k in known}
     opts = EvalOptions(run_id=run_id or time.strftime("%Y%m%d-%H%M%S"), report_dir=report_dir,
                        workers=workers, mirror_root=repo_mirror, timeout=timeout, online=online,
                        network=network)

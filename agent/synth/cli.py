@@ -41,6 +41,8 @@ def synth(
 
     if (repo is None) == (mirror is None):
         _fail("give exactly one of --repo PATH or --mirror DIR")
+    if n < 1 or per_function < 1:
+        _fail("-n and --per-function must be at least 1")
     source = repo or mirror
     if not source.exists():
         _fail(f"{source} does not exist")

@@ -76,3 +76,15 @@ def test_eval_and_validate_take_comma_separated_ids_like_bench(tmp_path):
     assert out.exit_code == 2 and "instances not in" in out.output and "nope" in out.output and ids[0] + ",nope" not in out.output
     out = run(["validate", "--dataset", str(MINI), "--repo-mirror", str(tmp_path), "-i", ","])
     assert out.exit_code == 2 and "names no instance id" in out.output
+
+
+def test_eval_says_when_no_prediction_names_a_dataset_instance(tmp_path):
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"instance_id": "someone__else-1", "model_patch": ""}) + "\n")
+    out = run(["eval", "--dataset", str(MINI), "--predictions", str(preds), "--repo-mirror", str(tmp_path)])
+    assert out.exit_code == 2 and "none of the 1 prediction" in out.output
+
+
+def test_synth_wants_at_least_one_instance(tmp_path):
+    out = run(["synth", "--repo", str(tmp_path), "-n", "0", "-o", str(tmp_path / "t.jsonl")])
+    assert out.exit_code == 2 and "at least 1" in out.output

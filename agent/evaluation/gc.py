@@ -66,9 +66,16 @@ def last_used(tag: str, created: float) -> float:
 
 
 def ours(client: docker.DockerClient, only: str | None = None) -> list[dict]:
-    key, _, value = (only or "").partition("=")
     return [i for i in client.df().get("Images", []) if (i.get("Labels") or {}).get(LABEL_KIND) in ("instance", "env")
-            and (not only or (i.get("Labels") or {}).get(key) == value)]
+            and label_matches(i.get("Labels") or {}, only)]
+
+
+def label_matches(labels: dict[str, str], only: str | None) -> bool:
+    """The engine's label filter: `key=value` wants that value, a bare `key` any value (as `collect` asks the engine)."""
+    if not only:
+        return True
+    key, eq, value = only.partition("=")
+    return key in labels and (not eq or labels[key] == value)
 
 
 def disk_bytes(images: list[dict]) -> int:

@@ -19,6 +19,13 @@ def show(
     if not run_dir.is_dir():
         typer.secho(f"error: {run_dir} is not a folder", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
+    if not any((run_dir / name).exists() for name in ("instances", "issue.json", "result.json")):
+        typer.secho(f"error: {run_dir} is neither a run folder (issue.json) nor a batch folder (instances/)",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    if output is not None and output.is_dir():
+        typer.secho(f"error: --output {output} is a folder: name the HTML file to write", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
     out = write_report(run_dir, output)
     typer.echo(str(out))
     if open_:

@@ -120,9 +120,17 @@ def _instance_dir(root: Path, iid: str) -> Path:
     return root / "instances" / (iid if (root / "instances" / iid).is_dir() else safe)
 
 
+def _obj(r: RunFolder, rel: str) -> dict:
+    """A JSON object from the folder; anything else (missing, unreadable, a list) counts as empty and is named."""
+    data = r.raw(rel)
+    if data is not None and not isinstance(data, dict):
+        r.warnings.append(f"{rel}: not a JSON object, ignored")
+    return data if isinstance(data, dict) else {}
+
+
 def _derived_row(r: RunFolder, rel: str) -> BatchRow:
     """One row from what an instance folder holds: status.json, eval.json, run/result.json."""
-    status, ev, result = r.raw(f"{rel}/status.json") or {}, r.raw(f"{rel}/eval.json") or {}, r.raw(f"{rel}/run/result.json") or {}
+    status, ev, result = (_obj(r, f"{rel}/{name}") for name in ("status.json", "eval.json", "run/result.json"))
     iid = status.get("instance_id") or result.get("issue_id") or Path(rel).name
     row = BatchRow(instance_id=iid)
     if status.get("status") == "error":

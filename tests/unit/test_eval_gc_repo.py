@@ -16,3 +16,12 @@ def test_by_repo_counts_own_layers_and_each_environment_once():
     rows = gc.by_repo(images)
     assert rows == {"pytest-dev/pytest": {"instances": 2, "instance_bytes": 70, "envs": 1, "env_bytes": 400},
                     "sphinx-doc/sphinx": {"instances": 2, "instance_bytes": 315, "envs": 1, "env_bytes": 300}}
+
+
+def test_only_filters_like_the_engine_label_filter():
+    # `--only key` matches any value of the label, `--only key=value` that value: the dry-run listing and the
+    # removal (which asks the engine) must select the same images
+    labels = {"swe-agent.eval.kind": "instance", "team": "a"}
+    assert gc.label_matches(labels, None) and gc.label_matches(labels, "team") and gc.label_matches(labels, "team=a")
+    assert not gc.label_matches(labels, "team=b") and not gc.label_matches(labels, "owner")
+    assert not gc.label_matches({"team": ""}, "team=a") and gc.label_matches({"team": ""}, "team=")

@@ -95,6 +95,18 @@ def test_show_command_writes_the_page(tmp_path):
     assert res.exit_code == 0, res.output
     assert out.exists() and str(out) in res.output
     assert CliRunner().invoke(show_app, [str(tmp_path / "missing")]).exit_code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = CliRunner().invoke(show_app, [str(empty)])            # nothing written into a folder that is no run
+    assert res.exit_code == 2 and "neither a run folder" in res.output and not list(empty.iterdir())
+    assert CliRunner().invoke(show_app, [str(run), "--output", str(tmp_path)]).exit_code == 2
+
+
+def test_a_status_file_that_is_not_an_object_is_named_not_a_crash(tmp_path):
+    batch = make_batch(tmp_path / "batch", with_summary=False)
+    (batch / "instances" / "owner__repo-0" / "status.json").write_text("[1, 2]")
+    view = load_batch(batch)
+    assert any("not a JSON object" in w for w in view.warnings) and len(view.rows) == 3
 
 
 def test_diff_html_escapes_and_classifies_lines():

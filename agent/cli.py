@@ -51,8 +51,8 @@ def solve(
                                            "model.price_per_mtok": price_per_mtok})
     except (ValueError, OSError) as err:
         _fail(f"bad configuration: {err}")
-    from agent.model.pricing import config_problem
-    if problem := config_problem(cfg):   # before any clone, image build or model call
+    from agent.model.pricing import config_problem, key_problem
+    if problem := config_problem(cfg) or key_problem(cfg):   # before any clone, image build or model call
         _fail(problem)
     if issue.startswith(("http://", "https://")):
         from agent.github.cli import solve_issue_url

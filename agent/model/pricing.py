@@ -57,16 +57,27 @@ def unpriced_problem(cfg: ModelConfig, budget_usd: float | None, max_tokens: int
             f"output tokens; `0,0` for a free local server), or set a token cap with --max-tokens")
 
 
+def _models(config) -> list:
+    """The run model and every per-stage model of a SolveConfig."""
+    return [config.model] + [s.model for s in (config.localize, config.patch, config.test, config.reward,
+                                               config.select) if s.model is not None]
+
+
 def config_problem(config) -> str | None:
-    """The first problem of a SolveConfig's models (its run model and every per-stage model) that every call
-    would hit, found before any clone, build or call: an unset API-key variable, an unpriced model under a cap."""
-    import os
-    models = [config.model] + [s.model for s in (config.localize, config.patch, config.test, config.reward,
-                                                 config.select) if s.model is not None]
-    for m in models:
-        if m.api_key_env and not os.environ.get(m.api_key_env):
-            return (f"environment variable {m.api_key_env} (the API key for {m.name or 'the model'}) is not set: "
-                    f"export it, or drop --api-key-env")
+    """The first unpriced-model problem of a SolveConfig (its run model and every per-stage model)."""
+    for m in _models(config):
         if problem := unpriced_problem(m, config.budget_usd, config.max_tokens):
             return problem
+    return None
+
+
+def key_problem(config, environ=None) -> str | None:
+    """An API-key variable a model of the config names but the environment lacks: every call would fail, so the
+    CLI refuses before any clone, build or call (the GitHub Action checks after moving its key input there)."""
+    import os
+    environ = os.environ if environ is None else environ
+    for m in _models(config):
+        if m.api_key_env and not environ.get(m.api_key_env):
+            return (f"environment variable {m.api_key_env} (the API key for {m.name or 'the model'}) is not set: "
+                    f"export it, or drop --api-key-env")
     return None

@@ -82,10 +82,13 @@ def test_malformed_yaml_is_a_bad_configuration_not_a_crash(tmp_path):
 
 
 def test_an_unset_key_variable_is_refused_before_the_run(monkeypatch):
-    from agent.model.pricing import config_problem
+    from agent.model.pricing import key_problem
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     cfg = load_config(None, [], **{"model.name": "openai/x", "model.api_key_env": "NO_SUCH_KEY_VAR"})
-    assert "NO_SUCH_KEY_VAR" in config_problem(cfg)
+    assert "NO_SUCH_KEY_VAR" in key_problem(cfg)
     monkeypatch.setenv("NO_SUCH_KEY_VAR", "k")
-    assert config_problem(cfg) is None
+    assert key_problem(cfg) is None
+    out = CliRunner().invoke(app, ["solve", "issue.md", "--repo", ".", "--model", "openai/x",
+                                   "--api-key-env", "NO_SUCH_KEY_VAR_2"])
+    assert out.exit_code == 2 and "NO_SUCH_KEY_VAR_2" in out.output
 

@@ -35,9 +35,14 @@ def unreachable(err: BaseException | None) -> bool:
     """The server could not be connected to at all (refused, unknown host), as opposed to a slow or
     failing answer. litellm wraps it (an InternalServerError for OpenAI-compatible servers), so the
     cause chain is searched for the connect error underneath."""
+    return _in_chain(err, lambda e: isinstance(e, (httpx.ConnectError, ConnectionRefusedError)))
+
+
+def _in_chain(err: BaseException | None, test) -> bool:
+    """Whether `test` holds for the error or anything in its cause chain (litellm wraps the real cause)."""
     seen = 0
     while err is not None and seen < 20:
-        if isinstance(err, (httpx.ConnectError, ConnectionRefusedError)):
+        if test(err):
             return True
         err, seen = err.__cause__ or err.__context__, seen + 1
     return False
@@ -50,13 +55,8 @@ _SETUP_ERRORS = ("api_key client option must be set", "missing credentials", "un
 
 
 def refused_setup(err: BaseException | None) -> bool:
-    seen = 0
-    while err is not None and seen < 20:
-        if isinstance(err, (httpx.UnsupportedProtocol, httpx.InvalidURL)) or \
-                any(m in str(err).lower() for m in _SETUP_ERRORS):
-            return True
-        err, seen = err.__cause__ or err.__context__, seen + 1
-    return False
+    return _in_chain(err, lambda e: isinstance(e, (httpx.UnsupportedProtocol, httpx.InvalidURL))
+                     or any(m in str(e).lower() for m in _SETUP_ERRORS))
 
 
 def _where(config: ModelConfig) -> str:

@@ -38,13 +38,18 @@ def issue_test_path(i: int) -> str:
     return f"test_swe_agent_issue_{i:03d}.py"
 
 
+def _module_parts(path: str) -> list[str]:
+    """`src/pkg/sub/__init__.py` -> ["pkg", "sub"]: the dotted name a file is imported under."""
+    return path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").split("/")
+
+
 def definitions(repo_map: RepoMap) -> dict[str, list[str]]:
     """Top-level function/class name -> the importable modules defining it (tests excluded)."""
     out: dict[str, list[str]] = {}
     for f in repo_map.files:
         if is_test_file(f.path) or not f.path.endswith(".py"):
             continue
-        module = f.path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        module = ".".join(_module_parts(f.path))
         for sym in f.symbols:
             if sym.kind in ("function", "class") and "." not in sym.qualname:
                 out.setdefault(sym.name, []).append(module)
@@ -57,7 +62,7 @@ def module_names(repo_map: RepoMap) -> frozenset[str]:
     for f in repo_map.files:
         if is_test_file(f.path) or not f.path.endswith(".py"):
             continue
-        parts = f.path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").split("/")
+        parts = _module_parts(f.path)
         out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
     return frozenset(p for p in out if p.replace(".", "").replace("_", "a").isalnum())
 

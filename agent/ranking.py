@@ -79,14 +79,15 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
     weights = weight_tests(matrix, w)
     total_w = sum(weights.values())
     support, unchanged = behaviour_votes(candidates, behaviour)
-    total_samples = sum(c.count for c in candidates if c.id not in unchanged) or 1
+    total_samples = len({s for c in candidates if c.id not in unchanged for s in c.samples}) or 1
     ranked = []
     for c in candidates:
         passed = [t for t in matrix.tests if (cell := matrix.get(c.id, t)) and cell.outcome == "pass"]
         wp = sum(weights[t] for t in passed) / total_w if total_w else 0.0
         reg = regression_ok(matrix, c.id)
         rw = rewards[c.id].mean if c.id in rewards else None
-        parts = {"votes": (w.votes, support.get(c.id, c.count) / total_samples)}
+        share = min(1.0, support.get(c.id, c.count) / total_samples)
+        parts = {"votes": (w.votes, share)}
         if total_w:
             parts["tests"] = (w.tests, wp)
         if rw is not None:
@@ -102,7 +103,7 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
         ranked.append(RankedCandidate(candidate=c.id, score=round(score, 4), tests_passed=len(passed),
                                       tests_total=len(matrix.tests), weighted_pass=round(wp, 4),
                                       regression_ok=reg, reward=rw, count=c.count, support=support.get(c.id),
-                                      unchanged=c.id in unchanged))
+                                      unchanged=c.id in unchanged, share=round(share, 4)))
     ranked.sort(key=lambda r: (r.unchanged, -r.score, -_agreement(r), -r.count, r.candidate))
     return ranked
 
@@ -132,7 +133,7 @@ def confidence(ranked: list[RankedCandidate]) -> float:
         return 0.0
     top = ranked[0]
     # Samples whose patch left behaviour unchanged attempted no fix: they are not part of the vote.
-    share = _agreement(top) / (sum(r.count for r in ranked if not r.unchanged) or 1)
+    share = top.share if top.share is not None else _agreement(top) / (sum(r.count for r in ranked if not r.unchanged) or 1)
     if top.tests_total and any(r.tests_passed for r in ranked):
         evidence = top.weighted_pass
     elif top.tests_total and top.support is not None:

@@ -17,7 +17,7 @@ from agent.calibration import (SIGNALS, Calibration, CandidateRow, ece, fit_conf
 from agent.config import SelectConfig
 from agent.examples.scaling import InstanceResult
 from agent.runfolder import RunFolder
-from agent.schema import Candidate, Decision, ExecutionMatrix, RewardScore
+from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
 from agent.ranking import Weights, confidence, decide, rank_candidates
 
 DEFAULT_ABSTAIN = SelectConfig.model_fields["abstain_below"].default
@@ -31,6 +31,7 @@ class ReplayCase:
     rewards: dict[str, RewardScore]
     labels: dict[str, bool]                 # candidate id -> correct
     recorded: Decision | None = None        # what the run itself decided (selection trajectory included)
+    behaviour: Behaviour | None = None      # probe clusters, as the run's own decision saw them
 
     @property
     def covered(self) -> bool:
@@ -56,15 +57,14 @@ def load_bench(out: Path) -> list[ReplayCase]:
         rewards = {c.id: scores[c.id] for c in cands if c.id in scores}
         cases.append(ReplayCase(name=res.name, candidates=cands, matrix=matrix, rewards=rewards,
                                 labels={c.id: res.candidates.get(c.id, False) for c in cands},
-                                recorded=run.decision()))
+                                recorded=run.decision(), behaviour=run.behaviour()))
     return cases
 
 
 def candidate_rows(case: ReplayCase) -> list[CandidateRow]:
-    total = sum(c.count for c in case.candidates) or 1
     return [CandidateRow(instance=case.name, correct=case.labels.get(r.candidate, False),
-                         tests=r.weighted_pass if r.tests_total else None, reward=r.reward, votes=r.count / total)
-            for r in rank_candidates(case.candidates, case.matrix, case.rewards)]
+                         tests=r.weighted_pass if r.tests_total else None, reward=r.reward, votes=r.share or 0.0)
+            for r in rank_candidates(case.candidates, case.matrix, case.rewards, behaviour=case.behaviour)]
 
 
 def judge_report(cases: list[ReplayCase]) -> dict:
@@ -86,12 +86,13 @@ def _by(case: ReplayCase, key: Callable[[Candidate], float]) -> Candidate:
 
 def fitted_pick(case: ReplayCase, cal: Calibration) -> Pick:
     return _from_decision(decide(case.candidates, case.matrix, case.rewards, abstain_below=cal.abstain_below,
-                                 w=make_weights(cal.weights), calibrate=cal.apply))
+                                 w=make_weights(cal.weights), calibrate=cal.apply, behaviour=case.behaviour))
 
 
 def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str, Callable[[ReplayCase], Pick]]:
     def default(c):
-        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN))
+        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
+                                     behaviour=c.behaviour))
 
     def recorded(c):
         return _from_decision(c.recorded) if c.recorded else Pick(None)

@@ -12,7 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from agent.budget import LedgerState
-from agent.schema import Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore, TestCase
+from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore, TestCase
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -239,6 +239,9 @@ class RunFolder:
             if "_sample_" not in p.name and (score := self.record(f"{REWARDS}/{p.name}", RewardScore)):
                 out[score.candidate] = score
         return out
+
+    def behaviour(self) -> Behaviour | None:
+        return self.record(BEHAVIOUR, Behaviour)
 
     def decision(self) -> Decision | None:
         return self.record(DECISION, Decision)

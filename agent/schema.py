@@ -197,6 +197,9 @@ class RankedCandidate(BaseModel):
     count: int
     support: int | None = None       # samples behind its behaviour cluster (None: no behaviour evidence)
     unchanged: bool = False          # behaves like the original code on the probes: cannot fix the issue
+    # Its agreement (support, else count) over the distinct patch samples behind candidates that change
+    # behaviour. Samples, not candidates: revisions give one sample several candidates (None: older runs).
+    share: float | None = None
 
 
 class BehaviourCluster(BaseModel):

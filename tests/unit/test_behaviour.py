@@ -171,3 +171,23 @@ def test_issue_checks_still_veto_a_large_cluster():
     b = behaviour(cands, {"big": dict(p0_0="6", p0_1="0"), "small": FIXED}, issue_ok={"big": False, "small": True})
     d = decide(cands, m, judge({"big": 0.9, "small": 0.6}), abstain_below=0.45, behaviour=b)
     assert d.status == "selected" and d.candidate == "small"
+
+
+def test_agreement_is_a_share_of_samples_not_of_candidates():
+    # Revisions give one sample several candidates (its draft and its revision). The behaviour that 4 of 6
+    # samples agree on must count as 4/6, not as 4 of the 9 candidates' sample slots. Shape of a benchmark run
+    # (leaderboard, 8 samples: 4 behind the fix, 2 behind two broken behaviours, 2 no-ops) that abstained.
+    cands = [cand("f1", [0, 1]), cand("f2", [2]), cand("f3", [3]),
+             cand("w1", [4]), cand("w2", [4]), cand("w3", [5]), cand("w4", [5]), cand("w5", [4])]
+    m = matrix({k: {"t1": "fail"} for k in ("f1", "f2", "f3", "w1", "w2", "w3", "w4", "w5")})
+    rewards = judge({"f1": 0.5, "f2": 0.5, "f3": 0.55, "w1": 0.45, "w2": 0.45, "w3": 0.45, "w4": 0.45, "w5": 0.55})
+    broken = dict(p0_0="EXC ImportError", p0_1="EXC ImportError")
+    b = behaviour(cands, {"f1": FIXED, "f2": FIXED, "f3": FIXED, "w1": broken, "w2": broken, "w3": broken,
+                          "w4": broken, "w5": dict(p0_0="EXC NameError", p0_1="EXC NameError")})
+    ranked = rank_candidates(cands, m, rewards, behaviour=b)
+    top = ranked[0]
+    assert top.candidate in ("f1", "f2", "f3") and top.support == 4
+    assert top.share == round(4 / 6, 4)
+    assert {r.candidate: r.share for r in ranked}["w5"] == round(1 / 6, 4)
+    d = decide(cands, m, rewards, abstain_below=0.45, behaviour=b)
+    assert d.status == "selected" and d.candidate in ("f1", "f2", "f3"), d.diagnosis

@@ -15,7 +15,7 @@ from agent.examples.scaling import AtBudget, InstanceResult
 from agent.examples.split import split_of
 from agent.replay import evaluate, fit, judge_report, load_bench, variants
 from agent.runfolder import RunFolder
-from agent.schema import Candidate, Cell, ExecutionMatrix, RewardScore
+from agent.schema import Behaviour, BehaviourCluster, Candidate, Cell, ExecutionMatrix, RewardScore
 from agent.ranking import Weights, decide
 from tests.support.paths import ROOT
 
@@ -177,6 +177,25 @@ def test_replay_variants_on_a_bench_folder(bench):
     assert res["default"]["precision"] is not None and 0 <= res["default"]["ece"] <= 1
     again = {k: evaluate(test, v) for k, v in variants(seed=0).items()}
     assert again["random(seed=0)"] == res["random(seed=0)"]
+
+
+def test_replay_decides_with_the_runs_behaviour_clusters(tmp_path):
+    # Every candidate fails the (wrong) model-written test; two samples agree on behaviour. The run decided
+    # with its probe clusters (04_execution/behaviour.json): the replay must see them too, or it abstains.
+    out = tmp_path / "bench"
+    _instance(out, "inst0", [("a", [0], "fail", 0.4, True), ("b", [1], "fail", 0.4, True), ("w", [2], "fail", 0.4, False)])
+    run = RunFolder(out / "runs" / "inst0" / "gen4")
+    b = Behaviour(original="o", signatures={"a": "s1", "b": "s1", "w": "s2"}, informative=True, best="s1",
+                  clusters=[BehaviourCluster(signature="s1", candidates=["a", "b"], support=2, changed=True, issue_ok=True),
+                            BehaviourCluster(signature="s2", candidates=["w"], support=1, changed=True, issue_ok=True)])
+    run.write_json("04_execution/behaviour.json", b)
+    d = decide(run.candidates(), run.matrix(), run.rewards(), abstain_below=0.45, behaviour=b)
+    assert d.status == "selected"
+    run.write_json("07_selection/decision.json", d)
+    [case] = load_bench(out)
+    assert case.behaviour == b
+    res = {k: evaluate([case], v) for k, v in variants().items()}
+    assert res["default"] == res["recorded"] and res["default"]["selected"] == 1.0
 
 
 def test_fit_gives_a_noise_judge_no_weight(bench):

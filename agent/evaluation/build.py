@@ -50,6 +50,10 @@ class Images:
     instance: str
     env_recipe: EnvRecipe
     built_s: float = 0.0
+    env_s: float | None = None      # seconds building the environment image now (None: it existed)
+    instance_s: float | None = None  # seconds building the instance layer now (None: it existed)
+    env_mb: float = 0.0             # the environment image (base + interpreter + requirements)
+    instance_mb: float = 0.0        # the instance image's own layers above its environment (repo + install)
 
 
 def guess_package(log: str) -> str | None:
@@ -122,8 +126,10 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
         base = base_image(client, TOOLCHAIN_PACKAGES)
     env, inst = plan(instance, mirror_root, base or base_image(client))
     start = time.monotonic()
+    env_s = instance_s = None
     with _BUILD_LOCK:
         if not image_exists(client, env.tag):
+            t0 = time.monotonic()
             with tempfile.TemporaryDirectory(prefix="sweb-env-") as tmp:
                 ctx = Path(tmp)
                 shutil.copytree(f"{PYENV_ROOT}/{env.python}", ctx / "python", symlinks=True, ignore=_slim_python)
@@ -131,7 +137,9 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
                 (ctx / "activate").write_text(dockerfiles.CONDA_SHIM)
                 (ctx / "requirements.txt").write_text(env.requirements)
                 _build(client, ctx, env.tag, log_dir / "env_build.log" if log_dir else None)
+            env_s = time.monotonic() - t0
         if not image_exists(client, inst.tag):
+            t0 = time.monotonic()
             git_dir = mirror.find_mirror(mirror_root, instance["repo"])
             with tempfile.TemporaryDirectory(prefix="sweb-inst-") as tmp:
                 ctx = Path(tmp)
@@ -140,8 +148,20 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
                 (ctx / "setup_repo.sh").write_text(dockerfiles.setup_repo_script(inst))
                 (ctx / "build_reqs.py").write_text(dockerfiles.BUILD_REQS_PY)
                 _build(client, ctx, inst.tag, log_dir / "instance_build.log" if log_dir else None)
+            instance_s = time.monotonic() - t0
     gc.touch(env.tag, inst.tag)   # last use, for `gc-eval --max-disk` (least recently used go first)
-    return Images(env=env.tag, instance=inst.tag, env_recipe=env, built_s=time.monotonic() - start)
+    env_b, inst_b = image_bytes(client, env.tag), image_bytes(client, inst.tag)
+    return Images(env=env.tag, instance=inst.tag, env_recipe=env, built_s=time.monotonic() - start,
+                  env_s=env_s, instance_s=instance_s, env_mb=round(env_b / 1e6, 1),
+                  instance_mb=round(max(inst_b - env_b, 0) / 1e6, 1))
+
+
+def image_bytes(client: docker.DockerClient, tag: str) -> int:
+    """An image's size with every layer it stands on (0 when it is gone)."""
+    try:
+        return int(client.images.get(tag).attrs.get("Size") or 0)
+    except docker.errors.ImageNotFound:
+        return 0
 
 
 def disk_usage(client: docker.DockerClient) -> dict:

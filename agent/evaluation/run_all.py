@@ -34,6 +34,7 @@ class Prepared:
     spec: object = None
     error: str = ""
     build_s: float = 0.0
+    images: build.Images | None = None    # what was built now, and the images' sizes
     extra: dict = field(default_factory=dict)
 
 
@@ -65,7 +66,7 @@ def prepare(client, rows: list[dict], opts: EvalOptions, on_done: Callable[[Prep
                 base = base or build.base_image(client)
                 log_dir = opts.report_dir / "logs" / "build_images" / row[KEY_INSTANCE_ID]
                 imgs = build.ensure_images(client, row, opts.mirror_root, log_dir=log_dir, base=base)
-                p.image, p.build_s = imgs.instance, imgs.built_s
+                p.image, p.build_s, p.images = imgs.instance, imgs.built_s, imgs
                 p.spec = specs.offline_test_spec(row, env_script=[imgs.env])
                 p.extra["skipped_conda"] = list(imgs.env_recipe.skipped)
         except build.EnvBuildError as err:

@@ -46,6 +46,10 @@ class Validation:
     build_s: float = 0.0
     reason: str = ""
     reused: bool = False         # both verdicts read from an earlier run's report.json
+    env_s: float | None = None       # the environment image built in this run, seconds (None: it existed)
+    instance_s: float | None = None  # the instance layer built in this run, seconds (None: it existed)
+    env_mb: float | None = None      # environment image, MB (shared by the instances of one recipe)
+    instance_mb: float | None = None  # the instance's own layers above it, MB
 
     @property
     def ok(self) -> bool:
@@ -84,7 +88,7 @@ def validate(rows: list[dict], opts: run_all.EvalOptions, client=None, on_row=la
         v = Validation(iid, env_built=not prep[iid].error, gold_resolved=gold.status == "resolved",
                        empty_unresolved=empty.status == "unresolved",
                        seconds=round(time.monotonic() - start, 1), build_s=round(prep[iid].build_s, 1),
-                       reused=reused)
+                       reused=reused, **_build_facts(prep[iid].images))
         gold_log = log_dir_for(opts.report_dir, f"{opts.run_id}-gold", gold_predictions([row])[iid])
         out_path = gold_log / LOG_TEST_OUTPUT
         v.reason = _reason(v, gold, empty, prep[iid].error,
@@ -92,6 +96,14 @@ def validate(rows: list[dict], opts: run_all.EvalOptions, client=None, on_row=la
         out.append(v)
         on_row(v)
     return out
+
+
+def _build_facts(images) -> dict:
+    if images is None:
+        return {}
+    r = lambda x: None if x is None else round(x, 1)  # noqa: E731
+    return {"env_s": r(images.env_s), "instance_s": r(images.instance_s), "env_mb": images.env_mb,
+            "instance_mb": images.instance_mb}
 
 
 def _yn(flag: bool) -> str:
@@ -107,12 +119,61 @@ def to_markdown(rows: list[Validation]) -> str:
         lines.append(f"| {v.instance_id} | {_yn(v.env_built)} | {_yn(v.gold_resolved)} | "
                      f"{_yn(v.empty_unresolved)} | {secs} | {reason} |")
     ok = sum(v.ok for v in rows)
-    lines.append(f"\n{ok}/{len(rows)} instances valid here.")
+    lines.append(f"\n{ok}/{len(rows)} instances valid here.\n")
+    lines.append(per_repository(rows))
     return "\n".join(lines) + "\n"
 
 
+def repository(instance_id: str) -> str:
+    """owner/name of a SWE-bench instance id (`owner__name-123`)."""
+    return instance_id.rsplit("-", 1)[0].replace("__", "/", 1)
+
+
+def _median(xs: list[float]) -> str:
+    xs = sorted(xs)
+    if not xs:
+        return "–"
+    mid = len(xs) // 2
+    return f"{(xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2):.0f}"
+
+
+def per_repository(rows: list[Validation]) -> str:
+    """Valid rows, build times and image sizes per repository. Build times count only images built in the
+    run (an environment is built once per recipe, then reused); sizes: the environment image whole (shared
+    by the instances of its recipe), the instance's own layers above it."""
+    lines = ["| repository | instances | valid | env builds | env build s (median) | instance build s (median) | "
+             "env image MB (max) | instance layers MB (median) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for repo in sorted({repository(v.instance_id) for v in rows}):
+        group = [v for v in rows if repository(v.instance_id) == repo]
+        envs = [v.env_s for v in group if v.env_s is not None]
+        insts = [v.instance_s for v in group if v.instance_s is not None]
+        env_mb = [v.env_mb for v in group if v.env_mb]
+        inst_mb = [v.instance_mb for v in group if v.instance_mb]
+        lines.append(f"| {repo} | {len(group)} | {sum(v.ok for v in group)} | {len(envs)} | {_median(envs)} | "
+                     f"{_median(insts)} | {max(env_mb) if env_mb else '–'} | {_median(inst_mb)} |")
+    return "\n".join(lines)
+
+
+def earlier_rows(report_dir: Path, run_id: str) -> list[Validation]:
+    """Rows an earlier call with this run id wrote (fields it did not know yet keep their defaults)."""
+    path = report_dir / f"validation.{run_id}.json"
+    if not path.exists():
+        return []
+    try:
+        rows = json.loads(path.read_text())
+    except ValueError:
+        return []
+    known = set(Validation.__dataclass_fields__)
+    return [Validation(**{k: v for k, v in r.items() if k in known}) for r in rows
+            if isinstance(r, dict) and "instance_id" in r]
+
+
 def write(rows: list[Validation], report_dir: Path, run_id: str) -> tuple[Path, Path]:
+    """The run id's table: rows of earlier calls with the same run id stay (one instance per call is how a
+    long validation is spread over sessions); an instance validated again replaces its row."""
     report_dir.mkdir(parents=True, exist_ok=True)
+    fresh = {v.instance_id for v in rows}
+    rows = [v for v in earlier_rows(report_dir, run_id) if v.instance_id not in fresh] + list(rows)
     md, js = report_dir / f"validation.{run_id}.md", report_dir / f"validation.{run_id}.json"
     for path, text in ((md, to_markdown(rows)), (js, json.dumps([asdict(v) for v in rows], indent=2))):
         tmp = path.with_name(path.name + ".tmp")  # atomic: a reader never sees half a table

@@ -105,6 +105,10 @@ def test_offline_build_and_validate_flask(client, base, tmp_path):
     opts = EvalOptions(run_id="pytest", report_dir=tmp_path, mirror_root=MIRRORS, timeout=600)
     [v] = validate.validate([FLASK], opts, client=client)
     assert v.ok, v.reason
+    # Sizes from the engine: the environment holds an interpreter and the requirements; the instance
+    # layer holds the repository checkout. Built-now times are there exactly when the image was built.
+    assert v.env_mb > 100 and 0 < v.instance_mb < v.env_mb
+    assert "| pallets/flask | 1 | 1 |" in validate.to_markdown([v])
     logs = tmp_path / "logs" / "run_evaluation" / "pytest-gold" / "gold" / FLASK["instance_id"]
     assert {p.name for p in logs.iterdir()} >= {"patch.diff", "eval.sh", "test_output.txt", "report.json",
                                                  "run_instance.log"}

@@ -181,6 +181,22 @@ def test_build_failure_names_package_and_key_line():
     assert guess_package("all fine") is None
 
 
+def test_validation_table_per_repository():
+    from agent.evaluation.validate import Validation, per_repository, repository
+    assert repository("pydata__xarray-4094") == "pydata/xarray"
+    assert repository("sphinx-doc__sphinx-10449") == "sphinx-doc/sphinx"
+    rows = [Validation("sympy__sympy-1", True, True, True, 400, 390, env_s=300, instance_s=90, env_mb=900,
+                       instance_mb=80),
+            Validation("sympy__sympy-2", True, True, True, 100, 60, env_s=None, instance_s=60, env_mb=900,
+                       instance_mb=100),
+            Validation("sympy__sympy-3", True, False, True, 50, 0, reused=True),      # an older row: no sizes
+            Validation("pytest-dev__pytest-5", False, False, True, 10, 5, reason="env build failed")]
+    table = per_repository(rows)
+    assert "| sympy/sympy | 3 | 2 | 1 | 300 | 75 | 900 | 90 |" in table
+    assert "| pytest-dev/pytest | 1 | 0 | 0 | – | – | – | – |" in table
+    assert table.index("pytest-dev/pytest") < table.index("sympy/sympy")
+
+
 def test_validate_reuses_finished_rows_without_docker(tmp_path):
     """Both verdicts on disk: no image is built (client is unusable here), the row is marked reused."""
     from agent.evaluation import validate
@@ -204,3 +220,16 @@ def test_needs_internet_recognizes_dns_failures_in_test_output():
     out = ("E   socket.gaierror: [Errno -3] Temporary failure in name resolution\n"
            "FAILED test_requests.py::RequestsTestCase::test_HTTP_200_OK_GET")
     assert needs_internet(out) and not needs_internet("FAILED test_x.py::test_y - AssertionError")
+
+
+def test_validation_table_keeps_rows_of_earlier_calls(tmp_path):
+    """One instance per call under one run id (how a long validation is spread over sessions): the table
+    keeps every instance, and an instance validated again replaces its own row."""
+    from agent.evaluation.validate import Validation, earlier_rows, write
+    write([Validation("sympy__sympy-1", True, True, True, 400, 390)], tmp_path, "s")
+    write([Validation("pydata__xarray-2", True, False, True, 90, 10, reason="gold unresolved")], tmp_path, "s")
+    md, _ = write([Validation("sympy__sympy-1", True, True, True, 50, 0, reused=True)], tmp_path, "s")
+    rows = {v.instance_id: v for v in earlier_rows(tmp_path, "s")}
+    assert set(rows) == {"sympy__sympy-1", "pydata__xarray-2"} and rows["sympy__sympy-1"].reused
+    assert "1/2 instances valid here." in md.read_text()
+    assert earlier_rows(tmp_path, "other") == []

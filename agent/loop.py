@@ -8,6 +8,10 @@ applies it (edit files, run the test …). Three kinds of feedback continue the 
 - a `Revise` from act: the answer was usable (its value is kept) but execution shows it is not
   done yet (a reproduction check still fails); the failure goes back, up to `max_revisions` times.
 When the turns run out after a Revise, the last usable value is the trajectory's result.
+
+A greedy trajectory (temperature 0) that must answer again after a format error, or that repeated an
+earlier answer word for word, continues at `retry_temperature` with a seed derived from its own: a
+small model at temperature 0 tends to send the same unusable answer back whatever the feedback says.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ class StageSpec:
     variables: dict = field(default_factory=dict)
     prompt: str | None = None                   # a prompts/ name or a path to a .yaml template (default: name)
     max_tokens: int | None = None               # per-call answer cap (None: the model's own)
+    retry_temperature: float = 0.7              # a greedy trajectory's turns after a stuck answer (see above)
 
     @classmethod
     def from_config(cls, name: str, cfg, *, commands: bool = True, **fields) -> "StageSpec":
@@ -54,7 +59,10 @@ class StageSpec:
         the answer and one more for a format error). `fields` are the stage's own (parse, act,
         variables, other limits) and win over the config's."""
         limits = step_limits(cfg.max_steps) if commands else {"max_turns": cfg.max_steps + 1}
-        return cls(name=name, **{**limits, "max_tokens": getattr(cfg, "max_tokens", None), **fields})
+        own = {"max_tokens": getattr(cfg, "max_tokens", None)}
+        if getattr(cfg, "temperature", 0):
+            own["retry_temperature"] = cfg.temperature      # the stage's own sampling temperature
+        return cls(name=name, **{**limits, **own, **fields})
 
     def turns(self) -> int:
         """Every turn a stage can need: the first answer plus each kind of feedback."""
@@ -82,6 +90,16 @@ def sampling_params(sample: int, temperature: float, seed: int | None, stage: st
     if sample == 0:
         return {"temperature": 0.0, "seed": seed if seed is None else sample_seed(seed, stage, 0)}
     return {"temperature": temperature, "seed": None if seed is None else sample_seed(seed, stage, sample)}
+
+
+def turn_params(temperature: float, seed: int | None, turn: int, stuck: bool, retry_temperature: float
+                ) -> tuple[float, int | None]:
+    """(temperature, seed) of a turn. Unchanged, except that a greedy trajectory that is stuck (its last
+    answer was unusable, or repeated an earlier one) samples at retry_temperature, with a seed of its own
+    per turn so that a rerun with the same seed reproduces it."""
+    if temperature > 0 or not stuck or retry_temperature <= 0:
+        return temperature, seed
+    return retry_temperature, None if seed is None else sample_seed(seed, "retry", turn)
 
 
 def _cap(text: str, limit: int) -> str:
@@ -122,16 +140,20 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
     result: Any = None
     final = False
     usable: Any = None            # the last value a Revise kept
+    stuck = False                 # the last answer was unusable or a repeat (see turn_params)
     try:
-        for _turn in range(max(spec.max_turns, 1)):
+        for turn in range(max(spec.max_turns, 1)):
             cap = {"max_tokens": spec.max_tokens} if spec.max_tokens else {}
-            reply = model.query(messages, temperature=temperature, seed=seed, **cap)
+            t, s = turn_params(temperature, seed, turn, stuck, spec.retry_temperature)
+            reply = model.query(messages, temperature=t, seed=s, **cap)
             _add_usage(spend, reply)
             content = reply.content or ""
+            repeated = any(m["role"] == "assistant" and m["content"] == content for m in messages)
             messages.append({"role": "assistant", "content": content})
-            step = Step(reply=content)
+            step = Step(reply=content, temperature=t if t != temperature else None)
             traj.steps.append(step)
             kind, message, value = _answer(spec, content, sandbox, step, left)
+            stuck = stuck or kind == "format" or repeated
             if kind == "final":
                 final, result = True, value
                 break

@@ -42,6 +42,7 @@ class Step(BaseModel):
     observation: str | None = None
     exit_code: int | None = None
     error: str | None = None        # format error fed back to the model
+    temperature: float | None = None  # this turn's, when it differs from the trajectory's (a stuck greedy one)
 
 
 class SpendRecord(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.config import StageConfig
-from agent.loop import Revise, StageSpec, run_trajectory, sample_seed, sampling_params, step_limits
+from agent.loop import Revise, StageSpec, run_trajectory, sample_seed, sampling_params, step_limits, turn_params
 from agent.model.base import ModelConfig
 from agent.model.client import LiteLLMModel
 from agent.parsing import FormatError
@@ -63,6 +63,45 @@ def test_a_format_error_after_a_usable_revision_keeps_that_revision():
     assert out == 4 and traj.status == "ok"
 
 
+class Recording(LiteLLMModel):
+    """The real client on mock answers, remembering each call's sampling parameters."""
+    def __init__(self, *answers):
+        super().__init__(ModelConfig(name="openai/mock", mock_response=list(answers), retries=0))
+        self.calls: list[tuple[float, int | None]] = []
+
+    def query(self, messages, **kw):
+        self.calls.append((kw.get("temperature"), kw.get("seed")))
+        return super().query(messages, **kw)
+
+
+def test_a_greedy_trajectory_samples_after_a_format_error():
+    m = Recording("no", "7")
+    traj, out = run_trajectory(m, spec(max_format_errors=1, retry_temperature=0.6), sample=0, temperature=0, seed=11)
+    assert out == 7
+    assert m.calls == [(0, 11), (0.6, sample_seed(11, "retry", 1))]
+    assert [s.temperature for s in traj.steps] == [None, 0.6]      # the record says which turn sampled
+
+
+def test_a_greedy_revision_that_repeats_itself_samples_next():
+    def act(value, sandbox):
+        if value < 3:
+            raise Revise("too small", value)
+        return value
+    m = Recording("1", "2", "2", "3")
+    traj, out = run_trajectory(m, spec(act, max_revisions=3), sample=0, temperature=0, seed=None)
+    assert out == 3
+    # A new answer after feedback stays greedy; the repeat ("2" again) makes the next turn sample.
+    assert [t for t, _ in m.calls] == [0, 0, 0, 0.7]
+
+
+def test_a_sampled_trajectory_keeps_its_temperature_and_seed():
+    m = Recording("no", "still no", "5")
+    run_trajectory(m, spec(max_format_errors=2), sample=2, temperature=0.5, seed=3)
+    assert m.calls == [(0.5, 3)] * 3
+    assert turn_params(0, 4, 2, True, 0.0) == (0, 4)          # retry_temperature 0: greedy stays greedy
+    assert turn_params(0, 4, 2, True, 0.7) == turn_params(0, 4, 2, True, 0.7) != turn_params(0, 4, 3, True, 0.7)
+
+
 def test_sample_zero_is_greedy_and_seeds_differ_per_sample_and_stage():
     assert sampling_params(0, 0.8, 5, "patch")["temperature"] == 0.0
     assert sampling_params(3, 0.8, 5, "patch")["temperature"] == 0.8
@@ -85,6 +124,9 @@ def test_a_spec_from_a_stage_config_takes_its_limits_and_the_stage_own_fields_wi
     assert (answer_only.allow_commands, answer_only.max_turns, answer_only.max_format_errors) == (False, 3, 1)
     assert not answer_only.needs_sandbox()
     assert StageSpec.from_config("probe", StageConfig(max_steps=5), commands=False, parse=number, max_turns=2).max_turns == 2
+    # A stuck greedy sample retries at the stage's own sampling temperature.
+    assert StageSpec.from_config("patch", StageConfig(temperature=0.9), parse=number).retry_temperature == 0.9
+    assert StageSpec.from_config("select", StageConfig(temperature=0.0), parse=number).retry_temperature == 0.7
 
 
 def test_the_trajectory_opens_its_sandbox_once_and_always_closes_it(tmp_path):

@@ -195,7 +195,8 @@ CURRENT_ENV_FIX = (
 # eval script's own `pip install -e .` (run again before every evaluation) compiles from the cache.
 TOOLCHAIN_REPOS = frozenset({"astropy/astropy", "matplotlib/matplotlib", "scikit-learn/scikit-learn"})
 TOOLCHAIN_PACKAGES = ("gcc", "g++", "make", "libc6-dev", "ccache")
-CCACHE_LINKS = "for c in gcc g++ cc c++; do ln -sf /usr/bin/ccache /usr/local/bin/$c; done"
+# /usr/local/bin is not in every base image (the one made from the host's Debian packages has none).
+CCACHE_LINKS = "mkdir -p /usr/local/bin && for c in gcc g++ cc c++; do ln -sf /usr/bin/ccache /usr/local/bin/$c; done"
 
 
 def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceRecipe:

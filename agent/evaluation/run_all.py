@@ -3,6 +3,7 @@ official run report (same keys and counts as swebench.harness.reporting.make_run
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,10 @@ def docker_client(timeout: float) -> docker.DockerClient:
 
 def key_line(tail: str) -> str:
     """The line of a build log tail that says what went wrong (not docker's generic last line)."""
+    tail = re.sub(r"\x1b\[[0-9;]*m|\[[0-9;]*m", "", tail)      # the builder's colour codes
     lines = [x.strip() for x in tail.splitlines() if x.strip() and "The command '" not in x]
-    hits = [x for x in lines if "rror" in x or "No matching" in x or "not found" in x]
+    hits = [x for x in lines if any(k in x for k in ("rror", "No matching", "not found", "failed", "No such file"))
+            and not x.startswith(("Removing intermediate", "---> "))]
     return (hits or lines or [""])[-1][:200]
 
 

@@ -117,6 +117,17 @@ def test_offline_build_and_validate_flask(client, base, tmp_path):
 
 
 @pytest.mark.timeout(300)
+def test_ccache_links_work_in_an_image_without_usr_local_bin(client, base):
+    """The compiler repositories' first pre-install step (astropy-14096 failed on it: the base image made
+    from the host's Debian packages has no /usr/local/bin)."""
+    from agent.evaluation.recipe import CCACHE_LINKS
+    out = client.containers.run(base, ["bash", "-c", f"rm -rf /usr/local/bin && {CCACHE_LINKS} && "
+                                       "readlink /usr/local/bin/gcc /usr/local/bin/c++"],
+                                user="root", remove=True)
+    assert out.decode().split() == ["/usr/bin/ccache", "/usr/bin/ccache"]
+
+
+@pytest.mark.timeout(300)
 def test_eval_container_has_the_sandbox_limits_and_bounds_escapes(client, base):
     from agent.evaluation import container as ctr
     with ctr.eval_container(client, base, f"sweb-test-limits-{os.getpid()}") as box:

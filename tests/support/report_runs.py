@@ -87,7 +87,11 @@ def make_run(root: Path, n_patches: int = 4) -> Path:
               for s in ("localize", "patch", "test", "reward", "select")}
     run.write_json("ledger.json", LedgerState(budget_usd=1.0, stages=stages))
     run.write_json("result.json", Result(issue_id="local-abc123", status="selected", final_diff=GOOD_DIFF,
-                                         candidate="cgood", confidence=0.87, n_candidates=3, cost_usd=0.05, tokens=6000))
+                                         candidate="cgood", confidence=0.87, n_candidates=3, cost_usd=0.05, tokens=6000,
+                                         funnel={"samples": 4, "parsed": 3, "applied": 3, "compiles": 3, "changed": 3,
+                                                 "unique_candidates": 3, "pass_kept_checks": 1,
+                                                 "rules": {"function:f": 3}, "formats": {"function": 4},
+                                                 "lost": {"issue_example": 1}}))
     run.write_text("final.diff", GOOD_DIFF)
     return root
 

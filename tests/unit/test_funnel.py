@@ -76,3 +76,38 @@ def test_an_unknown_edit_format_is_a_config_error():
     with pytest.raises(ValueError, match="edit_format"):
         load_config(None, ["patch.edit_format=diffy"])
     assert load_config(None, ["patch.edit_format=[whole_file, function]"]).patch.edit_format == ["whole_file", "function"]
+
+
+def _error_of(fn, *args) -> str:
+    try:
+        fn(*args)
+    except Exception as err:  # noqa: BLE001 - the real parsers' own feedback
+        return str(err)
+    raise AssertionError("no error")
+
+
+def test_funnel_says_why_samples_left_no_candidate():
+    from agent.funnel import loss_reason
+    from agent.splice import parse_function_rewrite, parse_whole_file, splice_function
+    src = "def f(x):\n    return x + 1\n"
+    errors = {
+        "no_change": _error_of(splice_function, src, src, "m.py"),
+        "syntax": _error_of(splice_function, src, "def f(x)\n    return x\n", "m.py"),
+        "no_code": _error_of(parse_function_rewrite, "I think the bug is in f."),
+        "cut_off": _error_of(parse_whole_file, "```python\nimport os\n# ... rest unchanged ...\n```", "m.py", 10),
+        "issue_example": "Your code block repeats the example from the issue: that shows the bug, it is not a fix.",
+        "other": "Something new went wrong.",
+    }
+    trajs = []
+    for i, (reason, error) in enumerate(errors.items()):
+        t = traj(i, ["parsed"])
+        t.status, t.error = "no_output", error
+        trajs.append(t)
+        assert loss_reason(t) == reason, (reason, error)
+    crashed = traj(9, [])
+    crashed.status, crashed.error = "error", "APIConnectionError: refused"
+    ok = traj(10, ["parsed", "applied", "compiles", "changed"], ["+a\n"])
+    assert loss_reason(crashed) == "error" and loss_reason(ok) is None
+    f = patch_funnel(trajs + [crashed, ok], candidates_of([ok]), None)
+    assert f["lost"] == {**{r: 1 for r in errors}, "error": 1}
+    assert "samples lost to: cut_off 1, error 1, issue_example 1, no_change 1, no_code 1, other 1, syntax 1" in funnel_line(f)

@@ -34,6 +34,7 @@ def test_run_page_shows_the_evidence_and_why_one_patch_won(tmp_path):
     assert html.count('<details class="traj"') == 1 + 4 + 3 + 3 + 1 + 1   # per stage + the verdict's copy
     assert re.search(r"5 · Reward model.*?done", html)
     assert "$0.0500" in html and "6,000" in html            # totals from the ledger
+    assert '<p class="muted" id="lost">Samples that left no candidate, by reason: issue example 1.</p>' in html
     assert_escaped(html)
     assert "<link" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 

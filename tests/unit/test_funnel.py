@@ -5,7 +5,6 @@ import pytest
 
 from agent.config import load_config
 from agent.funnel import funnel_line, patch_funnel
-from agent.patches import dedup_candidates
 from agent.schema import Cell, ExecutionMatrix, PatchAttempt, PatchOutput, Trajectory
 from agent.stages.patch import candidates_of, feedback_tests, format_of
 from agent.schema import TestCase

@@ -101,8 +101,8 @@ def seed_all(rows: list[dict], systems: list[str], patches: list[dict[str, str]]
     folder, out = BatchFolder(opts.output), []
     for row in rows:
         run_dir = folder.run_dir(row["instance_id"])
-        seeded = (run_dir / "00_sources.json").exists()
-        if seed_run(run_dir, row["instance_id"], systems, patches, None if seeded else _reader(row, opts.mirror_root)):
+        # The reader reads only for samples still to seed (or seeded without a mirror before).
+        if seed_run(run_dir, row["instance_id"], systems, patches, _reader(row, opts.mirror_root)):
             out.append(row)
     return out
 

@@ -99,6 +99,11 @@ def files_after(read: Reader, diff: str) -> dict[str, str | None]:
         return out
 
 
+def _has_files(run: RunFolder, rel: str) -> bool:
+    traj = run.read_model(rel, Trajectory)
+    return bool(traj.patch.files_after) or not traj.patch.diff
+
+
 def seed_run(run_dir: Path, iid: str, systems: list[str], patches: list[dict[str, str]],
              read: Reader | None) -> int:
     """Write one patch sample per prediction file into the run folder (idempotent); returns how many
@@ -113,8 +118,8 @@ def seed_run(run_dir: Path, iid: str, systems: list[str], patches: list[dict[str
             raise SourceMismatch(f"{run_dir} was seeded from other prediction files; use another --output")
     for i, (system, diff) in enumerate(zip(systems, own)):
         rel = sample_file(PATCH_DIR, i)
-        if run.exists(rel):
-            continue
+        if run.exists(rel) and not (read and diff.strip() and not _has_files(run, rel)):
+            continue     # seeded; a sample seeded without the base files (no mirror then) is redone with them
         traj = Trajectory(stage="patch", sample=i, model=system, variant={"source": system},
                           status="ok" if diff.strip() else "no_output")
         if diff.strip():

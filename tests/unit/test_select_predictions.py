@@ -92,6 +92,29 @@ def test_seeding_normalizes_and_counts_systems(tmp_path):
         seed_run(run, row["instance_id"], systems, [patches[0], patches[0], patches[0]], None)
 
 
+def test_samples_seeded_without_a_mirror_get_the_files_once_one_is_given(tmp_path):
+    """A first run without the repository (wrong --repo-mirror) seeds bare diffs: candidates are then told
+    apart by diff text only. Rerun with the repository, those samples are seeded again with the files
+    after the patch (what normalization compares); samples that have them are left alone."""
+    from agent.ensemble.sources import load_sources
+    from agent.runfolder import RunFolder
+    from agent.schema import Trajectory
+    repo, files, row = make_instance(tmp_path)
+    systems, patches = load_sources(files)
+    read = lambda p: (repo / p).read_text() if (repo / p).is_file() else None  # noqa: E731
+    run = tmp_path / "run"
+    seed_run(run, row["instance_id"], systems, patches, None)
+
+    def files(i):
+        return RunFolder(run).read_model(f"03_patches/sample_{i:03d}.json", Trajectory).patch.files_after
+    assert [files(i) for i in range(3)] == [{}, {}, {}]
+    seed_run(run, row["instance_id"], systems, patches, read)
+    assert all("calc/ops.py" in files(i) for i in range(3))
+    before = {p.name: p.stat().st_mtime_ns for p in (run / "03_patches").glob("sample_*.json")}
+    seed_run(run, row["instance_id"], systems, patches, read)        # nothing left to redo
+    assert {p.name: p.stat().st_mtime_ns for p in (run / "03_patches").glob("sample_*.json")} == before
+
+
 def test_bench_scores_expected_values_per_subset():
     from agent.ensemble.bench import kind, scores, table
     from agent.ensemble.run import MethodChoice, Selection

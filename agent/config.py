@@ -27,6 +27,8 @@ class StageConfig(BaseModel):
     # Per-call cap on this stage's answers (None: model.max_tokens). A small model that falls into a
     # repetition loop writes until the cap: at ~5 tokens/s on a CPU that is minutes per call.
     max_tokens: int | None = Field(None, ge=1)
+    # A stuck greedy sample's later turns (agent/loop.py): None = the stage's temperature (0.7 when it is 0); 0 = never.
+    retry_temperature: float | None = Field(None, ge=0.0, le=2.0)
 
 
 class TestConfig(StageConfig):

@@ -18,7 +18,7 @@ LOSS_REASONS = (
     ("cut_off", ("cut off", "cut short", "placeholder line")),
     ("syntax", ("syntax error", "does not parse")),
     ("not_found", ("were not found", "does not exist", "not found in")),
-    ("ambiguous", ("more than once",)),
+    ("ambiguous", ("more than once", "equally well")),
     ("no_code", ("no ```python", "no function or class", "no file path", "search/replace block")),
 )
 
@@ -26,11 +26,12 @@ LOSS_REASONS = (
 def loss_reason(t: Trajectory) -> str | None:
     """None when the sample produced a diff; else what stopped it (a LOSS_REASONS key, the trajectory's
     status for a model / sandbox error or the budget, "other" for feedback not listed)."""
-    if t.patch.diff:
+    if t.patch.diff or t.patch.attempts:      # an attempt is a candidate too (agent/stages/patch.py candidates_of)
         return None
     if t.status in ("error", "budget"):
         return t.status
-    text = (t.error or next((s.error for s in reversed(t.steps) if s.error), "") or "").lower()
+    text = (t.error or next((s.error for s in reversed(t.steps) if s.error), "") or "")
+    text = text.split("\n", 1)[0].lower()     # the feedback's own sentence, not the code it quotes after it
     return next((name for name, keys in LOSS_REASONS if any(k in text for k in keys)), "other")
 
 

@@ -60,7 +60,10 @@ class StageSpec:
         variables, other limits) and win over the config's."""
         limits = step_limits(cfg.max_steps) if commands else {"max_turns": cfg.max_steps + 1}
         own = {"max_tokens": getattr(cfg, "max_tokens", None)}
-        if getattr(cfg, "temperature", 0):
+        retry = getattr(cfg, "retry_temperature", None)
+        if retry is not None:
+            own["retry_temperature"] = retry                 # configured (0: a greedy sample stays greedy)
+        elif getattr(cfg, "temperature", 0):
             own["retry_temperature"] = cfg.temperature      # the stage's own sampling temperature
         return cls(name=name, **{**limits, **own, **fields})
 
@@ -153,7 +156,7 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
             step = Step(reply=content, temperature=t if t != temperature else None)
             traj.steps.append(step)
             kind, message, value = _answer(spec, content, sandbox, step, left)
-            stuck = stuck or kind == "format" or repeated
+            stuck = stuck or kind == "format" or (repeated and kind != "command")   # a command may rightly recur
             if kind == "final":
                 final, result = True, value
                 break

@@ -146,7 +146,7 @@ def fit(cases: list[ReplayCase], target_precision: float = 0.9) -> Calibration:
     weights = {s: getattr(w, s) for s in (*SIGNALS, "regression")}
     points = []
     for c in (c for c in cases if c.candidates):
-        top = (ranked := rank_candidates(c.candidates, c.matrix, c.rewards, w))[0]
+        top = (ranked := rank_candidates(c.candidates, c.matrix, c.rewards, w, c.behaviour))[0]
         points.append((confidence(ranked), c.labels.get(top.candidate, False)))
     platt = fit_confidence(points)
     probe = Calibration(weights=weights, platt=platt, abstain_below=0.0)

@@ -101,8 +101,11 @@ def seed_all(rows: list[dict], systems: list[str], patches: list[dict[str, str]]
     folder, out = BatchFolder(opts.output), []
     for row in rows:
         run_dir = folder.run_dir(row["instance_id"])
-        # The reader reads only for samples still to seed (or seeded without a mirror before).
-        if seed_run(run_dir, row["instance_id"], systems, patches, _reader(row, opts.mirror_root)):
+        # The reader reads only for samples still to seed, or seeded without the repository before; never
+        # under a finished instance (new files could regroup candidates its recorded evidence names).
+        st = folder.status(row["instance_id"])
+        done = st is not None and st.status == "done"
+        if seed_run(run_dir, row["instance_id"], systems, patches, None if done else _reader(row, opts.mirror_root)):
             out.append(row)
     return out
 

@@ -99,9 +99,9 @@ def files_after(read: Reader, diff: str) -> dict[str, str | None]:
         return out
 
 
-def _has_files(run: RunFolder, rel: str) -> bool:
-    traj = run.read_model(rel, Trajectory)
-    return bool(traj.patch.files_after) or not traj.patch.diff
+def _files_read(run: RunFolder, rel: str) -> bool:
+    """The sample was seeded with the repository at hand (its files looked up, found or not)."""
+    return bool(run.read_model(rel, Trajectory).variant.get("files_read"))
 
 
 def seed_run(run_dir: Path, iid: str, systems: list[str], patches: list[dict[str, str]],
@@ -118,9 +118,9 @@ def seed_run(run_dir: Path, iid: str, systems: list[str], patches: list[dict[str
             raise SourceMismatch(f"{run_dir} was seeded from other prediction files; use another --output")
     for i, (system, diff) in enumerate(zip(systems, own)):
         rel = sample_file(PATCH_DIR, i)
-        if run.exists(rel) and not (read and diff.strip() and not _has_files(run, rel)):
-            continue     # seeded; a sample seeded without the base files (no mirror then) is redone with them
-        traj = Trajectory(stage="patch", sample=i, model=system, variant={"source": system},
+        if run.exists(rel) and not (read and diff.strip() and not _files_read(run, rel)):
+            continue     # seeded; a sample seeded without the repository (no mirror then) is redone with it
+        traj = Trajectory(stage="patch", sample=i, model=system, variant={"source": system, "files_read": bool(read)},
                           status="ok" if diff.strip() else "no_output")
         if diff.strip():
             traj.output = PatchOutput(diff=diff, files_after=files_after(read, diff) if read else {})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from swebench.harness.constants import KEY_INSTANCE_ID, LOG_REPORT, LOG_TEST_OUTPUT
@@ -168,12 +168,23 @@ def earlier_rows(report_dir: Path, run_id: str) -> list[Validation]:
             if isinstance(r, dict) and "instance_id" in r]
 
 
+_COSTS = ("seconds", "build_s", "env_s", "instance_s", "env_mb", "instance_mb")
+
+
+def _keep_costs(row: Validation, before: Validation | None) -> Validation:
+    """A row whose verdicts were read back from disk (reused) keeps what building and running cost before."""
+    if not row.reused or before is None or before.reused:
+        return row
+    return replace(row, **{k: getattr(before, k) for k in _COSTS})
+
+
 def write(rows: list[Validation], report_dir: Path, run_id: str) -> tuple[Path, Path]:
     """The run id's table: rows of earlier calls with the same run id stay (one instance per call is how a
     long validation is spread over sessions); an instance validated again replaces its row."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    fresh = {v.instance_id for v in rows}
-    rows = [v for v in earlier_rows(report_dir, run_id) if v.instance_id not in fresh] + list(rows)
+    earlier = {v.instance_id: v for v in earlier_rows(report_dir, run_id)}
+    rows = [v for iid, v in earlier.items() if iid not in {r.instance_id for r in rows}] + \
+        [_keep_costs(v, earlier.get(v.instance_id)) for v in rows]
     md, js = report_dir / f"validation.{run_id}.md", report_dir / f"validation.{run_id}.json"
     for path, text in ((md, to_markdown(rows)), (js, json.dumps([asdict(v) for v in rows], indent=2))):
         tmp = path.with_name(path.name + ".tmp")  # atomic: a reader never sees half a table

@@ -131,6 +131,7 @@ def test_unchanged_candidate_is_never_selected():
     d = decide(cands, m, rewards, abstain_below=0.3, behaviour=b)
     ranked = {r.candidate: r for r in d.ranking}
     assert d.ranking[-1].candidate == "noop" and ranked["noop"].unchanged and ranked["noop"].score == 0
+    assert ranked["noop"].share == 0.0 and ranked["fix"].share == 1.0     # no-op samples are outside the vote
     assert d.candidate != "noop"
     only = decide([cands[0]], matrix({"noop": {}}), rewards, abstain_below=0.0,
                   behaviour=behaviour([cands[0], cands[1]], {"noop": dict(p0_0="-1", p0_1="EXC RecursionError"),

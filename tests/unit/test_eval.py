@@ -226,10 +226,14 @@ def test_validation_table_keeps_rows_of_earlier_calls(tmp_path):
     """One instance per call under one run id (how a long validation is spread over sessions): the table
     keeps every instance, and an instance validated again replaces its own row."""
     from agent.evaluation.validate import Validation, earlier_rows, write
-    write([Validation("sympy__sympy-1", True, True, True, 400, 390)], tmp_path, "s")
+    write([Validation("sympy__sympy-1", True, True, True, 400, 390, env_s=300, env_mb=900)], tmp_path, "s")
     write([Validation("pydata__xarray-2", True, False, True, 90, 10, reason="gold unresolved")], tmp_path, "s")
-    md, _ = write([Validation("sympy__sympy-1", True, True, True, 50, 0, reused=True)], tmp_path, "s")
+    md, _ = write([Validation("sympy__sympy-1", True, True, True, 5, 0, reused=True)], tmp_path, "s")
     rows = {v.instance_id: v for v in earlier_rows(tmp_path, "s")}
     assert set(rows) == {"sympy__sympy-1", "pydata__xarray-2"} and rows["sympy__sympy-1"].reused
+    # Read back from disk, the row keeps what the instance cost when it was built and run.
+    assert (rows["sympy__sympy-1"].seconds, rows["sympy__sympy-1"].env_s, rows["sympy__sympy-1"].env_mb) == (400, 300, 900)
     assert "1/2 instances valid here." in md.read_text()
+    write([Validation("sympy__sympy-1", False, False, True, 7, 6, reason="env build failed")], tmp_path, "s")
+    assert {v.instance_id: v for v in earlier_rows(tmp_path, "s")}["sympy__sympy-1"].seconds == 7   # a new run replaces it
     assert earlier_rows(tmp_path, "other") == []

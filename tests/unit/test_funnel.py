@@ -103,6 +103,14 @@ def test_funnel_says_why_samples_left_no_candidate():
         t.status, t.error = "no_output", error
         trajs.append(t)
         assert loss_reason(t) == reason, (reason, error)
+    quoted = traj(8, ["parsed"])      # the quoted code must not decide: it mentions a syntax error
+    quoted.status, quoted.error = "no_output", ("The SEARCH lines were not found in m.py; the closest lines are:\n"
+                                                "    raise ValueError('syntax error')")
+    assert loss_reason(quoted) == "not_found"
+    revised = traj(11, ["parsed", "applied", "compiles", "changed"], ["+c\n"])
+    revised.output = PatchOutput(attempts=revised.patch.attempts)   # an attempt, then the revision's call failed
+    revised.status, revised.error = "error", "APIConnectionError: refused"
+    assert loss_reason(revised) is None
     crashed = traj(9, [])
     crashed.status, crashed.error = "error", "APIConnectionError: refused"
     ok = traj(10, ["parsed", "applied", "compiles", "changed"], ["+a\n"])

@@ -127,6 +127,7 @@ def test_a_spec_from_a_stage_config_takes_its_limits_and_the_stage_own_fields_wi
     # A stuck greedy sample retries at the stage's own sampling temperature.
     assert StageSpec.from_config("patch", StageConfig(temperature=0.9), parse=number).retry_temperature == 0.9
     assert StageSpec.from_config("select", StageConfig(temperature=0.0), parse=number).retry_temperature == 0.7
+    assert StageSpec.from_config("patch", StageConfig(retry_temperature=0), parse=number).retry_temperature == 0
 
 
 def test_the_trajectory_opens_its_sandbox_once_and_always_closes_it(tmp_path):
@@ -157,3 +158,13 @@ def test_a_sandbox_that_fails_to_open_is_the_sample_error_not_the_run():
     traj, out = run_trajectory(model("1"), spec(lambda v, sb: v), sample=2, temperature=0.5, seed=9, new_sandbox=broken)
     assert out is None and traj.status == "error" and traj.error == "sandbox failed: engine gone"
     assert (traj.sample, traj.seed, traj.spend.calls) == (2, 9, 0)
+
+
+def test_a_command_run_twice_is_no_stuck_answer(tmp_path):
+    # Re-running the same command (a test after looking around) is legitimate: the trajectory stays greedy.
+    repo = make_git_repo(tmp_path / "repo")
+    m = Recording("```bash\necho hi\n```", "```bash\necho hi\n```", "5")
+    s = spec(allow_commands=True, max_commands=2)
+    traj, out = run_trajectory(m, s, sample=0, temperature=0, new_sandbox=lambda: LocalSandbox(repo))
+    assert out == 5 and [t for t, _ in m.calls] == [0, 0, 0]
+    assert [st.command for st in traj.steps[:2]] == ["echo hi", "echo hi"]

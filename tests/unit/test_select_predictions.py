@@ -115,6 +115,33 @@ def test_samples_seeded_without_a_mirror_get_the_files_once_one_is_given(tmp_pat
     assert {p.name: p.stat().st_mtime_ns for p in (run / "03_patches").glob("sample_*.json")} == before
 
 
+def test_a_finished_instance_is_never_seeded_again(tmp_path):
+    """New files could regroup candidates under evidence the finished instance recorded by candidate id."""
+    from agent.batch.folder import BatchFolder, InstanceStatus
+    from agent.config import SolveConfig
+    from agent.ensemble.run import SelectOptions, seed_all
+    from agent.ensemble.sources import load_sources
+    from agent.runfolder import RunFolder
+    from agent.schema import Trajectory
+    repo, files, row = make_instance(tmp_path)
+    systems, patches = load_sources(files)
+    opts = SelectOptions(output=tmp_path / "out", config=SolveConfig(), methods=["majority"])
+    no_repo = {k: v for k, v in row.items() if k != "repo_path"}
+    seed_all([no_repo], systems, patches, opts)                  # no mirror, no repository path
+    folder = BatchFolder(opts.output)
+    run = RunFolder(folder.run_dir(row["instance_id"]))
+
+    def read_flags():
+        return [run.read_model(f"03_patches/sample_{i:03d}.json", Trajectory).variant["files_read"] for i in range(3)]
+    assert read_flags() == [False] * 3
+    folder.write_status(InstanceStatus(instance_id=row["instance_id"], status="done"))
+    seed_all([row], systems, patches, opts)
+    assert read_flags() == [False] * 3
+    folder.write_status(InstanceStatus(instance_id=row["instance_id"], status="error"))
+    seed_all([row], systems, patches, opts)
+    assert read_flags() == [True] * 3
+
+
 def test_bench_scores_expected_values_per_subset():
     from agent.ensemble.bench import kind, scores, table
     from agent.ensemble.run import MethodChoice, Selection

@@ -24,6 +24,9 @@ class Weights:
     # The issue's value with a model-written call: the value cannot be invented, the call can be wrong
     # (so no veto, and less weight than a check built wholly from the issue).
     issue_value_origin: float = 1.5
+    # Whether samples whose candidates behave like the original code count in the agreement share's
+    # denominator (a replay variant: 2 agreeing samples of 8, 6 of them unchanged, are then a share of 2/8).
+    share_over_unchanged: bool = False
 
 
 def issue_tests(matrix: ExecutionMatrix) -> set[str]:
@@ -79,7 +82,8 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
     weights = weight_tests(matrix, w)
     total_w = sum(weights.values())
     support, unchanged = behaviour_votes(candidates, behaviour)
-    total_samples = len({s for c in candidates if c.id not in unchanged for s in c.samples}) or 1
+    voters = candidates if w.share_over_unchanged else [c for c in candidates if c.id not in unchanged]
+    total_samples = len({s for c in voters for s in c.samples}) or 1
     ranked = []
     for c in candidates:
         passed = [t for t in matrix.tests if (cell := matrix.get(c.id, t)) and cell.outcome == "pass"]

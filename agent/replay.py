@@ -118,7 +118,11 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
         right = [x.id for x in c.candidates if c.labels.get(x.id)]
         return Pick(right[0], 1.0, right[0]) if right else Pick(None, 0.0, c.candidates[0].id)
 
-    out = {"default": default, "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
+    def share_all(c):    # the default, with unchanged samples in the agreement share's denominator
+        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
+                                     w=Weights(share_over_unchanged=True), behaviour=c.behaviour))
+
+    out = {"default": default, "share-over-unchanged": share_all, "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
            "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}
     if calibration is not None:
         out["fitted"] = lambda c: fitted_pick(c, calibration)

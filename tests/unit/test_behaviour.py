@@ -192,3 +192,16 @@ def test_agreement_is_a_share_of_samples_not_of_candidates():
     assert {r.candidate: r.share for r in ranked}["w5"] == round(1 / 6, 4)
     d = decide(cands, m, rewards, abstain_below=0.45, behaviour=b)
     assert d.status == "selected" and d.candidate in ("f1", "f2", "f3"), d.diagnosis
+
+
+def test_share_over_unchanged_samples_is_a_variant():
+    # 2 samples agree on a change, 6 leave behaviour as it was: 2 of 2 by default, 2 of 8 in the variant.
+    from agent.ranking import Weights
+    cands = [cand("a", [0]), cand("b", [1]), cand("same", [2, 3, 4, 5, 6, 7])]
+    m = matrix({k: {"t1": "fail"} for k in ("a", "b", "same")})
+    b = behaviour(cands, {"a": FIXED, "b": FIXED, "same": dict(p0_0="-1", p0_1="EXC RecursionError")})
+    rewards = judge({"a": 0.5, "b": 0.5, "same": 0.5})
+    default = rank_candidates(cands, m, rewards, behaviour=b)
+    variant = rank_candidates(cands, m, rewards, Weights(share_over_unchanged=True), behaviour=b)
+    assert default[0].share == 1.0 and variant[0].share == 0.25
+    assert confidence(variant) < confidence(default)

@@ -183,8 +183,8 @@ def write(rows: list[Validation], report_dir: Path, run_id: str) -> tuple[Path, 
     long validation is spread over sessions); an instance validated again replaces its row."""
     report_dir.mkdir(parents=True, exist_ok=True)
     earlier = {v.instance_id: v for v in earlier_rows(report_dir, run_id)}
-    rows = [v for iid, v in earlier.items() if iid not in {r.instance_id for r in rows}] + \
-        [_keep_costs(v, earlier.get(v.instance_id)) for v in rows]
+    fresh = {r.instance_id for r in rows}
+    rows = [v for iid, v in earlier.items() if iid not in fresh] + [_keep_costs(v, earlier.get(v.instance_id)) for v in rows]
     md, js = report_dir / f"validation.{run_id}.md", report_dir / f"validation.{run_id}.json"
     for path, text in ((md, to_markdown(rows)), (js, json.dumps([asdict(v) for v in rows], indent=2))):
         tmp = path.with_name(path.name + ".tmp")  # atomic: a reader never sees half a table

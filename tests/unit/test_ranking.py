@@ -52,6 +52,17 @@ def test_regression_breakage_penalised_but_preexisting_failures_ignored():
     assert ranked[0].candidate == "c2"
 
 
+def test_a_suite_that_times_out_on_the_original_code_is_no_evidence():
+    cands = [cand("c1", [0]), cand("c2", [1]), cand("c3", [2])]
+    m = matrix({"c1": {}, "c2": {}, "c3": {}},
+               regression={"c1": ("timeout", []), "c2": ("pass", []), "c3": ("apply_failed", [])})
+    by = {r.candidate: r for r in rank_candidates(cands, m, {})}
+    assert by["c1"].regression_ok is False     # the original code finished: a candidate that hangs broke it
+    m.baseline_regression.outcome = "timeout"  # requests' suite waits on httpbin: every run times out
+    by = {r.candidate: r for r in rank_candidates(cands, m, {})}
+    assert by["c1"].regression_ok is None and by["c2"].regression_ok is True and by["c3"].regression_ok is False
+
+
 def test_abstain_without_evidence():
     cands = [cand("c1", [0, 1])]
     m = matrix({"c1": {"t1": "fail"}})

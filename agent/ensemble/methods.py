@@ -4,7 +4,8 @@ A method gives a *distribution* over candidates (ties stay ties); `pick` draws f
 fixed per instance, and the benchmark scores its expected value, so a lucky tie-break is no result.
 
 - pipeline:   the decision stage 6 recorded (stages 3–6 as in `solve`); may abstain
-- pipeline-top: the top of stage 6's ranking even where it abstained (abstain_below = 0)
+- pipeline-top: the top of stage 6's ranking even where it abstained (abstain_below = 0), recomputed by
+                today's ranking code from the run folder's evidence
 - majority:   the candidate most systems submitted (normalized patches)
 - regression: candidates that break none of the repository's own tests covering the touched files
               (tests that pass on the original code); the majority among them. None survives: abstain

@@ -26,7 +26,9 @@ from agent.ensemble import methods as M
 from agent.ensemble.sources import PATCH_DIR, SOURCES_FILE, Sources, seed_run, selection_row
 from agent.runfolder import RunFolder, atomic_write_text
 from agent.sampling import load_samples
-from agent.schema import Candidate
+from agent.calibration import decide_options
+from agent.ranking import decide
+from agent.schema import Candidate, Decision, ExecutionMatrix
 
 
 class MethodChoice(BaseModel):
@@ -117,6 +119,7 @@ def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) 
     cands = candidates_for(run.root, len(systems))
     matrix = run.matrix()
     decision = run.decision()
+    reranked = rerank(run, cands, matrix)
     st = folder.status(iid)
     done = st is not None and st.status == "done"
     sel = Selection(instance_id=iid, systems=systems, executed=matrix is not None and done,
@@ -128,10 +131,20 @@ def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) 
         if m in M.NEEDS_EXECUTION and not sel.executed:
             sel.methods[m] = MethodChoice(distribution={})     # not run (error / budget / running): abstain
             continue
-        dist = M.distribution(m, cands, matrix, decision)
+        dist = M.distribution(m, cands, matrix, reranked if m == "pipeline-top" else decision)
         sel.methods[m] = MethodChoice(distribution={k: round(v, 6) for k, v in dist.items()},
                                       candidate=M.pick(dist, seed, iid))
     return sel
+
+
+def rerank(run: RunFolder, cands: list[Candidate], matrix: ExecutionMatrix | None) -> Decision | None:
+    """Stage 6's ranking recomputed by today's code from the folder's evidence and the run's own `select:`
+    settings (no selection trajectory: that needs a model), so a replay sees fixes to the ranking."""
+    if matrix is None or not cands:
+        return None
+    cfg = SolveConfig.model_validate(run.config() or {}).select
+    return decide(cands, matrix, run.rewards(), behaviour=run.behaviour(),
+                  **decide_options(cfg.weights, cfg.calibration, cfg.abstain_below))
 
 
 def decide_all(rows: list[dict], opts: SelectOptions) -> dict[str, Selection]:

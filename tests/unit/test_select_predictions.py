@@ -168,3 +168,36 @@ def test_regression_ignores_a_test_every_candidate_breaks():
     assert M.regression(cands, m) == {"b": 0.5, "c": 0.5}
     crashed = _matrix({"a": ("timeout", []), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
     assert M.regression(cands, crashed) == {}      # a crash is never excused: nothing is common to all
+
+
+def test_pipeline_top_is_ranked_again_by_todays_code(tmp_path):
+    """A replay must see fixes to the ranking: pipeline-top re-ranks the folder's evidence; pipeline keeps
+    what the run recorded (its selection trajectory needed a model)."""
+    from agent.batch.folder import BatchFolder, InstanceStatus
+    from agent.ensemble.run import SelectOptions, candidates_for, seed_all, selection_for
+    from agent.ensemble.sources import load_sources
+    from agent.ranking import RankedCandidate
+    from agent.runfolder import DECISION, MATRIX, RunFolder
+    from agent.schema import Decision
+    repo, files, row = make_instance(tmp_path)
+    systems, patches = load_sources(files)
+    opts = SelectOptions(output=tmp_path / "out", config=SolveConfig(), methods=["pipeline", "pipeline-top"])
+    seed_all([row], systems, patches, opts)
+    folder = BatchFolder(opts.output)
+    run = RunFolder(folder.run_dir(row["instance_id"]))
+    ids = [c.id for c in candidates_for(run.root, len(systems))]
+    assert len(ids) >= 2
+    good, bad = ids[0], ids[1]
+    # the suite breaks with `bad` and passes with every other candidate
+    outcomes = {c: ("fail", ["t::x"]) if c == bad else ("pass", []) for c in ids}
+    run.write_json(MATRIX, _matrix(outcomes))
+    stale = Decision(status="selected", candidate=bad, confidence=0.9, method="ranking",
+                     ranking=[RankedCandidate(candidate=c, score=1.0 if c == bad else 0.1, tests_passed=0, tests_total=0,
+                                              weighted_pass=0.0, regression_ok=None, reward=None, count=1)
+                              for c in [bad] + [c for c in ids if c != bad]])
+    run.write_json(DECISION, stale)
+    folder.write_status(InstanceStatus(instance_id=row["instance_id"], status="done"))
+    sel = selection_for(folder, row["instance_id"], ["pipeline", "pipeline-top"], seed=0)
+    assert sel.methods["pipeline"].candidate == bad                  # as recorded
+    top = sel.methods["pipeline-top"].distribution
+    assert bad not in top and good in top                            # ranked again: the breaking one is last

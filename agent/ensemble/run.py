@@ -21,7 +21,7 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from agent.batch.folder import BatchFolder
-from agent.config import SolveConfig
+from agent.config import SelectConfig, SolveConfig
 from agent.ensemble import methods as M
 from agent.ensemble.sources import PATCH_DIR, SOURCES_FILE, Sources, seed_run, selection_row
 from agent.runfolder import RunFolder, atomic_write_text
@@ -142,7 +142,7 @@ def rerank(run: RunFolder, cands: list[Candidate], matrix: ExecutionMatrix | Non
     settings (no selection trajectory: that needs a model), so a replay sees fixes to the ranking."""
     if matrix is None or not cands:
         return None
-    cfg = SolveConfig.model_validate(run.config() or {}).select
+    cfg = SelectConfig.model_validate((run.config() or {}).get("select") or {})
     return decide(cands, matrix, run.rewards(), behaviour=run.behaviour(),
                   **decide_options(cfg.weights, cfg.calibration, cfg.abstain_below))
 

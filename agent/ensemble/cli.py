@@ -71,6 +71,10 @@ def select_cmd(
     except (ValueError, OSError) as err:
         _fail(f"bad prediction file: {err}")
     log = lambda msg: typer.echo(msg, err=True)  # noqa: E731
+    if model_free and method[0] == "pipeline":
+        log("note: without a model, stage 6 abstains wherever no issue check was validated (most SWE-bench issues); "
+            "predictions.jsonl takes the first --method: put `-m pipeline-top` (the same ranking, never abstaining) or "
+            "`-m regression` first to submit")
     opts = SelectOptions(output=output, config=cfg, methods=list(dict.fromkeys(method)),
                          mirror_root=str(repo_mirror) if repo_mirror else None, model_free=model_free, seed=seed,
                          budget_usd=budget_usd, max_tokens=max_tokens, instance_budget_usd=instance_budget_usd,

@@ -45,8 +45,12 @@ def predictions_main(args) -> int:
     """Selection accuracy of `swe-agent select` methods on labelled candidates, per fixed split."""
     from agent.ensemble.bench import load_selections, markdown, report
     from agent.ensemble.lite import labels, read_candidates
-    rep = report(load_selections(args.predictions, args.seed), labels(read_candidates(args.labels)),
-                 executed_only=not args.unexecuted)
+    sels = load_selections(args.predictions, args.seed)
+    if not sels:
+        print(f"bench_select.py: error: no `swe-agent select` instance folders (OUT/instances/*/run) under "
+              f"{[str(o) for o in args.predictions]}", file=sys.stderr)
+        return 2
+    rep = report(sels, labels(read_candidates(args.labels)), executed_only=not args.unexecuted)
     if rep["skipped_not_executed"]:
         print(f"{len(rep['skipped_not_executed'])} instance(s) without an execution matrix left out", file=sys.stderr)
     print(markdown(rep))

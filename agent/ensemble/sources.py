@@ -63,6 +63,9 @@ def load_sources(paths: list[Path]) -> tuple[list[str], list[dict[str, str]]]:
     names, patches = [], []
     for path in paths:
         preds = load_predictions(path)
+        if not preds:
+            raise ValueError(f"{path} holds no predictions (official format: one JSON object per line with "
+                             "instance_id, model_name_or_path, model_patch)")
         models = {p.get("model_name_or_path") for p in preds.values()} - {None, "None", ""}
         names.append(models.pop() if len(models) == 1 else Path(path).name.split(".")[0])
         patches.append({iid: p.get("model_patch") or "" for iid, p in preds.items()})

@@ -201,3 +201,11 @@ def test_pipeline_top_is_ranked_again_by_todays_code(tmp_path):
     assert sel.methods["pipeline"].candidate == bad                  # as recorded
     top = sel.methods["pipeline-top"].distribution
     assert bad not in top and good in top                            # ranked again: the breaking one is last
+
+
+def test_an_empty_prediction_file_is_refused(tmp_path):
+    from agent.ensemble.sources import load_sources
+    empty = tmp_path / "preds.jsonl"
+    empty.write_text("")
+    with pytest.raises(ValueError, match="holds no predictions"):
+        load_sources([empty])

@@ -77,7 +77,10 @@ def example(name: Optional[str] = typer.Argument(None, help="Example name; defau
         for n in examples.list_examples():
             typer.echo(n)
         return
-    ex = examples.materialize(name or examples.DEFAULT_EXAMPLE, dest)
+    try:
+        ex = examples.materialize(name or examples.DEFAULT_EXAMPLE, dest)
+    except (FileExistsError, KeyError, ValueError) as err:   # never overwrite a changed copy; unknown name
+        _fail(str(err).strip("'\""))
     typer.echo(f"repository: {ex.repo}\nissue:      {ex.issue}")
     typer.echo(f"try: swe-agent solve {ex.issue} --repo {ex.repo}")
 

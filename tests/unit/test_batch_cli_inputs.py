@@ -88,3 +88,15 @@ def test_eval_says_when_no_prediction_names_a_dataset_instance(tmp_path):
 def test_synth_wants_at_least_one_instance(tmp_path):
     out = run(["synth", "--repo", str(tmp_path), "-n", "0", "-o", str(tmp_path / "t.jsonl")])
     assert out.exit_code == 2 and "at least 1" in out.output
+
+
+def test_example_never_overwrites_a_changed_copy_and_names_the_examples(tmp_path):
+    dest = tmp_path / "demo"
+    assert run(["example", "--dest", str(dest)]).exit_code == 0
+    edited = next((dest / "repo").rglob("convert.py"))
+    edited.write_text(edited.read_text() + "# my edit\n")
+    out = run(["example", "--dest", str(dest)])
+    assert out.exit_code == 2 and "local changes" in out.output and "Traceback" not in out.output
+    assert edited.read_text().endswith("# my edit\n")
+    out = run(["example", "nosuch", "--dest", str(tmp_path / "x")])
+    assert out.exit_code == 2 and "tempconv" in out.output

@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="labelled candidates {instance_id, candidates:[{system, resolved}]} (with --predictions)")
     p.add_argument("--split", choices=["train", "test", "all"], default="all", help="report on this split")
     p.add_argument("--fit", action="store_true", help="fit on the train split and write --calibration")
+    p.add_argument("--min-fit", type=int, default=10, help="--fit refuses fewer train instances with candidates")
     p.add_argument("--calibration", type=Path, default=PRESET, help="calibration JSON to write (--fit) or read")
     p.add_argument("--seed", type=int, default=0, help="seed of the random variant")
     p.add_argument("--json", type=Path, help="also write the numbers here")
@@ -91,8 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     report = [c for c in cases if args.split == "all" or split_of(c.name) == args.split]
     cal = None
     if args.fit:
-        if not train:
-            p.error("--fit needs train-split instances (docs/devset.md)")
+        usable = [c for c in train if c.candidates]
+        if len(usable) < args.min_fit:
+            p.error(f"--fit needs at least {args.min_fit} train-split instances with candidates (docs/devset.md), "
+                    f"got {len(usable)}: a curve and threshold from fewer would decide from noise "
+                    "(--min-fit N lowers the floor)")
         cal = fit(train)
         args.calibration.parent.mkdir(parents=True, exist_ok=True)
         args.calibration.write_text(cal.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -213,9 +213,11 @@ def test_fit_gives_a_noise_judge_no_weight(bench):
 
 def test_script_end_to_end(bench, tmp_path):
     cal_path, js = tmp_path / "cal.json", tmp_path / "numbers.json"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_select.py"), "--runs", str(bench),
-                          "--split", "test", "--fit", "--calibration", str(cal_path), "--json", str(js)],
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    args = [sys.executable, str(ROOT / "scripts" / "bench_select.py"), "--runs", str(bench),
+            "--split", "test", "--fit", "--calibration", str(cal_path), "--json", str(js)]
+    few = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert few.returncode == 2 and "at least 10 train-split instances" in few.stderr and not cal_path.exists()
+    run = subprocess.run(args + ["--min-fit", "2"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     for name in ("default", "recorded", "tests-only", "votes-only", "reward-only", "random(seed=0)", "oracle", "fitted"):
         assert f"| {name} |" in run.stdout

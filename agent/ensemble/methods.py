@@ -9,6 +9,9 @@ fixed per instance, and the benchmark scores its expected value, so a lucky tie-
 - majority:   the candidate most systems submitted (normalized patches)
 - regression: candidates that break none of the repository's own tests covering the touched files
               (tests that pass on the original code); the majority among them. None survives: abstain
+- consensus:  the regression filter's survivors, then the ones whose files most submissions also touch (mean over
+              the candidate's files of the submissions touching each: a stray reproduction script or an unrelated
+              file lowers it), then the majority among those (chosen on the train split, select_lite.md)
 - random:     one of the systems' submissions, uniformly (= the average system)
 """
 from __future__ import annotations
@@ -19,8 +22,8 @@ from collections.abc import Callable
 from agent.schema import Candidate, Decision, ExecutionMatrix
 from agent.ranking import regression_ok
 
-METHODS = ("pipeline", "pipeline-top", "majority", "regression", "random")
-NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression"}
+METHODS = ("pipeline", "pipeline-top", "majority", "regression", "consensus", "random")
+NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression", "consensus"}
 
 
 def _uniform(cands: list[Candidate]) -> dict[str, float]:
@@ -59,6 +62,25 @@ def regression(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[s
     return majority([c for c in cands if broken[c.id] is not None and not (broken[c.id] - common)])
 
 
+def file_agreement(cands: list[Candidate]) -> dict[str, float]:
+    """Per candidate: the mean, over the files it touches, of the submissions that touch the same file."""
+    votes: dict[str, int] = {}
+    for c in cands:
+        for f in set(c.files):
+            votes[f] = votes.get(f, 0) + c.count
+    return {c.id: sum(votes[f] for f in set(c.files)) / len(set(c.files)) if c.files else 0.0 for c in cands}
+
+
+def consensus(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[str, float]:
+    kept = regression(cands, matrix)
+    survivors = [c for c in cands if c.id in kept]
+    if not survivors:
+        return {}
+    agree = file_agreement(cands)
+    top = max(agree[c.id] for c in survivors)
+    return majority([c for c in survivors if agree[c.id] == top])
+
+
 def by_submission(cands: list[Candidate]) -> dict[str, float]:
     total = sum(c.count for c in cands)
     return {c.id: c.count / total for c in cands} if total else {}
@@ -85,7 +107,8 @@ def distribution(method: str, cands: list[Candidate], matrix: ExecutionMatrix | 
                  decision: Decision | None) -> dict[str, float]:
     table: dict[str, Callable[[], dict[str, float]]] = {
         "pipeline": lambda: recorded(decision), "pipeline-top": lambda: ranked_top(decision), "majority": lambda: majority(cands),
-        "regression": lambda: regression(cands, matrix), "random": lambda: by_submission(cands)}
+        "regression": lambda: regression(cands, matrix), "consensus": lambda: consensus(cands, matrix),
+        "random": lambda: by_submission(cands)}
     if method not in table:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
     return table[method]()

@@ -209,3 +209,20 @@ def test_an_empty_prediction_file_is_refused(tmp_path):
     empty.write_text("")
     with pytest.raises(ValueError, match="holds no predictions"):
         load_sources([empty])
+
+
+def test_consensus_prefers_survivors_on_the_files_most_submissions_touch():
+    """SWE-agent submissions often carry a stray reproduction script: file-level agreement sets them back."""
+    def cand(cid, n, files):
+        return Candidate(id=cid, diff=f"d{cid}", key=cid, samples=list(range(n)), files=files)
+    fix = [cand("a", 1, ["pkg/mod.py"]), cand("b", 1, ["pkg/mod.py"]), cand("c", 1, ["pkg/mod.py"])]
+    stray = [cand("d", 1, ["reproduce_bug.py"]), cand("e", 1, ["reproduce_bug.py", "pkg/mod.py"])]
+    cands = fix + stray
+    assert M.file_agreement(cands) == {"a": 4, "b": 4, "c": 4, "d": 2, "e": 3}
+    passing = _matrix({c.id: ("pass", []) for c in cands})
+    assert M.consensus(cands, passing) == {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3}
+    assert M.majority(cands) == {c.id: 0.2 for c in cands}       # majority alone cannot tell them apart
+    # the regression filter comes first: breaking the suite removes a candidate whatever its files
+    broken = _matrix({**{c.id: ("pass", []) for c in cands}, "a": ("fail", ["t::x"]), "b": ("fail", ["t::x"])})
+    assert M.consensus(cands, broken) == {"c": 1.0}
+    assert M.consensus([], passing) == {} and "consensus" in M.METHODS and "consensus" in M.NEEDS_EXECUTION

@@ -179,3 +179,9 @@ def _add_text(tar: tarfile.TarFile, name: str, text: str, mode: int) -> None:
 
 def have_dpkg() -> bool:
     return (DPKG / "status").is_file() and shutil.which("dpkg") is not None
+
+
+def host_has(package: str) -> bool:
+    """Whether the host's dpkg database lists `package` as installed (False without one)."""
+    status = DPKG / "status"
+    return status.is_file() and package in _parse_status(status.read_text(encoding="utf-8", errors="replace"))

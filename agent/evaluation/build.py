@@ -17,7 +17,7 @@ import docker
 
 from sandbox.images import BUILD_LIMITS, image_exists  # noqa: E402  (image_exists re-exported: evaluation.batch and tests use it)
 from agent.evaluation import custom, dockerfiles, gc, mirror
-from agent.evaluation.recipe import (PYENV_ROOT, TOOLCHAIN_PACKAGES, TOOLCHAIN_REPOS, EnvRecipe, InstanceRecipe,
+from agent.evaluation.recipe import (PYENV_ROOT, TOOLCHAIN_REPOS, EnvRecipe, InstanceRecipe, toolchain_packages,
                                      RecipeError, make_env_recipe, make_instance_recipe)
 
 _BUILD_LOCK = threading.Lock()
@@ -123,7 +123,8 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
                   log_dir: Path | None = None, base: str | None = None) -> Images:
     """Environment image (shared per recipe) + thin instance layer; reused when the tags exist."""
     if instance["repo"] in TOOLCHAIN_REPOS:
-        base = base_image(client, TOOLCHAIN_PACKAGES)
+        from sandbox.rootfs import host_has
+        base = base_image(client, toolchain_packages(host_has))
     env, inst = plan(instance, mirror_root, base or base_image(client))
     start = time.monotonic()
     env_s = instance_s = None

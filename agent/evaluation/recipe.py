@@ -195,8 +195,16 @@ CURRENT_ENV_FIX = (
 # eval script's own `pip install -e .` (run again before every evaluation) compiles from the cache.
 TOOLCHAIN_REPOS = frozenset({"astropy/astropy", "matplotlib/matplotlib", "scikit-learn/scikit-learn"})
 TOOLCHAIN_PACKAGES = ("gcc", "g++", "make", "libc6-dev", "ccache")
-# /usr/local/bin is not in every base image (the one made from the host's Debian packages has none).
-CCACHE_LINKS = "mkdir -p /usr/local/bin && for c in gcc g++ cc c++; do ln -sf /usr/bin/ccache /usr/local/bin/$c; done"
+# /usr/local/bin is not in every base image (the one made from the host's Debian packages has none). A base made
+# on a host without ccache has none either: then the links are skipped and every evaluation compiles afresh.
+CCACHE_LINKS = ("if [ -x /usr/bin/ccache ]; then mkdir -p /usr/local/bin && "
+                "for c in gcc g++ cc c++; do ln -sf /usr/bin/ccache /usr/local/bin/$c; done; fi")
+
+
+def toolchain_packages(have) -> tuple[str, ...]:
+    """The compiler base's packages; ccache only speeds evaluations up, so a host without it (the base image is
+    made from the host's Debian packages when there is no registry) builds without it rather than failing."""
+    return tuple(p for p in TOOLCHAIN_PACKAGES if p != "ccache" or have(p))
 
 
 def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceRecipe:

@@ -121,10 +121,14 @@ def test_ccache_links_work_in_an_image_without_usr_local_bin(client, base):
     """The compiler repositories' first pre-install step (astropy-14096 failed on it: the base image made
     from the host's Debian packages has no /usr/local/bin)."""
     from agent.evaluation.recipe import CCACHE_LINKS
-    out = client.containers.run(base, ["bash", "-c", f"rm -rf /usr/local/bin && {CCACHE_LINKS} && "
-                                       "readlink /usr/local/bin/gcc /usr/local/bin/c++"],
-                                user="root", remove=True)
+    with_ccache = ("rm -rf /usr/local/bin && printf '#!/bin/sh\\n' > /usr/bin/ccache && chmod +x /usr/bin/ccache && "
+                   f"{CCACHE_LINKS} && readlink /usr/local/bin/gcc /usr/local/bin/c++")
+    out = client.containers.run(base, ["bash", "-c", with_ccache], user="root", remove=True)
     assert out.decode().split() == ["/usr/bin/ccache", "/usr/bin/ccache"]
+    # a base made on a host without ccache: no links (they would dangle and break every compiler call)
+    without = f"rm -rf /usr/local/bin /usr/bin/ccache && {CCACHE_LINKS} && ls /usr/local/bin/gcc 2>&1 || true"
+    out = client.containers.run(base, ["bash", "-c", without], user="root", remove=True)
+    assert "No such file" in out.decode()
 
 
 @pytest.mark.timeout(300)

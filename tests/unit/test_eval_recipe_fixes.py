@@ -19,6 +19,9 @@ def test_tox_current_env_gets_the_venv_packages_on_the_bare_interpreter():
 def test_compiler_repos_build_through_ccache_and_others_are_unchanged():
     r = _recipe("astropy/astropy", "5.1")
     assert r.pre_install[0] == recipe.CCACHE_LINKS and "ccache" in recipe.TOOLCHAIN_PACKAGES
+    # a host without ccache (the base is made from its Debian packages) builds the compiler base without it
+    assert recipe.toolchain_packages(lambda p: True) == recipe.TOOLCHAIN_PACKAGES
+    assert recipe.toolchain_packages(lambda p: p != "ccache") == ("gcc", "g++", "make", "libc6-dev")
     for repo, version in (("pallets/flask", "2.3"), ("pytest-dev/pytest", "6.3"), ("sympy/sympy", "1.12")):
         r = _recipe(repo, version)
         assert r.pre_install == tuple(MAP_REPO_VERSION_TO_SPECS[repo][version].get("pre_install", []))

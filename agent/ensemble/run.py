@@ -119,7 +119,10 @@ def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) 
     cands = candidates_for(run.root, len(systems))
     matrix = run.matrix()
     decision = run.decision()
-    reranked = rerank(run, cands, matrix)
+    try:
+        reranked = rerank(run, cands, matrix)
+    except (OSError, ValueError):   # e.g. the run's calibration file is not on this machine: what it recorded
+        reranked = decision
     st = folder.status(iid)
     done = st is not None and st.status == "done"
     sel = Selection(instance_id=iid, systems=systems, executed=matrix is not None and done,

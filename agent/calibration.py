@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.ranking import Weights
+from agent.ranking import Weights, decide
 
 PRESET = Path(__file__).resolve().parent / "presets" / "calibration.json"
 SIGNALS = ("tests", "reward", "votes")
@@ -177,3 +177,10 @@ def decide_options(weights: dict[str, float], calibration: str | Path | None, ab
     if cal is None:
         return {"w": make_weights(weights), "abstain_below": abstain_below}
     return {"w": make_weights(cal.weights, weights), "abstain_below": cal.abstain_below, "calibrate": cal.apply}
+
+
+def decide_as_configured(cfg, candidates, matrix, rewards, behaviour=None):
+    """agent.ranking.decide under a run's `select:` section (SelectConfig): its weights, calibration and threshold.
+    Stage 6 and the offline replay of `swe-agent select` folders decide through this one call."""
+    return decide(candidates, matrix, rewards, behaviour=behaviour,
+                  **decide_options(cfg.weights, cfg.calibration, cfg.abstain_below))

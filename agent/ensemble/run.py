@@ -26,8 +26,7 @@ from agent.ensemble import methods as M
 from agent.ensemble.sources import PATCH_DIR, SOURCES_FILE, Sources, seed_run, selection_row
 from agent.runfolder import RunFolder, atomic_write_text
 from agent.sampling import load_samples
-from agent.calibration import decide_options
-from agent.ranking import decide
+from agent.calibration import decide_as_configured
 from agent.schema import Candidate, Decision, ExecutionMatrix
 
 
@@ -146,8 +145,7 @@ def rerank(run: RunFolder, cands: list[Candidate], matrix: ExecutionMatrix | Non
     if matrix is None or not cands:
         return None
     cfg = SelectConfig.model_validate((run.config() or {}).get("select") or {})
-    return decide(cands, matrix, run.rewards(), behaviour=run.behaviour(),
-                  **decide_options(cfg.weights, cfg.calibration, cfg.abstain_below))
+    return decide_as_configured(cfg, cands, matrix, run.rewards(), run.behaviour())
 
 
 def decide_all(rows: list[dict], opts: SelectOptions) -> dict[str, Selection]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 from agent.loop import StageSpec, run_trajectory, sampling_params
-from agent.calibration import decide_options
+from agent.calibration import decide_as_configured
 from agent.parsing import parse_choice
 from agent.runfolder import DECISION, SELECTION_TRAJECTORY
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.ranking import decide, tied_leaders
+from agent.ranking import tied_leaders
 from agent.stages.context import StageContext
 
 
@@ -28,8 +28,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
             and cached.tests == matrix.tests):
         return cached
     cfg = ctx.config.select
-    decision = decide(candidates, matrix, rewards,
-                      **decide_options(cfg.weights, cfg.calibration, cfg.abstain_below), behaviour=behaviour)
+    decision = decide_as_configured(cfg, candidates, matrix, rewards, behaviour)
     decision.tests = list(matrix.tests)
     leaders = tied_leaders(decision.ranking, cfg.top_k)
     if (decision.status == "selected" and len(leaders) > 1 and ctx.config.use_selection_trajectory

@@ -15,6 +15,8 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
+from agent.patches import is_test_file
+
 FocusMode = Literal["none", "alternate", "rotate"]
 
 
@@ -73,7 +75,9 @@ def focus_targets(locations, sources: dict[str, str], limit: int = 6) -> list[Ta
     """Suspect functions in rank order: for each located function (or method), the functions of its
     file it calls, then the function itself. Its own name is what the issue mentions and what a
     sample left to choose rewrites anyway; the helpers are what it overlooks. Locations of whole
-    files or classes add nothing."""
+    files or classes add nothing, nor do test files: a fix must not edit the tests (a candidate that
+    does is tampering, agent/patches.py), so a sample pointed at a test function is a sample lost
+    (the train split's shorten pointed 2 of its 8 samples at tests/test_shorten.py)."""
     out: list[Target] = []
     seen: set[tuple[str, str]] = set()
 
@@ -84,7 +88,7 @@ def focus_targets(locations, sources: dict[str, str], limit: int = 6) -> list[Ta
 
     for loc in locations:
         source = sources.get(loc.file)
-        if not loc.symbol or source is None:
+        if not loc.symbol or source is None or is_test_file(loc.file):
             continue
         try:
             funcs = _functions(ast.parse(source))

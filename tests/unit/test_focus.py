@@ -52,6 +52,17 @@ def test_targets_put_each_located_functions_helpers_before_it():
     assert len(focus_targets(locs, {"rooms/cal.py": CALENDAR}, limit=2)) == 2
 
 
+def test_test_functions_are_never_suspects():
+    """Localization ranks test functions that call the buggy code; a fix may not edit them."""
+    test_src = "from rooms.cal import parse_time\n\n\ndef helper():\n    return 1\n\n\n" \
+               "def test_parse():\n    assert parse_time('10:00') == helper() * 600\n"
+    locs = [Location(file="tests/test_cal.py", symbol="test_parse"), Location(file="rooms/cal.py", symbol="parse_time"),
+            Location(file="test_top.py", symbol="test_parse"), Location(file="rooms/conftest.py", symbol="helper")]
+    sources = {"rooms/cal.py": CALENDAR, "tests/test_cal.py": test_src, "test_top.py": test_src,
+               "rooms/conftest.py": test_src}
+    assert focus_targets(locs, sources) == [Target("rooms/cal.py", "parse_time")]
+
+
 def test_focus_modes_keep_sample_zero_free_and_cycle_the_suspects():
     ts = [Target("m.py", n) for n in ("a", "b", "c")]
     assert [focus_of(i, ts, "none") for i in range(3)] == [None] * 3

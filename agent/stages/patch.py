@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from agent.editing import choose_format
-from agent.focus import focus_of, focus_targets
+from agent.focus import focus_of, focus_targets, helper_files, with_helpers
 from agent.issue_render import observed_lines
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
 from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionError, UnchangedError, classify_pytest
@@ -73,42 +73,48 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     top = locations[0].file if locations else ""
     top_text = _read(ctx, top)
     checks = feedback_tests(tests or [], cfg.revise_with)
+    sources = {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)}
+    # Helper modules the located functions call are suspects too, and shown beside their callers.
+    sources.update({f: _read(ctx, f) for f in helper_files(locations, sources, known)})
+    targets = focus_targets(locations, sources)
+    shown = with_helpers(locations, targets)
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
-    excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000))
-    fn_excerpt = strip_line_numbers(code_context(ctx.repo_path, locations, max_chars=7000, outline=True)) \
+    excerpt = strip_line_numbers(code_context(ctx.repo_path, shown, max_chars=7000))
+    fn_excerpt = strip_line_numbers(code_context(ctx.repo_path, shown, max_chars=7000, outline=True)) \
         if cfg.function_excerpt == "outline" else excerpt
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
-    sources = {f: _read(ctx, f) for f in dict.fromkeys(l.file for l in locations)}
-    targets = focus_targets(locations, sources)
 
     def one(i: int) -> Trajectory:
-        fmt = choose_format(getattr(model, "name", model_cfg.name), len(top_text) if top_text else 10**6,
+        focus = focus_of(i, targets, cfg.focus)
+        # The file a sample rewrites is its suspect's (a helper module's too), else the top-ranked one.
+        path = focus.path if focus and sources.get(focus.path) else top
+        text = sources[path] if path != top else top_text
+        fmt = choose_format(getattr(model, "name", model_cfg.name), len(text) if text else 10**6,
                             format_of(cfg.edit_format, i), model_cfg.api_base)
-        if fmt == "whole_file" and not top_text:
+        if fmt == "whole_file" and not text:
             fmt = "search_replace"
         attempts: list[PatchAttempt] = []
         reached: set[str] = set()
-        focus = focus_of(i, targets, cfg.focus)
-        example = render(PROMPTS[fmt], "system", example_path=top or "package/module.py")
+        example = render(PROMPTS[fmt], "system", example_path=path or "package/module.py")
 
         pointers: list[str] = []
 
         def pointed(err: FormatError) -> FormatError:
-            text, name = pointer(fmt, err, focus, targets, locations, full=cfg.pointer)
+            hint, name = pointer(fmt, err, focus, targets, locations, full=cfg.pointer)
             if name:
                 pointers.append(name)
-            return type(err)(f"{err}{text}")
+            return type(err)(f"{err}{hint}")
 
-        def parse(text: str):
-            if copies_example(text, example):
+        def parse(reply: str):
+            if copies_example(reply, example):
                 raise pointed(NoFunctionError(f"Your answer is the format example, not a fix for this issue. "
-                                              f"{render(PROMPTS[fmt], 'revise', example_path=top).strip()}"))
-            if repeats_issue(text, issue_raw):
+                                              f"{render(PROMPTS[fmt], 'revise', example_path=path).strip()}"))
+            if repeats_issue(reply, issue_raw):
                 raise pointed(NoFunctionError("Your code block repeats the example from the issue: that shows the bug, "
-                                              f"it is not a fix. {render(PROMPTS[fmt], 'revise', example_path=top).strip()}"))
+                                              f"it is not a fix. {render(PROMPTS[fmt], 'revise', example_path=path).strip()}"))
             try:
-                changes = parser_for(fmt, top, len(top_text))(text)
+                changes = parser_for(fmt, path, len(text))(reply)
             except FormatError as err:
                 raise pointed(err) from None
             reached.add("parsed")
@@ -136,11 +142,11 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             if all(v == "pass" for v in attempt.checks.values()):
                 return attempt
             raise Revise(render("common", "patch_revise", output=failure, diff=diff[:2500], expected="")
-                         + render(PROMPTS[fmt], "revise", example_path=top), attempt)
+                         + render(PROMPTS[fmt], "revise", example_path=path), attempt)
 
-        variables = {"issue": ctx.issue_text, "example_path": top or "package/module.py",
-                     "code": {"whole_file": top_text, "function": fn_excerpt}.get(fmt, excerpt),
-                     "other_code": _other_code(excerpt, top) if fmt == "whole_file" else "",
+        variables = {"issue": ctx.issue_text, "example_path": path or "package/module.py",
+                     "code": {"whole_file": text, "function": fn_excerpt}.get(fmt, excerpt),
+                     "other_code": _other_code(excerpt, path) if fmt == "whole_file" else "",
                      "observed": observed,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
                      "focus_caller": focus.called_by if focus else ""}

@@ -220,3 +220,28 @@ def test_prose_values_get_a_model_written_call_and_keep_the_issues_value(docker_
     assert "add(2, 3)" in tests["v000"]["content"] and "5" in tests["v000"]["content"]
     assert not tests["v001"]["kept"]          # mul(1, 2) == 2 already: it does not reproduce the issue
     assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+
+
+def test_a_sample_pointed_at_a_helper_module_rewrites_that_module(docker_client, tmp_path):
+    """The bug sits in a module the issue never names (`calc/arith.py`, imported by the located
+    `calc/ops.py`): the pointed sample is shown that module whole and its rewrite lands there."""
+    from tests.support.pipeline import commit_tree
+    ops = ("from .arith import combine\n\n\ndef add(a, b):\n    \"\"\"Return the sum of a and b.\"\"\"\n"
+                        "    return combine(a, b)\n\n\ndef mul(a, b):\n    return a * b\n")
+    repo = commit_tree(tmp_path / "calc-repo", {"calc/__init__.py": "", "calc/ops.py": ops,
+                                                "calc/arith.py": "def combine(a, b):\n    return a - b\n",
+                                                "tests/test_ops.py": "from calc.ops import mul\n\n\ndef test_mul():\n"
+                                                                     "    assert mul(2, 3) == 6\n"})
+    fixed = "```python\ndef combine(a, b):\n    return a + b\n```"
+    answer = lambda messages: fixed if "The file `calc/arith.py`" in messages[1]["content"] else f"```python\n{ops}```"
+    with ScriptedOpenAI(respond_with(answer)) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
+                       cfg(server.api_base, **{"patch.samples": 2, "patch.edit_format": "whole_file"}),
+                       progress=Progress(False))
+        prompts = [m[1]["content"] for m in server.requests if "fixes bugs" in m[0]["content"] and len(m) == 2]
+    pointed = sample(tmp_path / "run", 1)
+    assert pointed.variant["focus"] == "combine" and pointed.variant["format"] == "whole_file"
+    assert "Suspect: `combine` in calc/arith.py (it is called by `add`)" in prompts[1]
+    assert "def combine(a, b)" in prompts[0]                 # the helper is shown beside its caller to all
+    assert "+++ b/calc/arith.py" in pointed.patch.diff and sample(tmp_path / "run", 0).patch.diff is None
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)

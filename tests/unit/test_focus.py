@@ -127,3 +127,64 @@ def test_a_copied_module_gets_feedback_that_names_a_suspect():
     assert name == "_overlaps" and text.startswith(" Look again at `def _overlaps` in m/cal.py")
     assert splice_function(module, "def _overlaps(a, b, c, d):\n    return a < d and c < b\n", "m/cal.py")[1] == \
         "function:_overlaps"
+
+
+def _tenant_repo():
+    """A package whose bug sits in a helper module the located method imports (configmerge's shape)."""
+    tenants = dedent('''
+        from dataclasses import dataclass
+        from . import util
+        from .layers import get_path, merge_layers as merge
+        import json
+
+
+        class Registry:
+            def config_for(self, name):
+                return merge([DEFAULTS, self._tenants[name]])
+
+            def limit(self, name, what):
+                return util.as_int(get_path(self.config_for(name), what))
+    ''')
+    layers = "def merge_layers(layers, out={}):\n    return out\n\n\ndef get_path(d, p):\n    return d[p]\n\n\nclass Layer:\n    pass\n"
+    util = "def as_int(v):\n    return int(v)\n"
+    return {"cfg/tenants.py": tenants, "cfg/layers.py": layers, "cfg/util.py": util, "cfg/__init__.py": ""}
+
+
+def test_imports_resolve_to_repository_files_only():
+    from agent.focus import imported_names, module_file
+    files = _tenant_repo()
+    known = set(files) | {"src/pkg/core.py", "tests/test_cfg.py"}
+    assert module_file("layers", 1, "cfg/tenants.py", known) == "cfg/layers.py"
+    assert module_file(None, 1, "cfg/tenants.py", known) == "cfg/__init__.py"
+    assert module_file("cfg.util", 0, "x.py", known) == "cfg/util.py"
+    assert module_file("pkg.core", 0, "x.py", known) == "src/pkg/core.py"          # src layout
+    assert module_file("json", 0, "cfg/tenants.py", known) is None                   # stdlib
+    assert module_file("x", 3, "cfg/tenants.py", known) is None                      # above the root
+    names = imported_names(files["cfg/tenants.py"], "cfg/tenants.py", known)
+    assert names == {"util": ("cfg/util.py", ""), "get_path": ("cfg/layers.py", "get_path"),
+                     "merge": ("cfg/layers.py", "merge_layers")}
+
+
+def test_helper_module_functions_are_suspects_and_shown_after_their_caller():
+    from agent.focus import helper_files, imported_callees, with_helpers
+    files = _tenant_repo()
+    src = files["cfg/tenants.py"]
+    assert imported_callees(src, "cfg/tenants.py", "Registry.limit", files) == [
+        ("cfg/util.py", "as_int"), ("cfg/layers.py", "get_path")]                  # in the order calls start
+    locs = [Location(file="cfg/tenants.py", symbol="Registry.config_for"),
+            Location(file="cfg/tenants.py", symbol="Registry.limit")]
+    located = {"cfg/tenants.py": src}
+    assert helper_files(locs, located, files) == ["cfg/layers.py", "cfg/util.py"]
+    assert helper_files(locs, {**located, "cfg/layers.py": ""}, files) == ["cfg/util.py"]   # already read
+    sources = {**located, "cfg/layers.py": files["cfg/layers.py"], "cfg/util.py": files["cfg/util.py"]}
+    targets = focus_targets(locs, sources)
+    assert targets[0] == Target("cfg/layers.py", "merge_layers", called_by="Registry.config_for")
+    assert [(t.path, t.qualname) for t in targets] == [
+        ("cfg/layers.py", "merge_layers"), ("cfg/tenants.py", "Registry.config_for"),
+        ("cfg/util.py", "as_int"), ("cfg/layers.py", "get_path"), ("cfg/tenants.py", "Registry.limit")]
+    # a helper file not read (not in sources) adds nothing; neither does a class called like a function
+    assert [t.qualname for t in focus_targets(locs, located)] == ["Registry.config_for", "Registry.limit"]
+    shown = with_helpers(locs, targets)
+    assert [(l.file, l.symbol) for l in shown] == [
+        ("cfg/tenants.py", "Registry.config_for"), ("cfg/layers.py", "merge_layers"),
+        ("cfg/tenants.py", "Registry.limit"), ("cfg/util.py", "as_int"), ("cfg/layers.py", "get_path")]

@@ -7,6 +7,7 @@
 # COMMIT (bench/worktrees/COMMIT), so later commits do not leak in. The finished records and generation folders
 # of docs/reports/dev-SPLIT8/COMMIT/ are restored first (finished examples are skipped), and each finished
 # example is copied back there at once (record + folder without the repository map and BM25 index): commit them.
+# PORT=8767 (environment) starts the lanes' servers from that port instead, beside lanes already running.
 # Logs: bench/lanes/. Stop: kill the lane PIDs printed, then the servers.
 set -euo pipefail
 SPLIT=$1; COMMIT=$2; shift 2
@@ -31,7 +32,7 @@ keep() {  # example: its record and generation folder into docs/reports
   return 0
 }
 
-port=8765
+port=${PORT:-8765}
 for lane in "$@"; do
   if ! curl -sf "http://127.0.0.1:$port/v1/models" > /dev/null; then
     nohup "$ROOT/.venv/bin/swe-agent" model serve --port "$port" --threads 1 --draft ngram \

@@ -9,15 +9,30 @@ from swebench.harness.constants import KEY_INSTANCE_ID, KEY_MODEL, KEY_PREDICTIO
 
 
 def _read_rows(path: Path) -> list[dict]:
+    """The file's rows; a file that is not JSON / JSONL raises ValueError naming the file and line."""
     opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        text = fh.read()
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError, EOFError) as err:
+        raise ValueError(f"cannot read {path}: {err}") from None
     name = path.name.removesuffix(".gz")
     if name.endswith(".json"):
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path} is not JSON (line {err.lineno}: {err.msg})") from None
         # A predictions .json may be a list or an {instance_id: prediction} map (both exist in the wild).
         return list(data.values()) if isinstance(data, dict) else data
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"line {n} of {path} is not JSON ({err.msg}); a .jsonl file holds one object "
+                                 "per line") from None
+    return rows
 
 
 def load_dataset(path: str | Path, instance_ids: list[str] | None = None) -> list[dict]:

@@ -40,6 +40,27 @@ def test_rows_that_are_not_swe_bench_rows_are_refused(tmp_path):
         assert out.exit_code == 2 and msg in out.output
 
 
+def test_files_that_are_not_json_name_the_file_and_line_in_every_command(tmp_path):
+    import gzip
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps({"instance_id": "a"}) + "\n" + '{"instance_id":\n')
+    whole = tmp_path / "broken.json"
+    whole.write_text("[1,")
+    not_gz = tmp_path / "plain.jsonl.gz"
+    not_gz.write_text("{}")
+    gz = tmp_path / "ok.jsonl.gz"
+    gz.write_bytes(gzip.compress(b"nope\n"))
+    for path, msg in ((broken, f"line 2 of {broken} is not JSON"), (whole, f"{whole} is not JSON"),
+                      (not_gz, f"cannot read {not_gz}"), (gz, f"line 1 of {gz} is not JSON"),
+                      (tmp_path / "missing.jsonl", "missing.jsonl")):
+        with pytest.raises(ValueError, match=msg.replace(".", r"\.")):
+            load_dataset(path)
+        for args in (["bench", "--dataset", str(path), "-o", str(tmp_path / "b")],
+                     ["select", "--dataset", str(path), "--predictions", str(path), "-o", str(tmp_path / "s")]):
+            out = run(args)
+            assert out.exit_code == 2 and msg in " ".join(out.output.split()), out.output
+
+
 def test_predictions_that_are_not_objects_or_strings_are_refused(tmp_path):
     bad = tmp_path / "p.jsonl"
     bad.write_text("1\n")

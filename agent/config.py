@@ -55,17 +55,18 @@ class PatchConfig(StageConfig):
     # (model-written tests can assert invented values and would steer revisions wrong), "all" = every kept test.
     revise_with: Literal["issue", "all", "none"] = "issue"
     max_format_errors: int = Field(1, ge=0)   # a no-op or non-compiling edit gets one feedback turn, then fails
-    # Point samples at one suspect function each (agent/focus.py): "alternate" = odd samples take the
-    # located functions' helpers and the functions themselves in turn, even samples choose; "rotate" =
-    # every sample but the first; "none" = every sample chooses.
+    # Point samples at one suspect function each (agent/focus.py): "alternate" = odd samples take the suspects
+    # (located functions' helpers, then the functions) in turn; "rotate" = all but sample 0; "none" = none.
     focus: Literal["none", "alternate", "rotate"] = "alternate"
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
-    # The feedback to an answer with no usable edit (no function, the module copied unchanged, a copy cut
-    # off) names a function to rewrite (agent/stages/patch.py `pointer`); false = as before it: only a
-    # function-format reply with no function at all is pointed, at the sample's suspect or a located function.
+    # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
+    # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.
     pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs in README)
+    # A whole file sent back unchanged is told to make a real change ("again") or asked for the suspect's one
+    # wrong line as a SEARCH/REPLACE block ("one_line"; scripts/bench_unchanged.py replays both).
+    unchanged_ask: Literal["again", "one_line"] = "again"
     # Model-free one-token repairs of the suspect functions tried against the issue's own checks
     # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
     mutants: int = Field(60, ge=0)

@@ -101,7 +101,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         pointers: list[str] = []
 
         def pointed(err: FormatError) -> FormatError:
-            hint, name = pointer(fmt, err, focus, targets, locations, full=cfg.pointer)
+            hint, name = pointer(fmt, err, focus, targets, locations, full=cfg.pointer,
+                                 one_line_file=path if cfg.unchanged_ask == "one_line" else "")
             if name:
                 pointers.append(name)
             return type(err)(f"{err}{hint}")
@@ -184,16 +185,23 @@ _POINTED = (NoFunctionError, UnchangedError, CutOffError)
 
 
 def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location],
-            full: bool = True) -> tuple[str, str]:
+            full: bool = True, one_line_file: str = "") -> tuple[str, str]:
     """(text to add to the feedback, qualname it names): the sample's own suspect, else the first
     suspect of agent/focus.py, else the first located function; nothing for other errors. Pure.
     `full=False` (patch.pointer off): only a function-format reply with no function, suspects unused,
-    and a function copied unchanged, which is asked for its one wrong line instead (agent/stages/patch_edits.py)."""
+    and a function copied unchanged, which is asked for its one wrong line instead (agent/stages/patch_edits.py);
+    with `one_line_file` (patch.unchanged_ask "one_line") a whole file sent back unchanged is asked the same,
+    for a suspect of that file."""
     if not full and fmt == "function" and isinstance(err, IdenticalError):
         # A copy sent back unchanged is asked for its one wrong line (the full pointer names a function).
         suspects = [focus.qualname] if focus else [loc.symbol for loc in locations if loc.symbol] + \
             [t.qualname for t in targets]
         return " " + ask_one_line(err, suspects), ""
+    if not full and one_line_file and fmt == "whole_file" and isinstance(err, UnchangedError):
+        suspects = [focus.qualname] if focus and focus.path == one_line_file else \
+            [loc.symbol for loc in locations if loc.symbol and loc.file == one_line_file] + \
+            [t.qualname for t in targets if t.path == one_line_file]
+        return " " + ask_one_line(err, suspects, one_line_file), ""
     if not full:
         err, targets = (err if isinstance(err, NoFunctionError) else None), []
     if not isinstance(err, _POINTED) or (fmt != "function" and not isinstance(err, UnchangedError)):

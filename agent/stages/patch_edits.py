@@ -62,6 +62,12 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
                 for e, new in parse_unified_diff(text, whole_file_path or None)]
         if diff and fmt == "whole_file":
             return diff
+        if fmt == "whole_file" and _SEARCH_MARK.search(text or ""):
+            # SEARCH/REPLACE blocks (what an unchanged copy is asked for) fenced as ```python are not a file.
+            try:
+                return search_replace(text)
+            except FormatError:
+                pass
         try:
             return chosen(text)
         except FormatError:
@@ -118,16 +124,18 @@ def owner_of(ch: Change, sources: dict[str, str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-def ask_one_line(err: IdenticalError, suspects: list[str] = ()) -> str:
-    """What to ask after a function copied unchanged: the one wrong line as a SEARCH/REPLACE block
-    instead of the same function again (in the test-split runs the function asked again came back
-    unchanged 14 times in 14). It names the first suspect (qualname) the copy holds, since a copied
-    module starts with its imports and classes, else the copy's first definition. `err` carries the
-    resolved path and the copy's definitions (land_changes sets them). Pure."""
-    names = list(getattr(err, "names", ()))
-    held = [q for q in suspects if q and (q in names or q.split(".")[0] in names or q.rsplit(".", 1)[-1] in names)]
+def ask_one_line(err: IdenticalError, suspects: list[str] = (), path: str = "") -> str:
+    """What to ask after a function (or a whole file) copied unchanged: the one wrong line as a
+    SEARCH/REPLACE block instead of the same code again (in the test-split runs the function asked again
+    came back unchanged 14 times in 14). It names the first suspect (qualname) the copy holds, since a
+    copied module starts with its imports and classes, else the copy's first definition; a whole-file
+    copy holds every definition, so its first suspect. `err` carries the resolved path and the copy's
+    definitions (land_changes sets them for a function copy); `path` is the file otherwise. Pure."""
+    names = list(getattr(err, "names", ()) or ())
+    held = [q for q in suspects if q and (not names or q in names or q.split(".")[0] in names
+                                          or q.rsplit(".", 1)[-1] in names)]
     name = f"`{(held or names)[0]}`" if held or names else "your function"
-    return render("patch_function", "unchanged", function=name, path=getattr(err, "path", "")).strip()
+    return render("patch_function", "unchanged", function=name, path=getattr(err, "path", "") or path).strip()
 
 
 def copies_example(reply: str, system: str) -> bool:

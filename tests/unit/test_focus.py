@@ -129,6 +129,34 @@ def test_a_copied_module_gets_feedback_that_names_a_suspect():
         "function:_overlaps"
 
 
+def test_an_unchanged_whole_file_can_be_asked_for_its_one_wrong_line():
+    """patch.unchanged_ask "one_line": a whole file copied unchanged is asked for one SEARCH/REPLACE line of a
+    suspect of the file it rewrote: the sample's own, else a located function there, else a helper there."""
+    from agent.parsing import FormatError, UnchangedError
+    from agent.stages.patch import pointer
+    same = UnchangedError("Your edit does not change the code.")
+    locs = [Location(file="m/cal.py", symbol="RoomCalendar.is_free"), Location(file="m/other.py", symbol="g")]
+    targets = [Target("m/cal.py", "_overlaps", called_by="RoomCalendar.is_free"), Target("m/cal.py", "RoomCalendar.is_free"),
+               Target("m/util.py", "clamp", called_by="RoomCalendar.is_free")]
+    text, name = pointer("whole_file", same, None, targets, locs, full=False, one_line_file="m/cal.py")
+    assert name == "" and "Find the line of `RoomCalendar.is_free`" in text and "m/cal.py\n<<<<<<< SEARCH" in text
+    text, _ = pointer("whole_file", same, targets[0], targets, locs, full=False, one_line_file="m/cal.py")
+    assert "Find the line of `_overlaps`" in text
+    text, _ = pointer("whole_file", same, targets[2], targets, locs, full=False, one_line_file="m/util.py")
+    assert "Find the line of `clamp`" in text and "m/util.py\n<<<<<<< SEARCH" in text
+    # "again" (no one_line_file), another error, or another format: as before
+    assert pointer("whole_file", same, None, targets, locs, full=False) == ("", "")
+    assert pointer("whole_file", FormatError("syntax"), None, targets, locs, full=False, one_line_file="m/cal.py") == ("", "")
+    assert pointer("search_replace", same, None, targets, locs, full=False, one_line_file="m/cal.py") == ("", "")
+    # The answer asked for lands in the whole-file format, fenced as ```python or not.
+    from agent.stages.patch_edits import parser_for
+    module = "def _overlaps(a, b, c, d):\n    return a <= d and c <= b\n"
+    block = "m/cal.py\n<<<<<<< SEARCH\n    return a <= d and c <= b\n=======\n    return a < d and c < b\n>>>>>>> REPLACE\n"
+    for reply in (block, f"```python\n{block}```", f"```\n{block.split(chr(10), 1)[1]}```"):
+        (change,) = parser_for("whole_file", "m/cal.py", len(module))(reply)
+        assert change.path == "m/cal.py" and change.land(module) == (module.replace("<=", "<"), "exact")
+
+
 def _tenant_repo():
     """A package whose bug sits in a helper module the located method imports (configmerge's shape)."""
     tenants = dedent('''

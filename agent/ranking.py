@@ -27,6 +27,9 @@ class Weights:
     # Whether samples whose candidates behave like the original code count in the agreement share's
     # denominator (a replay variant: 2 agreeing samples of 8, 6 of them unchanged, are then a share of 2/8).
     share_over_unchanged: bool = False
+    # Whether the confidence's test evidence is shared with rival behaviours: when candidates that behave
+    # differently pass the same kept tests, the tests cannot tell them apart (a replay variant).
+    contested: bool = False
 
 
 def issue_tests(matrix: ExecutionMatrix) -> set[str]:
@@ -110,7 +113,8 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
         ranked.append(RankedCandidate(candidate=c.id, score=round(score, 4), tests_passed=len(passed),
                                       tests_total=len(matrix.tests), weighted_pass=round(wp, 4),
                                       regression_ok=reg, reward=rw, count=c.count, support=support.get(c.id),
-                                      unchanged=c.id in unchanged, share=round(share, 4)))
+                                      unchanged=c.id in unchanged, share=round(share, 4),
+                                      cluster=behaviour.signatures.get(c.id) if c.id in support else None))
     ranked.sort(key=lambda r: (r.unchanged, -r.score, -_agreement(r), -r.count, r.candidate))
     return ranked
 
@@ -129,12 +133,25 @@ def _agreement(r: RankedCandidate) -> int:
     return r.support if r.support is not None else r.count
 
 
-def confidence(ranked: list[RankedCandidate]) -> float:
+def contested_share(ranked: list[RankedCandidate]) -> float:
+    """The top candidate's part of the samples behind the behaviours that pass every kept test it passes:
+    1.0 when no rival behaviour does as well, 1/2 for two behaviours backed by one sample each. Pure."""
+    top = ranked[0]
+    if top.cluster is None or not top.support or not top.tests_passed:
+        return 1.0
+    rivals = {r.cluster: r.support or 0 for r in ranked[1:] if r.cluster not in (None, top.cluster)
+              and not r.unchanged and r.score > 0 and r.weighted_pass >= top.weighted_pass - 1e-9}
+    return top.support / (top.support + sum(rivals.values()))
+
+
+def confidence(ranked: list[RankedCandidate], contested: bool = False) -> float:
     """High when the winner passes the kept tests, agrees with the judge and with the other samples.
 
     When kept tests exist but no candidate passes any, the tests cannot tell right from wrong (they
     may be wrong themselves): then only agreement between independent samples (at least two) and
     the judge count, and a lone sample backed by the judge alone stays below the usual threshold.
+    `contested`: passing tests that candidates of other behaviours pass as well count only in
+    proportion to the samples behind the winner's behaviour (contested_share).
     """
     if not ranked:
         return 0.0
@@ -142,7 +159,7 @@ def confidence(ranked: list[RankedCandidate]) -> float:
     # Samples whose patch left behaviour unchanged attempted no fix: they are not part of the vote.
     share = top.share if top.share is not None else _agreement(top) / (sum(r.count for r in ranked if not r.unchanged) or 1)
     if top.tests_total and any(r.tests_passed for r in ranked):
-        evidence = top.weighted_pass
+        evidence = top.weighted_pass * (contested_share(ranked) if contested else 1.0)
     elif top.tests_total and top.support is not None:
         # Dual agreement (CodeT): tests no candidate passes may be wrong; independent samples that
         # agree on behaviour are evidence of their own.
@@ -178,7 +195,8 @@ def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[s
                         diagnosis="No patch sample produced an applicable diff.")
     ranked = rank_candidates(candidates, matrix, rewards, w, behaviour)
     top = ranked[0]
-    conf = calibrate(confidence(ranked)) if calibrate else confidence(ranked)
+    raw = confidence(ranked, w.contested)
+    conf = calibrate(raw) if calibrate else raw
     if top.unchanged:    # ranked last: the top one is unchanged only when all are
         return Decision(status="abstained", ranking=ranked, confidence=0.0, method="unchanged",
                         diagnosis="Every candidate behaves like the original code on the probe inputs: "

@@ -122,7 +122,11 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
         return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
                                      w=Weights(share_over_unchanged=True), behaviour=c.behaviour))
 
-    out = {"default": default, "share-over-unchanged": share_all, "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
+    def contested(c):    # the default, the test evidence shared with rival behaviours that pass as much
+        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
+                                     w=Weights(contested=True), behaviour=c.behaviour))
+
+    out = {"default": default, "share-over-unchanged": share_all, "contested": contested, "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
            "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}
     if calibration is not None:
         out["fitted"] = lambda c: fitted_pick(c, calibration)

@@ -201,6 +201,7 @@ class RankedCandidate(BaseModel):
     # Its agreement (support, else count) over the distinct patch samples behind candidates that change
     # behaviour. Samples, not candidates: revisions give one sample several candidates (None: older runs).
     share: float | None = None
+    cluster: str | None = None       # its behaviour signature (None: no behaviour evidence, or older runs)
 
 
 class BehaviourCluster(BaseModel):

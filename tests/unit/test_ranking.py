@@ -134,3 +134,25 @@ def test_selection_trajectory_summary_shows_behaviour_support():
                           regression_ok=True, reward=0.5, count=2, support=3)
     assert _summary(row).endswith("2 sample(s), behaves like 3 sample(s) on the probe inputs")
     assert "probe" not in _summary(row.model_copy(update={"support": None}))
+
+
+def test_contested_confidence_shares_test_evidence_with_rival_behaviours():
+    """Two behaviours, one sample each, both passing every kept test (the train split's contacts at f86f587:
+    a wrong fix selected at 0.76): the tests cannot tell them apart, so with `contested` they count half."""
+    from agent.ranking import confidence, contested_share
+    from agent.schema import RankedCandidate
+
+    def rc(name, cluster, support, wp=1.0, passed=2, score=0.86, unchanged=False):
+        return RankedCandidate(candidate=name, score=score, tests_passed=passed, tests_total=2, weighted_pass=wp,
+                               regression_ok=True, reward=0.68, count=1, support=support, share=0.5,
+                               cluster=cluster, unchanged=unchanged)
+    two = [rc("a", "s1", 1), rc("b", "s2", 1), rc("c", "orig", 3, wp=0.0, passed=0, score=0.0, unchanged=True)]
+    assert contested_share(two) == 0.5
+    assert confidence(two) == 0.845 and confidence(two, contested=True) == 0.545
+    same = [rc("a", "s1", 2), rc("b", "s1", 2)]                        # one behaviour: no rival
+    assert contested_share(same) == 1.0
+    weaker = [rc("a", "s1", 1), rc("b", "s2", 3, wp=0.5, passed=1)]   # passes less: no rival
+    assert contested_share(weaker) == 1.0
+    unobserved = [rc("a", None, None), rc("b", "s2", 1)]              # no behaviour evidence: unchanged rule
+    assert contested_share(unobserved) == 1.0
+    assert contested_share([rc("a", "s1", 1), rc("b", "s2", 3)]) == 0.25

@@ -85,6 +85,7 @@ def main() -> int:
     ap.add_argument("--model", default="openai/qwen2.5-coder-1.5b")
     ap.add_argument("--api-base", default=None)
     ap.add_argument("--reps", type=int, default=1, help="replays per variant and turn (rep r > 0: seed derived from r)")
+    ap.add_argument("--first-rep", type=int, default=0, help="number of the first rep (continue an earlier run's reps)")
     ap.add_argument("--json", type=Path, help="also write every replay here")
     args = ap.parse_args()
     for r in args.runs:
@@ -104,7 +105,7 @@ def main() -> int:
                 examples[ex] = materialize(ex, Path(tmp) / ex)
             example = examples[ex]
             shown = (_SHOWN.search(t["messages"][1]["content"]) or [None, ""])[1]
-            for rep in range(args.reps):
+            for rep in range(args.first_rep, args.first_rep + args.reps):
                 temp, seed = turn_params(t["temperature"], t["seed"], 1, True, 0.7)
                 if rep and seed is not None:
                     seed = sample_seed(seed, "bench_unchanged", rep)

@@ -64,9 +64,9 @@ class PatchConfig(StageConfig):
     # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
     # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.
     pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs in README)
-    # A whole file sent back unchanged is asked for the suspect's one wrong line as a SEARCH/REPLACE block
-    # ("one_line": as many real edits as "again" on train, 4.4x faster; scripts/bench_unchanged.py, README).
-    unchanged_ask: Literal["again", "one_line"] = "one_line"
+    # A whole file sent back unchanged: "again" = make a real change; "one_line" = the suspect's one wrong line as
+    # SEARCH/REPLACE (train replay: 4 real edits of 39 against 7, none correct, 0.2x the time; README).
+    unchanged_ask: Literal["again", "one_line"] = "again"
     # Model-free one-token repairs of the suspect functions tried against the issue's own checks
     # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
     mutants: int = Field(60, ge=0)

@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from agent.patches import is_test_file
 from agent.schema import Location
 
 FocusMode = Literal["none", "alternate", "rotate"]
+
+
+@lru_cache(maxsize=64)
+def _parse(source: str) -> ast.Module:
+    """One parse per source text: the suspects of several locations walk the same few files (read-only)."""
+    return ast.parse(source)
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def callees(source: str, qualname: str) -> list[str]:
     `name(...)` resolves to a top-level function, `self.name(...)` / `cls.name(...)` to a method
     of the same class."""
     try:
-        funcs = _functions(ast.parse(source))
+        funcs = _functions(_parse(source))
     except SyntaxError:
         return []
     node = funcs.get(qualname)
@@ -96,7 +103,7 @@ def imported_names(source: str, importer: str, known) -> dict[str, tuple[str, st
     """Names an import binds to code of this repository: a function or class -> (file, its name); a
     module -> (file, ""). Imports anywhere in the file count (inside functions too)."""
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         return {}
     out: dict[str, tuple[str, str]] = {}
@@ -121,7 +128,7 @@ def imported_callees(source: str, importer: str, qualname: str, known) -> list[t
     of their first call: `f(...)` after `from .mod import f`, `mod.f(...)` after `from . import mod`
     or `import pkg.mod as mod`. Whether `name` is a function there is for the caller to check."""
     try:
-        node = _functions(ast.parse(source)).get(qualname)
+        node = _functions(_parse(source)).get(qualname)
     except SyntaxError:
         return []
     if node is None:
@@ -167,7 +174,7 @@ def focus_targets(locations, sources: dict[str, str], limit: int = 6) -> list[Ta
     def funcs_of(path: str) -> dict[str, ast.AST]:
         if path not in parsed:
             try:
-                parsed[path] = _functions(ast.parse(sources.get(path) or ""))
+                parsed[path] = _functions(_parse(sources.get(path) or ""))
             except SyntaxError:
                 parsed[path] = {}
         return parsed[path]

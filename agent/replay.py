@@ -90,9 +90,9 @@ def fitted_pick(case: ReplayCase, cal: Calibration) -> Pick:
 
 
 def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str, Callable[[ReplayCase], Pick]]:
-    def default(c):
-        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
-                                     behaviour=c.behaviour))
+    def with_weights(w: Weights):   # the default decision under other ranking weights
+        return lambda c: _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
+                                               w=w, behaviour=c.behaviour))
 
     def recorded(c):
         return _from_decision(c.recorded) if c.recorded else Pick(None)
@@ -118,15 +118,10 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
         right = [x.id for x in c.candidates if c.labels.get(x.id)]
         return Pick(right[0], 1.0, right[0]) if right else Pick(None, 0.0, c.candidates[0].id)
 
-    def share_all(c):    # the default, with unchanged samples in the agreement share's denominator
-        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
-                                     w=Weights(share_over_unchanged=True), behaviour=c.behaviour))
-
-    def contested(c):    # the default, the test evidence shared with rival behaviours that pass as much
-        return _from_decision(decide(c.candidates, c.matrix, c.rewards, abstain_below=DEFAULT_ABSTAIN,
-                                     w=Weights(contested=True), behaviour=c.behaviour))
-
-    out = {"default": default, "share-over-unchanged": share_all, "contested": contested, "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
+    # share-over-unchanged: unchanged samples in the agreement share's denominator; contested: the test
+    # evidence shared with rival behaviours that pass as much (agent/ranking.py Weights).
+    out = {"default": with_weights(Weights()), "share-over-unchanged": with_weights(Weights(share_over_unchanged=True)),
+           "contested": with_weights(Weights(contested=True)), "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
            "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}
     if calibration is not None:
         out["fitted"] = lambda c: fitted_pick(c, calibration)

@@ -21,6 +21,7 @@ import re
 import sys
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ from agent.examples import check_hidden, list_examples, materialize  # noqa: E40
 from agent.examples.split import split_of  # noqa: E402
 from agent.focus import Target, focus_targets, helper_files  # noqa: E402
 from agent.loop import sample_seed, turn_params  # noqa: E402
+from agent.model.base import ModelError  # noqa: E402
 from agent.model.client import LiteLLMModel  # noqa: E402
 from agent.model.embedded import resolve as resolve_model  # noqa: E402
 from agent.parsing import UnchangedError  # noqa: E402
@@ -60,21 +62,27 @@ def unchanged_turns(runs: list[Path], split: str):
                 yield ex, run, f, t
 
 
+@lru_cache(maxsize=None)
+def suspects_of(run: Path, repo: Path) -> tuple[list[Location], list[Target]]:
+    """The run's saved localization and today's suspects on the example's files (read once per run)."""
+    locs = [Location(**x) for x in json.loads((run / "01_localize" / "locations.json").read_text())]
+    known = set(tracked_files(repo, "HEAD"))
+    sources = {f: (repo / f).read_text() for f in dict.fromkeys(l.file for l in locs) if f in known}
+    sources.update({f: (repo / f).read_text() for f in helper_files(locs, sources, known)})
+    return locs, focus_targets(locs, sources)
+
+
 def feedback(variant: str, t: dict, run: Path, repo: Path) -> str:
-    """The stage's feedback to the sample's no-op answer under `variant` (pure but for reading files)."""
+    """The stage's feedback to the sample's no-op answer under `variant`."""
     msgs = t["messages"]
     shown = (_SHOWN.search(msgs[1]["content"]) or [None, ""])[1]
     base = msgs[3]["content"].split(" Find the line of ")[0]       # the recorded message, before any hint
     if variant == "again":
         return base
-    locs = [Location(**x) for x in json.loads((run / "01_localize" / "locations.json").read_text())]
-    known = set(tracked_files(repo, "HEAD"))
-    sources = {f: (repo / f).read_text() for f in dict.fromkeys(l.file for l in locs) if f in known}
-    sources.update({f: (repo / f).read_text() for f in helper_files(locs, sources, known)})
+    locs, targets = suspects_of(run, repo)
     hit = _SUSPECT.search(msgs[1]["content"])
     focus = Target(hit[2], hit[1]) if hit else None
-    hint, _ = pointer("whole_file", UnchangedError(base), focus, focus_targets(locs, sources), locs, full=False,
-                      one_line_file=shown)
+    hint, _ = pointer("whole_file", UnchangedError(base), focus, targets, locs, full=False, one_line_file=shown)
     return base + hint
 
 
@@ -112,7 +120,13 @@ def main() -> int:
                 for variant in VARIANTS:
                     messages = t["messages"][:3] + [{"role": "user", "content": feedback(variant, t, run, example.repo)}]
                     started = time.monotonic()
-                    reply = model.query(messages, temperature=temp, seed=seed, **({"max_tokens": cap} if cap else {}))
+                    try:
+                        reply = model.query(messages, temperature=temp, seed=seed, **({"max_tokens": cap} if cap else {}))
+                    except ModelError as err:        # a dead server or a timeout: keep what was replayed
+                        if args.json:
+                            args.json.write_text(json.dumps(rows, indent=1))
+                        sys.exit(f"error: the model failed on {ex} {f.stem} ({err}); {len(rows)} replays done"
+                                 + (f", written to {args.json}" if args.json else ""))
                     diff = land(reply.answer, "whole_file", example.repo, shown, [shown])
                     if diff and diff not in judged:
                         judged[diff] = check_hidden(None, example, diff)

@@ -73,7 +73,7 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
         except FormatError:
             if diff:
                 return diff
-            if fmt != "search_replace" and _SEARCH_MARK.search(text or ""):
+            if fmt == "function" and _SEARCH_MARK.search(text or ""):   # whole_file tried it first
                 try:
                     return search_replace(text)
                 except FormatError:

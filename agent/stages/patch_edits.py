@@ -14,6 +14,7 @@ from agent.patches import strip_diff_noise
 from agent.prompting import render
 from agent.udiff import parse_unified_diff
 from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
+from agent.whole_merge import merge_whole_file
 
 _SEARCH_MARK = re.compile(r"^<{5,9} ?SEARCH", re.M)
 _DEFINED = re.compile(r"^(?:async def|def|class) (\w+)", re.M)
@@ -28,8 +29,10 @@ class Change:
     names: tuple[str, ...] = ()                # the top-level definitions of a function-format block
 
 
-def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> Callable[[str], list[Change]]:
-    """A pure reply -> changes parser for one format."""
+def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0,
+               merge: bool = True) -> Callable[[str], list[Change]]:
+    """A pure reply -> changes parser for one format. `merge`: a whole file that drops parts of the original
+    lands as its definitions (agent/whole_merge.py); False lands it as sent (the replay's baseline)."""
     def search_replace(text: str) -> list[Change]:
         return [Change(e.path, lambda cur, e=e: apply_search_replace(cur, e), creates=not e.search.strip())
                 for e in parse_search_replace(text, whole_file_path)]
@@ -50,7 +53,9 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0) -> 
                 return function(salvage_truncated(text) or text)
             except FormatError:
                 raise err from None
-        return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
+        if not merge:
+            return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
+        return [Change(whole_file_path, lambda cur: merge_whole_file(cur, new, whole_file_path))]
 
     chosen = {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
 

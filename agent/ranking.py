@@ -185,6 +185,18 @@ def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> li
     return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9 and r.score > 0]
 
 
+def contenders(ranked: list[RankedCandidate], leaders: list[str]) -> list[str]:
+    """The near-tied leaders a selection trajectory may choose among: those that at least as many distinct
+    patch samples wrote as the evidence's leader. One model answer must not overturn independent samples'
+    agreement: in the dev set's train folders the one trajectory override that changed a verdict (quantiles)
+    swapped a fix two samples wrote for a wrong one a single sample wrote, and no override ever turned a wrong
+    pick right. Pure."""
+    count = {r.candidate: r.count for r in ranked}
+    if not leaders:
+        return []
+    return [c for c in leaders if count.get(c, 0) >= count.get(leaders[0], 0)]
+
+
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],
            abstain_below: float, reward_floor: float = 0.5, w: Weights = Weights(),
            calibrate: Callable[[float], float] | None = None, behaviour: Behaviour | None = None) -> Decision:

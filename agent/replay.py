@@ -18,7 +18,7 @@ from agent.config import SelectConfig
 from agent.examples.scaling import InstanceResult
 from agent.runfolder import RunFolder
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.ranking import Weights, confidence, decide, rank_candidates
+from agent.ranking import Weights, confidence, contenders, decide, rank_candidates
 
 DEFAULT_ABSTAIN = SelectConfig.model_fields["abstain_below"].default
 
@@ -97,6 +97,13 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
     def recorded(c):
         return _from_decision(c.recorded) if c.recorded else Pick(None)
 
+    def recorded_guarded(c):   # the run's decision under today's contenders rule (agent/ranking.py)
+        d = c.recorded
+        if d is not None and d.status == "selected" and d.method == "selection_trajectory" and d.ranking \
+                and d.candidate not in contenders(d.ranking, [r.candidate for r in d.ranking]):
+            return Pick(d.ranking[0].candidate, d.confidence, d.ranking[0].candidate)
+        return recorded(c)
+
     def tests_only(c):   # kept tests, then votes on ties; score 0 (no test passed, or vetoed) = abstain
         top = rank_candidates(c.candidates, c.matrix, c.rewards, Weights(tests=1, reward=0, votes=0, regression=0))[0]
         return Pick(top.candidate if top.score > 0 else None, top.weighted_pass, top.candidate)
@@ -121,7 +128,8 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
     # share-over-unchanged: unchanged samples in the agreement share's denominator; contested: the test
     # evidence shared with rival behaviours that pass as much (agent/ranking.py Weights).
     out = {"default": with_weights(Weights()), "share-over-unchanged": with_weights(Weights(share_over_unchanged=True)),
-           "contested": with_weights(Weights(contested=True)), "recorded": recorded, "tests-only": tests_only, "votes-only": votes_only,
+           "contested": with_weights(Weights(contested=True)), "recorded": recorded,
+           "recorded-guarded": recorded_guarded, "tests-only": tests_only, "votes-only": votes_only,
            "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}
     if calibration is not None:
         out["fitted"] = lambda c: fitted_pick(c, calibration)

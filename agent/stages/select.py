@@ -9,7 +9,7 @@ from agent.calibration import decide_as_configured
 from agent.parsing import parse_choice
 from agent.runfolder import DECISION, SELECTION_TRAJECTORY
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.ranking import tied_leaders
+from agent.ranking import contenders, tied_leaders
 from agent.stages.context import StageContext
 
 
@@ -30,7 +30,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
     cfg = ctx.config.select
     decision = decide_as_configured(cfg, candidates, matrix, rewards, behaviour)
     decision.tests = list(matrix.tests)
-    leaders = tied_leaders(decision.ranking, cfg.top_k)
+    leaders = contenders(decision.ranking, tied_leaders(decision.ranking, cfg.top_k))
     if (decision.status == "selected" and len(leaders) > 1 and ctx.config.use_selection_trajectory
             and cfg.samples > 0 and not ctx.ledger.exhausted_reason()):
         by_id = {c.id: c for c in candidates}

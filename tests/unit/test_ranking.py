@@ -108,6 +108,19 @@ def test_tied_leaders_and_decisive():
     assert not is_decisive(cands, {"c1": True}, agree=4)
 
 
+def test_the_selection_trajectory_chooses_only_among_leaders_as_well_supported_as_the_first():
+    """quantiles (train split, 72af736): three candidates near-tied on the evidence, the leader written by two
+    samples, the others by one each; the trajectory swapped the leader for a wrong one-sample fix."""
+    from agent.ranking import contenders
+    m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}, "c3": {"t1": "pass"}})
+    ranked = rank_candidates([cand("c1", [2, 7]), cand("c2", [4]), cand("c3", [6])], m, {})
+    assert ranked[0].candidate == "c1"
+    assert contenders(ranked, ["c1", "c2", "c3"]) == ["c1"]          # nothing to choose: no trajectory call
+    even = rank_candidates([cand("c1", [0, 1]), cand("c2", [2, 3]), cand("c3", [4])], m, {})
+    assert contenders(even, tied_leaders(even, 3)) == ["c1", "c2"]
+    assert contenders(even, []) == []
+
+
 def test_judge_alone_cannot_override_failing_reproduction_tests():
     cands = [cand("c1", [0])]
     m = matrix({"c1": {"t1": "fail", "t2": "fail"}})

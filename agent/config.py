@@ -5,16 +5,14 @@ Defaults are sized for the embedded 1.5B model on 2 CPU cores: few steps per tra
 """
 from __future__ import annotations
 
-import difflib
-import types
-import typing
 import warnings
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from agent.config_keys import unknown_keys
 from agent.model.base import ModelConfig
 from agent.registry import SANDBOX_BACKENDS, VERIFIERS
 
@@ -234,31 +232,6 @@ def _merge(into: dict, new: dict) -> None:
             into[k] = v
 
 
-def _section_model(annotation) -> type[BaseModel] | None:
-    """The config model a field holds (`StageConfig`, `ModelConfig | None`, ...), or None for a value."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return next(filter(None, map(_section_model, typing.get_args(annotation))), None)
-    return None
-
-
-def unknown_keys(data: dict, model: type[BaseModel] = None, prefix: str = "") -> list[str]:
-    """Dotted keys of `data` that no config field takes, each with the closest known key, if any
-    ("patch.samplez (did you mean patch.samples?)"). Pydantic would drop them silently, so a typo in
-    `-c patch.samplez=8` would run with the default."""
-    model = model or SolveConfig
-    out = []
-    for key, value in data.items():
-        field = model.model_fields.get(key)
-        if field is None:
-            close = difflib.get_close_matches(str(key), list(model.model_fields), n=1)
-            out.append(f"{prefix}{key}" + (f" (did you mean {prefix}{close[0]}?)" if close else ""))
-        elif isinstance(value, dict) and (section := _section_model(field.annotation)):
-            out += unknown_keys(value, section, f"{prefix}{key}.")
-    return out
-
-
 PRESETS = ("small", "strong")
 
 
@@ -276,6 +249,9 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None, pr
         return _load(path, overrides, preset, top)
     except yaml.YAMLError as err:   # a malformed file or -c value: a bad configuration, not a crash
         raise ValueError(f"not valid YAML: {' '.join(str(err).split())}") from None
+    except ValidationError as err:  # one line per bad value: where, why, what was given
+        raise ValueError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})"
+                                   for e in err.errors())) from None
 
 
 def _load(path: Path | None, overrides: list[str] | None, preset: str | None, top: dict) -> SolveConfig:
@@ -295,6 +271,6 @@ def _load(path: Path | None, overrides: list[str] | None, preset: str | None, to
     for k, v in top.items():
         if v is not None:
             _set_dotted(data, upgrade_key(k), v)
-    if unknown := unknown_keys(data):
+    if unknown := unknown_keys(data, SolveConfig):
         raise ValueError("unknown config key" + ("s" if len(unknown) > 1 else "") + ": " + ", ".join(unknown))
     return SolveConfig.model_validate(data)

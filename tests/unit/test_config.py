@@ -72,6 +72,17 @@ def test_unknown_keys_are_refused_with_the_closest_known_one(tmp_path):
     assert out.exit_code == 2 and "did you mean patch.samples?" in out.output
 
 
+def test_a_bad_value_is_one_line_per_key_with_what_was_given():
+    with pytest.raises(ValueError) as err:
+        load_config(None, ["patch.temperature=9", "select.abstain_below=x"], budget_usd=-1)
+    assert str(err.value) == ("patch.temperature: Input should be less than or equal to 2 (got 9); select.abstain_below: "
+                              "Input should be a valid number, unable to parse string as a number (got 'x'); "
+                              "budget_usd: Input should be greater than or equal to 0 (got -1)")
+    out = CliRunner().invoke(app, ["config", "show", "-c", "patch.samples=-2"])
+    assert out.exit_code == 2 and "patch.samples: Input should be greater than or equal to 0 (got -2)" in out.output
+    assert "errors.pydantic.dev" not in out.output
+
+
 def test_malformed_yaml_is_a_bad_configuration_not_a_crash(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("patch: [\n")

@@ -48,6 +48,9 @@ def synth(
         _fail(f"{source} does not exist")
     is_git = source.is_dir() and ((source / ".git").exists() or (source / "objects").is_dir())
     ref = commit or ("HEAD" if is_git else None)
+    if source.is_dir() and not is_git and not any((source / f).is_file() for f in ("setup.py", "pyproject.toml")):
+        _fail(f"{source} has no setup.py or pyproject.toml: synth installs the project with `pip install -e .`, "
+              "so it needs an installable Python project")
     project = name or source.resolve().name.split(".tar")[0]
     env = SynthEnv(python=python, pip_packages=SynthEnv().pip_packages + list(pip),
                    **({"test_cmd": test_cmd} if test_cmd else {}))
@@ -68,7 +71,11 @@ def synth(
         typer.secho("\ninterrupted: verdicts so far are saved; rerun the same command to resume.", err=True)
         os._exit(130)
     except Exception as err:  # noqa: BLE001
-        _fail(f"{type(err).__name__}: {err}")
+        lines = str(err).splitlines() or [""]
+        if len(lines) > 30:   # a failed image build carries its whole log: its head and its end say why
+            lines = lines[:1] + [f"[... {len(lines) - 26} lines; the whole log is under {opts.folder}/logs ...]"] \
+                + lines[-25:]
+        _fail(f"{type(err).__name__}: " + "\n".join(lines))
     finally:
         client.close()
     _print_summary(summary, output)

@@ -93,6 +93,9 @@ def synthesize(opts: SynthOptions, client, progress=None) -> dict:
     git_dir = mirrors / f"synth+{opts.project}"
     commit = import_source(opts, git_dir)
     opts.log(f"base commit {commit[:12]} of {opts.project} {opts.version}")
+    if not set(gitrepo.git(git_dir, "ls-tree", "--name-only", commit).split()) & {"setup.py", "pyproject.toml"}:
+        raise ValueError(f"{opts.source} has no setup.py or pyproject.toml at its root: synth installs the project "
+                         "with `pip install -e .`, so it needs an installable Python project (before any image build)")
     row0 = trials.base_row(opts.project, opts.version, commit, opts.env)
     image = trials.ensure_image(client, row0, mirrors, folder / "logs")
     base = _baseline(opts, client, image, folder / "01_baseline.json")

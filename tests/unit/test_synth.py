@@ -210,3 +210,24 @@ def test_model_mutants_and_issue_rewrite_with_litellm_mock(tmp_path):
     with pytest.raises(ModelUnavailable):
         llm.model_mutants(LiteLLMModel(ModelConfig(name="openai/x", mock_response=refused, retries=0)),
                           git_dir, base, plan, 1, "tinycalc")
+
+
+def test_a_project_pip_cannot_install_is_refused_before_any_image_build(tmp_path):
+    """A plain folder on disk, and a git repository whose commit has no setup.py / pyproject.toml: a clear
+    error instead of a Docker build that fails minutes later with its whole log."""
+    from typer.testing import CliRunner
+    from agent.cli import app
+    from agent.synth import runner
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "a.py").write_text("x = 1\n")
+    out = CliRunner().invoke(app, ["synth", "--repo", str(plain), "-n", "1", "-o", str(tmp_path / "t.jsonl")])
+    assert out.exit_code == 2 and "has no setup.py or pyproject.toml" in out.output
+    assert not (tmp_path / "t.synth").exists()
+    subprocess.run(["git", "init", "-q"], cwd=plain, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=plain, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], cwd=plain, check=True)
+    opts = runner.SynthOptions(project="plain", version="0", source=plain, ref="HEAD", n=1,
+                               output=tmp_path / "g.jsonl", env=SynthEnv(), log=lambda m: None)
+    with pytest.raises(ValueError, match="no setup.py or pyproject.toml at its root"):
+        runner.synthesize(opts, client=None)      # no engine needed: refused before the image build

@@ -36,6 +36,10 @@ class TestConfig(StageConfig):
     # A traceback the issue shows with no call the text gives (and no kept issue check): the model writes only
     # the call that raises it, kept when it raises the shown error in the shown function (agent/issue_traceback.py).
     traceback_calls: int = Field(1, ge=0)
+    # A model-written test that fails on its own missing or misplaced import gets the import and runs again
+    # (agent/repro_imports.py). Off by default (replayed on the train split it kept 2 more of the 1.5B model's
+    # tests, neither right); the strong preset turns it on.
+    repair_imports: bool = False
 
 
 EditFormat = Literal["auto", "search_replace", "function", "whole_file"]

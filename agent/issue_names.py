@@ -93,7 +93,7 @@ def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: 
     `stdlib(name)`'s import (agent/stdlib_imports.py stdlib_import: `defaultdict`, `itemgetter` from their one module)."""
     extra = []
     for name in unbound_names(check):
-        if mod := _one_module(definitions.get(name, [])):
+        if mod := one_module(definitions.get(name, [])):
             extra.append(f"from {mod} import {name}")
         elif name in modules:
             extra.append(f"import {_deepest_module(name, check, modules)}")
@@ -102,7 +102,7 @@ def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: 
     return replace(check, setup=tuple(extra) + check.setup) if extra else check
 
 
-def _one_module(mods: list[str]) -> str | None:
+def one_module(mods: list[str]) -> str | None:
     mods = sorted(set(mods), key=lambda m: (m.count("."), m))
     return mods[0] if mods and (len(mods) == 1 or mods[0].count(".") < mods[1].count(".")) else None
 

@@ -17,6 +17,7 @@ from agent.parsing import FormatError, classify_pytest, extract_python, issue_er
 from agent.prompting import render
 from agent.patches import is_test_file
 from agent.repomap import RepoMap, build_repo_map, code_context
+from agent.repro_imports import repair_imports
 from agent.runfolder import REPOMAP, STAGE_DIRS, TESTS
 from agent.sampling import sample_many
 from agent.schema import Location, TestCase, Trajectory
@@ -197,22 +198,36 @@ def write_tests(ctx: StageContext, locations: list[Location]) -> list[TestCase]:
         from_issue += traceback_tests(ctx, model, code, limit=cfg.traceback_calls)
 
     shown = issue_errors(f"{ctx.issue.title}\n\n{ctx.issue.body}")
+    repo_map = ctx.run.read_model_or_none(REPOMAP, RepoMap) or build_repo_map(ctx.repo_path)
+    defs, modules = definitions(repo_map), module_names(repo_map)
 
     def one(i: int) -> Trajectory:
         path, command = repro_test_path(i), repro_command(repro_test_path(i))
         attempts: list[TestCase] = []
 
-        def act(content: str, sandbox) -> TestCase:
+        def run(content: str, sandbox):
             sandbox.write_file(path, content)
             res = sandbox.run(command, timeout=ctx.config.exec_timeout_s)
             outcome = classify_pytest(res.exit_code, res.output, res.timed_out)
-            reason = repro_failure_reason(outcome, res.output, path, shown)
+            return res, outcome, repro_failure_reason(outcome, res.output, path, shown)
+
+        def act(content: str, sandbox) -> TestCase:
+            res, outcome, reason = run(content, sandbox)
+            repaired = []
+            while cfg.repair_imports and reason and len(repaired) < 3:    # a missing or misplaced import: fixed here, run again
+                fixed = repair_imports(content, res.output, defs, modules, stdlib_import)
+                if fixed is None:
+                    break
+                content, done = fixed
+                repaired.append(done)
+                res, outcome, reason = run(content, sandbox)
             case = TestCase(id=f"t{i:03d}", sample=i, path=path, content=content, command=command,
                             original_outcome=outcome, original_output=res.output[-4000:],
                             kept=reason is None, reason=reason or "fails on the original code")
             attempts.append(case)
             if reason:
-                raise FormatError(render("test", "rejected", reason=reason, output=res.output[-1500:]))
+                raise FormatError(render("test", "rejected", reason=reason, output=res.output[-1500:],
+                                         repaired="; ".join(repaired), content=content))
             return case
 
         spec = StageSpec.from_config("test", cfg, commands=False, parse=extract_test, act=act,

@@ -28,14 +28,32 @@ class CutOffError(FormatError):
 
 # ---------------------------------------------------------------- code blocks
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.S)
+_LANG = re.compile(r"[A-Za-z0-9_+-]*")
+
+
+def fence_blocks(text: str) -> list[tuple[str, str, int, int]] | None:
+    """(info string, body, start, end) of each block delimited by fence lines (lines that start with ```
+    after their indentation), when those lines pair up; None when they do not (a fence closed mid-line, as
+    small models write `return x```, or a reply cut off inside its block). Pairing by lines keeps a ```
+    inside the code (`line.startswith("```")` in a Markdown tool) from ending the block. Pure."""
+    starts, pos = [], 0
+    for line in (text or "").split("\n"):
+        if line.lstrip().startswith("```"):
+            starts.append((pos, pos + len(line), line.lstrip()[3:].strip()))
+        pos += len(line) + 1
+    if not starts or len(starts) % 2:
+        return None
+    out = []
+    for (a, a_end, info), (b, b_end, _) in zip(starts[::2], starts[1::2]):
+        out.append((info, text[a_end + 1:b], a, min(b_end, len(text))))
+    return out
 
 
 def code_blocks(text: str, langs: tuple[str, ...] | None = None) -> list[str]:
-    out = []
-    for lang, body in _FENCE.findall(text or ""):
-        if langs is None or lang.lower() in langs:
-            out.append(body)
-    return out
+    paired = fence_blocks(text)
+    found = [(_LANG.match(info).group(), body) for info, body, _, _ in paired] if paired is not None \
+        else _FENCE.findall(text or "")
+    return [body for lang, body in found if langs is None or lang.lower() in langs]
 
 
 def extract_command(text: str) -> str | None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from agent.ast_splice import FUNCTION_FORMAT, dedent_top, parse_block, splice_function
-from agent.parsing import CutOffError, FormatError, NoFunctionError
+from agent.parsing import CutOffError, FormatError, NoFunctionError, fence_blocks
 from agent.search_replace import strip_line_numbers
 
 __all__ = ["FunctionEdit", "parse_function_rewrite", "parse_whole_file", "salvage_truncated", "splice_function"]
@@ -31,6 +31,11 @@ class FunctionEdit:
 def _blocks(text: str) -> list[tuple[str, str, str]]:
     """(info string, body, text before the block since the previous one) for each fenced block."""
     out, prev = [], 0
+    if (paired := fence_blocks(text)) is not None:     # fence lines that pair up: a ``` in the code is code
+        for info, body, start, end in paired:
+            out.append((info, body, text[prev:start]))
+            prev = end
+        return out
     for m in _FENCE.finditer(text or ""):
         out.append((m.group(1).strip(), m.group(2), text[prev:m.start()]))
         prev = m.end()

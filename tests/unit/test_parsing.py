@@ -194,3 +194,20 @@ def test_a_test_file_cut_off_by_the_token_cap_keeps_its_complete_lines():
         extract_test("```python\nfrom pageranges import parse_ranges\nx = parse_ranges(\"1-")   # no test left
     with pytest.raises(FormatError):
         extract_test("I cannot write a test for this.")
+
+
+def test_a_fence_inside_the_code_does_not_end_its_block():
+    """outline (train split, 72af736): the module handles Markdown, so its code holds `startswith("```")`;
+    every whole-file answer was refused as "cut off" (6 of 8 samples) and the example got no candidate."""
+    from agent.parsing import code_blocks, fence_blocks
+    from agent.splice import parse_whole_file
+    module = ('import re\n\n\ndef fenced(lines):\n    for line in lines:\n        if line.lstrip().startswith("```"):\n'
+              '            return True\n    return False\n')
+    reply = f"Here is the file:\n```python\n{module}```\nDone."
+    assert code_blocks(reply, ("python",)) == [module]
+    assert parse_whole_file(reply, "md/toc.py", len(module)) == module
+    assert fence_blocks(reply) == [("python", module, 18, 18 + len("```python\n") + len(module) + 3)]
+    # A fence closed mid-line (small models do) still ends its block: fence lines that do not pair up
+    # fall back to the lenient reading.
+    assert code_blocks("```python\ndef f():\n    return 1```\nx\n```py\ng\n```") == ["def f():\n    return 1", "g\n"]
+    assert fence_blocks("```python\ndef f():\n    return 1```") is None

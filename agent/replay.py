@@ -125,9 +125,10 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
         right = [x.id for x in c.candidates if c.labels.get(x.id)]
         return Pick(right[0], 1.0, right[0]) if right else Pick(None, 0.0, c.candidates[0].id)
 
-    # share-over-unchanged: unchanged samples in the agreement share's denominator; contested: the test
+    # share-over-changed: unchanged samples outside the agreement share's denominator (the default until
+    # session 21); contested: the test
     # evidence shared with rival behaviours that pass as much (agent/ranking.py Weights).
-    out = {"default": with_weights(Weights()), "share-over-unchanged": with_weights(Weights(share_over_unchanged=True)),
+    out = {"default": with_weights(Weights()), "share-over-changed": with_weights(Weights(share_over_unchanged=False)),
            "contested": with_weights(Weights(contested=True)), "recorded": recorded,
            "recorded-guarded": recorded_guarded, "tests-only": tests_only, "votes-only": votes_only,
            "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}

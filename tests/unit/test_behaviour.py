@@ -131,7 +131,8 @@ def test_unchanged_candidate_is_never_selected():
     d = decide(cands, m, rewards, abstain_below=0.3, behaviour=b)
     ranked = {r.candidate: r for r in d.ranking}
     assert d.ranking[-1].candidate == "noop" and ranked["noop"].unchanged and ranked["noop"].score == 0
-    assert ranked["noop"].share == 0.0 and ranked["fix"].share == 1.0     # no-op samples are outside the vote
+    # No-op samples never vote, but they count among the samples asked (share_over_unchanged, the default).
+    assert ranked["noop"].share == 0.0 and ranked["fix"].share == 0.25
     assert d.candidate != "noop"
     only = decide([cands[0]], matrix({"noop": {}}), rewards, abstain_below=0.0,
                   behaviour=behaviour([cands[0], cands[1]], {"noop": dict(p0_0="-1", p0_1="EXC RecursionError"),
@@ -194,14 +195,14 @@ def test_agreement_is_a_share_of_samples_not_of_candidates():
     assert d.status == "selected" and d.candidate in ("f1", "f2", "f3"), d.diagnosis
 
 
-def test_share_over_unchanged_samples_is_a_variant():
-    # 2 samples agree on a change, 6 leave behaviour as it was: 2 of 2 by default, 2 of 8 in the variant.
+def test_the_share_counts_samples_that_left_behaviour_unchanged():
+    # 2 samples agree on a change, 6 leave behaviour as it was: 2 of 8 by default, 2 of 2 in the old variant.
     from agent.ranking import Weights
     cands = [cand("a", [0]), cand("b", [1]), cand("same", [2, 3, 4, 5, 6, 7])]
     m = matrix({k: {"t1": "fail"} for k in ("a", "b", "same")})
     b = behaviour(cands, {"a": FIXED, "b": FIXED, "same": dict(p0_0="-1", p0_1="EXC RecursionError")})
     rewards = judge({"a": 0.5, "b": 0.5, "same": 0.5})
     default = rank_candidates(cands, m, rewards, behaviour=b)
-    variant = rank_candidates(cands, m, rewards, Weights(share_over_unchanged=True), behaviour=b)
-    assert default[0].share == 1.0 and variant[0].share == 0.25
-    assert confidence(variant) < confidence(default)
+    changed_only = rank_candidates(cands, m, rewards, Weights(share_over_unchanged=False), behaviour=b)
+    assert default[0].share == 0.25 and changed_only[0].share == 1.0
+    assert confidence(default) < confidence(changed_only)

@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import ast
 
-from agent.ast_splice import splice_function
+from agent.ast_splice import _assigned, splice_function
 from agent.parsing import FormatError, IdenticalError
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _names(stmt: ast.stmt) -> tuple[str, ...]:
-    if isinstance(stmt, _DEFS):
-        return (stmt.name,)
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
-        [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
-    return tuple(sorted(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)))
+    return (stmt.name,) if isinstance(stmt, _DEFS) else _assigned(stmt)
 
 
 def _key(stmt: ast.stmt, first: bool) -> tuple:

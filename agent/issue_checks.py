@@ -9,20 +9,20 @@ tied to exactly one call, no check is made: a wrong check vetoes a right patch.
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
-from agent.issue_names import bind_from_issue, bound_names, import_for, safe_code
+from agent.issue_fragments import fragment_claims, output_call
+from agent.issue_names import bind_from_issue, prose_setup, safe_code
 from agent.issue_prose import prose_exception, prose_raise_claims, prose_values
 from agent.issue_outputs import output_blocks
 from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks, unprint
 from agent.issue_traceback import prose_bindings, traceback_observation
 
-Kind = Literal["equals", "not_raises", "raises_not"]
+Kind = Literal["equals", "not_raises", "raises_not", "contains"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class IssueCheck:
     setup: tuple[str, ...]          # statements run before the call (imports, assignments)
     call: str                       # the expression under test
     kind: Kind                      # equals: call == expected; not_raises: `raised` must disappear;
-    #                                 raises_not: raises `expected_exception`, not `raised`
-    expected: str | None = None     # repr of a validated literal (equals only)
+    #                                 raises_not: raises `expected_exception`, not `raised`;
+    #                                 contains: str(call) holds every string of `expected` (agent/issue_fragments.py)
+    expected: str | None = None     # repr of a validated literal (equals), of a tuple of str (contains)
     observed: str | None = None     # what the issue shows (the wrong value or the exception line)
     raised: str | None = None       # exception type name the issue shows
     expected_exception: str | None = None
@@ -159,20 +160,6 @@ def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> t
     return checks, unused
 
 
-def _prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]]) -> tuple[str, ...]:
-    """Setup for a call named in prose: the statements before it in a code block that shows it, or
-    the block that binds its root name, else only the issue's imports this call needs."""
-    used = {n.id for n in ast.walk(ast.parse(call, mode="eval")) if isinstance(n, ast.Name)}
-    for stmts in statements:
-        if call in stmts:
-            return import_for(call, tuple(stmts[:stmts.index(call)]))
-    for stmts in statements:
-        if (bound_names(tuple(stmts)) - set(dir(builtins))) & used:
-            return import_for(call, tuple(s for s in stmts if s != call))
-    # Only the issue's imports this call needs: one broken import elsewhere must not sink it.
-    return import_for(call, tuple(s for s in imports if bound_names((s,)) - set(dir(builtins)) & used))
-
-
 def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: list[list[str]]) -> list[IssueCheck]:
     out = []
     claims = [(call, obs, exp, None, line) for call, obs, exp, line in prose_claims(text)]
@@ -184,7 +171,7 @@ def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: l
             src = _value_src(expected, shown)
             if src is None or same_value(parse_value(src), shown):
                 continue
-        setup = _prose_setup(call, imports, statements)
+        setup = prose_setup(call, imports, statements)
         if all(safe_code(s) for s in setup + (call,)):
             out.append(IssueCheck(setup=setup, call=call, kind="equals" if src else "not_raises", expected=src,
                                   observed=observed or exc, raised=exc, lines=(offset + line,), source="prose"))
@@ -223,7 +210,7 @@ def _walk(issue_text: str):
         prose = after if after and (prose_values(after.text) or prose_exception(after.text)
                                     or _UNCHANGED.search(re.sub(r"\s+", " ", after.text))) else before
         found, unused = _block_checks(obs, prose, source)
-        checks += found
+        checks += found + _fragment_checks(obs, found, after or before, source)
         if unused and prose:
             atoms = prose_values(prose.text)
             leftovers.append(ProseExpectation(prose.text.strip(), tuple(atoms[i] for i in sorted(unused)),
@@ -232,6 +219,20 @@ def _walk(issue_text: str):
         if block.kind == "prose":
             checks += _prose_calls(block.text, block.lines[0] - 1 if block.lines else 0, imports, statements)
     return _dedup(checks), leftovers
+
+
+def _fragment_checks(obs: list[Observation], found: list[IssueCheck], prose: Block | None,
+                     source: str) -> list[IssueCheck]:
+    """Calls no value check covers whose output the prose says should contain quoted pieces."""
+    if prose is None or len(found) >= len(obs):
+        return []
+    code = "\n".join(dict.fromkeys(s for o in obs for s in o.setup + (o.call,)))   # statements, not comments
+    claims = fragment_claims([o.call for o in obs], [o.observed for o in obs], code, prose.text)
+    covered = {c.call for c in found}
+    return [IssueCheck(setup=o.setup, call=f"str({output_call(o.call)})", kind="contains", expected=repr(claims[i]),
+                       observed=o.observed, lines=tuple(sorted(set(o.lines + tuple(prose.lines)))), source=source)
+            for i, o in enumerate(obs) if i in claims and o.call not in covered and not o.raised
+            and (o.value is INVALID or isinstance(o.value, str)) and all(safe_code(s) for s in o.setup + (o.call,))]
 
 
 def _with_output(obs: Observation, shown: str | None, expected: str | None) -> Observation:

@@ -139,3 +139,17 @@ def bind_from_issue(call: str, setup: tuple[str, ...], imports: tuple[str, ...])
         return setup
     own = [s for s in imports if node.id in bound_names((s,)) - set(dir(builtins))]
     return setup + (own[0],) if own else setup
+
+
+def prose_setup(call: str, imports: tuple[str, ...], statements: list[list[str]]) -> tuple[str, ...]:
+    """Setup for a call named in prose: the statements before it in a code block that shows it, or
+    the block that binds its root name, else only the issue's imports this call needs."""
+    used = {n.id for n in ast.walk(ast.parse(call, mode="eval")) if isinstance(n, ast.Name)}
+    for stmts in statements:
+        if call in stmts:
+            return import_for(call, tuple(stmts[:stmts.index(call)]))
+    for stmts in statements:
+        if (bound_names(tuple(stmts)) - set(dir(builtins))) & used:
+            return import_for(call, tuple(s for s in stmts if s != call))
+    # Only the issue's imports this call needs: one broken import elsewhere must not sink it.
+    return import_for(call, tuple(s for s in imports if bound_names((s,)) - set(dir(builtins)) & used))

@@ -71,6 +71,12 @@ def _body(check: "IssueCheck") -> list[str]:
                   "if not _same(result, expected):",
                   f"    call = {_shown(check.call)}",
                   "    pytest.fail(f\"{MARK}: {call} returned {result!r}; the issue expects {expected!r}\")"]
+    elif check.kind == "contains":       # pieces of output the issue's prose expects (agent/issue_fragments.py)
+        lines += [f"expected = {check.expected}",
+                  "missing = [piece for piece in expected if piece not in str(result)]",
+                  "if missing:",
+                  f"    call = {_shown(check.call)}",
+                  "    pytest.fail(f\"{MARK}: {call} returned {result!r}; the issue expects it to contain {missing[0]!r}\")"]
     elif check.kind == "not_raises":     # what it gave instead: agent/stages/patch_mutants.py compares fills by it
         lines += [f"print({OBSERVED!r} + repr(result)[:300].replace(chr(10), ' '))"]
     elif check.kind == "raises_not":
@@ -93,7 +99,8 @@ def _esc(text: str) -> str:
 
 def _doc(check: "IssueCheck") -> str:
     said = {"equals": f"expects {check.expected}", "not_raises": f"must not raise {check.raised}",
-            "raises_not": f"expects {check.expected_exception}, not {check.raised}"}[check.kind]
+            "raises_not": f"expects {check.expected_exception}, not {check.raised}",
+            "contains": f"expects it to contain {check.expected}"}[check.kind]
     where = ", ".join(map(str, check.lines[:8]))
     return repr(f"{check.call}: the issue shows {check.observed!s:.80} and {said} (issue lines {where}).")
 

@@ -149,7 +149,7 @@ class TestCase(BaseModel):
     reason: str = ""
     # "issue": built from the issue's own stated values (agent/issue_checks.py), not by a model.
     origin: Literal["model", "issue", "issue_value"] = "model"   # issue_value: the issue's value, a model's call
-    # Issue checks: what the issue states (agent/issue_checks.py Kind): "equals" and "raises_not" state a
+    # Issue checks: what the issue states (agent/issue_checks.py Kind): "equals", "contains" and "raises_not" state a
     # value, "not_raises" only that an error must disappear; "" for model tests and older run folders.
     check_kind: str = ""
 

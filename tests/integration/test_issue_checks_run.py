@@ -107,6 +107,25 @@ def test_printed_output_checks_and_prose_claims_run_for_real(tmp_path):
     assert "3 passed" in res.stdout, res.stdout[-3000:]
 
 
+def test_expected_pieces_of_output_check_containment_for_real(tmp_path):
+    """"With `n=1` I expected `- a` and `- b`": the output must contain both pieces, whatever else it holds."""
+    issue = ("```python\nfrom mod import toc\nprint(repr(toc(n=1)))\n# ''\nprint(toc(n=2))\n# - a\n```\n\n"
+             "With `n=1` I expected the two entries (`- a` and `- b`), and with `n=2` more.\n")
+    [check] = extract_checks(issue)
+    assert (check.kind, check.call, check.expected) == ("contains", "str(toc(n=1))", "('- a', '- b')")
+    content = render_check_test([check])
+    (tmp_path / "mod.py").write_text("def toc(n):\n    return '- a' if n > 1 else ''\n")
+    res = run_pytest(tmp_path, content)
+    assert res.returncode == 1 and reproduced_reason("fail", res.stdout) is None, res.stdout[-2000:]
+    assert "the issue expects it to contain '- a'" in res.stdout
+    (tmp_path / "mod.py").write_text("def toc(n):\n    return '- a'\n")        # one piece is not enough
+    res = run_pytest(tmp_path, content)
+    assert res.returncode == 1 and "the issue expects it to contain '- b'" in res.stdout, res.stdout[-2000:]
+    (tmp_path / "mod.py").write_text("def toc(n):\n    return 'TOC\\n- a\\n- b\\n'\n")
+    res = run_pytest(tmp_path, content)
+    assert res.returncode == 0, res.stdout[-2000:]
+
+
 def test_failure_message_quotes_the_call_exactly_whatever_it_holds(tmp_path):
     """Quotes, braces and backslashes of the issue's call reach the message as written (the patch prompt's
     observed lines and revision feedback quote it), and cannot break out of the rendered test."""
@@ -148,7 +167,7 @@ def test_tempconv_checks_fail_on_the_repo_and_pass_on_the_solution(tmp_path):
 
 # How many checks some bundled issues must yield (kept on the original code).
 EXPECTED_KEPT = {"tempconv": 2, "stats": 3, "batching": 2, "durations": 2, "envfile": 1, "money": 2,
-                 "booking": 2, "leapyear": 0, "billing": 0, "leaderboard": 0}
+                 "booking": 2, "leapyear": 0, "billing": 0, "leaderboard": 0, "outline": 1}
 
 
 @pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/issue.md")))

@@ -23,6 +23,14 @@ _CMP = {ast.Lt: ("<", ["<=", ">"]), ast.LtE: ("<=", ["<", ">="]), ast.Gt: (">", 
 _BIN = {ast.Add: ("+", ["-"]), ast.Sub: ("-", ["+"]), ast.Mult: ("*", ["/"]), ast.Div: ("/", ["//", "*"]),
         ast.FloorDiv: ("//", ["/"]), ast.Mod: ("%", ["//"])}
 _BOOL = {ast.And: ("and", ["or"]), ast.Or: ("or", ["and"])}
+# Sibling methods and builtins of the same signature (TBar's "mutate method invocation"): the right call's
+# near miss, e.g. `.lower()` where Unicode caseless matching needs `.casefold()`, `min` for `max`.
+_SIBLING_METHODS = {"lower": ["casefold"], "casefold": ["lower"], "strip": ["rstrip", "lstrip"], "lstrip": ["strip"],
+                    "rstrip": ["strip"], "startswith": ["endswith"], "endswith": ["startswith"], "find": ["rfind"],
+                    "rfind": ["find"], "index": ["rindex"], "rindex": ["index"], "split": ["rsplit"],
+                    "rsplit": ["split"], "partition": ["rpartition"], "rpartition": ["partition"],
+                    "append": ["extend"], "extend": ["append"], "floor": ["ceil"], "ceil": ["floor"]}
+_SIBLING_BUILTINS = {"min": ["max"], "max": ["min"], "any": ["all"], "all": ["any"]}
 _OPERATOR = re.compile(r"\*\*=?|//=?|<<|>>|<=|>=|==|!=|[-+*/%]=|[-+*/%<>]|\bnot\s+in\b|\bis\s+not\b|\bin\b|\bis\b"
                        r"|\band\b|\bor\b")
 
@@ -179,6 +187,11 @@ def _call_edits(node: ast.Call, text: _Text, edits: list) -> None:
         return
     if isinstance(node.func, ast.Name) and node.func.id == "range" and args:
         _plus_minus_one(args[-1], text, edits, "range end")
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    siblings = (_SIBLING_METHODS if isinstance(node.func, ast.Attribute) else _SIBLING_BUILTINS).get(name, [])
+    end = text.end(node.func)
+    for other in siblings:
+        edits.append((4, end - len(name), end, other, f"call {name} -> {other}", node.lineno))
     for left, right in zip(args, args[1:]):   # swap two neighbouring arguments
         edits.append((4, text.start(left), text.end(right), f"{text.code(right)}, {text.code(left)}",
                       "swap arguments", node.lineno))

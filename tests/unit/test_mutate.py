@@ -91,6 +91,16 @@ def test_call_and_attribute_repairs():
     assert "mix(r.query, b.path, 3)" in texts["swap arguments"] and "range(b, a)" in texts["swap arguments"]
 
 
+def test_sibling_methods_and_builtins():
+    """`.lower()` -> `.casefold()` (caseless matching), `min` -> `max`: one name, the call stays."""
+    src = 'def key(tag):\n    return tag.strip().lower(), min(len(tag), 3)\n'
+    by_rule = {m.rule.split(" (line")[0]: m.text for m in mutants("m.py", src, [(1, 2)], limit=1000)}
+    assert by_rule["call lower -> casefold"] == src.replace(".lower()", ".casefold()")
+    assert by_rule["call min -> max"] == src.replace("min(", "max(")
+    assert "tag.rstrip().lower()" in by_rule["call strip -> rstrip"]
+    assert not any(r.startswith("call len") for r in by_rule)      # no sibling: untouched
+
+
 def test_limit_and_unparsable_source():
     assert len(_all()[:3]) == 3 and len(mutants("m.py", SRC, [(1, 30)], limit=3)) == 3
     assert mutants("m.py", "def f(:\n", [(1, 1)]) == []

@@ -55,8 +55,8 @@ def _is_fragment(atom: str, code: str) -> bool:
     a piece of the code."""
     if len(atom) < 3 or re.fullmatch(r"[\w.-]+", atom) or "..." in atom or parse_value(atom) is not INVALID:
         return False              # a bare word (`cat`, `the`) may be a key or an argument; "..." elides output
-    try:                          # `[d1, d2]`: an expression over names, not text
-        if any(isinstance(n, ast.Name) for n in ast.walk(ast.parse(atom, mode="eval"))):
+    try:                          # `[d1, d2]`: an expression over names, not text; `- a` is a list item
+        if not atom.startswith("- ") and any(isinstance(n, ast.Name) for n in ast.walk(ast.parse(atom, mode="eval"))):
             return False
     except SyntaxError:
         pass

@@ -12,6 +12,9 @@ When the turns run out after a Revise, the last usable value is the trajectory's
 A greedy trajectory (temperature 0) that must answer again after a format error, or that repeated an
 earlier answer word for word, continues at `retry_temperature` with a seed derived from its own: a
 small model at temperature 0 tends to send the same unusable answer back whatever the feedback says.
+With `retry_fresh`, the turn after an unusable answer does not show that answer at all: it is asked with the
+first prompt alone, the feedback appended as a note, and a seed of its own (`fresh_context`, `fresh_params`);
+a small model shown its own answer mostly copies it, at any temperature. Not in a trajectory that ran commands.
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ class StageSpec:
     prompt: str | None = None                   # a prompts/ name or a path to a .yaml template (default: name)
     max_tokens: int | None = None               # per-call answer cap (None: the model's own)
     retry_temperature: float = 0.7              # a greedy trajectory's turns after a stuck answer (see above)
+    retry_fresh: bool = False                   # after an unusable answer, ask afresh with a note (see above)
 
     @classmethod
     def from_config(cls, name: str, cfg, *, commands: bool = True, **fields) -> "StageSpec":
@@ -60,6 +64,8 @@ class StageSpec:
         variables, other limits) and win over the config's."""
         limits = step_limits(cfg.max_steps) if commands else {"max_turns": cfg.max_steps + 1}
         own = {"max_tokens": getattr(cfg, "max_tokens", None)}
+        if getattr(cfg, "retry_fresh", None) is not None:
+            own["retry_fresh"] = cfg.retry_fresh
         retry = getattr(cfg, "retry_temperature", None)
         if retry is not None:
             own["retry_temperature"] = retry                 # configured (0: a greedy sample stays greedy)
@@ -105,6 +111,24 @@ def turn_params(temperature: float, seed: int | None, turn: int, stuck: bool, re
     return retry_temperature, None if seed is None else sample_seed(seed, "retry", turn)
 
 
+def fresh_params(temperature: float, seed: int | None, turn: int, retry_temperature: float
+                 ) -> tuple[float, int | None]:
+    """(temperature, seed) of a fresh retry: the trajectory's temperature (retry_temperature for a greedy one),
+    and a seed of its own per turn, so that the same prompt does not give back the same answer."""
+    t = temperature if temperature > 0 or retry_temperature <= 0 else retry_temperature
+    return t, None if seed is None else sample_seed(seed, "fresh", turn)
+
+
+def fresh_context(first: list[dict], feedback: str | None) -> list[dict]:
+    """The messages of a fresh retry: the first prompt (system + user) alone, the feedback on the unusable
+    answer, if given, appended to the user prompt as a note; the unusable answer itself is left out."""
+    if not feedback:
+        return [dict(m) for m in first]
+    *head, user = first
+    return [dict(m) for m in head] + [{"role": "user", "content": render("common", "earlier_answer",
+                                                                          prompt=user["content"], feedback=feedback)}]
+
+
 def _cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -144,16 +168,20 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
     final = False
     usable: Any = None            # the last value a Revise kept
     stuck = False                 # the last answer was unusable or a repeat (see turn_params)
+    context = list(messages)      # what the next call sends (`messages` records every turn)
+    fresh = False                 # the next call is a fresh retry (retry_fresh)
     try:
         for turn in range(max(spec.max_turns, 1)):
             cap = {"max_tokens": spec.max_tokens} if spec.max_tokens else {}
-            t, s = turn_params(temperature, seed, turn, stuck, spec.retry_temperature)
-            reply = model.query(messages, temperature=t, seed=s, **cap)
+            t, s = (fresh_params(temperature, seed, turn, spec.retry_temperature) if fresh
+                    else turn_params(temperature, seed, turn, stuck, spec.retry_temperature))
+            reply = model.query(context, temperature=t, seed=s, **cap)
             _add_usage(spend, reply)
             content = reply.content or ""
             repeated = any(m["role"] == "assistant" and m["content"] == content for m in messages)
             messages.append({"role": "assistant", "content": content})
-            step = Step(reply=content, temperature=t if t != temperature else None)
+            context.append(messages[-1])
+            step = Step(reply=content, temperature=t if t != temperature else None, fresh=fresh)
             traj.steps.append(step)
             kind, message, value = _answer(spec, content, sandbox, step, left)
             stuck = stuck or kind == "format" or (repeated and kind != "command")   # a command may rightly recur
@@ -165,6 +193,9 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
             if kind == "stop":
                 break
             messages.append({"role": "user", "content": message})
+            # (not after commands: their observations are what the model answers from)
+            fresh = spec.retry_fresh and kind == "format" and not any(st.command for st in traj.steps)
+            context = fresh_context(messages[:2], message) if fresh else context + [messages[-1]]
         if not final:
             if usable is not None:
                 traj.status, result = "ok", usable

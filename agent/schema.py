@@ -43,6 +43,7 @@ class Step(BaseModel):
     exit_code: int | None = None
     error: str | None = None        # format error fed back to the model
     temperature: float | None = None  # this turn's, when it differs from the trajectory's (a stuck greedy one)
+    fresh: bool = False             # asked afresh: the first prompt and a note, not the conversation (retry_fresh)
 
 
 class SpendRecord(BaseModel):

@@ -37,7 +37,7 @@ def respond_with(first_patch, revision=GARBAGE, judge=lambda user: "Score: 2/10"
         if "find the code" in system:
             return "calc/ops.py:add"
         if "fixes bugs" in system:
-            if len(messages) == 2:
+            if len(messages) == 2 and "earlier answer" not in user:     # not a fresh retry (retry_fresh)
                 return first_patch(messages) if callable(first_patch) else first_patch
             return revision(messages) if callable(revision) else revision
         if "reproduce bug reports" in system:
@@ -139,6 +139,7 @@ def test_a_copied_module_is_told_which_function_to_rewrite(docker_client, tmp_pa
     traj = sample(tmp_path / "run")
     feedback = traj.messages[3]["content"]
     assert feedback.startswith("Your function is identical to the current code in calc/ops.py")
+    assert traj.steps[1].fresh        # asked afresh: the first prompt with the feedback as a note, not the copy
     if pointer:
         assert "For example, answer with calc/ops.py and the whole corrected `def add(...)`." in feedback
         assert traj.variant["pointer"] == "add" and traj.patch.attempts[0].rules == ["function:add"]
@@ -238,7 +239,8 @@ def test_a_sample_pointed_at_a_helper_module_rewrites_that_module(docker_client,
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
                        cfg(server.api_base, **{"patch.samples": 2, "patch.edit_format": "whole_file"}),
                        progress=Progress(False))
-        prompts = [m[1]["content"] for m in server.requests if "fixes bugs" in m[0]["content"] and len(m) == 2]
+        prompts = [m[1]["content"] for m in server.requests if "fixes bugs" in m[0]["content"] and len(m) == 2
+                   and "earlier answer" not in m[1]["content"]]
     pointed = sample(tmp_path / "run", 1)
     assert pointed.variant["focus"] == "combine" and pointed.variant["format"] == "whole_file"
     assert "Suspect: `combine` in calc/arith.py (it is called by `add`)" in prompts[1]

@@ -86,7 +86,8 @@ class Script:
             if "find the code" in system:
                 return self.localize
             if "fixes bugs" in system:
-                return next(self._patches) if len(messages) == 2 else GARBAGE
+                first = len(messages) == 2 and "earlier answer" not in user    # not a fresh retry (retry_fresh)
+                return next(self._patches) if first else GARBAGE
             if "reproduce bug reports" in system:
                 return next(self._tests) if len(messages) == 2 else messages[-2]["content"]
             if "strict code reviewer" in system:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.config import StageConfig
-from agent.loop import Revise, StageSpec, run_trajectory, sample_seed, sampling_params, step_limits, turn_params
+from agent.loop import (Revise, StageSpec, fresh_context, fresh_params, run_trajectory, sample_seed, sampling_params,
+                        step_limits, turn_params)
 from agent.model.base import ModelConfig
 from agent.model.client import LiteLLMModel
 from agent.parsing import FormatError
@@ -102,6 +103,54 @@ def test_a_sampled_trajectory_keeps_its_temperature_and_seed():
     assert turn_params(0, 4, 2, True, 0.7) == turn_params(0, 4, 2, True, 0.7) != turn_params(0, 4, 3, True, 0.7)
 
 
+class Sent(Recording):
+    """... and the messages each call sent."""
+    def __init__(self, *answers):
+        super().__init__(*answers)
+        self.sent: list[list[dict]] = []
+
+    def query(self, messages, **kw):
+        self.sent.append([dict(m) for m in messages])
+        return super().query(messages, **kw)
+
+
+def test_a_fresh_retry_leaves_the_unusable_answer_out_and_notes_the_feedback():
+    def act(value, sandbox):
+        if value < 3:
+            raise Revise("too small", value)
+        return value
+    m = Sent("no answer here", "2", "5")
+    traj, out = run_trajectory(m, spec(act, max_format_errors=1, max_revisions=1, retry_fresh=True),
+                               sample=2, temperature=0.5, seed=3)
+    assert out == 5
+    first, retry, revision = m.sent
+    assert [x["role"] for x in first] == ["system", "user"]
+    # The retry: the first prompt alone, the feedback as a note; the unusable answer is nowhere in it.
+    assert [x["role"] for x in retry] == ["system", "user"] and retry[0] == first[0]
+    assert retry[1]["content"].startswith(first[1]["content"]) and "Answer with a number." in retry[1]["content"]
+    assert not any("no answer here" in x["content"] for x in retry)
+    # A revision continues the fresh conversation: its prompt, the usable answer, the failure.
+    assert revision[:2] == retry and [x["content"] for x in revision[2:]] == ["2", "too small"]
+    assert m.calls == [(0.5, 3), fresh_params(0.5, 3, 1, 0.7), (0.5, 3)]
+    assert fresh_params(0.5, 3, 1, 0.7) == (0.5, sample_seed(3, "fresh", 1)) != (0.5, 3)
+    assert [s.fresh for s in traj.steps] == [False, True, False]
+    # The record keeps every turn, the unusable answer and its feedback included.
+    assert traj.messages[2]["content"] == "no answer here" and "Answer with a number." in traj.messages[3]["content"]
+    assert [x["content"] for x in traj.messages[4:]] == ["2", "too small", "5"]
+
+
+def test_a_greedy_fresh_retry_samples_and_without_retry_fresh_the_conversation_goes_on():
+    assert fresh_params(0, 11, 1, 0.6) == (0.6, sample_seed(11, "fresh", 1))
+    assert fresh_params(0, None, 1, 0.0) == (0, None)             # retry_temperature 0: greedy stays greedy
+    m = Sent("no", "7")
+    run_trajectory(m, spec(max_format_errors=1), sample=0, temperature=0, seed=11)
+    assert [x["content"] for x in m.sent[1][2:]] == ["no", m.sent[1][3]["content"]] and len(m.sent[1]) == 4
+    base = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+    assert fresh_context(base, None) == base
+    assert fresh_context(base, "bad")[1]["content"].startswith("U\n\nNote: an earlier answer")
+    assert StageSpec.from_config("patch", StageConfig(retry_fresh=True), commands=False, parse=number).retry_fresh
+
+
 def test_sample_zero_is_greedy_and_seeds_differ_per_sample_and_stage():
     assert sampling_params(0, 0.8, 5, "patch")["temperature"] == 0.0
     assert sampling_params(3, 0.8, 5, "patch")["temperature"] == 0.8
@@ -168,3 +217,12 @@ def test_a_command_run_twice_is_no_stuck_answer(tmp_path):
     traj, out = run_trajectory(m, s, sample=0, temperature=0, new_sandbox=lambda: LocalSandbox(repo))
     assert out == 5 and [t for t, _ in m.calls] == [0, 0, 0]
     assert [st.command for st in traj.steps[:2]] == ["echo hi", "echo hi"]
+
+
+def test_no_fresh_retry_after_commands_their_observations_stay(tmp_path):
+    repo = make_git_repo(tmp_path / "repo")
+    m = Sent("```bash\necho seen-it\n```", "not a number", "5")
+    s = spec(allow_commands=True, max_commands=1, max_format_errors=1, retry_fresh=True)
+    traj, out = run_trajectory(m, s, sample=1, temperature=0.5, seed=2, new_sandbox=lambda: LocalSandbox(repo))
+    assert out == 5 and not any(st.fresh for st in traj.steps)
+    assert any("seen-it" in x["content"] for x in m.sent[2] if x["role"] == "user")

@@ -72,9 +72,12 @@ def main() -> int:
     ap.add_argument("--api-base", default=None)
     ap.add_argument("--retry-temperature", type=float, default=0.8, help="the patch stage's (its temperature)")
     ap.add_argument("--per-example", type=int, default=0, help="at most this many samples per example (0: all)")
+    ap.add_argument("--skip", type=int, default=0, help="leave out each example's first K such samples (a second run)")
+    ap.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms to ask (continue is the baseline)")
     ap.add_argument("--examples", default="", help="comma-separated example names (default: all of the split)")
     ap.add_argument("--json", type=Path, help="write every reply's verdict here")
     args = ap.parse_args()
+    arms = tuple(a for a in ARMS if a in args.arms.split(","))
     model = LiteLLMModel(ModelConfig(name=args.model, api_base=args.api_base, max_tokens=1024, timeout_s=900))
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     records = []
@@ -84,9 +87,10 @@ def main() -> int:
         judged: dict[tuple[str, str], bool] = {}
         per: dict[str, int] = defaultdict(int)
         for name, var, t in lost_samples(args.runs, args.split):
-            if args.examples and name not in args.examples.split(",") or args.per_example and per[name] >= args.per_example:
-                continue
             per[name] += 1
+            if (args.examples and name not in args.examples.split(",") or per[name] <= args.skip
+                    or args.per_example and per[name] > args.skip + args.per_example):
+                continue
             ex = examples.get(name) or examples.setdefault(name, materialize(name, Path(tmp) / name))
             locs = json.loads((var / "01_localize" / "locations.json").read_text())
             top = locs[0]["file"] if locs else ""
@@ -95,7 +99,7 @@ def main() -> int:
             first = t["messages"][2]["content"]
             row = rows[name]
             row["samples"] += 1
-            for arm in ARMS:
+            for arm in arms:
                 messages, temp, seed = arm_request(arm, t, args.retry_temperature)
                 reply = model.query(messages, temperature=temp, seed=seed).content or ""
                 diff = land(reply, fmt, ex.repo, top, shown)
@@ -109,24 +113,24 @@ def main() -> int:
                                 "lands": bool(diff), "correct": ok, "repeat": reply.strip() == first.strip()})
             print(f"{name} sample {t.get('sample')}: " + ", ".join(
                 f"{a} {'✓' if r['correct'] else ('edit' if r['lands'] else ('same' if r['repeat'] else '–'))}"
-                for a in ARMS for r in [records[-3 + ARMS.index(a)]]), flush=True)
+                for a, r in zip(arms, records[-len(arms):])), flush=True)
     if args.json:
         args.json.write_text(json.dumps(records, indent=1))
     print(f"\n{sum(r['samples'] for r in rows.values())} samples whose first answer was unusable, "
           f"{len(rows)} examples; {time.monotonic() - started:.0f} s\n")
-    print("| example | samples | " + " | ".join(f"{a}: lands / correct / repeats" for a in ARMS) + " |")
-    print("|---|---:|" + "---:|" * len(ARMS))
+    print("| example | samples | " + " | ".join(f"{a}: lands / correct / repeats" for a in arms) + " |")
+    print("|---|---:|" + "---:|" * len(arms))
     total: dict[str, int] = defaultdict(int)
     for name, r in sorted(rows.items()):
         print(f"| {name} | {r['samples']} | " + " | ".join(
-            f"{r[a + ':lands']} / {r[a + ':correct']} / {r[a + ':repeat']}" for a in ARMS) + " |")
+            f"{r[a + ':lands']} / {r[a + ':correct']} / {r[a + ':repeat']}" for a in arms) + " |")
         for k, v in r.items():
             total[k] += v
-        for a in ARMS:
+        for a in arms:
             total[a + ":covered"] += r[a + ":correct"] > 0
     print(f"| **all** | {total['samples']} | " + " | ".join(
-        f"{total[a + ':lands']} / {total[a + ':correct']} / {total[a + ':repeat']}" for a in ARMS) + " |")
-    print("\nexamples with an accepted retry: " + ", ".join(f"{a} {total[a + ':covered']}" for a in ARMS))
+        f"{total[a + ':lands']} / {total[a + ':correct']} / {total[a + ':repeat']}" for a in arms) + " |")
+    print("\nexamples with an accepted retry: " + ", ".join(f"{a} {total[a + ':covered']}" for a in arms))
     return 0
 
 

@@ -63,9 +63,7 @@ class StageSpec:
         the answer and one more for a format error). `fields` are the stage's own (parse, act,
         variables, other limits) and win over the config's."""
         limits = step_limits(cfg.max_steps) if commands else {"max_turns": cfg.max_steps + 1}
-        own = {"max_tokens": getattr(cfg, "max_tokens", None)}
-        if getattr(cfg, "retry_fresh", None) is not None:
-            own["retry_fresh"] = cfg.retry_fresh
+        own = {"max_tokens": getattr(cfg, "max_tokens", None), "retry_fresh": getattr(cfg, "retry_fresh", False)}
         retry = getattr(cfg, "retry_temperature", None)
         if retry is not None:
             own["retry_temperature"] = retry                 # configured (0: a greedy sample stays greedy)

@@ -33,7 +33,7 @@ from bench_replay_edits import land  # noqa: E402
 
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
-from agent.loop import fresh_context, sample_seed, turn_params  # noqa: E402
+from agent.loop import fresh_context, fresh_params, turn_params  # noqa: E402
 from agent.model.base import ModelConfig  # noqa: E402
 from agent.model.client import LiteLLMModel  # noqa: E402
 
@@ -60,8 +60,7 @@ def arm_request(arm: str, t: dict, retry_temperature: float) -> tuple[list[dict]
         t1, s1 = turn_params(temp, seed, 1, True, retry_temperature)
         return msgs[:4], t1, s1
     feedback = msgs[3]["content"] if arm == "fresh+note" else None
-    t1 = temp if temp > 0 else retry_temperature
-    return fresh_context(msgs[:2], feedback), t1, None if seed is None else sample_seed(seed, "fresh", 1)
+    return (fresh_context(msgs[:2], feedback), *fresh_params(temp, seed, 1, retry_temperature))
 
 
 def main() -> int:
@@ -78,6 +77,8 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write every reply's verdict here")
     args = ap.parse_args()
     arms = tuple(a for a in ARMS if a in args.arms.split(","))
+    if not args.runs.is_dir():
+        ap.error(f"--runs {args.runs}: no such folder (expected <example>/<variant>/03_patches/ inside)")
     model = LiteLLMModel(ModelConfig(name=args.model, api_base=args.api_base, max_tokens=1024, timeout_s=900))
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     records = []
@@ -114,8 +115,8 @@ def main() -> int:
             print(f"{name} sample {t.get('sample')}: " + ", ".join(
                 f"{a} {'✓' if r['correct'] else ('edit' if r['lands'] else ('same' if r['repeat'] else '–'))}"
                 for a, r in zip(arms, records[-len(arms):])), flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(records, indent=1))
+            if args.json:         # after every sample: a killed run keeps what it asked
+                args.json.write_text(json.dumps(records, indent=1))
     print(f"\n{sum(r['samples'] for r in rows.values())} samples whose first answer was unusable, "
           f"{len(rows)} examples; {time.monotonic() - started:.0f} s\n")
     print("| example | samples | " + " | ".join(f"{a}: lands / correct / repeats" for a in arms) + " |")

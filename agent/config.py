@@ -78,6 +78,9 @@ class PatchConfig(StageConfig):
     # Model-free one-token repairs of the suspect functions tried against the issue's own checks
     # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
     mutants: int = Field(60, ge=0)
+    # Pieces (agent/pieces.py): an edit that changes several functions also gives one candidate per changed
+    # function (the others put back), tried like the mutants. At most this many, 0 = off. No model call.
+    pieces: int = Field(30, ge=0)
     # Cloze repair (agent/cloze.py): hide one line of a suspect function at a time and let the model fill it;
     # fills that change the code are tried like the mutants above. At most this many fills (model calls of
     # ~1 line each), 0 = off. "fim" = fill-in-the-middle (code models served raw), "chat" = any model,

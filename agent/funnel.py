@@ -54,10 +54,12 @@ def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: E
     out["formats"] = dict(Counter(t.variant.get("format", "search_replace") for t in trajs))
     out["lost"] = dict(Counter(r for t in trajs if (r := loss_reason(t))))
     # Repairs tried against the issue's checks (agent/stages/patch_mutants.py): candidates a kept one-token
-    # mutant or cloze fill produced, of those the ones no sample produced too, and those a cloze fill made.
+    # mutant, piece of a sample's edit (agent/pieces.py) or cloze fill produced, of those the ones no sample
+    # produced too, and those a cloze fill or a piece made.
     out["mutants"] = sum(1 for c in candidates if c.mutants)
     out["mutant_only"] = sum(1 for c in candidates if c.mutants and not c.samples)
     out["cloze"] = sum(1 for c in candidates if any(r.startswith("cloze") for r in c.mutants))
+    out["pieces"] = sum(1 for c in candidates if any(r.startswith("piece ") for r in c.mutants))
     return out
 
 
@@ -71,4 +73,4 @@ def funnel_line(f: dict) -> str:
             f"{passing} pass kept checks; edits landed by: {rules}"
             + (f"; samples lost to: {', '.join(f'{k} {v}' for k, v in sorted(f['lost'].items()))}" if f.get("lost") else "")
             + (f"; {f['mutants']} candidate(s) from repairs tried on the issue's checks ({f.get('cloze', 0)} "
-               f"cloze fill(s); {f.get('mutant_only', 0)} found by them alone)" if f.get("mutants") else ""))
+               f"cloze fill(s), {f.get('pieces', 0)} piece(s) of samples' edits; {f.get('mutant_only', 0)} found by them alone)" if f.get("mutants") else ""))

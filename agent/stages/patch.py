@@ -17,6 +17,7 @@ from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
 from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionError, UnchangedError, classify_pytest
 from agent.search_replace import strip_line_numbers
 from agent.patches import dedup_candidates
+from agent.pieces import piece_mutants
 from agent.prompting import render
 from agent.repo_input import tracked_files
 from agent.repomap import code_context, read_repo_text
@@ -169,10 +170,18 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                         ledger=ctx.ledger, progress=ctx.progress, label="patches",
                         stop=(lambda done: stop(candidates_of(done))) if stop else None)
     # Cloze fills cost model calls: only asked when no sample's edit already passes the issue's checks.
+    # Pieces of the samples' edits (agent/pieces.py): no model call, tried before the cloze fills, and also when
+    # a sample's edit passes the issue's checks (it may break the project's tests, which its piece does not).
+    passed = samples_pass(trajs, [t.id for t in checks])
+    edits = [(t.sample, a.files_after) for t in trajs
+             for a in (t.patch.attempts or [PatchAttempt(step=0, diff=t.patch.diff, files_after=t.patch.files_after or {})])
+             if a.files_after]
+    split = (lambda: piece_mutants(edits, lambda p: _read(ctx, p), cfg.pieces)) if cfg.pieces else None
     cloze = (lambda reach: cloze_mutants(ctx, model, sources, targets, cfg.cloze, reach)) \
-        if cfg.cloze and not samples_pass(trajs, [t.id for t in checks]) else None
-    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, cloze, cfg.mutants_error_gone) \
-        if cfg.mutants or cfg.cloze else None
+        if cfg.cloze and not passed else None
+    more = (lambda reach: (split() if split else []) + (cloze(reach) if cloze else [])) if split or cloze else None
+    mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, more, cfg.mutants_error_gone) \
+        if cfg.mutants or cfg.cloze or cfg.pieces else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])
     ctx.run.write_json(CANDIDATES, cands)
     return trajs, cands

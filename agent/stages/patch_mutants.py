@@ -136,7 +136,8 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
                 record.regression_command, baseline = _baseline(sb, sorted({m.path for m in todo}), ctx.config.exec_timeout_s)
                 _write(sb, checks)
                 for m in todo:
-                    record.tried.append(_try(sb, m, sources[m.path], checks, record.regression_command, baseline,
+                    original = sources[m.path] if m.path in sources else sb.read_file(m.path)   # pieces: any file
+                    record.tried.append(_try(sb, m, original, checks, record.regression_command, baseline,
                                              min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s, gone))
         except Exception as err:  # a dead engine or sandbox: the samples' candidates still go on
             return MutationRecord(checks=record.checks, targets=record.targets, error=str(err)[:500])  # not saved: a resume retries

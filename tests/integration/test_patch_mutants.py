@@ -87,3 +87,28 @@ def test_a_fill_in_the_middle_repair_is_found_when_no_one_token_mutant_is_tried(
     assert any(b.get("stop") == ["\n"] for b in server.bodies)
     assert result.status == "selected" and "+    return a + b" in result.final_diff, result.diagnosis
     assert hidden_test_passes(repo, result.final_diff, tmp_path)
+
+
+def test_a_fix_inside_an_edit_that_also_breaks_another_function_is_kept_as_a_piece(docker_client, tmp_path):
+    """Every sample fixes add() and also "tidies" mul() into a wrong one: the whole edit breaks the project's
+    test of mul(), but its piece with only add() changed passes the issue's check and the project's tests
+    in real Docker, and is selected (agent/pieces.py; no one-token mutants, no cloze)."""
+    repo = make_repo(tmp_path)
+    both = ("calc/ops.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n"
+            "calc/ops.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a ** b\n>>>>>>> REPLACE\n")
+    script = Script(patches=(both,), judge=lambda diff: "Score: 8/10" if "a + b" in diff and "a ** b" not in diff
+                    else "Score: 2/10")
+    with ScriptedOpenAI(script) as server:
+        cfg = config(server.api_base, **{"patch.samples": 2, "patch.pieces": 30})
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    run = tmp_path / "run"
+    record = MutationRecord.model_validate_json((run / "03_patches/mutants.json").read_text())
+    outcomes = {t.rule: t.outcome for t in record.tried}
+    assert outcomes == {"piece add of sample 0": "kept", "piece mul of sample 0": "fails_check"}
+    cands = [Candidate.model_validate(c) for c in json.loads((run / "03_patches/candidates.json").read_text())]
+    whole = next(c for c in cands if c.samples)
+    assert "a ** b" in whole.diff and whole.samples == [0, 1]
+    piece = next(c for c in cands if c.mutants)
+    assert "+    return a + b" in piece.diff and "a ** b" not in piece.diff and piece.count == 0
+    assert result.status == "selected" and result.final_diff == piece.diff, result.diagnosis
+    assert hidden_test_passes(repo, result.final_diff, tmp_path)

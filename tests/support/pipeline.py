@@ -103,7 +103,7 @@ def config(api_base: str, **over) -> SolveConfig:
     # (revisions and escalation have their own tests in integration/test_patch_revisions.py).
     base = {"model.name": "openai/scripted", "model.api_base": api_base, "workers": 1, "exec_timeout_s": 30,
             "early_stop": False, "patch.edit_format": "search_replace", "patch.max_revisions": 0,
-            "escalate.rounds": 0, "patch.mutants": 0, "patch.cloze": 0}
+            "escalate.rounds": 0, "patch.mutants": 0, "patch.cloze": 0, "patch.pieces": 0}
     base.update(over)
     return load_config(None, [], **base)
 

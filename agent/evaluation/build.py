@@ -17,8 +17,8 @@ import docker
 
 from sandbox.images import BUILD_LIMITS, image_exists  # noqa: E402  (image_exists re-exported: evaluation.batch and tests use it)
 from agent.evaluation import custom, dockerfiles, gc, mirror
-from agent.evaluation.recipe import (PYENV_ROOT, TOOLCHAIN_REPOS, EnvRecipe, InstanceRecipe, toolchain_packages,
-                                     RecipeError, make_env_recipe, make_instance_recipe)
+from agent.evaluation.recipe import (PYENV_ROOT, TOOLCHAIN_REPOS, EnvRecipe, InstanceRecipe, RecipeError, apt_packages,
+                                     make_env_recipe, make_instance_recipe, toolchain_packages)
 
 _BUILD_LOCK = threading.Lock()
 _PKG_PATTERNS = [
@@ -122,9 +122,12 @@ def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[Env
 def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str | Path | None,
                   log_dir: Path | None = None, base: str | None = None) -> Images:
     """Environment image (shared per recipe) + thin instance layer; reused when the tags exist."""
+    extra = apt_packages(custom.specs_for(instance).get("pre_install", []))[0]
     if instance["repo"] in TOOLCHAIN_REPOS:
         from sandbox.rootfs import host_has
-        base = base_image(client, toolchain_packages(host_has))
+        extra = toolchain_packages(host_has) + extra
+    if extra:       # from the host's Debian packages; a missing one is named with its `apt-get install` line
+        base = base_image(client, tuple(dict.fromkeys(extra)))
     env, inst = plan(instance, mirror_root, base or base_image(client))
     start = time.monotonic()
     env_s = instance_s = None

@@ -207,8 +207,34 @@ def toolchain_packages(have) -> tuple[str, ...]:
     return tuple(p for p in TOOLCHAIN_PACKAGES if p != "ccache" or have(p))
 
 
+# `apt-get update && apt-get install -y graphviz` (sphinx >= 7.2; django, matplotlib, pylint and pyvista ask for
+# others): the instance build has no network, so the packages come into the base image from the host's Debian
+# packages instead (as the compiler's do) and the apt-get parts of the command are dropped.
+_APT = re.compile(r"^\s*(?:DEBIAN_FRONTEND=\S+\s+)?apt-get\s+(?P<args>.*)$")
+
+
+def apt_packages(commands) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(packages the commands' `apt-get install` parts name, the commands without any apt-get part)."""
+    packages: list[str] = []
+    rest: list[str] = []
+    for cmd in commands:
+        keep = []
+        for part in cmd.split("&&"):
+            m = _APT.match(part)
+            if m is None:
+                if part.strip():
+                    keep.append(part.strip())
+                continue
+            words = m.group("args").split()
+            if "install" in words:
+                packages += [w for w in words[words.index("install") + 1:] if not w.startswith("-")]
+        if keep:
+            rest.append(" && ".join(keep))
+    return tuple(dict.fromkeys(packages)), tuple(rest)
+
+
 def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceRecipe:
-    pre_install = tuple(specs.get("pre_install", []))
+    pre_install = apt_packages(specs.get("pre_install", []))[1]
     if "--current-env" in specs.get("test_cmd", ""):   # only these instances' layers change
         pre_install += (CURRENT_ENV_FIX,)
     if instance["repo"] in TOOLCHAIN_REPOS:

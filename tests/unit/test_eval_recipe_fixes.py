@@ -25,3 +25,16 @@ def test_compiler_repos_build_through_ccache_and_others_are_unchanged():
     for repo, version in (("pallets/flask", "2.3"), ("pytest-dev/pytest", "6.3"), ("sympy/sympy", "1.12")):
         r = _recipe(repo, version)
         assert r.pre_install == tuple(MAP_REPO_VERSION_TO_SPECS[repo][version].get("pre_install", []))
+
+
+def test_apt_get_installs_become_base_image_packages_and_leave_the_instance_script():
+    r = _recipe("sphinx-doc/sphinx", "7.2")          # `apt-get update && apt-get install -y graphviz`
+    assert not any("apt-get" in c for c in r.pre_install)
+    pkgs, rest = recipe.apt_packages(MAP_REPO_VERSION_TO_SPECS["sphinx-doc/sphinx"]["7.2"]["pre_install"])
+    assert pkgs == ("graphviz",)
+    assert "sed -i 's/pytest/pytest -rA/' tox.ini" in rest         # the other commands stay, in order
+    # matplotlib's line: an environment variable, `-y` flags, upgrade and an empty `&& &&` part
+    pkgs, rest = recipe.apt_packages(["apt-get -y update && apt-get -y upgrade && && apt-get install -y imagemagick ffmpeg",
+                                      "DEBIAN_FRONTEND=noninteractive apt-get install -y texlive dvipng && echo done"])
+    assert pkgs == ("imagemagick", "ffmpeg", "texlive", "dvipng") and rest == ("echo done",)
+    assert recipe.apt_packages(["pip install apt-get-helper"]) == ((), ("pip install apt-get-helper",))

@@ -87,19 +87,21 @@ def _units(tree: ast.Module) -> dict[str, tuple[int, int]]:
             continue
         if k == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue
-        if isinstance(node, _DEFS):
-            add(node.name, node)
-        elif isinstance(node, ast.ClassDef):
+        if isinstance(node, ast.ClassDef):
             for j, sub in enumerate(node.body):
-                if isinstance(sub, _DEFS):
-                    add(f"{node.name}.{sub.name}", sub)
-                else:
-                    add(f"{node.name}.<{ast.dump(sub) if j or not _doc(sub) else 'doc'}>", sub)
+                add(f"{node.name}.{'<doc>' if j == 0 and _doc(sub) else _key(sub)}", sub)
             add(f"{node.name}.<header>", node)
         else:
-            names = [t.id for n in ast.walk(node) for t in [n] if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)]
-            add("=" + ",".join(names) if names else ast.dump(node), node)
+            add(_key(node), node)
     return out
+
+
+def _key(node: ast.stmt) -> str:
+    """A function by its name, another statement by the names it assigns (`=RATE`), else by its text."""
+    if isinstance(node, _DEFS):
+        return node.name
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    return "=" + ",".join(names) if names else ast.dump(node)
 
 
 def _doc(node: ast.stmt) -> bool:

@@ -73,10 +73,12 @@ def test_pieces_give_one_module_per_changed_function_with_the_others_put_back():
 
 
 def test_pieces_split_methods_and_module_assignments_but_not_single_edits():
-    original = "RATE = 19\n\n\nclass Q:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n"
+    original = ("RATE = 19\n\n\nclass Q:\n    size = 3\n\n    def a(self):\n        return 1\n\n"
+                "    def b(self):\n        return 2\n")
     edited = original.replace("RATE = 19", "RATE = 20").replace("return 1", "return 10").replace("return 2", "return 20")
     units = dict(pieces(original, edited))
     assert set(units) == {"=RATE", "Q.a", "Q.b"}
+    assert set(dict(pieces(original, edited.replace("size = 3", "size = 4")))) == {"=RATE", "Q.=size", "Q.a", "Q.b"}
     assert "RATE = 19" in units["Q.a"] and "return 10" in units["Q.a"] and "return 2\n" in units["Q.a"]
     assert pieces(original, original.replace("return 1", "return 10")) == []      # one unit: nothing to split
 

@@ -173,9 +173,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     # Pieces of the samples' edits (agent/pieces.py): no model call, tried before the cloze fills, and also when
     # a sample's edit passes the issue's checks (it may break the project's tests, which its piece does not).
     passed = samples_pass(trajs, [t.id for t in checks])
-    edits = [(t.sample, a.files_after) for t in trajs
-             for a in (t.patch.attempts or [PatchAttempt(step=0, diff=t.patch.diff, files_after=t.patch.files_after or {})])
-             if a.files_after]
+    edits = [(t.sample, a.files_after) for t in trajs for a in attempts_of(t) if a.files_after]
     split = (lambda: piece_mutants(edits, lambda p: _read(ctx, p), cfg.pieces)) if cfg.pieces else None
     cloze = (lambda reach: cloze_mutants(ctx, model, sources, targets, cfg.cloze, reach)) \
         if cfg.cloze and not passed else None
@@ -236,13 +234,14 @@ def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location
 def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:
     """Every usable edit of every sample (revisions included) is a candidate; a sample backs each
     distinct candidate it produced once. Kept mutants (agent/stages/patch_mutants.py) join them."""
-    rows = []
-    for t in trajs:
-        out = t.patch
-        attempts = out.attempts or ([PatchAttempt(step=0, diff=out.diff, files_after=out.files_after or {})] if out.diff else [])
-        for a in attempts:
-            rows.append((t.sample, a.diff, a.files_after))
+    rows = [(t.sample, a.diff, a.files_after) for t in trajs for a in attempts_of(t)]
     return dedup_candidates(rows, [(m.rule, m.diff, m.files_after) for m in mutants])
+
+
+def attempts_of(t: Trajectory) -> list[PatchAttempt]:
+    """A sample's edits, first and revised (a run folder of older code keeps only the last one; none without an edit)."""
+    out = t.patch
+    return out.attempts or ([PatchAttempt(step=0, diff=out.diff, files_after=out.files_after or {})] if out.diff else [])
 
 
 def _land_on_original(ctx: StageContext, changes, sandbox, known, reached, last: PatchAttempt, sources):

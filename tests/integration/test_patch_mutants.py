@@ -13,7 +13,7 @@ from agent.repo_input import issue_from_text
 from agent.schema import Candidate
 from agent.stages.patch_mutants import MutationRecord
 from tests.support.openai_server import ScriptedOpenAI
-from tests.support.pipeline import ISSUE, WRONG, Script, config, hidden_test_passes, make_repo
+from tests.support.pipeline import GARBAGE, ISSUE, WRONG, Script, config, hidden_test_passes, make_repo
 
 pytestmark = pytest.mark.docker
 
@@ -96,10 +96,11 @@ def test_a_fix_inside_an_edit_that_also_breaks_another_function_is_kept_as_a_pie
     repo = make_repo(tmp_path)
     both = ("calc/ops.py\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n"
             "calc/ops.py\n<<<<<<< SEARCH\n    return a * b\n=======\n    return a ** b\n>>>>>>> REPLACE\n")
-    script = Script(patches=(both,), judge=lambda diff: "Score: 8/10" if "a + b" in diff and "a ** b" not in diff
-                    else "Score: 2/10")
+    # The third sample never lands an edit (a sample without one must not stop the search).
+    script = Script(patches=(both, both, GARBAGE), judge=lambda diff: "Score: 8/10" if "a + b" in diff
+                    and "a ** b" not in diff else "Score: 2/10")
     with ScriptedOpenAI(script) as server:
-        cfg = config(server.api_base, **{"patch.samples": 2, "patch.pieces": 30})
+        cfg = config(server.api_base, **{"patch.samples": 3, "patch.pieces": 30})
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
     run = tmp_path / "run"
     record = MutationRecord.model_validate_json((run / "03_patches/mutants.json").read_text())

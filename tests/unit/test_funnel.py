@@ -6,7 +6,7 @@ import pytest
 from agent.config import load_config
 from agent.funnel import funnel_line, patch_funnel
 from agent.schema import Cell, ExecutionMatrix, PatchAttempt, PatchOutput, Trajectory
-from agent.stages.patch import candidates_of, feedback_tests, format_of
+from agent.stages.patch import attempts_of, candidates_of, feedback_tests, format_of
 from agent.schema import TestCase
 
 
@@ -34,6 +34,13 @@ def test_funnel_counts_each_step_and_the_revisions():
     assert "5 samples → 4 parsed → 3 applied → 2 compile → 2 changed (1 revised)" in funnel_line(f)
     assert patch_funnel(trajs, cands, None)["pass_kept_checks"] is None
     assert f["mutants"] == 0 and "repairs" not in funnel_line(f)
+
+
+def test_attempts_of_a_sample_without_an_edit_is_empty_and_an_old_folders_last_edit_counts():
+    assert attempts_of(traj(4, [])) == []
+    old = Trajectory(stage="patch", sample=1, output=PatchOutput(diff="+x\n", files_after={"m.py": "x"}))
+    assert [(a.diff, a.files_after) for a in attempts_of(old)] == [("+x\n", {"m.py": "x"})]
+    assert len(attempts_of(traj(0, ["parsed"], ["+a\n", "+b\n"]))) == 2
 
 
 def test_funnel_counts_candidates_from_one_token_repairs_cloze_fills_and_pieces():

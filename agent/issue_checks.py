@@ -9,7 +9,6 @@ tied to exactly one call, no check is made: a wrong check vetoes a right patch.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -17,7 +16,7 @@ from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_fragments import fragment_claims, output_call
 from agent.issue_names import bind_from_issue, prose_setup, safe_code
-from agent.issue_prose import prose_exception, prose_raise_claims, prose_values
+from agent.issue_prose import prose_exception, prose_raise_claims, prose_values, says_unchanged, states
 from agent.issue_outputs import output_blocks
 from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks, unprint
 from agent.issue_traceback import prose_bindings, traceback_observation
@@ -39,6 +38,7 @@ class IssueCheck:
     lines: tuple[int, ...] = ()     # 1-based lines of the issue text it came from
     source: str = "session"         # session | script | prose | prose_call | traceback_call
     where: tuple[str, str] | None = None   # (innermost function, message regex) the raised error must match
+    own_modules_only: bool = False  # error shown as a lone line: unimported names only as the repo's modules (with_imports)
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,6 @@ def _prose_lines(block: Block | None) -> tuple[int, ...]:
     return tuple(block.lines) if block else ()
 
 
-# "this message should be returned unchanged": the expected value is the call's own argument.
-_UNCHANGED = re.compile(r"\b(?:should|would|to)\s+(?:be\s+returned|come\s+back|stay|remain|be\s+left)\s+"
-                        r"(?:unchanged|as\s+(?:it\s+)?is|untouched)\b", re.I)
-
 
 def _unchanged_value(obs: Observation) -> str | None:
     """The literal first argument of a one-argument call (as a prose atom), else None."""
@@ -140,7 +136,7 @@ def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> t
     atoms = prose_values(text)
     exp_exc = prose_exception(text)
     open_obs = [o for o in obs if o.expected is None]
-    if not atoms and len(open_obs) == 1 and _UNCHANGED.search(re.sub(r"\s+", " ", text)):
+    if not atoms and len(open_obs) == 1 and says_unchanged(text):
         atoms = [a for a in [_unchanged_value(open_obs[0])] if a]
     tied = assign(open_obs, atoms)
     used = set(tied.values())
@@ -190,6 +186,7 @@ def _walk(issue_text: str):
             continue
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].kind == "prose" else None
         before = blocks[k - 1] if k > 0 and blocks[k - 1].kind == "prose" else None
+        shown = None
         if block.is_traceback():
             # One shown with the script that raised it belongs to that script (parse_script below).
             if any(b.kind == "code" for b in blocks[max(0, k - 2):k]):
@@ -199,17 +196,22 @@ def _walk(issue_text: str):
         elif block.is_session():
             obs, source = parse_session(block), "session"
         else:
-            # A traceback in the next code block (prose may sit between) belongs to this script.
+            # A traceback (or a lone exception line) in the next code block, prose between or not, belongs to this script.
             nxt = next((b for b in blocks[k + 1:k + 3] if b.kind == "code"), None)
-            obs, source = parse_script(block, nxt if nxt and nxt.is_traceback() else None), "script"
+            shown = nxt if nxt and (nxt.is_traceback() or nxt.is_error_line()) else None
+            obs, source = parse_script(block, shown), "script"
+            j = blocks.index(shown) + 1 if shown else len(blocks)     # "I expected ..." may follow the error shown
+            if (not after or not states(after.text)) and j < len(blocks) and blocks[j].kind == "prose":
+                after = blocks[j]
         if not obs:
             continue
         obs = [replace(o, setup=bind_from_issue(o.call, o.setup, imports)) for o in obs]
         if len(obs) == 1 and obs[0].observed is None and obs[0].expected is None and not obs[0].raised:
             obs = [_with_output(obs[0], *output_blocks(blocks, k))]
-        prose = after if after and (prose_values(after.text) or prose_exception(after.text)
-                                    or _UNCHANGED.search(re.sub(r"\s+", " ", after.text))) else before
+        prose = after if after and states(after.text) else before
         found, unused = _block_checks(obs, prose, source)
+        if source == "script" and shown is not None and shown.is_error_line():
+            found = [replace(c, own_modules_only=True) if c.raised else c for c in found]
         checks += found + _fragment_checks(obs, found, after or before, source)
         if unused and prose:
             atoms = prose_values(prose.text)

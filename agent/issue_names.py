@@ -93,6 +93,8 @@ def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: 
     `stdlib(name)`'s import (agent/stdlib_imports.py stdlib_import: `defaultdict`, `itemgetter` from their one module)."""
     extra = []
     for name in unbound_names(check):
+        if check.own_modules_only and name not in modules:
+            continue                      # a lone error line: `reduce` may be functools' or the package's curried one
         if mod := one_module(definitions.get(name, [])):
             extra.append(f"from {mod} import {name}")
         elif name in modules:

@@ -15,7 +15,8 @@ _LIST = re.compile(rf"^\s*({ATOM}(?:{_SEP}{ATOM})*)\s*(?:,?\s*respectively)?\s*$
 _TRIGGER = re.compile(
     r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value)s?)?"
     r"(?:\s+(?:is|was|are|were))?|\bshould\s+(?:have\s+)?(?:returned|return|be|give|given|output|produce|print(?:ed)?)"
-    r"|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+results?)\s+to\s+(?:be|return)\s+|to\s+(?:get|see|be|return)\s+)?",
+    r"|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+results?)\s+to\s+(?:be|return|print|output|give|produce)\s+"
+    r"|to\s+(?:get|see|be|return)\s+)?",
     re.I)
 _PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|\s+(?:but|because|since|instead|as|which|so)\b")
 _EXPECT_EXC = re.compile(r"\b(?:expected|expect(?:ing)?|should\s+(?:raise|get|give|be))\s+(?:an?\s+)?`?"
@@ -70,3 +71,17 @@ def prose_raise_claims(text: str) -> list[tuple[str, str, int]]:
             continue
         out.append((ast.unparse(node), m.group("exc"), text[:m.start()].count("\n") + 1))
     return out
+
+
+# "this message should be returned unchanged": the expected value is the call's own argument.
+_UNCHANGED = re.compile(r"\b(?:should|would|to)\s+(?:be\s+returned|come\s+back|stay|remain|be\s+left)\s+"
+                        r"(?:unchanged|as\s+(?:it\s+)?is|untouched)\b", re.I)
+
+
+def says_unchanged(text: str) -> bool:
+    return _UNCHANGED.search(re.sub(r"\s+", " ", text)) is not None
+
+
+def states(text: str) -> bool:
+    """The prose states an expected value, an expected exception, or that the input should come back unchanged."""
+    return bool(prose_values(text) or prose_exception(text) or says_unchanged(text))

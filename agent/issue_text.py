@@ -36,6 +36,12 @@ class Block:
         first = next((ln.strip() for ln in self.raw if ln.strip()), "")
         return self.kind == "code" and first.startswith(TRACEBACK)
 
+    def is_error_line(self) -> bool:
+        """A code block holding nothing but an exception line (`TypeError: ...`): what a script printed
+        when it failed, shown without its traceback."""
+        lines = [ln.strip() for ln in self.raw if ln.strip()]
+        return self.kind == "code" and len(lines) == 1 and EXC_LINE.match(lines[0]) is not None
+
     def imports(self) -> list[str]:
         out = []
         for ln in self.raw:

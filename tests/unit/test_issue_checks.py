@@ -200,6 +200,31 @@ def test_a_snippet_that_uses_the_project_without_importing_it():
     assert check.setup == ("import numpy as np",)
 
 
+def test_a_lone_error_line_after_a_script_and_the_expectation_after_it():
+    """The synthesized issues' shape (and many users'): the script, "It fails with:" and a block holding only the
+    exception line (no traceback), then "I expected it to print `X`". The check expects X and reads the shown
+    error as the reported bug; with no traceback to say where the error came from, a name the issue does not
+    import is only taken as one of the repository's modules, never guessed by name (`reduce` may be functools'
+    or the package's curried one: on the held-out synthesized split that guess vetoed two right fixes)."""
+    text = ("I am using inflection and ran this:\n\n```python\nprint(inflection.camelize('Capital', False))\n```\n\n"
+            "It fails with:\n\n```\nTypeError: unsupported operand type(s) for -: 'str' and 'str'\n```\n\n"
+            "I expected it to print `'capital'`.\n")
+    [check] = extract_checks(text)
+    assert (check.call, check.kind, check.expected, check.raised) == (
+        "inflection.camelize('Capital', False)", "equals", "'capital'", "TypeError")
+    assert check.own_modules_only
+    assert with_imports(check, {}, frozenset({"inflection"})).setup == ("import inflection",)
+    [check] = extract_checks(text.replace("inflection.camelize('Capital', False)", "reduce(add)((1, 2, 3))"))
+    from agent.stdlib_imports import stdlib_import
+    assert with_imports(check, {"add": ["pkg.ops"]}, frozenset({"pkg"}), stdlib_import).setup == ()
+    # Without the error block the expectation still needs a shown value or error: no check from prose alone.
+    assert extract_checks(text.replace("TypeError: unsupported operand type(s) for -: 'str' and 'str'", "nothing")) == []
+    # A full traceback keeps today's rules (its frames say where the error came from), and the prose after it counts.
+    tb = text.replace("```\nTypeError", "```\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nTypeError")
+    [check] = extract_checks(tb)
+    assert check.kind == "equals" and check.expected == "'capital'" and not check.own_modules_only
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_replay_edits import land  # noqa: E402
+from bench_replay_edits import land, saved_samples  # noqa: E402
 
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.hidden_check import _git, run_pytest, worktree  # noqa: E402
@@ -137,25 +137,16 @@ def main() -> int:
             checks = issue_checks(ex)
             base: dict[str, bool] = {}
             more: dict[str, tuple[str, bool]] = {}
-            for var in sorted(p for p in ex_dir.iterdir() if (p / "03_patches").is_dir()):
-                loc_file = var / "01_localize" / "locations.json"
-                if not loc_file.exists():
-                    continue
-                locs = json.loads(loc_file.read_text())
-                top = locs[0]["file"] if locs else ""
-                shown = list(dict.fromkeys(loc["file"] for loc in locs))
-                for f in sorted((var / "03_patches").glob("sample_*.json")):
-                    t = json.loads(f.read_text())
-                    fmt = (t.get("variant") or {}).get("format") or "search_replace"
-                    for step in t.get("steps") or []:
-                        d = land(step.get("reply") or "", fmt, ex.repo, top, shown)
-                        if not d or d in base:
-                            continue
-                        base[d] = check_hidden(ex.repo, ex, d)
-                        for kind, dd in derived(ex.repo, d):
-                            if dd not in base and dd not in more:
-                                more[dd] = (kind, check_hidden(ex.repo, ex, dd),
-                                            bool(checks) and passes_checks(ex.repo, checks, dd))
+            for _var, top, shown, t, fmt in saved_samples(ex_dir):
+                for step in t.get("steps") or []:
+                    d = land(step.get("reply") or "", fmt, ex.repo, top, shown)
+                    if not d or d in base:
+                        continue
+                    base[d] = check_hidden(ex.repo, ex, d)
+                    for kind, dd in derived(ex.repo, d):
+                        if dd not in base and dd not in more:
+                            more[dd] = (kind, check_hidden(ex.repo, ex, dd),
+                                        bool(checks) and passes_checks(ex.repo, checks, dd))
             more = {d: v for d, v in more.items() if d not in base}
             rows[ex_dir.name] = {
                 "edits": len(base), "accepted": sum(base.values()),

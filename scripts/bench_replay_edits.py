@@ -46,6 +46,23 @@ def land(reply: str, fmt: str, repo: Path, top: str, shown: list[str], merge: bo
     return diff
 
 
+def saved_samples(ex_dir: Path):
+    """(variant folder, top file, shown files, sample record, edit format) of every saved patch sample under
+    <example>/<variant>/03_patches/; a variant killed before localization ended is skipped (said on stderr)."""
+    for var in sorted(p for p in ex_dir.iterdir() if (p / "03_patches").is_dir()):
+        loc_file = var / "01_localize" / "locations.json"
+        if not loc_file.exists():
+            print(f"skipped {var}: no {loc_file.relative_to(var)} (a run killed before localization ended)",
+                  file=sys.stderr)
+            continue
+        locs = json.loads(loc_file.read_text())
+        top = locs[0]["file"] if locs else ""
+        shown = list(dict.fromkeys(loc["file"] for loc in locs))
+        for f in sorted((var / "03_patches").glob("sample_*.json")):
+            t = json.loads(f.read_text())
+            yield var, top, shown, t, (t.get("variant") or {}).get("format") or "search_replace"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=Path, required=True, help="folder of <example>/<variant>/ run folders")
@@ -60,32 +77,21 @@ def main() -> int:
                 continue
             ex = materialize(ex_dir.name, Path(tmp) / ex_dir.name)
             judged: dict[str, bool] = {}
-            for var in sorted(p for p in ex_dir.iterdir() if (p / "03_patches").is_dir()):
-                loc_file = var / "01_localize" / "locations.json"
-                if not loc_file.exists():
-                    print(f"skipped {var}: no {loc_file.relative_to(var)} (a run killed before localization ended)",
-                          file=sys.stderr)
-                    continue
-                locs = json.loads(loc_file.read_text())
-                top = locs[0]["file"] if locs else ""
-                shown = list(dict.fromkeys(loc["file"] for loc in locs))
-                for f in sorted((var / "03_patches").glob("sample_*.json")):
-                    t = json.loads(f.read_text())
-                    fmt = (t.get("variant") or {}).get("format") or "search_replace"
-                    row = rows[f"{ex_dir.name}/{var.name}"]
-                    row["samples"] += 1
-                    row["edit_then"] += bool((t.get("output") or {}).get("attempts") or (t.get("output") or {}).get("diff"))
-                    replies = [s.get("reply") or "" for s in t.get("steps") or []]
-                    landed = {tag: [land(r, fmt, ex.repo, top, shown, merge) for r in replies]
-                              for tag, merge in (("sent", False), ("merged", True))}
-                    row["differs"] += sum(a != b for a, b in zip(landed["sent"], landed["merged"]))
-                    for tag, got in landed.items():
-                        diffs = [d for d in got if d]
-                        row[f"lands_{tag}"] += bool(diffs)
-                        for d in diffs:
-                            if d not in judged:
-                                judged[d] = check_hidden(None, ex, d)
-                        row[f"correct_{tag}"] += any(judged[d] for d in diffs)
+            for var, top, shown, t, fmt in saved_samples(ex_dir):
+                row = rows[f"{ex_dir.name}/{var.name}"]
+                row["samples"] += 1
+                row["edit_then"] += bool((t.get("output") or {}).get("attempts") or (t.get("output") or {}).get("diff"))
+                replies = [s.get("reply") or "" for s in t.get("steps") or []]
+                landed = {tag: [land(r, fmt, ex.repo, top, shown, merge) for r in replies]
+                          for tag, merge in (("sent", False), ("merged", True))}
+                row["differs"] += sum(a != b for a, b in zip(landed["sent"], landed["merged"]))
+                for tag, got in landed.items():
+                    diffs = [d for d in got if d]
+                    row[f"lands_{tag}"] += bool(diffs)
+                    for d in diffs:
+                        if d not in judged:
+                            judged[d] = check_hidden(None, ex, d)
+                    row[f"correct_{tag}"] += any(judged[d] for d in diffs)
     print("Baseline: each reply landed as sent (a whole file as the model wrote it); merged: today's default, a")
     print("whole file that drops parts of the original lands as its definitions (agent/whole_merge.py).\n")
     print("| example/variant | samples | edit then | replies landed differently | lands (as sent) "

@@ -18,9 +18,10 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
+from agent.ast_splice import _assigned
 from agent.issue_names import bound_names
 from agent.mutate import Mutant
-from agent.stdlib_imports import add_imports, stdlib_import
+from agent.stdlib_imports import add_imports, star_import, stdlib_import
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
@@ -31,10 +32,6 @@ def _parse(source: str) -> ast.Module | None:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def _star(tree: ast.Module) -> bool:
-    return any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree))
 
 
 def _import_of(tree: ast.Module, name: str) -> str | None:
@@ -57,7 +54,7 @@ def restore_names(original: str, edited: str) -> str:
     """`edited` with an import added for every name it loads but never binds (the original's import of
     that name first, else a standard-library one); unchanged when nothing is missing or it does not parse."""
     before, after = _parse(original), _parse(edited)
-    if before is None or after is None or _star(after) or _star(before):
+    if before is None or after is None or star_import(after) or star_import(before):
         return edited
     bound = bound_names((edited,))
     missing = dict.fromkeys(n.id for n in ast.walk(after)
@@ -97,10 +94,10 @@ def _units(tree: ast.Module) -> dict[str, tuple[int, int]]:
 
 
 def _key(node: ast.stmt) -> str:
-    """A function by its name, another statement by the names it assigns (`=RATE`), else by its text."""
+    """A function by its name, an assignment by the names it assigns (`=RATE`), else a statement by its text."""
     if isinstance(node, _DEFS):
         return node.name
-    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    names = _assigned(node)
     return "=" + ",".join(names) if names else ast.dump(node)
 
 

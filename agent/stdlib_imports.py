@@ -42,13 +42,18 @@ def stdlib_import(name: str) -> str | None:
     return f"from {where[0]} import {name}" if len(where) == 1 else None
 
 
+def star_import(tree: ast.Module) -> bool:
+    """`from x import *` anywhere: it may bind any name, so no import is added beside it."""
+    return any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree))
+
+
 def needed_imports(source: str, line: int, last: int | None = None) -> list[str]:
     """The import statements the code on lines `line`..`last` of `source` needs, in first-use order."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
+    if star_import(tree):
         return []                    # a star import may bind any name: adding one could shadow it
     bound = bound_names((source,))
     out: list[str] = []

@@ -107,12 +107,14 @@ def base_image(client: docker.DockerClient, extra_packages: tuple[str, ...] = ()
     return ensure_base_image(client, extra_packages)
 
 
-def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[EnvRecipe, InstanceRecipe]:
-    """Recipes for an instance; raises RecipeError / MirrorError when it cannot be built offline."""
+def plan(instance: dict, mirror_root: str | Path | None, base: str,
+         specs: dict | None = None) -> tuple[EnvRecipe, InstanceRecipe]:
+    """Recipes for an instance (`specs`: its swebench spec, when the caller has it already); raises RecipeError /
+    MirrorError when it cannot be built offline."""
     git_dir = mirror.find_mirror(mirror_root, instance["repo"])
     if git_dir is None:
         raise RecipeError(f"no mirror of {instance['repo']} under {mirror_root} (owner+name or owner__name)")
-    specs = custom.specs_for(instance)
+    specs = specs if specs is not None else custom.specs_for(instance)
     commit = instance.get("environment_setup_commit") or instance["base_commit"]
     env = make_env_recipe(instance, specs, lambda p: mirror.read_file_at(git_dir, commit, p),
                           installed_pythons(), base)
@@ -122,13 +124,14 @@ def plan(instance: dict, mirror_root: str | Path | None, base: str) -> tuple[Env
 def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str | Path | None,
                   log_dir: Path | None = None, base: str | None = None) -> Images:
     """Environment image (shared per recipe) + thin instance layer; reused when the tags exist."""
-    extra = apt_packages(custom.specs_for(instance).get("pre_install", []))[0]
+    specs = custom.specs_for(instance)
+    extra = apt_packages(specs.get("pre_install", []))[0]
     if instance["repo"] in TOOLCHAIN_REPOS:
         from sandbox.rootfs import host_has
         extra = toolchain_packages(host_has) + extra
     if extra:       # from the host's Debian packages; a missing one is named with its `apt-get install` line
         base = base_image(client, tuple(dict.fromkeys(extra)))
-    env, inst = plan(instance, mirror_root, base or base_image(client))
+    env, inst = plan(instance, mirror_root, base or base_image(client), specs)
     start = time.monotonic()
     env_s = instance_s = None
     with _BUILD_LOCK:

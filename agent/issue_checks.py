@@ -38,7 +38,7 @@ class IssueCheck:
     lines: tuple[int, ...] = ()     # 1-based lines of the issue text it came from
     source: str = "session"         # session | script | prose | prose_call | traceback_call
     where: tuple[str, str] | None = None   # (innermost function, message regex) the raised error must match
-    own_modules_only: bool = False  # error shown as a lone line: unimported names only as the repo's modules (with_imports)
+    own_modules_only: bool = False  # error shown as a lone line: only unmistakable unimported names (with_imports)
 
 
 @dataclass(frozen=True)

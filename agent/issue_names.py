@@ -94,7 +94,9 @@ def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: 
     extra = []
     for name in unbound_names(check):
         if check.own_modules_only and name not in modules:
-            continue                      # a lone error line: `reduce` may be functools' or the package's curried one
+            if stmt := _unmistakable(name, definitions.get(name, []), stdlib):
+                extra.append(stmt)
+            continue
         if mod := one_module(definitions.get(name, [])):
             extra.append(f"from {mod} import {name}")
         elif name in modules:
@@ -102,6 +104,16 @@ def with_imports(check: IssueCheck, definitions: dict[str, list[str]], modules: 
         elif stmt := stdlib(name):
             extra.append(stmt)
     return replace(check, setup=tuple(extra) + check.setup) if extra else check
+
+
+def _unmistakable(name: str, mods: list[str], stdlib: Callable[[str], str | None]) -> str | None:
+    """A lone error line says nowhere where a name came from: only a name nothing else can mean is imported,
+    one repository module's own (not also a standard-library member: `reduce` may be functools' or the
+    package's curried one, `merge` toolz.dicttoolz's or toolz.curried's) or a standard-library module."""
+    stmt = stdlib(name)
+    if len(set(mods)) == 1 and stmt is None:
+        return f"from {mods[0]} import {name}"
+    return stmt if not mods and stmt and stmt.startswith("import ") else None
 
 
 def one_module(mods: list[str]) -> str | None:

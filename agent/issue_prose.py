@@ -18,7 +18,7 @@ _TRIGGER = re.compile(
     r"|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+results?)\s+to\s+(?:be|return|print|output|give|produce)\s+"
     r"|to\s+(?:get|see|be|return)\s+)?",
     re.I)
-_PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|\s+(?:but|because|since|instead|as|which|so)\b")
+_PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|,?\s+(?:but|because|since|instead|as|which|so|not)\b")
 _EXPECT_EXC = re.compile(r"\b(?:expected|expect(?:ing)?|should\s+(?:raise|get|give|be))\s+(?:an?\s+)?`?"
                          r"([A-Za-z_][\w.]*(?:Error|Exception))`?", re.I)
 

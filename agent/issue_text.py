@@ -234,6 +234,7 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
         claim = assert_claim(stmt)
         if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)) and stmt.name.lower().startswith("test"):
             out += _test_claims(stmt, tuple(setup), block)
+            setup.append(ast.unparse(stmt))      # the script may go on to run it: `TestX('test').test()`
         elif claim:
             out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))
         elif node is not None and shown:
@@ -248,10 +249,12 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
         elif not printed:
             setup.append(ast.unparse(stmt))
     prints = [(k, s) for k, s in enumerate(tree.body) if isinstance(s, ast.Expr) and unprint(s.value)[1]]
-    if not out and not raised and len(prints) == 1:
-        # One print and no output shown: the prose (or an output block) says what it prints.
+    if not raised and len(prints) == 1 and all(o.observed is None and not o.raised for o in out):
+        # One print and no output shown: the prose (or an output block) says what it prints. The user's own
+        # asserts before it are theirs (they may pass): neither the print's claim nor its setup.
         k, stmt = prints[0]
-        before = tuple(ast.unparse(s) for s in tree.body[:k] if not (isinstance(s, ast.Expr) and unprint(s.value)[1]))
+        before = tuple(ast.unparse(s) for s in tree.body[:k]
+                       if not (isinstance(s, ast.Expr) and unprint(s.value)[1]) and not isinstance(s, ast.Assert))
         out.append(Observation(before, ast.unparse(unprint(stmt.value)[0]), None, INVALID, None, None,
                                tuple(block.lines[stmt.lineno - 1:stmt.end_lineno])))
     return out

@@ -204,8 +204,8 @@ def test_a_lone_error_line_after_a_script_and_the_expectation_after_it():
     """The synthesized issues' shape (and many users'): the script, "It fails with:" and a block holding only the
     exception line (no traceback), then "I expected it to print `X`". The check expects X and reads the shown
     error as the reported bug; with no traceback to say where the error came from, a name the issue does not
-    import is only taken as one of the repository's modules, never guessed by name (`reduce` may be functools'
-    or the package's curried one: on the held-out synthesized split that guess vetoed two right fixes)."""
+    import is never guessed (`reduce` may be functools' or the package's curried one: on the held-out synthesized
+    split that guess vetoed two right fixes); the next test shows the names that cannot be mistaken."""
     text = ("I am using inflection and ran this:\n\n```python\nprint(inflection.camelize('Capital', False))\n```\n\n"
             "It fails with:\n\n```\nTypeError: unsupported operand type(s) for -: 'str' and 'str'\n```\n\n"
             "I expected it to print `'capital'`.\n")
@@ -223,6 +223,53 @@ def test_a_lone_error_line_after_a_script_and_the_expectation_after_it():
     tb = text.replace("```\nTypeError", "```\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nTypeError")
     [check] = extract_checks(tb)
     assert check.kind == "equals" and check.expected == "'capital'" and not check.own_modules_only
+
+
+def test_a_lone_error_line_imports_only_names_nothing_else_can_mean():
+    """With no traceback frame, an unimported name is imported when only one thing can be meant: a name one
+    repository module defines that no standard-library module has, or a standard-library module (`pickle`,
+    `unittest`). A name two repository modules define (toolz.dicttoolz's and toolz.curried's `merge`) or that the
+    standard library also has (`reduce`, `groupby`) stays unbound."""
+    from agent.stdlib_imports import stdlib_import
+    text = ("I ran this:\n\n```python\nalist = ('Alice', 'Bob')\nf = pickle.loads(pickle.dumps(peekn(2, alist)))\n"
+            "print(f)\n```\n\nIt fails with:\n\n```\nValueError: Stop argument for islice()\n```\n\n"
+            "I expected it to work without an error.\n")
+    [check] = extract_checks(text)
+    assert check.own_modules_only
+    defs = {"peekn": ["toolz.itertoolz"], "merge": ["toolz.dicttoolz", "toolz.curried.exceptions"],
+            "groupby": ["toolz.itertoolz"]}
+    assert set(with_imports(check, defs, frozenset({"toolz"}), stdlib_import).setup) >= {
+        "from toolz.itertoolz import peekn", "import pickle"}
+    for call in ("merge({1: 1})", "groupby(len, ['a'])", "reduce(len, ['a'])"):
+        [check] = extract_checks(text.replace("pickle.loads(pickle.dumps(peekn(2, alist)))", call))
+        assert with_imports(check, defs, frozenset({"toolz"}), stdlib_import) == check, call
+
+
+def test_a_script_that_defines_a_test_class_and_runs_it():
+    """`class TestX(unittest.TestCase): ...` then `TestX('test').test()` failing with a lone error line: the
+    class is part of the call's setup (before, the call ran without it and failed on a NameError)."""
+    text = ("I ran this:\n\n```python\nclass TestRegex(unittest.TestCase):\n    def test(self):\n"
+            "        six.assertRegex(self, 'test', r'^t')\nTestRegex('test').test()\n```\n\nIt fails with:\n\n"
+            "```\nAssertionError: AssertionError not raised\n```\n\nI expected it to work without an error.\n")
+    [check] = extract_checks(text)
+    assert check.call == "TestRegex('test').test()" and check.setup[0].startswith("class TestRegex(unittest.TestCase)")
+    assert "unittest" in unbound_names(check)
+
+
+def test_a_print_after_the_users_own_asserts_takes_the_prose_value():
+    """Asserts that pass (the user's context), then one print and "It prints `False`, but I expected `2`": the
+    check is the printed call's, without the asserts in its setup; ", but" ends the expected phrase."""
+    text = ("I ran this:\n\n```python\nassert num_required_args(lambda: None) == 0\nprint(num_required_args(map))\n"
+            "```\n\nIt prints `False`, but I expected `2`.\n")
+    checks = extract_checks(text)
+    [printed] = [c for c in checks if c.call == "num_required_args(map)"]
+    assert (printed.kind, printed.expected, printed.setup) == ("equals", "2", ())
+    bare = text.replace("It prints `False`, but I expected `2`.", "I expected this to print True, but the check fails:")
+    assert [(c.call, c.expected) for c in extract_checks(bare) if c.call == "num_required_args(map)"] == [
+        ("num_required_args(map)", "True")]
+    from agent.issue_prose import prose_values
+    assert prose_values("I expected 3, but got 4") == ["3"] and prose_values("I expected it to print 3, not 4.") == ["3"]
+    assert prose_values("I expected `1`, `2` and `3`, but got 4") == ["`1`", "`2`", "`3`"]
 
 
 def test_module_names_of_a_repository(tmp_path):

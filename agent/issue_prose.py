@@ -13,12 +13,16 @@ from agent.issue_text import ATOM
 _SEP = r"(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+)"
 _LIST = re.compile(rf"^\s*({ATOM}(?:{_SEP}{ATOM})*)\s*(?:,?\s*respectively)?\s*$")
 _TRIGGER = re.compile(
-    r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value)s?)?"
-    r"(?:\s+(?:is|was|are|were))?|\bshould\s+(?:have\s+)?(?:returned|return|be|give|given|output|produce|print(?:ed)?)"
-    r"|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+results?)\s+to\s+(?:be|return|print|output|give|produce)\s+"
-    r"|to\s+(?:get|see|be|return)\s+)?",
+    r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value|behaviou?r)s?)?"
+    r"(?:\s+(?:is|was|are|were))?|\b(?:should|must|ought\s+to)\s+(?:have\s+)?(?:returned|return|be|give|given|output"
+    r"|produce|print(?:ed)?)|\b(?:correct|right)\s+(?:answer|result|output|value)s?\s+(?:is|are|was|were|would\s+be)"
+    r"|\binstead\s+of|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+(?:results?|output|answer|value|return\s+value))"
+    r"\s+to\s+(?:be|return|print|output|give|produce)\s+|(?:it|this|they)\s+(?:returns?|prints?|gives?|outputs?"
+    r"|produces?)\s+|to\s+(?:get|see|be|return)\s+)?",
     re.I)
-_PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|,?\s+(?:but|because|since|instead|as|which|so|not)\b")
+# Where a stated value's phrase ends: "I expected `3`, but got `4`", "Expected `3`, got `4`", "I'd expect `3` here".
+_PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|,?(?:\s+and)?\s+(?:but|because|since|instead"
+                         r"|as|which|so|not|got|received|whereas|while)\b|\s+(?:here|there|in\s+this\s+case)\b")
 _EXPECT_EXC = re.compile(r"\b(?:expected|expect(?:ing)?|should\s+(?:raise|get|give|be))\s+(?:an?\s+)?`?"
                          r"([A-Za-z_][\w.]*(?:Error|Exception))`?", re.I)
 

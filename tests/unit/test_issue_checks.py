@@ -272,6 +272,21 @@ def test_a_print_after_the_users_own_asserts_takes_the_prose_value():
     assert prose_values("I expected `1`, `2` and `3`, but got 4") == ["`1`", "`2`", "`3`"]
 
 
+@pytest.mark.parametrize("prose, values", [
+    ("I expected 3, but got 4.", ["3"]), ("Expected `3`, got `4`.", ["`3`"]), ("I'd expect `3` here.", ["`3`"]),
+    ("I expected the output to be `3`.", ["`3`"]), ("The correct answer is 3.", ["3"]),
+    ("It returns 4 instead of 3.", ["3"]), ("Expected behaviour: it returns `3`.", ["`3`"]),
+    ("It ought to return 3.", ["3"]), ("It must return 3.", ["3"]), ("I expected 3 and got 4.", ["3"]),
+    ("It returns None instead of raising an error.", []), ("Expected behavior: no error.", []),
+])
+def test_common_ways_to_state_the_expected_value(prose, values):
+    """How people write what they expected, beside the shapes above: each states exactly its value."""
+    from agent.issue_prose import prose_values
+    assert prose_values(prose) == values
+    text = f"```python\nfrom calc import add\nprint(add(1, 2))\n```\n\n{prose}\n"
+    assert [(c.call, c.expected) for c in extract_checks(text)] == ([("add(1, 2)", values[0].strip("`"))] if values else [])
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

@@ -188,8 +188,10 @@ def _comment_claim(comment: str) -> tuple[str, str | None]:
     m = _CORRECTION.search(text)
     if not m:
         return text, None
-    observed = re.sub(r"(?:\s*(?:[,;]|--|—|–)\s*|\s+)(?:but\s*)?$", "", text[:m.start()]).strip()
+    observed = re.sub(r"(?:\s*(?:[,;(]|--|—|–)\s*|\s+)(?:but\s*)?$", "", text[:m.start()]).strip()
     expected = text[m.end():].strip()
+    if expected.endswith(")") and expected.count(")") > expected.count("("):
+        expected = expected[:-1]              # `# -> 4 (should be 3)`
     if parse_value(expected.rstrip(".")) is INVALID:
         expected = re.split(r"\s+\(|\s+--|\s+[—–]|;|,\s", expected)[0]
     return observed, expected.rstrip(".").strip() or None
@@ -249,14 +251,14 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
         elif not printed:
             setup.append(ast.unparse(stmt))
     prints = [(k, s) for k, s in enumerate(tree.body) if isinstance(s, ast.Expr) and unprint(s.value)[1]]
-    if not raised and len(prints) == 1 and all(o.observed is None and not o.raised for o in out):
-        # One print and no output shown: the prose (or an output block) says what it prints. The user's own
-        # asserts before it are theirs (they may pass): neither the print's claim nor its setup.
-        k, stmt = prints[0]
-        before = tuple(ast.unparse(s) for s in tree.body[:k]
-                       if not (isinstance(s, ast.Expr) and unprint(s.value)[1]) and not isinstance(s, ast.Assert))
-        out.append(Observation(before, ast.unparse(unprint(stmt.value)[0]), None, INVALID, None, None,
-                               tuple(block.lines[stmt.lineno - 1:stmt.end_lineno])))
+    if not raised and prints and all(o.observed is None and not o.raised for o in out):
+        # Prints with no output shown: the prose (or an output block) says what they print, in order. The user's
+        # own asserts before them are theirs (they may pass): neither a print's claim nor its setup.
+        for k, stmt in prints:
+            before = tuple(ast.unparse(s) for s in tree.body[:k]
+                           if not (isinstance(s, ast.Expr) and unprint(s.value)[1]) and not isinstance(s, ast.Assert))
+            out.append(Observation(before, ast.unparse(unprint(stmt.value)[0]), None, INVALID, None, None,
+                                   tuple(block.lines[stmt.lineno - 1:stmt.end_lineno])))
     return out
 
 

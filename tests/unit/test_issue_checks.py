@@ -287,6 +287,17 @@ def test_common_ways_to_state_the_expected_value(prose, values):
     assert [(c.call, c.expected) for c in extract_checks(text)] == ([("add(1, 2)", values[0].strip("`"))] if values else [])
 
 
+def test_several_prints_take_the_prose_values_in_order_and_a_parenthesised_correction():
+    """Two prints and "I expected 3 and 4 respectively": one check per print, in order; one value for two prints
+    ties to neither (no guessing). A comment `# -> 4 (should be 3)` states 3."""
+    two = ("```python\nfrom calc import add\nprint(add(1, 2))\nprint(add(2, 2))\n```\n\n"
+           "It prints 4 and 5; I expected 3 and 4 respectively.\n")
+    assert [(c.call, c.expected) for c in extract_checks(two)] == [("add(1, 2)", "3"), ("add(2, 2)", "4")]
+    assert extract_checks(two.replace("It prints 4 and 5; I expected 3 and 4 respectively.", "I expected 3.")) == []
+    arrow = "```python\nfrom calc import add\nadd(1, 2)  # -> 4 (should be 3)\n```\n"
+    assert [(c.call, c.expected) for c in extract_checks(arrow)] == [("add(1, 2)", "3")]
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from agent.issue_literals import INVALID, parse_value
+
 if TYPE_CHECKING:
-    from agent.issue_text import Block
+    from agent.issue_text import Block, Observation
 
 _EXPECTED_LABEL = re.compile(r"\b(?:expected(?:\s+(?:output|result|behaviou?r))?|should\s+(?:print|output|be|return|give)"
                              r"|I\s+(?:would\s+)?expect(?:ed)?(?:\s+(?:to\s+see|this))?)\s*:?\s*$", re.I)
@@ -30,3 +33,13 @@ def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
             shown = textwrap.dedent(code.text).strip()
     return shown, expected
 
+
+def with_output(obs: Observation, shown: str | None, expected: str | None) -> Observation:
+    """A printed call whose output blocks say what it prints and what it should print. A literal is
+    compared as a value; any other text as the printed text (`str(call)`, ends stripped)."""
+    if expected is None or expected == shown:
+        return obs
+    if parse_value(expected) is not INVALID:
+        return replace(obs, observed=shown, value=parse_value(shown) if shown else INVALID, expected=expected)
+    return replace(obs, call=f"str({obs.call}).strip()", observed=shown, value=shown if shown else INVALID,
+                   expected=repr(expected))

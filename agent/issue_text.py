@@ -9,6 +9,7 @@ import textwrap
 import tokenize
 from dataclasses import dataclass
 
+from agent.issue_ipython import ipython_to_doctest
 from agent.issue_literals import INVALID, parse_value
 
 _SPAN = r"`[^`\n]+`"
@@ -73,7 +74,8 @@ def split_blocks(text: str) -> list[Block]:
 
     def add(kind: str, idx: list[int]):
         if idx:
-            blocks.append(Block(kind, [i + 1 for i in idx], [lines[i] for i in idx]))
+            raw = [lines[i] for i in idx]
+            blocks.append(Block(kind, [i + 1 for i in idx], ipython_to_doctest(raw) if kind == "code" else raw))
 
     prose: list[int] = []
     i = 0

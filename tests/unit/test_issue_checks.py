@@ -298,6 +298,35 @@ def test_several_prints_take_the_prose_values_in_order_and_a_parenthesised_corre
     assert [(c.call, c.expected) for c in extract_checks(arrow)] == [("add(1, 2)", "3")]
 
 
+def test_ipython_sessions_read_like_doctest_sessions():
+    """`In [2]: call` / `Out[2]: value` and IPython's traceback (dashed rule, header, frames with blank lines)."""
+    text = "```python\nIn [1]: from calc import add\n\nIn [2]: add(1, 2)\nOut[2]: 4\n```\n\nShould be 3.\n"
+    assert [(c.call, c.kind, c.expected) for c in extract_checks(text)] == [("add(1, 2)", "equals", "3")]
+    tb = ("```python\nIn [1]: from calc import div\n\nIn [2]: div(1, 2)\n" + "-" * 75 + "\n"
+          "TypeError                                 Traceback (most recent call last)\n<ipython-input-2-abc> in <module>\n"
+          "----> 1 div(1, 2)\n\n~/calc.py in div(a, b)\n----> 4     return a / str(b)\n\nTypeError: unsupported operand\n"
+          "```\n\nI expected `0.5`.\n")
+    assert [(c.call, c.kind, c.expected, c.raised) for c in extract_checks(tb)] == [("div(1, 2)", "equals", "0.5", "TypeError")]
+    from agent.issue_ipython import ipython_to_doctest
+    raw = ["In [3]: for i in range(2):", "   ...:     print(i)", "   ...:", "0", "1", "Out[4]:", "<big repr>"]
+    assert ipython_to_doctest(raw) == [">>> for i in range(2):", "...     print(i)", "... ", "0", "1", "Out:", "<big repr>"]
+    assert ipython_to_doctest(["x = 1", "...: not a prompt"]) == ["x = 1", "...: not a prompt"]
+
+
+def test_an_error_shown_after_another_setup_than_the_calls_return_may_be_intended():
+    """sklearn-10908's shape: without a vocabulary `transform` raises NotFittedError (as it should), with one it
+    returns; only the error the issue complains about (`get_feature_names`) must disappear. The same call raising
+    and returning after the same setup is a before/after (sympy-17318's "Old Result" / "New Result"): kept."""
+    text = ("```python\n>>> from text import Vectorizer\n>>> v = Vectorizer()\n>>> v.transform(['a'])\n"
+            "Traceback (most recent call last):\nNotFittedError: not fitted\n```\n\nWith a vocabulary:\n\n"
+            "```python\n>>> from text import Vectorizer\n>>> v = Vectorizer(vocabulary=['a'])\n>>> v.transform(['a'])\n[[1]]\n"
+            ">>> v.names()\nTraceback (most recent call last):\nNotFittedError: not fitted\n```\n")
+    assert [(c.call, c.kind) for c in extract_checks(text)] == [("v.names()", "not_raises")]
+    same = ("```python\n>>> from m import f\n>>> f(1)\nTraceback (most recent call last):\nIndexError: boom\n```\n\n"
+            "New result:\n\n```python\n>>> from m import f\n>>> f(1)\n1\n```\n")
+    assert [(c.call, c.kind) for c in extract_checks(same)] == [("f(1)", "not_raises")]
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

@@ -98,7 +98,7 @@ def _make(obs: Observation, expected: str | None, exp_exc: str | None, lines: tu
           source: str) -> IssueCheck | None:
     if expected is not None:
         kind: Kind = "equals"
-    elif obs.raised and exp_exc and exp_exc != obs.raised:
+    elif exp_exc and exp_exc != obs.raised:      # also a call that returned: "it should raise `E`"
         kind = "raises_not"
     elif obs.raised and exp_exc != obs.raised:
         kind = "not_raises"

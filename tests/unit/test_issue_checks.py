@@ -327,6 +327,27 @@ def test_an_error_shown_after_another_setup_than_the_calls_return_may_be_intende
     assert [(c.call, c.kind) for c in extract_checks(same)] == [("f(1)", "not_raises")]
 
 
+@pytest.mark.parametrize("body, outcome", [("return {}", 1), ("raise SettingsError('bad JSON')", 0),
+                                           ("raise ValueError('bad JSON')", 1)])
+def test_a_call_that_returns_where_the_issue_says_it_should_raise(tmp_path, body, outcome):
+    """"A broken file should raise `SettingsError`, not silently give defaults": the check fails (for the issue's
+    reason) while the call returns, passes once it raises SettingsError, and fails on another exception."""
+    import subprocess
+    import sys
+    from agent.issue_render import render_check_test, reproduced_reason
+    text = ("```python\n>>> from conf import load\n>>> load('bad.json')\n{}\n```\n\n"
+            "A broken file should raise `SettingsError`, not silently give defaults.\n")
+    [check] = extract_checks(text)
+    assert (check.kind, check.raised, check.expected_exception) == ("raises_not", None, "SettingsError")
+    (tmp_path / "conf.py").write_text(f"class SettingsError(Exception):\n    pass\n\n\ndef load(path):\n    {body}\n")
+    (tmp_path / "test_issue.py").write_text(render_check_test([check]))
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == outcome, res.stdout
+    if body == "return {}":
+        assert reproduced_reason("fail", res.stdout) is None
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

@@ -17,7 +17,7 @@ from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_fragments import fragment_claims, output_call
 from agent.issue_names import bind_from_issue, prose_setup, safe_code
 from agent.issue_prose import prose_exception, prose_raise_claims, prose_values, says_unchanged, states
-from agent.issue_outputs import output_blocks, with_output
+from agent.issue_outputs import introduces_output, output_blocks, with_output
 from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks, unprint
 from agent.issue_traceback import prose_bindings, traceback_observation
 
@@ -200,7 +200,9 @@ def _walk(issue_text: str):
             nxt = next((b for b in blocks[k + 1:k + 3] if b.kind == "code"), None)
             shown = nxt if nxt and (nxt.is_traceback() or nxt.is_error_line()) else None
             obs, source = parse_script(block, shown), "script"
-            j = blocks.index(shown) + 1 if shown else len(blocks)     # "I expected ..." may follow the error shown
+            # "I expected ..." may follow the error shown, or the output an "Output:" line introduces.
+            past = shown or (nxt if nxt and introduces_output(after) else None)
+            j = blocks.index(past) + 1 if past else len(blocks)
             if (not after or not states(after.text)) and j < len(blocks) and blocks[j].kind == "prose":
                 after = blocks[j]
         if not obs:

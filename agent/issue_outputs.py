@@ -17,6 +17,16 @@ _SHOWN_LABEL = re.compile(r"\b(?:output|result|prints|printed|I\s+get|I\s+got|gi
                           r"\s*:?\s*$", re.I)
 
 
+def _last_line(label: Block) -> str:
+    last = next((ln.strip() for ln in reversed(label.raw) if ln.strip()), "")
+    return re.sub(r"^[#*_>\s]+|[*_\s]+$", "", last)
+
+
+def introduces_output(label: Block | None) -> bool:
+    """Prose ending in "Output:" / "I get:" / "Actual result:": the code block after it is what the code printed."""
+    return label is not None and label.kind == "prose" and _SHOWN_LABEL.search(_last_line(label)) is not None
+
+
 def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
     """(shown, expected) output of the script at blocks[k], from the next code blocks introduced by
     "Output:" / "Expected output:" lines ("Actual behaviour:", "I get:", "It should print:" …)."""
@@ -25,8 +35,7 @@ def output_blocks(blocks: list[Block], k: int) -> tuple[str | None, str | None]:
         label, code = blocks[j], blocks[j + 1]
         if label.kind != "prose" or code.kind != "code":
             continue
-        last = next((ln.strip() for ln in reversed(label.raw) if ln.strip()), "")
-        last = re.sub(r"^[#*_>\s]+|[*_\s]+$", "", last)
+        last = _last_line(label)
         if _EXPECTED_LABEL.search(last) and expected is None:
             expected = textwrap.dedent(code.text).strip()
         elif _SHOWN_LABEL.search(last) and shown is None and expected is None:

@@ -14,7 +14,7 @@ _SEP = r"(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+)"
 _LIST = re.compile(rf"^\s*({ATOM}(?:{_SEP}{ATOM})*)\s*(?:,?\s*respectively)?\s*$")
 _TRIGGER = re.compile(
     r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value|behaviou?r)s?)?"
-    r"(?:\s+(?:is|was|are|were))?|\b(?:should|must|ought\s+to)\s+(?:have\s+)?(?:returned|return|be|give|given|output"
+    r"(?:\s+(?:is|was|are|were))?|\b(?:should|must|ought\s+to)\s+(?:have\s+)?(?:returned|return|be|equal|give|given|output"
     r"|produce|print(?:ed)?)|\b(?:correct|right)\s+(?:answer|result|output|value)s?\s+(?:is|are|was|were|would\s+be)"
     r"|\binstead\s+of|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+(?:results?|output|answer|value|return\s+value))"
     r"\s+to\s+(?:be|return|print|output|give|produce)\s+|(?:it|this|they)\s+(?:returns?|prints?|gives?|outputs?"

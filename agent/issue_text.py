@@ -177,6 +177,9 @@ def parse_session(block: Block) -> list[Observation]:
         elif tree.body and not (len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
                                 and unprint(tree.body[0].value)[1]):
             setup.append(ast.unparse(tree))
+    last = ast.parse(setup[-1]).body if setup else []
+    if not out and len(last) == 1 and isinstance(last[0], ast.Expr):     # `>>> f(x)` shown without output
+        out.append(Observation(tuple(setup[:-1]), setup[-1], None, INVALID, None, None, tuple(block.lines)))
     return out
 
 

@@ -348,6 +348,16 @@ def test_a_call_that_returns_where_the_issue_says_it_should_raise(tmp_path, body
         assert reproduced_reason("fail", res.stdout) is None
 
 
+@pytest.mark.parametrize("text", [
+    "```python\nfrom calc import add\nprint(add(1, 2))\n```\n\nOutput:\n```\n4\n```\n\nI expected `3`.\n",
+    "```python\nfrom calc import add\nprint(add(1, 2))   # 4\n```\n\n`add(1, 2)` should equal `3`.\n",
+    "```python\n>>> from calc import add\n>>> add(1, 2)\n```\n\nThis returns `4`, but I expected `3`.\n",
+])
+def test_the_expectation_after_an_output_block_a_should_equal_and_a_session_without_output(text):
+    assert [(c.call, c.kind, c.expected) for c in extract_checks(text)] == [("add(1, 2)", "equals", "3")]
+    assert extract_checks(text.replace("`3`", "it to work")) == []
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

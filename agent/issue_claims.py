@@ -103,7 +103,7 @@ def _items(sentence: str) -> list[tuple[int, int, str, str]]:
 _RANK = {"flip": 0, "shown": 1, "to": 2, "expected": 3}    # cues ending together: "correct answer is" expects
 
 
-_DIRECT = re.compile(r"[\s:,(]*")            # between a cue and its value: "should be: `B`", "(expected `B`)"
+_DIRECT = re.compile(r"[\s:,(]*(?:(?:me|us|back)\s+)*")  # cue to value: "should be: `B`", "(expected `B`)", "gives me `A`"
 _LIST_SEP = re.compile(r"\s*(?:,|,?\s*(?:and|or))?\s*")
 
 

@@ -125,3 +125,10 @@ def test_a_bound_value_is_parsed_into_the_call_never_pasted_as_text():
           '    out = clean(text, opts.text)\nValueError: bad\n```\n')
     [check] = extract_checks(tb + "`text` was `'a\\\\1b'` and `opts` is `None`.")
     assert check.call == "clean('a\\\\1b', None.text)"
+
+
+def test_a_pronoun_between_the_cue_and_its_value():
+    """"gives me `4`", "returns me 4", "gives me back `4`": the value still follows its cue."""
+    for text in ("Calling `add(1, 2)` gives me `4`. Expected `3`.", "Calling `add(1, 2)` gives me back `4`. I expected `3`.",
+                 "When I call add(1, 2) it returns me 4, but it should give me 3."):
+        assert [c[:3] for c in prose_claims(text)] == [("add(1, 2)", "4", "3")], text

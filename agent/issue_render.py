@@ -99,7 +99,7 @@ def _esc(text: str) -> str:
 
 def _doc(check: "IssueCheck") -> str:
     said = {"equals": f"expects {check.expected}", "not_raises": f"must not raise {check.raised}",
-            "raises_not": f"expects {check.expected_exception}, not {check.raised}",
+            "raises_not": f"expects {check.expected_exception}" + (f", not {check.raised}" if check.raised else " raised"),
             "contains": f"expects it to contain {check.expected}"}[check.kind]
     where = ", ".join(map(str, check.lines[:8]))
     return repr(f"{check.call}: the issue shows {check.observed!s:.80} and {said} (issue lines {where}).")

@@ -16,7 +16,7 @@ _SPAN = r"`[^`\n]+`"
 _SCALAR = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'[^'\n]*'|\"[^\"\n]*\"|True|False|None"
 ATOM = rf"(?:{_SPAN}|{_SCALAR})"
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration))(?::\s?(.*))?$")
+EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration)|[A-Za-z_][\w.]*\.error)(?::\s?(.*))?$")
 TRACEBACK = "Traceback (most recent call last)"
 
 

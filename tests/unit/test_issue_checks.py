@@ -358,6 +358,14 @@ def test_the_expectation_after_an_output_block_a_should_equal_and_a_session_with
     assert extract_checks(text.replace("`3`", "it to work")) == []
 
 
+def test_a_module_level_error_class_as_the_lone_error_line():
+    """`re.error: invalid group reference` (lowercase `error` classes of re, socket, struct …) is an error line too."""
+    text = ("I ran this:\n\n```python\nprint(inflection.tableize('ChildToy'))\n```\n\nIt fails with:\n\n"
+            "```\nre.error: invalid group reference 1 at position 1\n```\n\nI expected it to print `'child_toys'`.\n")
+    [check] = extract_checks(text)
+    assert (check.call, check.expected, check.raised) == ("inflection.tableize('ChildToy')", "'child_toys'", "error")
+
+
 def test_module_names_of_a_repository(tmp_path):
     from agent.repomap import build_repo_map
     from agent.stages.testgen import module_names

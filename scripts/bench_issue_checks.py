@@ -99,6 +99,7 @@ def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
         rows = [json.loads(line) for line in f if line.strip()][:limit or None]
     count = {rule: collections.Counter() for rule in ("before", "now")}
     vetoes: list[str] = []
+    per_row: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, row in enumerate(rows):
             mirror = mirrors / row["repo"].replace("/", "+")
@@ -120,6 +121,8 @@ def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
                     if rule == "now" and k and not ok:
                         vetoes.append(f"{row['instance_id']}: `{check.call}` {check.kind} {check.expected or check.raised}")
                 c = count[rule]
+                if rule == "now":     # right: a kept check passes on the fix; read: checks read, none kept
+                    per_row.append(f"| {row['instance_id']} | {'right' if right else 'kept-wrong' if kept else 'read' if checks else 'none'} |")
                 c["rows"] += 1
                 c["read"] += bool(checks)
                 c["kept"] += kept > 0
@@ -132,6 +135,7 @@ def run_dataset_main(path: Path, mirrors: Path, limit: int) -> int:
         print(f"| {rule} | {c['rows']} | {c['read']} | {c['kept']} | {c['right']} | {c['wrong']} |")
     if vetoes:
         print("\nkept checks that fail on the fix (now):\n" + "\n".join(f"- {v}" for v in vetoes))
+    print("\n| row | now |\n|---|---|\n" + "\n".join(per_row))
     return 1 if count["now"]["wrong"] else 0
 
 

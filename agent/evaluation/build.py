@@ -118,7 +118,8 @@ def plan(instance: dict, mirror_root: str | Path | None, base: str,
     commit = instance.get("environment_setup_commit") or instance["base_commit"]
     env = make_env_recipe(instance, specs, lambda p: mirror.read_file_at(git_dir, commit, p),
                           installed_pythons(), base)
-    return env, make_instance_recipe(instance, specs, env.tag)
+    subs = tuple(f"{s.path}@{s.commit}" for s in mirror.submodules(git_dir, instance["base_commit"], instance["repo"]))
+    return env, make_instance_recipe(instance, specs, env.tag, subs)
 
 
 def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str | Path | None,
@@ -151,10 +152,19 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
             with tempfile.TemporaryDirectory(prefix="sweb-inst-") as tmp:
                 ctx = Path(tmp)
                 mirror.checkout(git_dir, inst.base_commit, ctx / "testbed")
+                missing = mirror.fill_submodules(
+                    mirror_root, ctx / "testbed", mirror.submodules(git_dir, inst.base_commit, instance["repo"]))
                 (ctx / "Dockerfile").write_text(dockerfiles.instance_dockerfile(inst))
                 (ctx / "setup_repo.sh").write_text(dockerfiles.setup_repo_script(inst))
                 (ctx / "build_reqs.py").write_text(dockerfiles.BUILD_REQS_PY)
-                _build(client, ctx, inst.tag, log_dir / "instance_build.log" if log_dir else None)
+                try:
+                    _build(client, ctx, inst.tag, log_dir / "instance_build.log" if log_dir else None)
+                except EnvBuildError as err:   # a submodule the build wanted may be the cause: say which
+                    if not missing:
+                        raise
+                    why = f"submodules with no mirror under {mirror_root}: {', '.join(missing)}"
+                    raise EnvBuildError(err.step, f"{why}; {err.package}" if err.package else why,
+                                        err.tail, err.image) from err
             instance_s = time.monotonic() - t0
     gc.touch(env.tag, inst.tag)   # last use, for `gc-eval --max-disk` (least recently used go first)
     env_b, inst_b = image_bytes(client, env.tag), image_bytes(client, inst.tag)

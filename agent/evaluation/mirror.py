@@ -5,12 +5,23 @@ the library's fetch tool nests the git dir one level down (`owner+name/repo`), s
 """
 from __future__ import annotations
 
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 
 class MirrorError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Submodule:
+    name: str
+    path: str
+    url: str
+    commit: str            # the gitlink the superproject records
+    repo: str | None       # owner/name on GitHub, when the URL says
 
 
 def _is_git_dir(path: Path) -> bool:
@@ -60,3 +71,56 @@ def checkout(git_dir: Path, commit: str, dest: Path) -> None:
         proc = subprocess.run(["git", "-C", str(dest), *args], capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
             raise MirrorError(f"git {' '.join(args[:4])}: {proc.stderr.strip()[-500:]}")
+
+
+def repo_of_url(url: str, parent: str) -> str | None:
+    """`owner/name` of a submodule URL on GitHub (https, ssh, or relative to the parent `owner/name`)."""
+    url = url.strip()
+    m = re.match(r"(?:https?://|git://|ssh://git@|git@)github\.com[/:]([^/]+)/([^/]+?)(?:\.git)?/?$", url)
+    if m:
+        return f"{m.group(1)}/{m.group(2)}"
+    m = re.match(r"\.\./([^/]+?)(?:\.git)?/?$", url)
+    return f"{parent.split('/')[0]}/{m.group(1)}" if m else None
+
+
+def submodules(git_dir: Path, commit: str, repo: str) -> list[Submodule]:
+    """The submodules the tree at commit records (.gitmodules entries whose path is a gitlink there)."""
+    try:
+        listing = _git(git_dir, "config", "--blob", f"{commit}:.gitmodules", "--list")
+    except MirrorError:
+        return []
+    entries: dict[str, dict[str, str]] = {}
+    for line in listing.splitlines():
+        key, _, value = line.partition("=")
+        m = re.fullmatch(r"submodule\.(.+)\.(path|url)", key)
+        if m:
+            entries.setdefault(m.group(1), {})[m.group(2)] = value
+    found = []
+    for name, e in sorted(entries.items()):
+        if "path" not in e or "url" not in e:
+            continue
+        row = _git(git_dir, "ls-tree", commit, "--", e["path"]).split()
+        if len(row) >= 3 and row[1] == "commit":
+            found.append(Submodule(name=name, path=e["path"], url=e["url"], commit=row[2],
+                                   repo=repo_of_url(e["url"], repo)))
+    return found
+
+
+def fill_submodules(mirror_root: str | Path | None, dest: Path, subs: list[Submodule]) -> list[str]:
+    """Check each submodule of the repository at dest out at its recorded commit from its own mirror, as an
+    initialized submodule (what `git submodule update --init` leaves; astropy < 4's setup.py otherwise clones
+    astropy_helpers from GitHub). The recorded URL stays in the config. Returns the ones with no mirror."""
+    missing = []
+    for sub in subs:
+        src = find_mirror(mirror_root, sub.repo) if sub.repo else None
+        if src is None:
+            missing.append(f"{sub.path} ({sub.repo or sub.url})")
+            continue
+        key = f"submodule.{sub.name}.url"
+        for args in (["submodule", "init", "--", sub.path], ["config", key, str(src)],
+                     ["-c", "protocol.file.allow=always", "submodule", "update", "--", sub.path],
+                     ["config", key, sub.url], ["-C", sub.path, "remote", "set-url", "origin", sub.url]):
+            proc = subprocess.run(["git", "-C", str(dest), *args], capture_output=True, text=True, timeout=600)
+            if proc.returncode != 0:
+                raise MirrorError(f"submodule {sub.path}: git {' '.join(args[:3])}: {proc.stderr.strip()[-500:]}")
+    return missing

@@ -76,9 +76,11 @@ class InstanceRecipe:
     env_tag: str
     pre_install: tuple[str, ...] = ()
     install: str = ""
+    submodules: tuple[str, ...] = ()     # "path@commit" checked out from their own mirrors (astropy_helpers)
 
     def digest(self) -> str:
-        payload = json.dumps({"v": RECIPE_VERSION, "iv": INSTANCE_VERSION, **asdict(self)}, sort_keys=True)
+        content = {k: v for k, v in asdict(self).items() if k != "submodules" or v}  # none: tags as before
+        payload = json.dumps({"v": RECIPE_VERSION, "iv": INSTANCE_VERSION, **content}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property
@@ -233,7 +235,7 @@ def apt_packages(commands) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dict.fromkeys(packages)), tuple(rest)
 
 
-def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceRecipe:
+def make_instance_recipe(instance: dict, specs: dict, env_tag: str, submodules: tuple[str, ...] = ()) -> InstanceRecipe:
     pre_install = apt_packages(specs.get("pre_install", []))[1]
     if "--current-env" in specs.get("test_cmd", ""):   # only these instances' layers change
         pre_install += (CURRENT_ENV_FIX,)
@@ -241,4 +243,4 @@ def make_instance_recipe(instance: dict, specs: dict, env_tag: str) -> InstanceR
         pre_install = (CCACHE_LINKS, *pre_install)
     return InstanceRecipe(instance_id=instance["instance_id"], repo=instance["repo"],
                           base_commit=instance["base_commit"], env_tag=env_tag,
-                          pre_install=pre_install, install=specs.get("install", ""))
+                          pre_install=pre_install, install=specs.get("install", ""), submodules=submodules)

@@ -18,7 +18,8 @@ from agent.issue_fragments import fragment_claims, output_call
 from agent.issue_names import bind_from_issue, prose_setup, safe_code
 from agent.issue_prose import prose_exception, prose_raise_claims, prose_values, says_unchanged, states
 from agent.issue_outputs import introduces_output, output_blocks, with_output
-from agent.issue_text import Block, Observation, block_statements, parse_script, parse_session, split_blocks, unprint
+from agent.issue_code import parse_script, parse_session
+from agent.issue_text import Block, Observation, block_statements, split_blocks, unprint
 from agent.issue_traceback import prose_bindings, traceback_observation
 
 Kind = Literal["equals", "not_raises", "raises_not", "contains"]

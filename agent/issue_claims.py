@@ -19,17 +19,13 @@ from __future__ import annotations
 import ast
 import re
 
+from agent.issue_cues import EXPECT_CUE
 from agent.issue_literals import INVALID, is_exception_name, parse_value
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _BARE_CALL = re.compile(r"(?<![\w.`])[A-Za-z_][\w.]*\((?:[^()\n]|\([^()\n]*\))*\)")
 _BARE_VALUE = re.compile(r"(?<![\w.`])(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'[^'\n]*'|\"[^\"\n]*\"|True|False|None)(?![\w`])")
-_EXPECT = re.compile(
-    r"\b(?:I\s+(?:would\s+|'d\s+)?(?:have\s+)?expect(?:ed)?|expected(?:\s+(?:result|output|value|answer))?"
-    r"(?:\s+(?:is|was|would\s+be))?|expecting|should\s+(?:have\s+)?(?:be(?:en)?|return(?:ed)?|give(?:n)?|print(?:ed)?"
-    r"|output|produce(?:d)?|yield(?:ed)?)|ought\s+to\s+(?:be|return|give)|(?:is|was)\s+expected\s+to\s+(?:be|return|give)"
-    r"|(?:correct|right|expected)\s+(?:answer|result|value|output)\s+(?:is|would\s+be|was)|(?:I\s+)?want(?:ed)?"
-    r"|is\s+(?:meant|supposed)\s+to\s+(?:be|return|give))\b", re.I)
+_EXPECT = re.compile(rf"(?:{EXPECT_CUE}|\b(?:I\s+)?want(?:ed)?)\b", re.I)
 _SHOW = re.compile(
     r"(?:\b(?:returns|returned|gives|gave|got|get|getting|prints|printed|outputs|yields|produces|produced|is|was"
     r"|evaluates\s+to|results\s+in|comes\s+back\s+as|shows)\b|->|=>|→)", re.I)

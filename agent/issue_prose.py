@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
+from agent.issue_cues import EXPECT_CUE
 from agent.issue_literals import is_exception_name
 from agent.issue_text import ATOM
 
@@ -13,10 +14,7 @@ from agent.issue_text import ATOM
 _SEP = r"(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+)"
 _LIST = re.compile(rf"^\s*({ATOM}(?:{_SEP}{ATOM})*)\s*(?:,?\s*respectively)?\s*$")
 _TRIGGER = re.compile(
-    r"(?:\bI(?:\s+would|'d)?\s+(?:have\s+)?expect(?:ed)?|\bexpected(?:\s+(?:result|output|value|behaviou?r)s?)?"
-    r"(?:\s+(?:is|was|are|were))?|\b(?:should|must|ought\s+to)\s+(?:have\s+)?(?:returned|return|be|equal|give|given|output"
-    r"|produce|print(?:ed)?)|\b(?:correct|right)\s+(?:answer|result|output|value)s?\s+(?:is|are|was|were|would\s+be)"
-    r"|\binstead\s+of|\bexpecting)\b\s*:?\s*(?:(?:it|this|them|the\s+(?:results?|output|answer|value|return\s+value))"
+    rf"(?:{EXPECT_CUE}|\binstead\s+of)\b\s*:?\s*(?:(?:it|this|them|the\s+(?:results?|output|answer|value|return\s+value))"
     r"\s+to\s+(?:be|return|print|output|give|produce)\s+|(?:it|this|they)\s+(?:returns?|prints?|gives?|outputs?"
     r"|produces?)\s+|to\s+(?:get|see|be|return)\s+)?",
     re.I)

@@ -28,6 +28,10 @@ SAME_CHECK = {
     "assert, value first": "```python\nfrom temp import to_f\nassert 212.0 == to_f(100)\n```",
     "print + prose": SCRIPT + "This prints `148.0`. It should print `212.0`.",
     "print + output blocks": SCRIPT + "Output:\n```\n148.0\n```\n**Expected output:**\n```\n212.0\n```",
+    # the prose readers' cues, heard by the claim reader too since they share agent/issue_cues.py
+    "must return": "`to_f(100)` returns `148.0` but must return `212.0`.",
+    "should equal": "`to_f(100)` gives `148.0`; it should equal `212.0`.",
+    "expected values are": "`to_f(100)` returns `148.0`, but the expected values are `212.0`.",
 }
 
 

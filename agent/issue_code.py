@@ -122,6 +122,12 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
     code_lines = code.split("\n")
     raised, exc_line = raised_by(tb_lines) if tb_lines else (None, None)
     last_call = max((k for k, s in enumerate(tree.body) if isinstance(s, (ast.Expr, ast.Assign))), default=None)
+    # An error shown after a script that ends in `assert <expr>` may come from that expression (`assert f(1) == g(1)`):
+    # it is observed too, with the statement before it in its setup; the run keeps whichever reproduces the error.
+    end = len(tree.body) - 1
+    tail_assert = bool(raised and raised != "AssertionError" and tree.body and isinstance(tree.body[-1], ast.Assert)
+                       and assert_claim(tree.body[-1]) is None and (last_call is None or last_call < end))
+    extra = tuple(traceback.lines) if traceback and cut is None else tuple(block.lines[cut:])
     setup: list[str] = []
     out: list[Observation] = []
     for k, stmt in enumerate(tree.body):
@@ -144,9 +150,12 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
                                    parse_value(observed) if observed else INVALID, None, expected, lines))
         elif raised and k == last_call:
             target = node if node is not None else stmt.value
-            extra = tuple(traceback.lines) if traceback and cut is None else tuple(block.lines[cut:])
             out.append(Observation(tuple(setup), ast.unparse(target), exc_line, INVALID, raised, None,
                                    lines + extra))
+            if tail_assert:
+                setup.append(ast.unparse(stmt))
+        elif tail_assert and k == end:
+            out.append(Observation(tuple(setup), ast.unparse(stmt.test), exc_line, INVALID, raised, None, lines + extra))
         elif not printed:
             setup.append(ast.unparse(stmt))
     prints = [(k, s) for k, s in enumerate(tree.body) if isinstance(s, ast.Expr) and unprint(s.value)[1]]

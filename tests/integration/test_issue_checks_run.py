@@ -107,6 +107,28 @@ def test_printed_output_checks_and_prose_claims_run_for_real(tmp_path):
     assert "3 passed" in res.stdout, res.stdout[-3000:]
 
 
+def test_an_error_after_a_closing_assert_is_checked_where_it_reproduces(tmp_path):
+    """A script ending in `assert f(1) == g(1)` and a lone error line: the error may come from the last assignment
+    or from the assert's expression, so both are observed; run on the bug, only the one that raises the shown
+    error fails for the issue's reason (kept), and on the fix both pass."""
+    issue = ("I ran this:\n\n```python\nfrom mod import Juxt\nf = Juxt(str, int)\ng = f.copy()\nassert f(1) == g(1)\n```\n\n"
+             "It fails with:\n\n```\nAttributeError: 'Juxt' object has no attribute 'funcs'\n```\n\n"
+             "I expected it to work without an error.\n")
+    checks = extract_checks(issue)
+    assert [(c.kind, c.call) for c in checks] == [("not_raises", "f.copy()"), ("not_raises", "f(1) == g(1)")]
+    content = render_check_test(checks)
+    juxt = ("class Juxt:\n    def __init__(self, *funcs):\n        self.funcs = funcs\n"
+            "    def __call__(self, x):\n        return tuple(f(x) for f in self.funcs)\n"
+            "    def copy(self):\n        new = Juxt.__new__(Juxt)\n        {}\n        return new\n")
+    (tmp_path / "mod.py").write_text(juxt.format("pass"))
+    res = run_pytest(tmp_path, content)
+    assert "FAILED test_issue.py::test_issue_001" in res.stdout and "1 failed, 1 passed" in res.stdout, res.stdout[-3000:]
+    assert f"Failed: {MARK}: raises AttributeError" in res.stdout
+    (tmp_path / "mod.py").write_text(juxt.format("new.funcs = self.funcs"))
+    res = run_pytest(tmp_path, content)
+    assert "2 passed" in res.stdout, res.stdout[-3000:]
+
+
 def test_expected_pieces_of_output_check_containment_for_real(tmp_path):
     """"With `n=1` I expected `- a` and `- b`": the output must contain both pieces, whatever else it holds."""
     issue = ("```python\nfrom mod import toc\nprint(repr(toc(n=1)))\n# ''\nprint(toc(n=2))\n# - a\n```\n\n"

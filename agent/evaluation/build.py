@@ -56,6 +56,14 @@ class Images:
     instance_mb: float = 0.0        # the instance image's own layers above its environment (repo + install)
 
 
+def naming_missing(err: EnvBuildError, missing: list[str], mirror_root) -> EnvBuildError:
+    """The build error, naming the submodules that had no mirror (the likely cause: a setup.py cloning one)."""
+    if not missing:
+        return err
+    why = f"submodules with no mirror under {mirror_root}: {', '.join(missing)}"
+    return EnvBuildError(err.step, f"{why}; {err.package}" if err.package else why, err.tail, err.image)
+
+
 def guess_package(log: str) -> str | None:
     for pat in _PKG_PATTERNS:
         found = re.findall(pat, log, flags=re.S)
@@ -160,11 +168,7 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
                 try:
                     _build(client, ctx, inst.tag, log_dir / "instance_build.log" if log_dir else None)
                 except EnvBuildError as err:   # a submodule the build wanted may be the cause: say which
-                    if not missing:
-                        raise
-                    why = f"submodules with no mirror under {mirror_root}: {', '.join(missing)}"
-                    raise EnvBuildError(err.step, f"{why}; {err.package}" if err.package else why,
-                                        err.tail, err.image) from err
+                    raise naming_missing(err, missing, mirror_root) from err
             instance_s = time.monotonic() - t0
     gc.touch(env.tag, inst.tag)   # last use, for `gc-eval --max-disk` (least recently used go first)
     env_b, inst_b = image_bytes(client, env.tag), image_bytes(client, inst.tag)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.evaluation import mirror, recipe
+from agent.evaluation import build, mirror, recipe
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -92,3 +92,11 @@ def test_repositories_without_submodules_keep_their_instance_image_tags():
     old = {k: v for k, v in asdict(plain).items() if k != "submodules"}
     payload = json.dumps({"v": recipe.RECIPE_VERSION, "iv": recipe.INSTANCE_VERSION, **old}, sort_keys=True)
     assert plain.digest() == hashlib.sha256(payload.encode()).hexdigest()
+
+
+def test_a_failed_build_names_the_submodules_that_had_no_mirror():
+    err = build.EnvBuildError("RUN /bin/bash /root/setup_repo.sh", None, "Could not resolve host: github.com", "img:1")
+    assert build.naming_missing(err, [], "/m") is err
+    named = build.naming_missing(err, ["astropy_helpers (astropy/astropy-helpers)"], "/m")
+    assert "submodules with no mirror under /m: astropy_helpers (astropy/astropy-helpers)" in str(named)
+    assert "astropy_helpers" in named.reason and named.tail == err.tail

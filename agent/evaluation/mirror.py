@@ -68,9 +68,14 @@ def checkout(git_dir: Path, commit: str, dest: Path) -> None:
     tags = [f"refs/tags/{t}:refs/tags/{t}" for t in _git(git_dir, "tag", "--merged", commit).split()]
     for args in (["init", "-q"], ["fetch", "-q", "--no-tags", str(git_dir), commit, *tags],
                  ["checkout", "-q", "-B", "main", commit]):
-        proc = subprocess.run(["git", "-C", str(dest), *args], capture_output=True, text=True, timeout=600)
-        if proc.returncode != 0:
-            raise MirrorError(f"git {' '.join(args[:4])}: {proc.stderr.strip()[-500:]}")
+        _git_in(dest, args)
+
+
+def _git_in(dest: Path, args: list[str], what: str = "") -> None:
+    """git in the work tree at dest; a failure is a MirrorError naming the step."""
+    proc = subprocess.run(["git", "-C", str(dest), *args], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise MirrorError(f"{what}git {' '.join(args[:4])}: {proc.stderr.strip()[-500:]}")
 
 
 def repo_of_url(url: str, parent: str) -> str | None:
@@ -120,7 +125,5 @@ def fill_submodules(mirror_root: str | Path | None, dest: Path, subs: list[Submo
         for args in (["submodule", "init", "--", sub.path], ["config", key, str(src)],
                      ["-c", "protocol.file.allow=always", "submodule", "update", "--", sub.path],
                      ["config", key, sub.url], ["-C", sub.path, "remote", "set-url", "origin", sub.url]):
-            proc = subprocess.run(["git", "-C", str(dest), *args], capture_output=True, text=True, timeout=600)
-            if proc.returncode != 0:
-                raise MirrorError(f"submodule {sub.path}: git {' '.join(args[:3])}: {proc.stderr.strip()[-500:]}")
+            _git_in(dest, args, f"submodule {sub.path}: ")
     return missing

@@ -116,9 +116,10 @@ def base_image(client: docker.DockerClient, extra_packages: tuple[str, ...] = ()
 
 
 def plan(instance: dict, mirror_root: str | Path | None, base: str,
-         specs: dict | None = None) -> tuple[EnvRecipe, InstanceRecipe]:
-    """Recipes for an instance (`specs`: its swebench spec, when the caller has it already); raises RecipeError /
-    MirrorError when it cannot be built offline."""
+         specs: dict | None = None) -> tuple[EnvRecipe, InstanceRecipe, list[mirror.Submodule]]:
+    """Recipes for an instance (`specs`: its swebench spec, when the caller has it already) and the submodules its
+    base commit records (read once: the recipe names them, the instance build checks them out); raises
+    RecipeError / MirrorError when it cannot be built offline."""
     git_dir = mirror.find_mirror(mirror_root, instance["repo"])
     if git_dir is None:
         raise RecipeError(f"no mirror of {instance['repo']} under {mirror_root} (owner+name or owner__name)")
@@ -126,8 +127,8 @@ def plan(instance: dict, mirror_root: str | Path | None, base: str,
     commit = instance.get("environment_setup_commit") or instance["base_commit"]
     env = make_env_recipe(instance, specs, lambda p: mirror.read_file_at(git_dir, commit, p),
                           installed_pythons(), base)
-    subs = tuple(f"{s.path}@{s.commit}" for s in mirror.submodules(git_dir, instance["base_commit"], instance["repo"]))
-    return env, make_instance_recipe(instance, specs, env.tag, subs)
+    subs = mirror.submodules(git_dir, instance["base_commit"], instance["repo"])
+    return env, make_instance_recipe(instance, specs, env.tag, tuple(f"{s.path}@{s.commit}" for s in subs)), subs
 
 
 def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str | Path | None,
@@ -140,7 +141,7 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
         extra = toolchain_packages(host_has) + extra
     if extra:       # from the host's Debian packages; a missing one is named with its `apt-get install` line
         base = base_image(client, tuple(dict.fromkeys(extra)))
-    env, inst = plan(instance, mirror_root, base or base_image(client), specs)
+    env, inst, subs = plan(instance, mirror_root, base or base_image(client), specs)
     start = time.monotonic()
     env_s = instance_s = None
     with _BUILD_LOCK:
@@ -160,8 +161,7 @@ def ensure_images(client: docker.DockerClient, instance: dict, mirror_root: str 
             with tempfile.TemporaryDirectory(prefix="sweb-inst-") as tmp:
                 ctx = Path(tmp)
                 mirror.checkout(git_dir, inst.base_commit, ctx / "testbed")
-                missing = mirror.fill_submodules(
-                    mirror_root, ctx / "testbed", mirror.submodules(git_dir, inst.base_commit, instance["repo"]))
+                missing = mirror.fill_submodules(mirror_root, ctx / "testbed", subs)
                 (ctx / "Dockerfile").write_text(dockerfiles.instance_dockerfile(inst))
                 (ctx / "setup_repo.sh").write_text(dockerfiles.setup_repo_script(inst))
                 (ctx / "build_reqs.py").write_text(dockerfiles.BUILD_REQS_PY)

@@ -37,6 +37,9 @@ def bench(
     model_name: Optional[str] = typer.Option(None, "--model-name", help="model_name_or_path in predictions.jsonl (default: --model)."),
     config: Optional[Path] = typer.Option(None, "--config", help="YAML run configuration (per instance)."),
     set_: list[str] = typer.Option([], "-c", "--set", help="Override a config key: -c patch.samples=8"),
+    preset: Optional[str] = typer.Option(None, "--preset", help="small (default: local/small models) or strong (hosted models: multi-step, more samples)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Run seed of every instance (default 0): the same seed and model reproduce the same samples."),
+    price_per_mtok: Optional[str] = typer.Option(None, "--price-per-mtok", help="IN,OUT: USD per million input/output tokens, for models litellm cannot price (needed with a USD cap)."),
     budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the WHOLE batch."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the WHOLE batch."),
     instance_budget_usd: Optional[float] = typer.Option(None, "--instance-budget-usd", help="Cost cap per instance."),
@@ -46,17 +49,22 @@ def bench(
     coverage: bool = typer.Option(False, "--coverage", help="Also grade every unique candidate (coverage = any resolves). Costs time."),
     eval_timeout: float = typer.Option(1800, "--eval-timeout", help="Seconds for one instance's tests."),
 ):
-    """Run the pipeline on each instance, write predictions.jsonl + run folders, then evaluate. Resumable."""
+    """Run the pipeline on each instance, write predictions.jsonl + run folders, then evaluate. Resumable.
+    Exit code 0 when every instance ran (selected, abstained, or left unstarted by the total budget), 1 when
+    some ended in an error (listed; a rerun retries them), 2 on bad input or when the model became unreachable."""
     from agent.batch.runner import BenchOptions, load_rows, run_bench
     from agent.config import load_config
 
     ids = [i.strip() for item in instances for i in item.split(",") if i.strip()]
     try:
-        cfg = load_config(config, set_, **{"model.name": model, "model.api_base": api_base,
-                                           "model.api_key_env": api_key_env})
+        cfg = load_config(config, set_, preset=preset, **{
+            "model.name": model, "model.api_base": api_base, "model.api_key_env": api_key_env, "seed": seed,
+            "model.price_per_mtok": price_per_mtok})
         rows = load_rows(dataset, ids)
     except (ValueError, OSError, KeyError) as err:
         _fail(f"{err}")
+    if problem := caps_problem(cfg, budget_usd, instance_budget_usd, max_tokens, instance_max_tokens):
+        _fail(problem)
     if not rows:
         _fail(f"no instances in {dataset}")
     out = output or Path("runs") / f"bench-{dataset.name.split('.')[0]}"
@@ -67,7 +75,7 @@ def bench(
     log = lambda msg: typer.echo(msg, err=True)  # noqa: E731
     opts = BenchOptions(output=out, config=cfg, model_name=model_name or model or "swe-agent",
                         budget_usd=budget_usd, max_tokens=max_tokens, instance_budget_usd=instance_budget_usd,
-                        instance_max_tokens=instance_max_tokens, mirror_root=str(mirrors) if mirrors else None,
+                        instance_max_tokens=instance_max_tokens, mirror_root=str(mirrors.resolve()) if mirrors else None,
                         evaluate=evaluate, coverage=coverage, eval_timeout_s=eval_timeout, log=log)
     ex = _executor(executor, workers, address, num_cpus)
     try:
@@ -83,6 +91,9 @@ def bench(
     for line in error_lines(rows_out):
         typer.secho(f"error  {line}", fg=typer.colors.RED, err=True)
     typer.echo(f"batch folder: {out}\npredictions:  {out / 'predictions.jsonl'}", err=True)
+    from agent.batch.folder import BatchFolder
+    folder = BatchFolder(out)
+    raise typer.Exit(exit_code([folder.status(r.instance_id) for r in rows_out]))
 
 
 def _executor(kind: str, workers: int, address: str | None, num_cpus: float):
@@ -128,6 +139,27 @@ def summary_table(rows):
         table.add_row(r.instance_id, r.status, mark(r.resolved), mark(r.coverage), f"{r.cost_usd:.4f}",
                       str(r.tokens), f"{r.duration_s:.0f}")
     return table
+
+
+def caps_problem(cfg, budget_usd, instance_budget_usd, max_tokens, instance_max_tokens) -> str | None:
+    """Why a batch must not start, or None: the batch's caps bound each run as a run's own do, so an unpriced
+    model under a USD cap, or a key variable that is not set, is refused before any image build or model call
+    (as `solve` refuses them)."""
+    from agent.model.pricing import config_problem, key_problem
+    first = lambda *vs: next((v for v in vs if v is not None), None)  # noqa: E731
+    caps = cfg.model_copy(update={"budget_usd": first(budget_usd, instance_budget_usd, cfg.budget_usd),
+                                  "max_tokens": first(max_tokens, instance_max_tokens, cfg.max_tokens)})
+    return config_problem(caps) or key_problem(cfg)
+
+
+def exit_code(statuses) -> int:
+    """The exit code of `bench` and `select` from the instances' statuses (None: not run; pure): 2 when the model
+    could not be reached or refused (the batch stopped; rerun once it is back), 1 when an instance ended in
+    another error, else 0 (instances a spent total budget left unstarted are the cap at work, as `solve` exits 0
+    on a cap)."""
+    if any(st is not None and st.model_unavailable for st in statuses):
+        return 2
+    return 1 if any(st is not None and st.status == "error" for st in statuses) else 0
 
 
 def error_lines(rows) -> list[str]:

@@ -31,6 +31,7 @@ def select_cmd(
     api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="NAME of the env var holding the model key."),
     config: Optional[Path] = typer.Option(None, "--config", help="YAML run configuration (per instance)."),
     set_: list[str] = typer.Option([], "-c", "--set", help="Override a config key: -c exec_timeout_s=60"),
+    preset: Optional[str] = typer.Option(None, "--preset", help="small (default: local/small models) or strong (hosted models: more samples, the selection trajectory's own tests)."),
     budget_usd: Optional[float] = typer.Option(None, "--budget-usd", help="Hard cost cap for the WHOLE batch."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="Hard token cap for the WHOLE batch."),
     instance_budget_usd: Optional[float] = typer.Option(None, "--instance-budget-usd", help="Cost cap per instance."),
@@ -56,11 +57,15 @@ def select_cmd(
         _fail("--model-free and --model contradict each other")
     ids = [i.strip() for item in instances for i in item.split(",") if i.strip()]
     try:
-        cfg = load_config(config, set_, **{"model.name": model, "model.api_base": api_base,
-                                           "model.api_key_env": api_key_env})
+        cfg = load_config(config, set_, preset=preset, **{"model.name": model, "model.api_base": api_base,
+                                                           "model.api_key_env": api_key_env})
         rows = load_rows(dataset, ids)
     except (ValueError, OSError, KeyError) as err:
         _fail(f"{err}")
+    if not model_free:     # as `bench` and `solve`: refused before any image build or model call
+        from agent.batch.cli import caps_problem
+        if problem := caps_problem(cfg, budget_usd, instance_budget_usd, max_tokens, None):
+            _fail(problem)
     if output.exists() and not output.is_dir():
         _fail(f"-o {output} is a file, not a folder")
     if repo_mirror is not None and not repo_mirror.is_dir():
@@ -76,7 +81,7 @@ def select_cmd(
             "predictions.jsonl takes the first --method: put `-m pipeline-top` (the same ranking, never abstaining) or "
             "`-m regression` first to submit")
     opts = SelectOptions(output=output, config=cfg, methods=list(dict.fromkeys(method)),
-                         mirror_root=str(repo_mirror) if repo_mirror else None, model_free=model_free, seed=seed,
+                         mirror_root=str(repo_mirror.resolve()) if repo_mirror else None, model_free=model_free, seed=seed,
                          budget_usd=budget_usd, max_tokens=max_tokens, instance_budget_usd=instance_budget_usd,
                          log=log)
     ex = _executor(executor, workers, address, 1.0)
@@ -90,3 +95,7 @@ def select_cmd(
         chosen = sum(1 for s in selections.values() if s.methods[m].candidate)
         typer.echo(f"{m}: {chosen}/{len(selections)} instance(s) with a chosen patch -> "
                    f"{output / f'predictions-{m}.jsonl'}")
+    from agent.batch.cli import exit_code
+    from agent.batch.folder import BatchFolder
+    folder = BatchFolder(output)
+    raise typer.Exit(exit_code([folder.status(iid) for iid in selections]))

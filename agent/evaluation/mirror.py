@@ -37,7 +37,7 @@ def find_mirror(mirror_root: str | Path | None, repo: str) -> Path | None:
         base = Path(mirror_root) / folder
         for cand in (base, base / "repo", base / ".git"):
             if cand.is_dir() and _is_git_dir(cand):
-                return cand
+                return cand.resolve()    # absolute: git runs with other working directories (a fetch into a clone)
     return None
 
 

@@ -145,6 +145,7 @@ def test_a_model_nobody_can_reach_stops_the_batch_and_a_rerun_finishes_it(docker
     out = tmp_path / "batch"
     res = CliRunner().invoke(app, bench_args(dataset, out, dead, "--no-eval", "-c", "model.retries=1"))
     assert "the model is unavailable: 2 instance(s) not started" in res.output, res.output
+    assert res.exit_code == 2, res.output     # as `solve`: a script running `bench && eval` must notice
     summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
     assert summary["inst-a"]["status"] == "error" and "cannot reach the model" in res.output
     assert summary["inst-b"]["status"] == summary["inst-c"]["status"] == "not_run"

@@ -121,3 +121,60 @@ def test_example_never_overwrites_a_changed_copy_and_names_the_examples(tmp_path
     assert edited.read_text().endswith("# my edit\n")
     out = run(["example", "nosuch", "--dest", str(tmp_path / "x")])
     assert out.exit_code == 2 and "tempconv" in out.output
+
+
+def test_bench_and_select_refuse_caps_they_cannot_keep_before_writing_anything(tmp_path, monkeypatch):
+    # `solve` refused these; `bench` used to start, build images and fail (or overspend) per instance.
+    monkeypatch.delenv("NOPE_KEY", raising=False)
+    pred = tmp_path / "p.jsonl"
+    pred.write_text(json.dumps({"instance_id": "swe-agent__minicalc-1", "model_patch": ""}) + "\n")
+    for cmd in (["bench", "--dataset", str(MINI), "-o", str(tmp_path / "b")],
+                ["select", "--dataset", str(MINI), "--predictions", str(pred), "-o", str(tmp_path / "b")]):
+        unpriced = run([*cmd, "--model", "openai/some-proxy-model", "--budget-usd", "5"])
+        assert unpriced.exit_code == 2 and "has no price" in unpriced.output, unpriced.output
+        if cmd[0] == "bench":   # a per-instance USD cap needs prices just as much; a token cap bounds an unpriced model
+            per = run([*cmd, "--model", "openai/some-proxy-model", "--instance-budget-usd", "1"])
+            assert per.exit_code == 2 and "has no price" in per.output, per.output
+        key = run([*cmd, "--model", "openai/gpt-4o", "--api-key-env", "NOPE_KEY"])
+        assert key.exit_code == 2 and "NOPE_KEY" in key.output and "not set" in key.output, key.output
+        preset = run([*cmd, "--preset", "huge"])
+        assert preset.exit_code == 2 and "unknown preset" in preset.output, preset.output
+        assert not (tmp_path / "b").exists()
+    # Model-free selection calls no model: its caps are not refused for prices.
+    free = run(["select", "--dataset", str(MINI), "--predictions", str(pred), "-o", str(tmp_path / "f"),
+                "--model-free", "-m", "majority", "--budget-usd", "5", "-i", "nosuch"])
+    assert "has no price" not in free.output
+
+
+def test_caps_problem_takes_the_batch_caps_and_a_token_cap_bounds_an_unpriced_model():
+    from agent.batch.cli import caps_problem
+    from agent.config import load_config
+    cfg = load_config(None, [], **{"model.name": "openai/some-proxy-model"})
+    assert caps_problem(cfg, None, None, None, None) is None                  # no cap to keep
+    assert "has no price" in caps_problem(cfg, 3.0, None, None, None)         # the batch's total
+    assert "has no price" in caps_problem(cfg, None, 0.5, None, None)         # per instance
+    assert caps_problem(cfg, 3.0, None, 100_000, None) is None                # a token cap bounds it
+    assert caps_problem(cfg, 3.0, None, None, 20_000) is None
+    priced = load_config(None, [], **{"model.name": "openai/some-proxy-model", "model.price_per_mtok": "1,2"})
+    assert caps_problem(priced, 3.0, None, None, None) is None
+    assert caps_problem(load_config(None, []), 3.0, None, None, None) is None   # the embedded model is free
+
+
+def test_bench_and_select_exit_code_tells_an_unreachable_model_and_failed_instances_from_a_finished_batch():
+    from agent.batch.cli import exit_code
+    from agent.batch.folder import InstanceStatus
+    st = lambda status, **kw: InstanceStatus(instance_id="x", status=status, **kw)  # noqa: E731
+    assert exit_code([st("done"), st("budget"), None]) == 0          # selected/abstained, a cap, not started
+    assert exit_code([st("done"), st("error", error="boom")]) == 1
+    assert exit_code([st("error", error="x", model_unavailable=True), None, st("error", error="y")]) == 2
+    assert exit_code([]) == 0
+
+
+def test_a_relative_mirror_folder_is_found_as_an_absolute_git_dir(tmp_path, monkeypatch):
+    # `bench --mirrors mir` failed: git fetched from "mir/owner+name" inside another working directory.
+    import subprocess
+    from agent.evaluation.mirror import find_mirror
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "mir" / "o+n")], check=True)
+    monkeypatch.chdir(tmp_path)
+    found = find_mirror("mir", "o/n")
+    assert found is not None and found.is_absolute() and found == (tmp_path / "mir" / "o+n").resolve()

@@ -18,7 +18,7 @@ from agent.progress import Progress
 from agent.runfolder import CONFIG, FINAL_DIFF, ISSUE, LEDGER, META, RESULT, ROUNDS, RunFolder
 from agent.sandboxes import sandbox_factory
 from agent.schema import Decision, Issue, Result, StageSummary, SpendRecord
-from agent.ranking import is_decisive
+from agent.ranking import behaviour_votes, is_decisive
 from agent.stages.context import StageContext
 from agent.stages.execute import execute, passes_all
 from agent.stages.localize import localize
@@ -165,7 +165,8 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
         with ctx.clock.stage("probe"):
             behaviour = observe_behaviour(ctx, locations, candidates, matrix)
         # A candidate that behaves like the original code is never selected: no judge calls for it.
-        judged = [c for c in candidates if not behaviour or c.id not in behaviour.unchanged]
+        unchanged = behaviour_votes(candidates, behaviour, matrix)[1]
+        judged = [c for c in candidates if c.id not in unchanged]
         with ctx.clock.stage("reward"):
             rewards = score_candidates(ctx, judged, matrix, verifier)
         with ctx.clock.stage("select"):

@@ -88,7 +88,7 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
     cluster among the samples that changed behaviour, and an `unchanged` candidate scores 0."""
     weights = weight_tests(matrix, w)
     total_w = sum(weights.values())
-    support, unchanged = behaviour_votes(candidates, behaviour)
+    support, unchanged = behaviour_votes(candidates, behaviour, matrix)
     voters = candidates if w.share_over_unchanged else [c for c in candidates if c.id not in unchanged]
     total_samples = len({s for c in voters for s in c.samples}) or 1
     ranked = []
@@ -121,13 +121,24 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
     return ranked
 
 
-def behaviour_votes(candidates: list[Candidate], behaviour: Behaviour | None) -> tuple[dict[str, int], set[str]]:
+def behaviour_votes(candidates: list[Candidate], behaviour: Behaviour | None,
+                    matrix: ExecutionMatrix | None = None) -> tuple[dict[str, int], set[str]]:
     """(candidate -> support of its behaviour cluster, candidates behaving like the original code).
-    Probes on which no candidate changed behaviour missed the change: then behaviour says nothing."""
+    Probes on which no candidate changed behaviour missed the change: then behaviour says nothing. A candidate
+    that passes a kept test (each fails on the original code) did change behaviour, where the probes did not look:
+    it is not unchanged, and its votes are its own samples, not those of the no-op cluster its probes fell in."""
     if behaviour is None or not behaviour.informative:
         return {}, set()
     support = {c.id: s for c in candidates if (s := behaviour.support(c.id)) is not None}
-    return support, set(behaviour.unchanged) & {c.id for c in candidates}
+    unchanged = set(behaviour.unchanged) & {c.id for c in candidates}
+    seen = {c for c in unchanged if matrix is not None and passes_a_kept_test(matrix, c)}
+    for c in seen:
+        support.pop(c, None)
+    return support, unchanged - seen
+
+
+def passes_a_kept_test(matrix: ExecutionMatrix, candidate: str) -> bool:
+    return any((cell := matrix.get(candidate, t)) is not None and cell.outcome == "pass" for t in matrix.tests)
 
 
 def _agreement(r: RankedCandidate) -> int:

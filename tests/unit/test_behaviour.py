@@ -140,6 +140,23 @@ def test_unchanged_candidate_is_never_selected():
     assert only.status == "abstained" and only.method == "unchanged"
 
 
+def test_a_candidate_passing_a_kept_test_is_not_unchanged_where_the_probes_missed_its_change():
+    # Seen in a test-split run (sessions, N = 8): the only correct candidate passed 1 of 2 kept tests, each failing
+    # on the original code, but the model's probes did not call what it changed, so it fell in the no-op cluster,
+    # scored 0, and the run abstained. A passing kept test observed the change: it is ranked on its own samples.
+    cands = [cand("fix", [0]), cand("noop", [1, 2, 3]), cand("other", [4])]
+    m = matrix({"fix": {"t1": "pass", "t2": "fail"}, "noop": {"t1": "fail", "t2": "fail"},
+                "other": {"t1": "fail", "t2": "fail"}})
+    b = behaviour(cands, {"fix": ORIGINAL[0].outputs, "noop": ORIGINAL[0].outputs, "other": FIXED})
+    assert set(b.unchanged) == {"fix", "noop"}            # what the probes alone say
+    ranked = {r.candidate: r for r in rank_candidates(cands, m, judge({"fix": 0.6, "other": 0.6}), behaviour=b)}
+    assert not ranked["fix"].unchanged and ranked["fix"].score > ranked["other"].score > 0
+    assert ranked["fix"].support is None and ranked["fix"].share == 0.2     # its own sample, not the no-op cluster's 3
+    assert ranked["noop"].unchanged and ranked["noop"].score == 0
+    d = decide(cands, m, judge({"fix": 0.6, "other": 0.6}), abstain_below=0.0, behaviour=b)
+    assert d.candidate == "fix"
+
+
 def test_cluster_support_replaces_text_votes():
     # Three textually different samples agree on behaviour; the wrong text was produced twice.
     cands = [cand("a", [0]), cand("b", [1]), cand("c", [2]), cand("w", [3, 4])]

@@ -45,9 +45,7 @@ def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: E
     out["revised"] = sum(1 for o in outs if len(o.attempts) > 1)
     out["unique_candidates"] = len(candidates)
     if matrix is not None and matrix.tests:
-        out["pass_kept_checks"] = sum(
-            1 for c in candidates
-            if all((cell := matrix.get(c.id, t)) is not None and cell.outcome == "pass" for t in matrix.tests))
+        out["pass_kept_checks"] = sum(1 for c in candidates if len(matrix.passed(c.id)) == len(matrix.tests))
     else:
         out["pass_kept_checks"] = None
     out["rules"] = dict(Counter(rule for o in outs for a in o.attempts for rule in a.rules))

@@ -93,7 +93,7 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
     total_samples = len({s for c in voters for s in c.samples}) or 1
     ranked = []
     for c in candidates:
-        passed = [t for t in matrix.tests if (cell := matrix.get(c.id, t)) and cell.outcome == "pass"]
+        passed = matrix.passed(c.id)
         wp = sum(weights[t] for t in passed) / total_w if total_w else 0.0
         reg = regression_ok(matrix, c.id)
         rw = rewards[c.id].mean if c.id in rewards else None
@@ -131,14 +131,10 @@ def behaviour_votes(candidates: list[Candidate], behaviour: Behaviour | None,
         return {}, set()
     support = {c.id: s for c in candidates if (s := behaviour.support(c.id)) is not None}
     unchanged = set(behaviour.unchanged) & {c.id for c in candidates}
-    seen = {c for c in unchanged if matrix is not None and passes_a_kept_test(matrix, c)}
+    seen = {c for c in unchanged if matrix is not None and matrix.passed(c)}
     for c in seen:
         support.pop(c, None)
     return support, unchanged - seen
-
-
-def passes_a_kept_test(matrix: ExecutionMatrix, candidate: str) -> bool:
-    return any((cell := matrix.get(candidate, t)) is not None and cell.outcome == "pass" for t in matrix.tests)
 
 
 def _agreement(r: RankedCandidate) -> int:

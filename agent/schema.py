@@ -180,6 +180,11 @@ class ExecutionMatrix(BaseModel):
                 return c
         return None
 
+    def passed(self, candidate: str, tests=None) -> list[str]:
+        """Which of `tests` (default: the kept tests) the candidate passes, in their order."""
+        return [t for t in (self.tests if tests is None else tests)
+                if (cell := self.get(candidate, t)) is not None and cell.outcome == "pass"]
+
 
 class RewardScore(BaseModel):
     candidate: str

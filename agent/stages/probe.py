@@ -134,7 +134,7 @@ def run_probes(ctx: StageContext, candidates: list[Candidate], probes: list[Prob
 def passes_issue_checks(matrix: ExecutionMatrix, candidate: str) -> bool:
     """Every kept check built from the issue's own values passes (True when there is none)."""
     checks = {c.test for c in matrix.cells if c.origin == "issue" and c.test in matrix.tests}
-    return all((cell := matrix.get(candidate, t)) is not None and cell.outcome == "pass" for t in checks)
+    return len(matrix.passed(candidate, checks)) == len(checks)
 
 
 def observe_behaviour(ctx: StageContext, locations: list[Location], candidates: list[Candidate],

@@ -27,7 +27,7 @@ def bench(
     dataset: Path = typer.Option(..., "--dataset", help="SWE-bench rows (.jsonl / .json, optionally .gz)."),
     instances: list[str] = typer.Option([], "--instances", "-i", help="Instance ids (repeat or comma-separate); default: all."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Batch folder (resumes when it exists). Default: runs/bench-<dataset>."),
-    workers: int = typer.Option(1, "--workers", "-w", help="Instances at once (local executor; Ray: default = cluster CPUs / --num-cpus)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Instances at once (local executor; Ray: default = cluster CPUs / --num-cpus)."),
     executor: str = typer.Option("local", "--executor", help="local (threads) or ray."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray executor), e.g. 10.0.0.5:6379; default: auto."),
     num_cpus: float = typer.Option(1.0, "--num-cpus", help="CPUs Ray reserves per instance."),
@@ -47,7 +47,7 @@ def bench(
     mirrors: Optional[Path] = typer.Option(None, "--mirrors", help="Folder of bare git mirrors (owner+name); on every node."),
     evaluate: bool = typer.Option(True, "--eval/--no-eval", help="Grade the predictions after the run."),
     coverage: bool = typer.Option(False, "--coverage", help="Also grade every unique candidate (coverage = any resolves). Costs time."),
-    eval_timeout: float = typer.Option(1800, "--eval-timeout", help="Seconds for one instance's tests."),
+    eval_timeout: float = typer.Option(1800, "--eval-timeout", min=1, help="Seconds for one instance's tests."),
 ):
     """Run the pipeline on each instance, write predictions.jsonl + run folders, then evaluate. Resumable.
     Exit code 0 when every instance ran (selected, abstained, or left unstarted by the total budget), 1 when

@@ -23,7 +23,7 @@ def select_cmd(
     model_free: bool = typer.Option(False, "--model-free", help="No model at all: stages 3–6 use only the issue's own checks, behaviour probes and the repository's tests."),
     repo_mirror: Optional[Path] = typer.Option(None, "--repo-mirror", "--mirrors", help="Folder of bare git mirrors (owner+name)."),
     instances: list[str] = typer.Option([], "--instances", "-i", help="Instance ids (repeat or comma-separate); default: all in the prediction files."),
-    workers: int = typer.Option(1, "--workers", "-w", help="Instances at once."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Instances at once."),
     executor: str = typer.Option("local", "--executor", help="local (threads) or ray."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (ray executor)."),
     model: Optional[str] = typer.Option(None, "--model", help="Any litellm model string; default: the embedded local model."),

@@ -17,7 +17,7 @@ DATASET = typer.Option(..., "--dataset", help="SWE-bench rows: .jsonl, .jsonl.gz
 INSTANCES = typer.Option([], "--instances", "-i", help="Only these instance ids (repeat the option or comma-separate).")
 MIRROR = typer.Option(None, "--repo-mirror", help="Directory of bare git mirrors named owner+name or owner__name.")
 REPORT_DIR = typer.Option(Path("."), "--report-dir", help="Where the report JSON and logs/ go.")
-TIMEOUT = typer.Option(1800.0, "--timeout", help="Seconds for one instance's eval script.")
+TIMEOUT = typer.Option(1800.0, "--timeout", min=1, help="Seconds for one instance's eval script.")
 NETWORK = typer.Option(False, "--network", help="Give eval containers the bridge network, as the official "
                        "harness does (tests that call e.g. httpbin.org). Off by default: verdicts must not "
                        "depend on the internet.")
@@ -66,7 +66,7 @@ def eval_cmd(
     dataset: Path = DATASET,
     predictions: Path = typer.Option(..., "--predictions", help="jsonl/json: instance_id, model_name_or_path, model_patch."),
     instances: list[str] = INSTANCES,
-    workers: int = typer.Option(1, "--workers", help="Instances evaluated at once (image builds stay serialized)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Instances evaluated at once (image builds stay serialized)."),
     repo_mirror: Optional[Path] = MIRROR,
     run_id: str = typer.Option(None, "--run-id", help="Names the report and the log folder; default: a timestamp."),
     report_dir: Path = REPORT_DIR,

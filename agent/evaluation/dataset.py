@@ -54,7 +54,7 @@ def load_dataset(path: str | Path, instance_ids: list[str] | None = None) -> lis
     by_id = {r[KEY_INSTANCE_ID]: r for r in rows}
     missing = [i for i in instance_ids if i not in by_id]
     if missing:
-        raise KeyError(f"instances not in {path}: {', '.join(missing)}")
+        raise ValueError(f"instances not in {path}: {', '.join(missing)}")
     return [by_id[i] for i in instance_ids]
 
 

@@ -56,6 +56,17 @@ class _Log:
         self.fh.close()
 
 
+def apply_failure(outputs: list[str]) -> str:
+    """Why a patch did not apply, in one line: git apply's first `error:` line (it names the file and line),
+    else the first line of the last tool's output (patch(1): "can't find file to patch at input line 3")."""
+    for out in outputs:
+        for line in out.splitlines():
+            if line.startswith("error:"):
+                return line[len("error:"):].strip()[:200]
+    lines = [ln.strip() for ln in (outputs[-1] if outputs else "").splitlines() if ln.strip()]
+    return lines[0][:200] if lines else "no output"
+
+
 def summarize_report(report: dict, instance_id: str) -> str:
     """One line: which FAIL_TO_PASS / PASS_TO_PASS tests failed."""
     ts = report.get(instance_id, {}).get("tests_status") or {}
@@ -94,15 +105,17 @@ def evaluate(client: docker.DockerClient, spec: TestSpec, pred: dict, image: str
             (log_dir / "patch.diff").write_text(patch)
             if patch or not apply_empty:
                 ctr.put_file(box, DOCKER_PATCH, patch)
+                outputs = []
                 for cmd in GIT_APPLY_CMDS:
                     res = ctr.run(box, f"{cmd} {DOCKER_PATCH}", timeout=120)
                     if res.exit_code == 0:
                         log.info(f"{APPLY_PATCH_PASS}:\n{res.output}")
                         break
+                    outputs.append(res.output)
                     log.info(f"Failed to apply patch to container: {cmd}")
                 else:
                     log.info(f"{APPLY_PATCH_FAIL}:\n{res.output}")
-                    return InstanceResult(iid, "error", f"patch did not apply: {res.output.strip()[-200:]}",
+                    return InstanceResult(iid, "error", f"patch did not apply: {apply_failure(outputs)}",
                                           time.monotonic() - start)
             before = ctr.run(box, "git -c core.fileMode=false diff", timeout=120).output.strip()
             log.info(f"Git diff before:\n{before}")

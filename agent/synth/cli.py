@@ -25,11 +25,11 @@ def synth(
     python: str = typer.Option("3.11", "--python", help="Python minor version of the sandbox."),
     pip: list[str] = typer.Option([], "--pip", help="Extra pip requirement for the tests (repeat), e.g. --pip wcwidth==0.2.13."),
     test_cmd: Optional[str] = typer.Option(None, "--test-cmd", help="pytest command with -rA (default: pytest -rA -p no:cacheprovider)."),
-    workers: int = typer.Option(2, "--workers", "-w", help="Sandboxes at once."),
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="Sandboxes at once."),
     seed: int = typer.Option(0, "--seed", help="Order in which mutants are tried."),
-    max_tries: Optional[int] = typer.Option(None, "--max-tries", help="Stop after this many mutants."),
+    max_tries: Optional[int] = typer.Option(None, "--max-tries", min=1, help="Stop after this many mutants."),
     per_function: int = typer.Option(2, "--per-function", help="Kept bugs per function at most."),
-    timeout: float = typer.Option(300, "--timeout", help="Seconds for one run of the suite."),
+    timeout: float = typer.Option(300, "--timeout", min=1, help="Seconds for one run of the suite."),
     origin: str = typer.Option("", "--origin", help="Provenance recorded in each row, e.g. 'pypi sdist toolz==1.2.0'."),
     model: Optional[str] = typer.Option(None, "--model", help="litellm model: rewrites issues (and writes --llm-mutants bugs)."),
     api_base: Optional[str] = typer.Option(None, "--api-base", help="Model server URL."),
@@ -121,9 +121,15 @@ def synth_mirrors(
     output: Path = typer.Option(Path("mirrors"), "--output", "-o", help="Mirror folder for --mirrors / --repo-mirror."),
 ):
     """Unpack synth bundles into bare git mirrors (synth+<project>/) that bench and eval read."""
-    from agent.synth.gitrepo import unbundle
+    from agent.synth.gitrepo import GitError, unbundle
+    missing = [str(b) for b in bundles if not b.exists()]
+    if missing:
+        _fail(f"no such bundle or folder: {', '.join(missing)}")
     files = [f for b in bundles for f in (sorted(b.glob("*.bundle")) if b.is_dir() else [b])]
     if not files:
         _fail("no .bundle files given")
     for f in files:   # <project>.bundle -> synth+<project>/ (agent.evaluation.mirror's owner+name rule)
-        typer.echo(f"{f} -> {unbundle(f, output / f'synth+{f.stem}')}")
+        try:
+            typer.echo(f"{f} -> {unbundle(f, output / f'synth+{f.stem}')}")
+        except GitError as err:
+            _fail(f"{f} is not a git bundle `swe-agent synth` wrote: {err}")

@@ -44,8 +44,12 @@ def import_tree(git_dir: Path, source: Path) -> str:
     refs/heads/main points to it. The same files give the same commit (fixed identity and date)."""
     with tempfile.TemporaryDirectory(prefix="synth-import-") as tmp:
         if source.is_file():
-            with tarfile.open(source) as tar:
-                tar.extractall(tmp, filter="data")
+            try:
+                with tarfile.open(source) as tar:
+                    tar.extractall(tmp, filter="data")
+            except tarfile.TarError as err:
+                raise GitError(f"{source} is not a readable sdist (a .tar.gz of the project): "
+                               f"{str(err).splitlines()[0]}") from None
             tops = list(Path(tmp).iterdir())
             source = tops[0] if len(tops) == 1 and tops[0].is_dir() else Path(tmp)
         index = Path(tmp) / "index"

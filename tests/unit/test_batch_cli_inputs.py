@@ -178,3 +178,24 @@ def test_a_relative_mirror_folder_is_found_as_an_absolute_git_dir(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     found = find_mirror("mir", "o/n")
     assert found is not None and found.is_absolute() and found == (tmp_path / "mir" / "o+n").resolve()
+
+
+def test_counts_and_timeouts_below_one_are_refused():
+    for args in (["eval", "--dataset", str(MINI), "--predictions", str(MINI), "--workers", "0"],
+                 ["eval", "--dataset", str(MINI), "--predictions", str(MINI), "--timeout", "0"],
+                 ["bench", "--dataset", str(MINI), "--workers", "0"],
+                 ["bench", "--dataset", str(MINI), "--eval-timeout", "-1"],
+                 ["select", "--dataset", str(MINI), "--predictions", str(MINI), "--workers", "0"],
+                 ["synth", "--repo", ".", "--name", "x", "--version", "1", "--workers", "0"]):
+        out = run(args)
+        assert out.exit_code == 2 and "Invalid value" in out.output, (args, out.output)
+
+
+def test_synth_mirrors_refuses_a_missing_or_junk_bundle(tmp_path):
+    out = run(["synth-mirrors", str(tmp_path / "nope.bundle"), "-o", str(tmp_path / "m")])
+    assert out.exit_code == 2 and "no such bundle" in out.output
+    junk = tmp_path / "junk.bundle"
+    junk.write_text("junk")
+    out = run(["synth-mirrors", str(junk), "-o", str(tmp_path / "m")])
+    assert out.exit_code == 2 and "is not a git bundle" in out.output and "Traceback" not in out.output
+    assert not (tmp_path / "m" / "synth+junk").exists()

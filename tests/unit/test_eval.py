@@ -14,7 +14,7 @@ from swebench.harness.test_spec.test_spec import make_test_spec
 from agent.evaluation import dockerfiles, recipe, spec
 from agent.evaluation.run_all import EvalOptions, run_report
 from agent.evaluation.dataset import gold_predictions, load_dataset, load_predictions
-from agent.evaluation.run import InstanceResult, summarize_report
+from agent.evaluation.run import InstanceResult, apply_failure, summarize_report
 from tests.support.paths import DATA as TEST_DATA
 
 DATA = TEST_DATA / "eval"
@@ -38,7 +38,7 @@ def test_load_dataset_jsonl_gz_and_list_columns(tmp_path):
         assert [r["instance_id"] for r in rows] == ["pallets__flask-5014", "x__y-1"]
         assert rows[0]["FAIL_TO_PASS"] == '["t::a"]'  # lists become JSON strings, as on HF
     assert [r["instance_id"] for r in load_dataset(packed, ["x__y-1"])] == ["x__y-1"]
-    with pytest.raises(KeyError, match="nope"):
+    with pytest.raises(ValueError, match="^instances not in .*: nope$"):   # no KeyError quotes in the CLI line
         load_dataset(packed, ["nope"])
 
 
@@ -237,3 +237,13 @@ def test_validation_table_keeps_rows_of_earlier_calls(tmp_path):
     write([Validation("sympy__sympy-1", False, False, True, 7, 6, reason="env build failed")], tmp_path, "s")
     assert {v.instance_id: v for v in earlier_rows(tmp_path, "s")}["sympy__sympy-1"].seconds == 7   # a new run replaces it
     assert earlier_rows(tmp_path, "other") == []
+
+
+def test_a_patch_that_does_not_apply_says_why_in_one_line():
+    # git apply names the file (and the line); patch(1)'s first line is its reason, not the tail of its echo
+    git_out = "Checking patch nope.py...\nerror: nope.py: No such file or directory\n"
+    patch_out = ("can't find file to patch at input line 3\nPerhaps you used the wrong -p or --strip option?\n"
+                 "The text leading up to this was:\n|--- a/nope.py\nNo file to patch.  Skipping patch.\n")
+    assert apply_failure([git_out, git_out, patch_out]) == "nope.py: No such file or directory"
+    assert apply_failure(["", patch_out]) == "can't find file to patch at input line 3"
+    assert apply_failure([]) == "no output"

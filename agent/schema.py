@@ -188,7 +188,7 @@ class ExecutionMatrix(BaseModel):
 
 class RewardScore(BaseModel):
     candidate: str
-    scores: list[float]              # each in [0, 1]
+    scores: list[float]              # each in [0, 1]; empty: no usable judgement (no verdict, not a 0)
     mean: float
     rationales: list[str] = Field(default_factory=list)
 

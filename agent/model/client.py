@@ -38,6 +38,15 @@ def unreachable(err: BaseException | None) -> bool:
     return _in_chain(err, lambda e: isinstance(e, (httpx.ConnectError, ConnectionRefusedError)))
 
 
+# The server answered (HTTP 200) with something that is not an OpenAI chat completion: an HTML page, `{}`,
+# another API. Every call gets the same, so after a call's retries all failed so, the run stops.
+_NOT_AN_API = ("received response - <apiresponse [200", "returned a response with no 'choices'")
+
+
+def not_an_api(err: BaseException | None) -> bool:
+    return _in_chain(err, lambda e: any(m in str(e).lower() for m in _NOT_AN_API))
+
+
 def _in_chain(err: BaseException | None, test) -> bool:
     """Whether `test` holds for the error or anything in its cause chain (litellm wraps the real cause)."""
     seen = 0
@@ -103,7 +112,7 @@ class LiteLLMModel:
     def _call(self, build: Callable[[], dict[str, Any]], send: Callable[..., Any]) -> ModelReply:
         attempts = self.config.retries + 1
         last: Exception | None = None
-        timeouts = 0
+        timeouts = garbled = 0
         for attempt in range(attempts):
             request = build()
             # A call that timed out was slow, not lost: a CPU-bound local server under load can need
@@ -122,6 +131,7 @@ class LiteLLMModel:
                                            "--api-base, and rerun the same command: finished work is kept.") from err
                 last = err
                 timeouts += isinstance(err, (litellm.Timeout, openai.APITimeoutError))
+                garbled += not_an_api(err)
                 if attempt + 1 < attempts:
                     self._sleep(self._delay(attempt))
                 continue
@@ -153,6 +163,11 @@ class LiteLLMModel:
             raise ModelUnavailable(f"cannot reach the model {self.name}{_where(self.config)} "
                                    f"({attempts} tries): {_short(last)}. Start the server (or fix --api-base) "
                                    "and rerun the same command: finished work is kept.") from last
+        if garbled == attempts:
+            raise ModelUnavailable(f"the server{_where(self.config)} answers, but not as an OpenAI-compatible chat "
+                                   f"API ({attempts} tries; {_short(last, 200)}). Check --api-base (such a server's "
+                                   "base URL usually ends in /v1) and --model, and rerun the same command: "
+                                   "finished work is kept.") from last
         raise ModelError(f"model call to {self.name} failed {attempts} times "
                          f"({self.config.retries} retries with backoff); last error "
                          f"{type(last).__name__}: {_short(last)}") from last

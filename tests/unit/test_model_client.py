@@ -149,7 +149,11 @@ class Recorder:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 status = outer.statuses.pop(0) if outer.statuses else 200
-                data = json.dumps({"error": {"message": f"status {status}"}} if status != 200 else {
+                if isinstance(status, bytes):     # a 200 whose body is not a chat completion (a web page, `{}`)
+                    status, data = 200, status
+                else:
+                    data = None
+                data = data or json.dumps({"error": {"message": f"status {status}"}} if status != 200 else {
                     "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
                     "choices": [{"index": 0, "finish_reason": "stop",
                                  "message": {"role": "assistant", "content": "pong"}}],
@@ -222,6 +226,27 @@ def test_server_errors_over_http_are_retried(recorder):
     assert m.query(MSGS).content == "pong"
     assert len(recorder.requests) == 3 and len(sleeps) == 2  # no hidden openai-client retries either
     assert recorder.requests[0][0]["authorization"] == "Bearer local"  # loopback server without a key
+
+
+@pytest.mark.parametrize("recorder", [[b"<html>login</html>"] * 3, [b"{}"] * 3], indirect=True)
+def test_a_server_that_answers_but_not_as_the_api_stops_the_run(recorder):
+    """--api-base pointing at a web page or another API: every call of the run would fail alike after its
+    retries (minutes of a run for nothing, then exit 0); after one call's tries the run stops, naming the fix."""
+    m = LiteLLMModel(ModelConfig(name="openai/served", api_base=recorder.api_base, retries=2), sleep=lambda s: None)
+    with pytest.raises(ModelUnavailable, match="not as an OpenAI-compatible chat API.*--api-base"):
+        m.query(MSGS)
+    assert len(recorder.requests) == 3
+
+
+@pytest.mark.parametrize("recorder", [[b"<html>glitch</html>", 500, b"{}"], [b"{}"]], indirect=True)
+def test_a_garbled_answer_among_other_failures_or_once_is_one_calls_trouble(recorder):
+    m = LiteLLMModel(ModelConfig(name="openai/served", api_base=recorder.api_base, retries=2), sleep=lambda s: None)
+    if len(recorder.statuses) == 3:
+        with pytest.raises(ModelError) as info:
+            m.query(MSGS)
+        assert not isinstance(info.value, ModelUnavailable)   # a 500 among them: a failing server, not a wrong URL
+    else:
+        assert m.query(MSGS).content == "pong"               # retried, then answered
 
 
 @pytest.mark.parametrize("recorder", [[401]], indirect=True)

@@ -44,3 +44,13 @@ def test_the_judge_score_is_the_mean_of_the_usable_judgements():
     score = judge_score("c", t)
     assert score.scores == [1.0, 0.5] and score.mean == 0.75 and score.rationales == ["", ""]
     assert judge_score("c", []).mean == 0.0
+
+
+def test_a_candidate_no_judgement_could_score_has_no_reward_not_a_zero(tmp_path):
+    """A judge whose every answer is unusable (garbled, or every call failed) said nothing about the candidate:
+    scoring it 0.0 ranked it as if the judge had said No. It gets no reward (the ranking leaves the judge out)
+    and no score file, so a resume asks again."""
+    repo = make_repo(tmp_path)
+    scores, calls = judge(tmp_path, repo, ["I cannot tell."], samples=2)
+    assert calls == 4 and scores == {}        # each judgement had its format-feedback turn
+    assert not (tmp_path / "run/06_reward/cgood.json").exists()

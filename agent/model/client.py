@@ -163,6 +163,11 @@ class LiteLLMModel:
             raise ModelUnavailable(f"cannot reach the model {self.name}{_where(self.config)} "
                                    f"({attempts} tries): {_short(last)}. Start the server (or fix --api-base) "
                                    "and rerun the same command: finished work is kept.") from last
+        if timeouts == attempts:   # limits doubled up to 4x and still no answer: a stuck or hopelessly slow server
+            raise ModelUnavailable(f"the model {self.name}{_where(self.config)} did not answer within "
+                                   f"{self.config.timeout_s:g} s (and up to 4x that) on any of {attempts} tries: "
+                                   "is the server stuck or overloaded? Restart it (or raise model.timeout_s) and "
+                                   "rerun the same command: finished work is kept.") from last
         if garbled == attempts:
             raise ModelUnavailable(f"the server{_where(self.config)} answers, but not as an OpenAI-compatible chat "
                                    f"API ({attempts} tries; {_short(last, 200)}). Check --api-base (such a server's "

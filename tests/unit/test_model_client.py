@@ -269,6 +269,17 @@ def test_a_timed_out_call_is_retried_with_a_longer_limit():
     assert len(sleeps) == 1      # one timeout, one retry
 
 
+def test_a_server_that_never_answers_in_time_stops_the_run():
+    """Every try timed out, the limit doubled each time: each later call of the run would wait as long (75 min
+    per call at the defaults) and fail alike. The run stops, resumable, naming the server and the setting."""
+    from tests.support.openai_server import ScriptedOpenAI
+    with ScriptedOpenAI(lambda messages: "too late", delay_s=1.5) as server:
+        m = LiteLLMModel(ModelConfig(name="openai/served", api_base=server.api_base, timeout_s=0.2, retries=1),
+                         sleep=lambda s: None)
+        with pytest.raises(ModelUnavailable, match="did not answer within 0.2 s .* 2 tries.*model.timeout_s"):
+            m.query(MSGS)
+
+
 def test_a_raw_completion_is_sent_as_a_prompt_charged_and_capped_like_a_chat_call():
     """`complete` (fill-in-the-middle prompts) talks to /v1/completions of a real HTTP server on 127.0.0.1."""
     from tests.support.openai_server import ScriptedOpenAI

@@ -194,16 +194,40 @@ def tied_leaders(ranked: list[RankedCandidate], k: int, eps: float = 0.05) -> li
     return [r.candidate for r in ranked[:k] if ranked[0].score - r.score <= eps + 1e-9 and r.score > 0]
 
 
-def contenders(ranked: list[RankedCandidate], leaders: list[str]) -> list[str]:
+def repo_failures(matrix: ExecutionMatrix, candidate: str) -> set[str] | None:
+    """The repository's tests that fail with the candidate; None = not known (not run, error, timeout, tests
+    edited, or a failing run that named no test)."""
+    cell = matrix.get(candidate, "regression")
+    if cell is None or cell.tampered or cell.outcome not in ("pass", "fail"):
+        return None
+    if cell.outcome == "pass":
+        return set()
+    return set(cell.failed_tests) or None
+
+
+def dominates(matrix: ExecutionMatrix, a: str, b: str) -> bool:
+    """Execution evidence prefers a to b outright: a passes every kept test b passes, and the repository tests
+    failing with a are a strict subset of those failing with b (a repairs some the original code fails, or
+    breaks fewer, and fails none that b passes). Pure."""
+    fa, fb = repo_failures(matrix, a), repo_failures(matrix, b)
+    return (fa is not None and fb is not None and fa < fb
+            and set(matrix.passed(a)) >= set(matrix.passed(b)))
+
+
+def contenders(ranked: list[RankedCandidate], leaders: list[str], matrix: ExecutionMatrix | None = None) -> list[str]:
     """The near-tied leaders a selection trajectory may choose among: those that at least as many distinct
     patch samples wrote as the evidence's leader. One model answer must not overturn independent samples'
     agreement: in the dev set's train folders the one trajectory override that changed a verdict (quantiles)
     swapped a fix two samples wrote for a wrong one a single sample wrote, and no override ever turned a wrong
-    pick right. Pure."""
+    pick right. Nor may it overturn execution evidence: a leader that the evidence's leader dominates (see
+    `dominates`) is no contender (synth bench10, inflection-cb3d2fd94b: the leader, the right fix, made every
+    repository test pass; the trajectory picked a sample that stubbed the failing function out, with the same
+    kept-test passes and the original's repository failures). Pure."""
     count = {r.candidate: r.count for r in ranked}
     if not leaders:
         return []
-    return [c for c in leaders if count.get(c, 0) >= count.get(leaders[0], 0)]
+    return [c for c in leaders if count.get(c, 0) >= count.get(leaders[0], 0)
+            and not (matrix is not None and dominates(matrix, leaders[0], c))]
 
 
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],

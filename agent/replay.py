@@ -100,7 +100,7 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
     def recorded_guarded(c):   # the run's decision under today's contenders rule (agent/ranking.py)
         d = c.recorded
         if d is not None and d.status == "selected" and d.method == "selection_trajectory" and d.ranking \
-                and d.candidate not in contenders(d.ranking, [r.candidate for r in d.ranking]):
+                and d.candidate not in contenders(d.ranking, [r.candidate for r in d.ranking], c.matrix):
             return Pick(d.ranking[0].candidate, d.confidence, d.ranking[0].candidate)
         return recorded(c)
 

@@ -30,7 +30,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
     cfg = ctx.config.select
     decision = decide_as_configured(cfg, candidates, matrix, rewards, behaviour)
     decision.tests = list(matrix.tests)
-    leaders = contenders(decision.ranking, tied_leaders(decision.ranking, cfg.top_k))
+    leaders = contenders(decision.ranking, tied_leaders(decision.ranking, cfg.top_k), matrix)
     if (decision.status == "selected" and len(leaders) > 1 and ctx.config.use_selection_trajectory
             and cfg.samples > 0 and not ctx.ledger.exhausted_reason()):
         by_id = {c.id: c for c in candidates}

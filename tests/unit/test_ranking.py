@@ -121,6 +121,31 @@ def test_the_selection_trajectory_chooses_only_among_leaders_as_well_supported_a
     assert contenders(even, []) == []
 
 
+def test_the_selection_trajectory_cannot_pick_a_leader_the_execution_evidence_dominates():
+    """synth bench10 inflection-cb3d2fd94b: the leader (a repair, no sample wrote it) passes the kept tests and
+    every repository test; two one-sample candidates pass the same kept tests but leave the original code's
+    repository failures (one stubbed the broken function out). The trajectory picked a stub. A contender the
+    leader dominates is none (so is one that breaks a repository test the leader keeps); one that passes a kept
+    test the leader fails stays."""
+    from agent.ranking import contenders, dominates
+    base_fail = ["t_norm[a]", "t_norm[b]", "t_param"]
+    m = matrix({"lead": {"t1": "pass", "t2": "fail"}, "stub": {"t1": "pass", "t2": "fail"},
+                "other": {"t1": "pass", "t2": "fail"}, "wider": {"t1": "pass", "t2": "pass"}},
+               regression={"lead": ("pass", []), "stub": ("fail", ["t_norm[a]", "t_norm[b]"]),
+                           "other": ("fail", ["t_unrelated"]), "wider": ("fail", ["t_norm[a]"])},
+               baseline_failed=base_fail)
+    ranked = rank_candidates([cand("lead", []), cand("stub", [1]), cand("other", [2]), cand("wider", [3])], m, {})
+    leaders = ["lead", "stub", "other", "wider"]
+    assert dominates(m, "lead", "stub") and not dominates(m, "stub", "lead")
+    assert not dominates(m, "lead", "wider")          # wider passes a kept test lead fails
+    assert not dominates(m, "lead", "lead")           # strict
+    assert contenders(ranked, leaders) == leaders     # every one as well supported as the leader (0 samples)
+    assert contenders(ranked, leaders, m) == ["lead", "wider"]
+    unknown = matrix({"lead": {"t1": "pass"}, "stub": {"t1": "pass"}},
+                     regression={"lead": ("error", []), "stub": ("fail", ["x"])}, baseline_failed=["x"])
+    assert not dominates(unknown, "lead", "stub")     # a run that errored tells nothing
+
+
 def test_judge_alone_cannot_override_failing_reproduction_tests():
     cands = [cand("c1", [0])]
     m = matrix({"c1": {"t1": "fail", "t2": "fail"}})

@@ -69,7 +69,19 @@ class RunFolderLayoutError(ValueError):
     """The run folder holds one stage under both its old and its new folder name."""
 
 
+def _read_umask() -> int:
+    """The process umask, read once at import (os.umask can only be read by setting it: not from threads)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_read_umask()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, with the mode any file of this user gets (mkstemp's 0600
+    made run folders, predictions and reports unreadable to a web server or a teammate)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -77,6 +89,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

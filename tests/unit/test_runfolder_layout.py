@@ -39,3 +39,16 @@ def test_a_killed_or_damaged_run_reads_as_missing_with_warnings(tmp_path):
     assert run.warnings[0] == f"{MATRIX}: unreadable (JSONDecodeError)"
     assert run.warnings[1] == f"{CANDIDATES}[0]: does not match Candidate"
     assert run.warnings[2].startswith(f"{DECISION}: does not match Decision")
+
+
+def test_files_written_atomically_get_the_users_usual_mode(tmp_path):
+    """mkstemp makes 0600: run folders, predictions.jsonl and `show` reports were unreadable to a web server
+    or a teammate. They get what any file of this user gets (0666 minus the umask)."""
+    import os
+    import stat
+    from agent.runfolder import atomic_write_text
+    mask = os.umask(0o022)
+    os.umask(mask)
+    atomic_write_text(tmp_path / "sub" / "report.html", "<html></html>")
+    assert stat.S_IMODE((tmp_path / "sub" / "report.html").stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["report.html"]     # no temporary file left

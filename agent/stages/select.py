@@ -9,12 +9,23 @@ from agent.calibration import decide_as_configured
 from agent.parsing import parse_choice
 from agent.runfolder import DECISION, SELECTION_TRAJECTORY
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.ranking import contenders, tied_leaders
+from agent.ranking import contenders, repo_failures, tied_leaders
 from agent.stages.context import StageContext
 
 
-def _summary(r) -> str:
-    reg = {True: "repo tests ok", False: "BREAKS repo tests", None: "repo tests not run"}[r.regression_ok]
+def _repo_tests(r, matrix: ExecutionMatrix | None) -> str:
+    """What the repository's tests say, in words that stay true when some fail on the original code too."""
+    if r.regression_ok is not True or matrix is None:
+        return {True: "repo tests ok", False: "BREAKS repo tests", None: "repo tests not run"}[r.regression_ok]
+    fails = repo_failures(matrix, r.candidate)
+    base = set(matrix.baseline_regression.failed_tests) if matrix.baseline_regression else set()
+    if not fails:
+        return "repo tests all pass" + (f" ({len(base)} fail on the original code)" if base else "")
+    return f"repo tests: no new failure ({len(fails)} fail, as on the original code)"
+
+
+def _summary(r, matrix: ExecutionMatrix | None = None) -> str:
+    reg = _repo_tests(r, matrix)
     judge = f"judge {r.reward:.2f}" if r.reward is not None else "no judge score"
     same = "" if r.support is None else f", behaves like {r.support} sample(s) on the probe inputs"
     return f"passes {r.tests_passed}/{r.tests_total} reproduction tests, {reg}, {judge}, {r.count} sample(s){same}"
@@ -35,7 +46,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
             and cfg.samples > 0 and not ctx.ledger.exhausted_reason()):
         by_id = {c.id: c for c in candidates}
         ranked = {r.candidate: r for r in decision.ranking}
-        shown = [{"id": cid, "diff": by_id[cid].diff[:3000], "summary": _summary(ranked[cid])} for cid in leaders]
+        shown = [{"id": cid, "diff": by_id[cid].diff[:3000], "summary": _summary(ranked[cid], matrix)} for cid in leaders]
         spec = StageSpec.from_config("select", cfg, parse=partial(parse_choice, ids=leaders),
                                      exec_timeout_s=ctx.config.exec_timeout_s,
                                      variables={"issue": ctx.issue_text, "candidates": shown, "ids": ", ".join(leaders)})

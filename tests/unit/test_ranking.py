@@ -172,6 +172,12 @@ def test_selection_trajectory_summary_shows_behaviour_support():
                           regression_ok=True, reward=0.5, count=2, support=3)
     assert _summary(row).endswith("2 sample(s), behaves like 3 sample(s) on the probe inputs")
     assert "probe" not in _summary(row.model_copy(update={"support": None}))
+    # "ok" said nothing about the original code's own failures: the right fix and a stub read alike
+    m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}},
+               regression={"c1": ("pass", []), "c2": ("fail", ["a", "b"])}, baseline_failed=["a", "b"])
+    assert "repo tests all pass (2 fail on the original code)" in _summary(row, m)
+    assert "no new failure (2 fail, as on the original code)" in _summary(row.model_copy(update={"candidate": "c2"}), m)
+    assert "BREAKS repo tests" in _summary(row.model_copy(update={"regression_ok": False}), m)
 
 
 def test_contested_confidence_shares_test_evidence_with_rival_behaviours():

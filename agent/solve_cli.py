@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from agent.config import SolveConfig
+from agent.interrupts import exit_status, reap_own_sandboxes, trap_sigterm
 from agent.repo_input import InputError, issue_from_file, open_repo
 from agent.runfolder import default_output
 from agent.schema import Result
@@ -26,32 +27,24 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
     run_dir = output or default_output(issue.id, commit)
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError(f"--output {run_dir} is a file, not a folder: choose a folder for the run")
+    trap_sigterm()
     try:
         with RunFolder(run_dir).lock():
             return solve(issue, repo, run_dir, cfg, commit=commit), run_dir
-    except (KeyboardInterrupt, SystemExit) as err:   # Ctrl-C; SIGTERM (SystemExit while a model server runs)
+    except (KeyboardInterrupt, SystemExit) as err:   # Ctrl-C; SIGTERM (agent.interrupts.trap_sigterm)
         typer.secho(f"\ninterrupted: nothing finished is lost; rerun the same command (run folder {run_dir}) "
                     "to resume.", fg=typer.colors.YELLOW, err=True)
         # solve() has unwound (model server stopped, run folder consistent); model calls still in
         # flight in worker threads would hold the exit for minutes: leave without joining them, but not
         # before removing the sandboxes they hold.
         if cfg.sandbox == "docker":
-            _reap_own_sandboxes()
+            reap_own_sandboxes()
         sys.stderr.flush()
-        os._exit(130 if isinstance(err, KeyboardInterrupt) else 143)
+        os._exit(exit_status(err))
     except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy,
             RunFolderLayoutError) as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-
-
-def _reap_own_sandboxes() -> None:
-    try:
-        from sandbox.engine import connect
-        from sandbox.gc import reap_own
-        reap_own(connect(timeout=10))
-    except Exception:      # best effort on the way out: the next run reaps what is left
-        pass
 
 
 def solve_local(issue_file: Path, repo_path: Path, cfg: SolveConfig, *, output: Path | None, apply: bool,

@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from agent.interrupts import exit_status, reap_own_sandboxes, trap_sigterm
+
 app = typer.Typer(add_completion=False, help="Batch runs over a SWE-bench style dataset.")
 
 
@@ -78,12 +80,15 @@ def bench(
                         instance_max_tokens=instance_max_tokens, mirror_root=str(mirrors.resolve()) if mirrors else None,
                         evaluate=evaluate, coverage=coverage, eval_timeout_s=eval_timeout, log=log)
     ex = _executor(executor, workers, address, num_cpus)
+    trap_sigterm()
     try:
         rows_out = run_bench(rows, opts, ex)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as err:   # Ctrl-C; SIGTERM (agent.interrupts.trap_sigterm)
         typer.secho(f"\ninterrupted: finished instances are saved in {out}; rerun the same command to resume.",
                     fg=typer.colors.YELLOW, err=True)
-        os._exit(130)   # do not wait for running instances: their run folders resume on the next run
+        if cfg.sandbox == "docker":
+            reap_own_sandboxes()     # the running instances' sandboxes: their threads are not joined
+        os._exit(exit_status(err))   # do not wait for running instances: their run folders resume on the next run
     finally:
         ex.close()
     from rich.console import Console

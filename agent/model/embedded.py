@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from agent.interrupts import sigterm_to_exit
 from agent.model import _serve
 from agent.model.base import ModelConfig, ModelError
 from agent.model.weights import ensure_weights, home, spec_for
@@ -167,17 +168,13 @@ class EmbeddedModel:
             return
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             self._old_sigterm = signal.SIG_DFL
-            signal.signal(signal.SIGTERM, _sigterm_to_exit)
+            signal.signal(signal.SIGTERM, sigterm_to_exit)
 
     def _restore_sigterm(self) -> None:
         if self._old_sigterm is not None and threading.current_thread() is threading.main_thread():
-            if signal.getsignal(signal.SIGTERM) is _sigterm_to_exit:
+            if signal.getsignal(signal.SIGTERM) is sigterm_to_exit:
                 signal.signal(signal.SIGTERM, self._old_sigterm)
             self._old_sigterm = None
-
-
-def _sigterm_to_exit(signum, frame) -> None:
-    raise SystemExit(128 + signum)
 
 
 def _child_env() -> dict[str, str]:

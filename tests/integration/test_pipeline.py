@@ -85,7 +85,10 @@ def test_resume_after_kill_redoes_nothing_finished(docker_client, tmp_path):
     assert result.n_patch_samples == 6 and result.status == "selected"
 
 
-def test_ctrl_c_leaves_at_once_although_a_model_call_is_in_flight(docker_client, tmp_path):
+@pytest.mark.parametrize("sig,code_expected", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_leaves_at_once_although_a_model_call_is_in_flight(docker_client, tmp_path, sig, code_expected):
+    """SIGTERM too (a CI timeout, `kill`): with a model server of the user's (--api-base) its default action
+    killed Python on the spot and left the run's sandboxes running; now it unwinds as Ctrl-C does."""
     repo = make_repo(tmp_path)
     issue_file = tmp_path / "issue.md"
     issue_file.write_text(ISSUE)
@@ -100,7 +103,9 @@ def test_ctrl_c_leaves_at_once_although_a_model_call_is_in_flight(docker_client,
             time.sleep(0.2)
         assert server.requests, "no model call started"
         sent = time.time()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         code = proc.wait(timeout=50)
-        assert time.time() - sent < 20 and code == 130
+        assert time.time() - sent < 20 and code == code_expected
         assert "rerun the same command" in proc.stderr.read().decode()
+    left = docker_client.containers.list(all=True, filters={"label": f"swe-agent.owner-pid={proc.pid}"})
+    assert left == [], [c.name for c in left]

@@ -96,7 +96,7 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
         passed = matrix.passed(c.id)
         wp = sum(weights[t] for t in passed) / total_w if total_w else 0.0
         reg = regression_ok(matrix, c.id)
-        rw = rewards[c.id].mean if c.id in rewards else None
+        rw = r.mean if (r := rewards.get(c.id)) is not None and r.scores else None   # no judgement: no verdict
         # A no-op's samples attempted no fix: they are outside the vote (and its share is 0).
         share = 0.0 if c.id in unchanged else min(1.0, support.get(c.id, c.count) / total_samples)
         parts = {"votes": (w.votes, share)}

@@ -112,14 +112,11 @@ def score_candidates(ctx: StageContext, candidates: list[Candidate], matrix: Exe
                     ctx.run.write_json(rel_t, t)
             if any(t.status == "budget" for t in trajs):
                 break
-            if not score.scores:
-                # every judgement failed (model errors, no readable verdict): no evidence, not a "No";
-                # nothing is saved, so a resume asks again
-                bar.advance()
-                continue
-            ctx.run.write_json(rel, score)
-            ctx.run.write_json("ledger.json", ctx.ledger.snapshot())
-        out[cand.id] = score
+            if score.scores:             # none: every judgement failed or was unreadable; unsaved, a resume asks again
+                ctx.run.write_json(rel, score)
+                ctx.run.write_json("ledger.json", ctx.ledger.snapshot())
+        if score.scores:                 # no verdict is no evidence, not a "No" (agent/ranking.py reads it so too)
+            out[cand.id] = score
         bar.advance()
     bar.close()
     return out

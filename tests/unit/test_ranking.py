@@ -200,3 +200,11 @@ def test_contested_confidence_shares_test_evidence_with_rival_behaviours():
     unobserved = [rc("a", None, None), rc("b", "s2", 1)]              # no behaviour evidence: unchanged rule
     assert contested_share(unobserved) == 1.0
     assert contested_share([rc("a", "s1", 1), rc("b", "s2", 3)]) == 0.25
+
+
+def test_a_reward_with_no_judgement_is_no_verdict():
+    # an older run folder may hold `scores: []`, `mean: 0.0`: ranked as no judge, not as a "No"
+    cands = [cand("c1", [0]), cand("c2", [1])]
+    m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}})
+    empty = {"c1": RewardScore(candidate="c1", scores=[], mean=0.0)}
+    assert rank_candidates(cands, m, empty) == rank_candidates(cands, m, {})

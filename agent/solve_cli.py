@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import typer
 
 from agent.config import SolveConfig
-from agent.interrupts import exit_status, reap_own_sandboxes, trap_sigterm
+from agent.interrupts import unwinding
 from agent.repo_input import InputError, issue_from_file, open_repo
 from agent.runfolder import default_output
 from agent.schema import Result
@@ -27,20 +25,12 @@ def _run(issue, repo: Path, commit: str, cfg: SolveConfig, output: Path | None) 
     run_dir = output or default_output(issue.id, commit)
     if run_dir.exists() and not run_dir.is_dir():
         raise InputError(f"--output {run_dir} is a file, not a folder: choose a folder for the run")
-    trap_sigterm()
+    # solve() unwinds first (model server stopped, run folder consistent); model calls still in flight in
+    # worker threads would hold the exit for minutes: leave without joining them, their sandboxes removed.
+    interrupted = f"interrupted: nothing finished is lost; rerun the same command (run folder {run_dir}) to resume."
     try:
-        with RunFolder(run_dir).lock():
+        with unwinding(interrupted, reap=cfg.sandbox == "docker"), RunFolder(run_dir).lock():
             return solve(issue, repo, run_dir, cfg, commit=commit), run_dir
-    except (KeyboardInterrupt, SystemExit) as err:   # Ctrl-C; SIGTERM (agent.interrupts.trap_sigterm)
-        typer.secho(f"\ninterrupted: nothing finished is lost; rerun the same command (run folder {run_dir}) "
-                    "to resume.", fg=typer.colors.YELLOW, err=True)
-        # solve() has unwound (model server stopped, run folder consistent); model calls still in
-        # flight in worker threads would hold the exit for minutes: leave without joining them, but not
-        # before removing the sandboxes they hold.
-        if cfg.sandbox == "docker":
-            reap_own_sandboxes()
-        sys.stderr.flush()
-        os._exit(exit_status(err))
     except (EngineUnavailable, RunMismatch, ModelError, InputError, RunFolderBusy,
             RunFolderLayoutError) as err:
         typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)

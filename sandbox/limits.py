@@ -17,7 +17,7 @@ import os
 
 import docker
 
-from sandbox import owner
+from sandbox import closing, owner
 
 KEEPER_USER = "65534:65534"   # nobody
 KEEPER = ["sleep", "infinity"]
@@ -42,7 +42,6 @@ def create_hardened(api: docker.APIClient, image: str, *, labels: dict[str, str]
                     nano_cpus: int | None = None, tmp_size: str | None = "1g", disk_size: str | None = "10g",
                     name: str | None = None) -> str:
     """Create and start a keeper container; returns its id. Owner labels mark who may reap it."""
-    global _disk_quota_supported
     kwargs = dict(command=KEEPER, user=KEEPER_USER, working_dir=working_dir, environment=environment,
                   labels={"swe-agent.managed": "1", **owner.labels(), **labels}, hostname="sandbox",
                   name=name)
@@ -50,6 +49,13 @@ def create_hardened(api: docker.APIClient, image: str, *, labels: dict[str, str]
     # container gets no /etc/hosts and no loopback, so tests that serve on localhost would fail.
     limits = dict(network=network, mem_limit=mem_limit, pids_limit=pids_limit, nano_cpus=nano_cpus,
                   tmp_size=tmp_size, disk_size=disk_size)
+    with closing.creating():   # a process that is leaving starts none (sandbox/closing.py)
+        return _create_started(api, image, limits, kwargs)
+
+
+def _create_started(api: docker.APIClient, image: str, limits: dict, kwargs: dict) -> str:
+    global _disk_quota_supported
+    disk_size = limits["disk_size"]
     try:
         cid = api.create_container(image, host_config=host_config(api, **limits), **kwargs)["Id"]
     except docker.errors.APIError as err:

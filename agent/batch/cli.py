@@ -1,14 +1,13 @@
 """`swe-agent bench`: thin glue from flags to the batch driver, and the final table."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from agent.interrupts import exit_status, reap_own_sandboxes, trap_sigterm
+from agent.interrupts import unwinding
 
 app = typer.Typer(add_completion=False, help="Batch runs over a SWE-bench style dataset.")
 
@@ -80,15 +79,12 @@ def bench(
                         instance_max_tokens=instance_max_tokens, mirror_root=str(mirrors.resolve()) if mirrors else None,
                         evaluate=evaluate, coverage=coverage, eval_timeout_s=eval_timeout, log=log)
     ex = _executor(executor, workers, address, num_cpus)
-    trap_sigterm()
+    # Running instances are not waited for (their threads are not joined): their sandboxes are removed and
+    # their run folders resume on the next run.
     try:
-        rows_out = run_bench(rows, opts, ex)
-    except (KeyboardInterrupt, SystemExit) as err:   # Ctrl-C; SIGTERM (agent.interrupts.trap_sigterm)
-        typer.secho(f"\ninterrupted: finished instances are saved in {out}; rerun the same command to resume.",
-                    fg=typer.colors.YELLOW, err=True)
-        if cfg.sandbox == "docker":
-            reap_own_sandboxes()     # the running instances' sandboxes: their threads are not joined
-        os._exit(exit_status(err))   # do not wait for running instances: their run folders resume on the next run
+        with unwinding(f"interrupted: finished instances are saved in {out}; rerun the same command to resume.",
+                       reap=cfg.sandbox == "docker"):
+            rows_out = run_bench(rows, opts, ex)
     finally:
         ex.close()
     from rich.console import Console

@@ -44,6 +44,7 @@ def select_cmd(
     from agent.config import load_config
     from agent.ensemble.run import SelectOptions, run_select
     from agent.ensemble.sources import SourceMismatch
+    from agent.interrupts import unwinding
 
     # `--predictions A B C`: click takes A, the rest arrive as extra arguments.
     files = list(predictions) + [Path(a) for a in ctx.args]
@@ -86,7 +87,9 @@ def select_cmd(
                          log=log)
     ex = _executor(executor, workers, address, 1.0)
     try:
-        selections = run_select(rows, files, opts, ex)
+        with unwinding(f"interrupted: finished instances are saved in {output}; rerun the same command to resume.",
+                       reap=cfg.sandbox == "docker"):
+            selections = run_select(rows, files, opts, ex)
     except SourceMismatch as err:
         _fail(str(err))
     finally:

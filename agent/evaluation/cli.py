@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agent.interrupts import leaving_at_once
+
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="SWE-bench: build environments offline, evaluate predictions with the official grading.")
 console = Console(stderr=True)
@@ -96,8 +98,10 @@ def eval_cmd(
     opts = EvalOptions(run_id=run_id or time.strftime("%Y%m%d-%H%M%S"), report_dir=report_dir,
                        workers=workers, mirror_root=repo_mirror, timeout=timeout, online=online,
                        network=network)
-    results, report, path, _ = run_eval(
-        rows, preds, opts, on_result=lambda r: console.print(f"{r.instance_id}: {r.status} {r.reason[:100]}"))
+    with leaving_at_once("interrupted: the report is written at the end; the instances printed above are graded, "
+                         "rerun the same command to grade them all."):
+        results, report, path, _ = run_eval(
+            rows, preds, opts, on_result=lambda r: console.print(f"{r.instance_id}: {r.status} {r.reason[:100]}"))
     table = Table("instance", "status", "reason")
     for r in results.values():
         table.add_row(r.instance_id, r.status, r.reason[:120])
@@ -134,7 +138,8 @@ def validate_cmd(
         val.write(done, report_dir, run_id)
         console.print(f"{v.instance_id}: {'ok' if v.ok else 'BROKEN'} {v.seconds:.0f}s {v.reason[:120]}")
 
-    results = val.validate(rows, opts, on_row=on_row)
+    with leaving_at_once(f"interrupted: the rows validated so far are in {report_dir}; rerun with -i to do the rest."):
+        results = val.validate(rows, opts, on_row=on_row)
     md, _ = val.write(results, report_dir, run_id)
     print(val.to_markdown([v for v in results if not v.ok]) if any(not v.ok for v in results)
           else f"all {len(results)} instances valid")

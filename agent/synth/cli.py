@@ -1,12 +1,13 @@
 """`swe-agent synth` and `swe-agent synth-mirrors`: thin glue from flags to agent.synth.runner."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from agent.interrupts import leaving_at_once
 
 
 def _fail(msg: str) -> None:
@@ -66,10 +67,8 @@ def synth(
     from agent.evaluation.run_all import docker_client
     client = docker_client(timeout)
     try:
-        summary = _with_progress(opts, client)
-    except KeyboardInterrupt:
-        typer.secho("\ninterrupted: verdicts so far are saved; rerun the same command to resume.", err=True)
-        os._exit(130)
+        with leaving_at_once("interrupted: verdicts so far are saved; rerun the same command to resume."):
+            summary = _with_progress(opts, client)
     except Exception as err:  # noqa: BLE001
         lines = str(err).splitlines() or [""]
         if len(lines) > 30:   # a failed image build carries its whole log: its head and its end say why

@@ -97,6 +97,30 @@ def test_killed_batch_resumes_without_redoing_finished_instances(docker_client, 
     assert all(json.loads((out / "instances" / i / "status.json").read_text())["status"] == "done" for i in PLANS)
 
 
+def test_sigterm_leaves_at_once_and_removes_the_running_instances_sandboxes(docker_client, tmp_path):
+    """A CI timeout or `kill` while instances run (two at once, a model call in flight in each): exit 143 in
+    seconds, the resume message, and none of the process's containers left (their threads are not joined)."""
+    dataset = make_dataset(tmp_path / "data")
+    out = tmp_path / "batch"
+    with ScriptedOpenAI(Router(), delay_s=60) as server:
+        cmd = [sys.executable, "-m", "agent.batch.cli", *bench_args(dataset, out, server.api_base, "--no-eval",
+                                                                    "--workers", "2")]
+        proc = subprocess.Popen(cmd, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        mine = {"label": f"swe-agent.owner-pid={proc.pid}"}
+        deadline = time.time() + 240
+        while not (server.requests and docker_client.containers.list(filters=mine)) and time.time() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            time.sleep(0.2)
+        assert server.requests and docker_client.containers.list(filters=mine)
+        sent = time.time()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+        assert (code, "rerun the same command" in proc.stderr.read().decode()) == (143, True)
+        assert time.time() - sent < 30
+    left = docker_client.containers.list(all=True, filters=mine)
+    assert left == [], [c.name for c in left]
+
+
 def test_total_budget_stops_submitting_and_a_larger_one_finishes(docker_client, tmp_path):
     dataset = make_dataset(tmp_path / "data")
     out = tmp_path / "batch"

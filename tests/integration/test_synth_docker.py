@@ -138,3 +138,30 @@ def test_bench_solves_and_grades_a_synthesized_row(synthesized, tmp_path):
         assert res.exit_code == 0, res.output + repr(res.exception)
     summary = json.loads((out / "summary.json").read_text())
     assert summary[0]["resolved"] is True, summary
+
+
+@pytest.mark.parametrize("sig,code_expected", [("SIGINT", 130), ("SIGTERM", 143)], ids=["ctrl-c", "sigterm"])
+def test_interrupted_synth_leaves_at_once_without_its_containers(synthesized, client, tmp_path, sig, code_expected):
+    """Its main thread waits in a thread pool, whose exit would join the running trials: Ctrl-C waited for them
+    and SIGTERM (a CI timeout, `kill`) left their containers running. The image is the fixture's (cached)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    cmd = [sys.executable, "-m", "agent.cli", "synth", "--repo", str(TINY), "-n", "3", "--workers", "2",
+           "-o", str(tmp_path / "tasks.jsonl"), "--timeout", "120"]
+    proc = subprocess.Popen(cmd, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mine = {"label": f"swe-agent.owner-pid={proc.pid}"}
+    deadline = time.time() + 300
+    while not client.containers.list(filters=mine) and time.time() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        time.sleep(0.2)
+    assert client.containers.list(filters=mine), "no trial container started"
+    sent = time.time()
+    proc.send_signal(getattr(signal, sig))
+    code = proc.wait(timeout=60)
+    assert (code, "rerun the same command" in proc.stderr.read().decode()) == (code_expected, True)
+    assert time.time() - sent < 30
+    left = client.containers.list(all=True, filters=mine)
+    assert left == [], [c.name for c in left]

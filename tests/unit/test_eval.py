@@ -88,6 +88,18 @@ def test_environment_yml_translates_and_records_skips():
     assert r.pip_packages == tuple(specs["pip_packages"]) and r.python == "3.10.13"
 
 
+@pytest.mark.parametrize("repo,version,pin", [("sphinx-doc/sphinx", "3.5", "docutils<0.22"),
+                                              ("astropy/astropy", "3.1", "pyparsing<3.3"),
+                                              ("astropy/astropy", "1.3", "pyparsing<3.3")])
+def test_drift_pins_follow_the_spec_packages(repo, version, pin):
+    """Releases since the official images were built that break a repository's tests are pinned after the spec's
+    own packages (installed before the project, so its install keeps them)."""
+    specs = MAP_REPO_VERSION_TO_SPECS[repo][version]
+    r = recipe.make_env_recipe({**FLASK, "repo": repo, "version": version}, {**specs, "packages": ""}, {}.get,
+                               PYTHONS + ["3.6.15"], "base:1")
+    assert r.pip_packages == tuple(specs.get("pip_packages", [])) + (pin,)
+
+
 def test_env_recipe_hash_is_content_addressed():
     specs = MAP_REPO_VERSION_TO_SPECS["pallets/flask"]["2.3"]
     read = {"requirements/dev.txt": "pytest==7.3.0\n"}.get

@@ -89,10 +89,17 @@ class PatchConfig(StageConfig):
     # one-token mutant fixed, and is only asked when no sample's edit passes the issue's checks.
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
-    # Let issue checks that only say "the shown error must disappear" drive the two searches above; fills are then
-    # kept only when they agree on what the issue's calls return (patch_mutants.agreeing). Off: on the 2 train
-    # instances with only such checks it kept one wrong fill each and no right one (README "Error-gone repairs").
-    mutants_error_gone: bool = False
+    # Let issue checks that only say "the shown error must disappear" drive the searches above; passing tries are
+    # then kept only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": the one-token
+    # mutants, the pieces and the cloze fills; "one_token": the one-token mutants only; "off". On the 2 dev train
+    # instances with only such checks the cloze fills kept one wrong fill each and no right one, the one-token
+    # mutants nothing (README "Error-gone repairs"). true / false mean "all" / "off".
+    mutants_error_gone: Literal["off", "one_token", "all"] = "off"
+
+    @field_validator("mutants_error_gone", mode="before")
+    @classmethod
+    def _error_gone_bool(cls, v):
+        return {True: "all", False: "off"}.get(v, v) if isinstance(v, bool) else v
     # What function-format prompts show of a file located as a whole: "outline" = its def/class header lines only
     # (train A/B, README "Function-format prompts": 8 of 8 samples landed an edit against 3 of 8, at a quarter of the prompt).
     function_excerpt: Literal["full", "outline"] = "outline"

@@ -97,3 +97,30 @@ def test_fills_that_disagree_on_the_return_are_dropped_and_agreeing_ones_kept(tm
     assert len(passing) == 2 and passing[0].observed == "None"
     assert [t.rule for t in record.kept] == kept
     assert [c.mutants for c in cands] == [[r] for r in kept]
+
+
+@pytest.mark.parametrize("mode", ["one_token", "all", True])
+def test_one_token_mode_asks_no_fill_where_only_error_gone_checks_exist(tmp_path, mode):
+    """`patch.mutants_error_gone: one_token`: the one-token mutants try error-gone checks, the cloze fills do not
+    (no fill is asked, none tried); "all" (or true, as older configs say) tries both."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.runfolder import MUTANTS
+    from agent.schema import Location
+    from agent.stages.patch import generate_patches
+    from agent.stages.patch_mutants import MutationRecord
+    from tests.support.pipeline import make_repo
+
+    repo = make_repo(tmp_path, ops=OPS, test_ops=TEST_OPS)
+    replies = ["```python\ndef first(xs):\n```", "```python\n    return xs[0] if xs else None\n```"] * 2
+    cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.mock_response": replies,
+                                   "patch.samples": 0, "patch.mutants": 60, "patch.cloze": 4,
+                                   "patch.mutants_error_gone": mode})
+    with stage_context(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+        generate_patches(ctx, [Location(file="calc/ops.py", symbol="first")], [_check()])
+    record = MutationRecord.model_validate_json((tmp_path / "run" / MUTANTS).read_text())
+    fills = [t for t in record.tried if t.rule.startswith("cloze")]
+    assert record.checks and (fills == []) == (mode == "one_token")
+    assert any(not t.rule.startswith("cloze") for t in record.tried)      # the one-token mutants ran in both

@@ -49,6 +49,8 @@ def bench(
     evaluate: bool = typer.Option(True, "--eval/--no-eval", help="Grade the predictions after the run."),
     coverage: bool = typer.Option(False, "--coverage", help="Also grade every unique candidate (coverage = any resolves). Costs time."),
     eval_timeout: float = typer.Option(1800, "--eval-timeout", min=1, help="Seconds for one instance's tests."),
+    model_free: bool = typer.Option(False, "--model-free", help="No model at all: the issue's own checks drive the "
+                                    "one-token repair search (what the agent fixes without a model; spends nothing)."),
 ):
     """Run the pipeline on each instance, write predictions.jsonl + run folders, then evaluate. Resumable.
     Exit code 0 when every instance ran (selected, abstained, or left unstarted by the total budget), 1 when
@@ -64,7 +66,12 @@ def bench(
         rows = load_rows(dataset, ids)
     except (ValueError, OSError, KeyError) as err:
         _fail(f"{err}")
-    if problem := caps_problem(cfg, budget_usd, instance_budget_usd, max_tokens, instance_max_tokens):
+    if model_free:
+        if model or api_base:
+            _fail("--model-free and --model / --api-base contradict each other")
+        from agent.model_free import MODEL, model_free_config
+        cfg, model_name = model_free_config(cfg), model_name or MODEL
+    elif problem := caps_problem(cfg, budget_usd, instance_budget_usd, max_tokens, instance_max_tokens):
         _fail(problem)
     if not rows:
         _fail(f"no instances in {dataset}")

@@ -24,6 +24,7 @@ from agent.batch.folder import BatchFolder
 from agent.config import SelectConfig, SolveConfig
 from agent.ensemble import methods as M
 from agent.ensemble.sources import PATCH_DIR, SOURCES_FILE, Sources, seed_run, selection_row
+from agent.model_free import model_free_config
 from agent.runfolder import RunFolder, atomic_write_text
 from agent.sampling import load_samples
 from agent.calibration import decide_as_configured
@@ -70,14 +71,8 @@ def select_config(config: SolveConfig, n_systems: int, model_free: bool) -> Solv
                  "escalate": config.escalate.model_copy(update={"rounds": 0}),
                  # the checks and the regression run use pytest; some SWE-bench environments (sympy) lack it
                  "pip": list(dict.fromkeys([*config.pip, "pytest"]))}
-    if model_free:
-        upd.update({"localize": config.localize.model_copy(update={"samples": 0}),
-                    "test": config.test.model_copy(update={"samples": 0}),
-                    "probe": config.probe.model_copy(update={"samples": 0}),
-                    "use_reward": False, "use_selection_trajectory": False,
-                    # a name no provider serves: any model call would fail loudly instead of spending
-                    "model": config.model.model_copy(update={"name": "model-free/none", "mock_response": None})})
-    return config.model_copy(update=upd)
+    out = config.model_copy(update=upd)
+    return model_free_config(out, patch_samples=n_systems) if model_free else out
 
 
 def _reader(row: dict, mirror_root: str | None):

@@ -178,3 +178,19 @@ def test_a_model_nobody_can_reach_stops_the_batch_and_a_rerun_finishes_it(docker
     assert again.exit_code == 0, again.output
     summary = {r["instance_id"]: r for r in json.loads((out / "summary.json").read_text())}
     assert all(r["status"] not in ("error", "not_run") for r in summary.values()), summary
+
+
+def test_model_free_bench_fixes_by_the_issue_checks_alone(docker_client, tmp_path):
+    """`bench --model-free`: no server, no token; the issue states `add(2, 3)` should return 5, so its check
+    drives the one-token search, whose `-` -> `+` is submitted and graded resolved by the hidden test."""
+    dataset = make_dataset(tmp_path / "data", ids=("inst-a",))
+    out = tmp_path / "batch"
+    res = CliRunner().invoke(app, ["bench", "--dataset", str(dataset), "--output", str(out), "--model-free",
+                                   "-c", "workers=1", "-c", "exec_timeout_s=60"])
+    assert res.exit_code == 0, res.output + str(res.exception)
+    row = json.loads((out / "summary.json").read_text())[0]
+    assert (row["resolved"], row["tokens"]) == (True, 0), row
+    assert read_jsonl(out / "predictions.jsonl")[0]["model_name_or_path"] == "model-free/none"
+    bad = CliRunner().invoke(app, ["bench", "--dataset", str(dataset), "--output", str(out), "--model-free",
+                                   "--model", "openai/x"])
+    assert bad.exit_code == 2 and "contradict" in bad.output

@@ -13,6 +13,14 @@ if TYPE_CHECKING:
 
 _FORBIDDEN = {"eval", "exec", "compile", "__import__", "breakpoint", "input", "globals", "locals", "vars",
               "getattr", "setattr", "delattr"}
+# Dunders that are an object's ordinary protocol or metadata, as issues call them (`p.__get__(None)`,
+# `f.__name__`); every other dunder (`__class__`, `__subclasses__`, `__globals__`, `__dict__` ...) is reflection.
+_PROTOCOL = {f"__{n}__" for n in (
+    "get set delete call len iter next reversed contains getitem setitem delitem missing length_hint "
+    "eq ne lt le gt ge hash bool repr str format bytes int float complex index round trunc floor ceil "
+    "add sub mul matmul truediv floordiv mod divmod pow neg pos abs invert lshift rshift and or xor "
+    "radd rsub rmul rtruediv rfloordiv rmod rpow rand ror rxor iadd isub imul ior iand "
+    "enter exit copy deepcopy fspath name qualname doc wrapped").split()}
 
 
 def safe_code(src: str) -> bool:
@@ -23,7 +31,7 @@ def safe_code(src: str) -> bool:
         return False
     for node in ast.walk(tree):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-        if name and (name in _FORBIDDEN or name.startswith("__")):
+        if name and (name in _FORBIDDEN or (name.startswith("__") and name not in _PROTOCOL)):
             return False
     return True
 

@@ -540,3 +540,32 @@ def test_observed_lines_quote_what_the_issues_own_checks_returned():
         plain = render(name, "user", issue="i", code="c", other_code="", example_path="p.py", allow_commands=False,
                        observed="", focus="", focus_path="", focus_caller="")
         assert "run on the current code" not in plain, name
+
+
+DUNDER_ISSUE = '''I am using toolz and ran this:
+
+```python
+p = toolz.functoolz.InstanceProperty(bool)
+{line}
+```
+
+It fails with:
+
+```
+TypeError: __get__(None, None) is invalid
+```
+
+I expected it to work without an error.
+'''
+
+
+def test_protocol_dunders_are_ordinary_calls_but_reflection_is_not_taken():
+    """`p.__get__(None)` is the descriptor protocol (a synthesized toolz issue whose check was lost to the blanket
+    dunder ban); `__class__.__subclasses__()` stays out: issue code is untrusted."""
+    from agent.issue_checks import extract_checks
+    calls = [c.call for c in extract_checks(DUNDER_ISSUE.format(line="p.__get__(None)"))]
+    assert calls == ["p.__get__(None)"]
+    tail = extract_checks(DUNDER_ISSUE.format(line="assert p.__get__(None) is None"))
+    assert "p.__get__(None) is None" in [c.call for c in tail]
+    for line in ("p.__class__.__subclasses__()", "p.__init__(None)", "p.__dict__", "p.__get__.__globals__"):
+        assert extract_checks(DUNDER_ISSUE.format(line=line)) == [], line

@@ -6,6 +6,7 @@ dpkg's database) into a tar stream that `docker import` turns into an image (~15
 """
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
@@ -100,7 +101,17 @@ def recipe_digest(pkgs: dict[str, dict[str, str]]) -> str:
     for ca in CA_FILES:
         if os.path.isfile(ca):
             h.update(Path(ca).read_bytes())
+    for path in _generated(pkgs):       # added later: bases made before then lack them, so they are rebuilt
+        h.update(f"generated {path}\n".encode())
     return h.hexdigest()
+
+
+def _generated(pkgs: dict[str, dict[str, str]]) -> list[str]:
+    """Files a package's install script writes (so in no .list file) that its programs need at run time:
+    graphviz's plugin registry (`dot -c`; without it `dot -Tpng` knows no format: sphinx-10614's diagrams)."""
+    if not any(name.startswith("libgvc") for name in pkgs):
+        return []
+    return sorted(glob.glob("/usr/lib/*/graphviz/config*"))
 
 
 def _canonical(path: str) -> str:
@@ -123,6 +134,7 @@ def write_tarball(pkgs: dict[str, dict[str, str]], out) -> int:
         if os.path.lexists(extra):
             paths.add(extra)
     paths.update(_alternative_links())
+    paths.update(_canonical(p) for p in _generated(pkgs))
     paths -= {"/etc/passwd", "/etc/group", "/var/lib/dpkg/status"}  # written below, not the host's
     for dirpath in list(paths):  # parents first so modes are right
         while (dirpath := os.path.dirname(dirpath)) not in ("/", ""):

@@ -163,3 +163,16 @@ def test_image_builds_use_the_bridge_and_a_memory_limit(client, base, tmp_path):
         finally:
             if build.image_exists(client, tag):
                 client.images.remove(tag, force=True)
+
+
+def test_graphviz_in_a_base_made_from_host_packages_renders(client):
+    """`dot -c` writes graphviz's plugin registry at install time (in no package's file list): a base image made
+    from the host's packages lacked it, and `dot -Tpng` knew no format (sphinx-10614: every diagram test failed)."""
+    from sandbox import images
+    from sandbox.rootfs import host_has
+    if not host_has("graphviz"):
+        pytest.skip("graphviz is not installed on this host (scripts/setup.sh installs it)")
+    image = images.ensure_base_image(client, ("graphviz",))
+    out = client.containers.run(image, ["sh", "-c", "echo 'digraph { a -> b }' | dot -Tsvg | grep -c '<svg'"],
+                                remove=True, network_disabled=True)
+    assert out.decode().strip() == "1"

@@ -125,13 +125,14 @@ def behaviour_votes(candidates: list[Candidate], behaviour: Behaviour | None,
                     matrix: ExecutionMatrix | None = None) -> tuple[dict[str, int], set[str]]:
     """(candidate -> support of its behaviour cluster, candidates behaving like the original code).
     Probes on which no candidate changed behaviour missed the change: then behaviour says nothing. A candidate
-    that passes a kept test (each fails on the original code) did change behaviour, where the probes did not look:
-    it is not unchanged, and its votes are its own samples, not those of the no-op cluster its probes fell in."""
+    that passes a kept test (each fails on the original code), or makes a repository test pass that fails on the
+    original code (`repairs`), did change behaviour where the probes did not look: it is not unchanged, and its
+    votes are its own samples, not those of the no-op cluster its probes fell in."""
     if behaviour is None or not behaviour.informative:
         return {}, set()
     support = {c.id: s for c in candidates if (s := behaviour.support(c.id)) is not None}
     unchanged = set(behaviour.unchanged) & {c.id for c in candidates}
-    seen = {c for c in unchanged if matrix is not None and matrix.passed(c)}
+    seen = {c for c in unchanged if matrix is not None and (matrix.passed(c) or repairs(matrix, c))}
     for c in seen:
         support.pop(c, None)
     return support, unchanged - seen
@@ -203,6 +204,16 @@ def repo_failures(matrix: ExecutionMatrix, candidate: str) -> set[str] | None:
     if cell.outcome == "pass":
         return set()
     return set(cell.failed_tests) or None
+
+
+def repairs(matrix: ExecutionMatrix, candidate: str) -> bool:
+    """The candidate makes some repository test pass that fails on the original code, and fails none that passes
+    there (synth bench10, toolz-f9046467c2: four samples wrote the fix, every repository test passed with it, and
+    the probes, which did not call the changed code, had put it with the no-ops). Pure."""
+    base, fails = matrix.baseline_regression, repo_failures(matrix, candidate)
+    if base is None or base.outcome != "fail" or fails is None or not base.failed_tests:
+        return False
+    return fails < set(base.failed_tests)
 
 
 def dominates(matrix: ExecutionMatrix, a: str, b: str) -> bool:

@@ -208,3 +208,24 @@ def test_a_reward_with_no_judgement_is_no_verdict():
     m = matrix({"c1": {"t1": "pass"}, "c2": {"t1": "pass"}})
     empty = {"c1": RewardScore(candidate="c1", scores=[], mean=0.0)}
     assert rank_candidates(cands, m, empty) == rank_candidates(cands, m, {})
+
+
+def test_a_candidate_that_repairs_a_failing_repository_test_is_not_a_no_op():
+    """Synth bench10 toolz-f9046467c2: the probes did not call the changed code, so the fix four samples wrote fell
+    with the no-ops, although with it the repository test failing on the original code passed and nothing broke.
+    A candidate that also breaks a test that passed, or repairs nothing, stays where the probes put it."""
+    from agent.ranking import behaviour_votes, repairs
+    from agent.schema import Behaviour, BehaviourCluster
+    m = matrix({"fix": {"t0": "fail"}, "trade": {"t0": "fail"}, "noop": {"t0": "fail"}, "w": {"t0": "fail"}},
+               regression={"fix": ("pass", []), "trade": ("fail", ["t_new"]), "noop": ("fail", ["t_doc"]),
+                           "w": ("fail", ["t_doc"])},
+               baseline_failed=("t_doc",))
+    assert [repairs(m, c) for c in ("fix", "trade", "noop", "w")] == [True, False, False, False]
+    b = Behaviour(original="o", signatures={"fix": "o", "trade": "o", "noop": "o", "w": "s2"}, informative=True,
+                  best="s2", unchanged=["fix", "trade", "noop"],
+                  clusters=[BehaviourCluster(signature="s2", candidates=["w"], support=1, changed=True, issue_ok=True)])
+    cands = [cand("fix", [0, 1, 2, 3]), cand("trade", [4]), cand("noop", [5]), cand("w", [6])]
+    support, unchanged = behaviour_votes(cands, b, m)
+    assert unchanged == {"trade", "noop"} and "fix" not in support
+    ranked = rank_candidates(cands, m, {}, behaviour=b)
+    assert ranked[0].candidate == "fix" and not ranked[0].unchanged

@@ -155,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cloze", type=int, default=0, help="patch.cloze: model fills of hidden lines per instance "
                    "(needs --model); the one-token mutants run in the same search and are the baseline")
     p.add_argument("--cloze-mode", default="auto", choices=["auto", "mixed", "fim", "chat"])
-    p.add_argument("--error-gone", action="store_true", help="patch.mutants_error_gone: error-gone checks drive the "
-                   "search too, fills kept only when they agree on what the issue's calls return")
+    p.add_argument("--error-gone", nargs="?", const="all", choices=["off", "one_token", "all"],
+                   help="patch.mutants_error_gone: error-gone checks drive the search too, tries kept only when they "
+                   "agree on what the issue's calls return; the flag alone means all (mutants and cloze fills), "
+                   "without it the pipeline's default (one_token since session 29; off before)")
     p.add_argument("--model", default="openai/none")
     p.add_argument("--api-base", default="http://127.0.0.1:9/v1")
     args = p.parse_args(argv)
@@ -164,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     # No model call is made but the cloze fills: localization without model samples, the issue's own checks only.
     cfg = load_config(None, [f"patch.mutants={args.limit}", "patch.samples=0", "localize.samples=0",
                              "test.samples=0", "test.value_calls=0", "test.traceback_calls=0", f"sandbox={args.sandbox}",
-                             f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}",
-                             f"patch.mutants_error_gone={str(args.error_gone).lower()}"],
+                             f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}"]
+                      + ([f"patch.mutants_error_gone={args.error_gone}"] if args.error_gone else []),
                       **{"model.name": args.model, "model.api_base": args.api_base})
     rows = []
     for name in names:

@@ -111,7 +111,7 @@ def candidate_mutants(sources: dict[str, str], targets: list[Target], limit: int
 
 def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target], tests: list[TestCase],
                 limit: int, more: Callable[[dict[str, set[int]] | None], list[Mutant]] | None = None,
-                error_gone: str | bool = "off") -> MutationRecord:
+                error_gone: str = "off") -> MutationRecord:
     """Run (or read back) the mutation search of this run folder; see the module docstring. `more`
     gives further hypotheses to try after the one-token mutants (the model's cloze fills,
     agent/stages/patch_cloze.py), told which lines the checks reach; it is only called when there are
@@ -120,12 +120,11 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
     done = ctx.run.read_model_or_none(rel, MutationRecord)
     if done is not None:
         return done
-    mode = {True: "all", False: "off"}.get(error_gone, error_gone) if isinstance(error_gone, bool) else error_gone
-    checks = mutation_checks(tests, mode != "off")
+    checks = mutation_checks(tests, error_gone != "off")
     gone = error_gone_only(checks)
     record = MutationRecord(checks=[t.id for t in checks], targets=[f"{t.path}:{t.qualname}" for t in targets])
     todo = candidate_mutants(sources, targets, limit) if checks and limit > 0 else []
-    if checks and more is not None and not (gone and mode == "one_token"):
+    if checks and more is not None and not (gone and error_gone == "one_token"):
         reach = trace_checks(ctx, checks, sources, targets)
         record.reach = {p: sorted(ls) for p, ls in reach.items()} if reach is not None else None
         known = {m.text for m in todo}

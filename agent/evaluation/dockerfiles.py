@@ -54,7 +54,7 @@ def env_dockerfile(r: EnvRecipe) -> str:
     # The base image exports CA-bundle and bytecode variables for its own use; code under test reads
     # some of them (requests: REQUESTS_CA_BUNDLE; pytest: PYTHONDONTWRITEBYTECODE), so blank them.
     lines += [f"ENV VIRTUAL_ENV={VENV} PATH={VENV}/bin:$PATH REQUESTS_CA_BUNDLE= SSL_CERT_FILE= "
-              "PIP_CERT= PYTHONDONTWRITEBYTECODE=",
+              "PIP_CERT= PYTHONDONTWRITEBYTECODE=" + "".join(f" {k}={shlex.quote(v)}" for k, v in r.env),
               f"LABEL swe-agent.managed=1 {LABEL_KIND}=env swe-agent.recipe={r.digest()[:20]}"]
     return "\n".join(lines) + "\n"
 

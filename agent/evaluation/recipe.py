@@ -41,6 +41,13 @@ CONDA_ONLY = {"python", "pip", "hdf5", "libnetcdf", "cdms2", "iris", "pynio", "m
 # (`enablePackrat`); astropy's `filterwarnings = error` turns that into a collection error of every test module
 # that imports matplotlib (astropy-8872: gold unresolved). The test extras pull matplotlib in (pytest-mpl).
 DRIFT_PINS = {"sphinx-doc/sphinx": ("docutils<0.22",), "astropy/astropy": ("pyparsing<3.3",)}
+# Environment variables per (repo, version), for the same reason. astropy 3.1 (Python 3.9, setuptools 68): since
+# setuptools 60, `import distutils` serves setuptools' own copy, whose LooseVersion warns DeprecationWarning, and
+# astropy 3.1's test helpers turn DeprecationWarnings into errors once its pytest header has run, so a test module
+# that calls LooseVersion on import (units/tests/test_quantity.py) fails to collect (astropy-8872: gold unresolved,
+# every PASS_TO_PASS test "failing"). The official labels show those modules collected: the stdlib distutils of
+# Python 3.9, which never warns there, is what they ran with.
+DRIFT_ENV = {("astropy/astropy", "3.1"): (("SETUPTOOLS_USE_DISTUTILS", "stdlib"),)}
 
 ReadFile = Callable[[str], "str | None"]  # path in the repo at environment_setup_commit -> text
 
@@ -59,10 +66,12 @@ class EnvRecipe:
     requirements: str = ""               # requirements text read from the mirror (strict)
     pip_packages: tuple[str, ...] = ()   # the spec's pip_packages, verbatim (strict)
     skipped: tuple[str, ...] = field(default=())  # conda-only bits we did not translate (recorded)
+    env: tuple[tuple[str, str], ...] = ()        # ENV of the image (DRIFT_ENV)
 
     def digest(self) -> str:
         # The version label is left out: versions with the same spec share one image (requests 2.0-2.27).
-        content = {k: v for k, v in asdict(self).items() if k != "version"}
+        # An empty env is left out too, so recipes without one keep the tags their images were built under.
+        content = {k: v for k, v in asdict(self).items() if k != "version" and not (k == "env" and not v)}
         payload = json.dumps({"v": RECIPE_VERSION, **content}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -180,7 +189,7 @@ def make_env_recipe(instance: dict, specs: dict, read: ReadFile, pythons: list[s
                      python=pick_python(specs["python"], pythons), base_image=base_image,
                      conda_packages=tuple(conda), requirements=requirements,
                      pip_packages=tuple(specs.get("pip_packages", [])) + DRIFT_PINS.get(instance["repo"], ()),
-                     skipped=tuple(skipped))
+                     skipped=tuple(skipped), env=DRIFT_ENV.get((instance["repo"], instance["version"]), ()))
 
 
 # `tox --current-env` (sphinx) runs tests with `.tox/<env>/bin/python`, a symlink to the interpreter that

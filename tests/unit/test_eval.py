@@ -2,7 +2,9 @@
 
 No Docker, no mirrors, no network: these run everywhere.
 """
+import dataclasses
 import gzip
+import hashlib
 import json
 import re
 
@@ -98,6 +100,24 @@ def test_drift_pins_follow_the_spec_packages(repo, version, pin):
     r = recipe.make_env_recipe({**FLASK, "repo": repo, "version": version}, {**specs, "packages": ""}, {}.get,
                                PYTHONS + ["3.6.15"], "base:1")
     assert r.pip_packages == tuple(specs.get("pip_packages", [])) + (pin,)
+
+
+def test_drift_env_sets_image_env_for_its_version_only():
+    """astropy 3.1's images run with the stdlib distutils (its tests turn setuptools' LooseVersion warning into a
+    collection error); other versions keep their recipe, and a recipe without env keeps its old digest."""
+    specs = MAP_REPO_VERSION_TO_SPECS["astropy/astropy"]["3.1"]
+    row = {**FLASK, "repo": "astropy/astropy", "version": "3.1"}
+    r = recipe.make_env_recipe(row, {**specs, "packages": ""}, {}.get, PYTHONS, "base:1")
+    assert r.env == (("SETUPTOOLS_USE_DISTUTILS", "stdlib"),)
+    assert " SETUPTOOLS_USE_DISTUTILS=stdlib" in dockerfiles.env_dockerfile(r).split("\nENV ")[-1].splitlines()[0]
+    assert r.digest() != dataclasses.replace(r, env=()).digest()
+    other = recipe.make_env_recipe({**row, "version": "5.0"}, {**MAP_REPO_VERSION_TO_SPECS["astropy/astropy"]["5.0"],
+                                                              "packages": ""}, {}.get, PYTHONS, "base:1")
+    assert other.env == () and "SETUPTOOLS_USE_DISTUTILS" not in dockerfiles.env_dockerfile(other)
+    # the digest of an env-less recipe is computed without the field (images built before it keep their tags)
+    content = {k: v for k, v in dataclasses.asdict(other).items() if k not in ("version", "env")}
+    payload = json.dumps({"v": recipe.RECIPE_VERSION, **content}, sort_keys=True)
+    assert other.digest() == hashlib.sha256(payload.encode()).hexdigest()
 
 
 def test_env_recipe_hash_is_content_addressed():

@@ -25,10 +25,18 @@ def sigterm_to_exit(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def trap_sigterm() -> None:
-    """Only from the main thread (the only one allowed to set handlers), only over the default action."""
+def trap_sigterm():
+    """Only from the main thread (the only one allowed to set handlers), only over the default action.
+    Returns the handler it replaced (give it to `restore_sigterm`), None when it installed nothing."""
     if _main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, sigterm_to_exit)
+        return signal.SIG_DFL
+    return None
+
+
+def restore_sigterm(old) -> None:
+    """Undo `trap_sigterm` (its return value), unless someone installed another handler since."""
+    _restore(signal.SIGTERM, old, sigterm_to_exit)
 
 
 def exit_status(err: BaseException) -> int:
@@ -62,8 +70,7 @@ def leave(message: str, code: int, reap: bool = True) -> None:
 @contextmanager
 def unwinding(message: str, reap: bool = True) -> Iterator[None]:
     """Ctrl-C or SIGTERM inside the block: the main thread unwinds, then `leave`. Another SystemExit passes."""
-    old = signal.getsignal(signal.SIGTERM) if _main_thread() else None
-    trap_sigterm()
+    old = trap_sigterm()
     try:
         yield
     except KeyboardInterrupt as err:
@@ -73,7 +80,7 @@ def unwinding(message: str, reap: bool = True) -> Iterator[None]:
             raise
         leave(message, SIGTERM_EXIT, reap)
     finally:
-        _restore(signal.SIGTERM, old, sigterm_to_exit)
+        restore_sigterm(old)
 
 
 @contextmanager

@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from agent.interrupts import sigterm_to_exit
+from agent.interrupts import restore_sigterm, trap_sigterm
 from agent.model import _serve
 from agent.model.base import ModelConfig, ModelError
 from agent.model.weights import ensure_weights, home, spec_for
@@ -161,20 +160,13 @@ class EmbeddedModel:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
 
     def _trap_sigterm(self) -> None:
-        # SIGTERM's default kills Python without unwinding `with` blocks or running atexit; turn
-        # it into SystemExit so the server is stopped. Only when nobody installed a handler yet,
-        # and only from the main thread (the only one allowed to set handlers).
-        if threading.current_thread() is not threading.main_thread():
-            return
-        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-            self._old_sigterm = signal.SIG_DFL
-            signal.signal(signal.SIGTERM, sigterm_to_exit)
+        # SIGTERM's default kills Python without unwinding `with` blocks or running atexit; as SystemExit
+        # the server is stopped on the way out (only over the default action, only from the main thread).
+        self._old_sigterm = trap_sigterm()
 
     def _restore_sigterm(self) -> None:
-        if self._old_sigterm is not None and threading.current_thread() is threading.main_thread():
-            if signal.getsignal(signal.SIGTERM) is sigterm_to_exit:
-                signal.signal(signal.SIGTERM, self._old_sigterm)
-            self._old_sigterm = None
+        restore_sigterm(self._old_sigterm)
+        self._old_sigterm = None
 
 
 def _child_env() -> dict[str, str]:

@@ -143,7 +143,11 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
             out += _test_claims(stmt, tuple(setup), block)
             setup.append(ast.unparse(stmt))      # the script may go on to run it: `TestX('test').test()`
         elif claim:
-            out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))
+            # `assert f(x) == y`, then "It fails with: TypeError: ...": the error may come from this assert's call
+            # (no call after it could have raised it), so raising it reproduces the issue as a wrong value does.
+            err = raised if raised and raised != "AssertionError" and (last_call is None or k > last_call) else None
+            out.append(Observation(tuple(setup), claim[0], exc_line if err else None, INVALID, err, claim[1],
+                                   lines + extra if err else lines))
         elif node is not None and shown:
             observed, expected = _comment_claim(" ".join(shown))
             out.append(Observation(tuple(setup), ast.unparse(node), observed,

@@ -6,7 +6,7 @@ import pytest
 
 from agent.issue_checks import checks_needing_call, extract_checks
 from agent.issue_names import unbound_names, with_imports
-from agent.issue_render import MARK
+from agent.issue_render import MARK, render_check_test
 from tests.support.paths import ROOT
 
 EXAMPLES = ROOT / "agent" / "examples"
@@ -223,6 +223,24 @@ def test_a_lone_error_line_after_a_script_and_the_expectation_after_it():
     tb = text.replace("```\nTypeError", "```\nTraceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nTypeError")
     [check] = extract_checks(tb)
     assert check.kind == "equals" and check.expected == "'capital'" and not check.own_modules_only
+
+
+def test_an_assert_and_the_error_it_raises_make_one_check():
+    """`assert list(take_nth(2, 'ABCDE')) == list('ACE')`, then "It fails with: TypeError: ..." (a synthesized
+    toolz row): the error is what the assert's call raised, so raising it reproduces the issue, as a wrong value
+    would. Before, the check read the error as "another reason" and was dropped. An assert before the script's
+    last call is not where the error came from: it keeps no error. An AssertionError is a wrong value already."""
+    text = ("I am using toolz and ran this:\n\n```python\nassert list(take_nth(2, 'ABCDE')) == list('ACE')\n```\n\n"
+            "It fails with:\n\n```\nTypeError: 'NoneType' object is not iterable\n```\n\n"
+            "I expected it to work without an error.\n")
+    [check] = extract_checks(text)
+    assert (check.call, check.kind, check.expected, check.raised) == (
+        "list(take_nth(2, 'ABCDE'))", "equals", "['A', 'C', 'E']", "TypeError")
+    assert check.own_modules_only and "shown='TypeError'" in render_check_test([check])
+    before_call = text.replace("list('ACE')\n", "list('ACE')\nprint(take_nth(3, 'ABCDE'))\n")
+    assert [c.raised for c in extract_checks(before_call) if c.kind == "equals"] == [None]
+    [check] = extract_checks(text.replace("TypeError: 'NoneType' object is not iterable", "AssertionError"))
+    assert check.kind == "equals" and check.raised is None
 
 
 def test_a_lone_error_line_imports_only_names_nothing_else_can_mean():

@@ -30,6 +30,7 @@ class Failure:
     actual: str = ""         # what pytest says the call gave
     kind: str = "error"      # mismatch | no_raise | truthiness | error
     location: tuple[str, int] | None = None   # test file and line of the failing statement
+    indent: str = ""         # the failing statement's indentation under the setup's (inside a loop or `with`)
 
 
 def header_for(test_id: str) -> str:
@@ -123,6 +124,8 @@ def parse_failure(section: str, test_name: str | tuple[str, ...] = "") -> Failur
     setup_indent = min((len(ln) - len(ln.lstrip()) for ln in body[:fail_at] if ln.strip()), default=0)
     statement = textwrap.dedent("\n".join(ln[setup_indent:] if len(ln) >= setup_indent else ln
                                           for ln in body[fail_at:])).strip("\n")
+    indent = _nesting(body, fail_at)
+    statement = _closed(statement)
     while setup and _is_docstring(setup[0]):
         setup.pop(0)      # the test's docstring
     params = _params(head)
@@ -139,7 +142,33 @@ def parse_failure(section: str, test_name: str | tuple[str, ...] = "") -> Failur
     names = (test_name,) if isinstance(test_name, str) else test_name
     if any(n and n in ln for n in names for ln in setup + [statement] + error):
         return None    # the report would name the test (or its class)
-    return _classify(Failure(setup=setup, statement=statement, error=error, location=location))
+    return _classify(Failure(setup=setup, statement=statement, error=error, location=location, indent=indent))
+
+
+def _nesting(body: list[str], fail_at: int) -> str:
+    """The failing statement's indentation under the test body's (inside a `for` or `with` of the test): the report
+    keeps it there, so the snippet stays the code that ran (before, it was dedented out of its block)."""
+    line = next((ln for ln in body[fail_at:] if ln.strip()), "")
+    base = min((len(ln) - len(ln.lstrip()) for ln in body[:fail_at] + [line] if ln.strip()), default=0)
+    return " " * max(0, len(line) - len(line.lstrip()) - base)
+
+
+def _closed(statement: str) -> str:
+    """A failing compound statement's header (`class X(with_metaclass(M)):`: the error is raised while making
+    the class) shown without its body, which pytest does not print: an indented `...` makes it code again."""
+    try:
+        ast.parse(textwrap.dedent(statement))
+        return statement
+    except SyntaxError:
+        pass
+    if statement.rstrip().endswith(":"):
+        closed = statement.rstrip() + "\n" + " " * (len(statement) - len(statement.lstrip()) + 4) + "..."
+        try:
+            ast.parse(textwrap.dedent(closed))
+            return closed
+        except SyntaxError:
+            pass
+    return statement
 
 
 def _is_docstring(line: str) -> bool:
@@ -171,7 +200,7 @@ def _classify(f: Failure) -> Failure:
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
             left, right = test.left, test.comparators[0]
             call, expected = (right, left) if _has_call(right) and not _has_call(left) else (left, right)
-            if not _has_call(expected):
+            if not _has_call(expected) and not f.indent:   # a loop variable is no answer
                 f.call, f.expected = ast.unparse(call), ast.unparse(expected)
         return f
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
@@ -183,7 +212,8 @@ def _classify(f: Failure) -> Failure:
         call, expected = (right, left) if flip else (left, right)
         f.kind, f.call, f.expected = "mismatch", ast.unparse(call), ast.unparse(expected)
         f.actual = values[1 if flip else 0]
-        if _has_call(expected) or f.expected == f.actual:
+        # Inside a loop "it prints X, but I expected `expected`" names one pass's loop variable: show the check.
+        if _has_call(expected) or f.expected == f.actual or f.indent:
             f.kind = "truthiness"    # both sides computed: show the check, not one side as "the" answer
             f.call = ast.unparse(test)
     else:
@@ -235,6 +265,7 @@ def issue_text(failure: Failure | None, package: str, n_failing: int) -> str:
     """The template report (prompts/synth.yaml `issue`)."""
     if failure is None:
         return render("synth", "issue_vague", package=package, n_failing=n_failing)
+    last = textwrap.indent(failure.statement, failure.indent)
     return render("synth", "issue", package=package, kind=failure.kind, setup="\n".join(failure.setup),
-                  last=failure.statement, call=failure.call, expected=failure.expected, actual=failure.actual,
+                  last=last, indent=failure.indent, call=failure.call, expected=failure.expected, actual=failure.actual,
                   error="\n".join(failure.error), detail="\n".join(failure.error[1:])).strip() + "\n"

@@ -141,6 +141,46 @@ def test_issue_never_shows_the_test_object_class_or_docstring():
     assert "TestCustomizedMoves" not in text and "Removing works" not in text and "TypeError" in text
 
 
+LOOP_SECTION = """
+    def test_compose():
+        for (compose_args, args, kw, expected) in generate_compose_test_cases():
+>           assert compose(*compose_args)(*args, **kw) == expected
+E           AssertionError: assert 0 == 1
+E            +  where 0 = <function compose at 0x7f>(*(), **{})
+
+test_functoolz.py:12: AssertionError
+"""
+
+CLASS_SECTION = """
+    def test_with_metaclass_prepare():
+        class Meta(type):
+            pass
+>       class X(six.with_metaclass(Meta)):
+E       TypeError: metaclass.__prepare__() must return a mapping, not NoneType
+
+test_six.py:40: TypeError
+"""
+
+
+def test_issue_snippets_stay_code_that_runs():
+    """A failing assert inside the test's `for` stays inside it (it was dedented out of its loop, and "I expected
+    `expected`" named one pass's loop variable: the check is shown instead); a failing `class X(...):` line gets a
+    body (pytest prints no lines after the failing one). Both snippets parse."""
+    f = issue.parse_failure(LOOP_SECTION, "test_compose")
+    text = issue.issue_text(f, "toolz", 1)
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    ast.parse(code)
+    assert f.kind == "truthiness" and "    print(compose(*compose_args)(*args, **kw) == expected)" in code
+    assert "I expected `expected`" not in text
+    f = issue.parse_failure(CLASS_SECTION, "test_with_metaclass_prepare")
+    code = issue.issue_text(f, "six", 1).split("```python\n", 1)[1].split("```", 1)[0]
+    ast.parse(code)
+    assert code.splitlines()[-2:] == ["class X(six.with_metaclass(Meta)):", "    ..."]
+    # the shape before: a statement at the test body's own level keeps no indentation
+    f = issue.parse_failure(PARAM_SECTION, "test_ordinalize")
+    assert f.indent == "" and f.kind == "mismatch"
+
+
 def test_row_shape_and_split():
     rec = {"id": "abc", "kind": "flip_comparison", "path": "p.py", "function": "f", "line": 3, "description": "d"}
     row = rows.make_row(project="proj", version="1.0", original="o" * 40, bug_commit="b" * 40, patch="diff",

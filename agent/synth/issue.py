@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 from agent.prompting import render
+from agent.synth.snippet_context import context_lines
 
 _SECTION = re.compile(r"^_{3,} (.+?) _{3,}$", re.M)
 _LOCATION = re.compile(r"^\S+\.py:\d+:")
@@ -258,7 +259,17 @@ def describe(fail_to_pass: list[str], log: str, read=None) -> Failure | None:
                 f.statement = "\n".join(body)
         if f:
             found.append((_score(f), test_id, f))
-    return min(found, key=lambda x: x[:2])[2] if found else None
+    if not found:
+        return None
+    best = min(found, key=lambda x: x[:2])[2]
+    if read and best.location:     # the test module's imports and helpers the snippet uses: a report runs alone
+        try:
+            source = read(best.location[0])
+        except (OSError, ValueError, RuntimeError):
+            source = ""
+        code = "\n".join(best.setup + [textwrap.indent(best.statement, best.indent)])
+        best.setup = context_lines(source, code, names) + best.setup
+    return best
 
 
 def issue_text(failure: Failure | None, package: str, n_failing: int) -> str:

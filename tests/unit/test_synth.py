@@ -271,3 +271,45 @@ def test_a_project_pip_cannot_install_is_refused_before_any_image_build(tmp_path
                                output=tmp_path / "g.jsonl", env=SynthEnv(), log=lambda m: None)
     with pytest.raises(ValueError, match="no setup.py or pyproject.toml at its root"):
         runner.synthesize(opts, client=None)      # no engine needed: refused before the image build
+
+
+TEST_MODULE = '''import pytest
+from operator import add
+import toolz
+from toolz import merge, unique as uniq
+from toolz.functoolz import *
+
+RATE = 2
+
+
+def inc(x):
+    return add(x, 1)
+
+
+@pytest.fixture
+def data():
+    return [1, 2]
+
+
+class AlwaysEquals:
+    def __eq__(self, other):
+        return True
+
+
+def test_thread():
+    assert thread_first(2, inc) == 3
+'''
+
+
+def test_a_report_snippet_carries_the_imports_and_helpers_it_uses():
+    """The test module's imports of the names the snippet reads and its own helpers (with what they use in turn),
+    in module order; never pytest, fixtures, tests, star imports or names the snippet binds before reading."""
+    from agent.synth.snippet_context import context_lines
+    code = "orig = merge\nmerge = lambda *d: orig(*d)\nprint(uniq([inc(RATE), AlwaysEquals()], key=toolz.identity))"
+    assert context_lines(TEST_MODULE, code) == [
+        "from operator import add", "import toolz", "from toolz import merge", "from toolz import unique as uniq",
+        "RATE = 2", "def inc(x):", "    return add(x, 1)", "class AlwaysEquals:", "    def __eq__(self, other):",
+        "        return True"]
+    assert context_lines(TEST_MODULE, "x = data\ny = [v for v in x]") == []     # a fixture is not a helper
+    assert context_lines(TEST_MODULE, "print(inc(1))", banned=("test_thread", "inc")) == []   # would name it
+    assert context_lines("def broken(:\n", "print(inc(1))") == [] and context_lines(TEST_MODULE, "print(") == []

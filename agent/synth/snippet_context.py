@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 FIXTURE_MARKS = ("fixture", "pytest.fixture", "mark", "pytest.mark")
+MAX_HELPER_LINES = 40          # more helper code than this and the report shows the imports only
 
 
 def context_lines(test_source: str, code: str, banned: tuple[str, ...] = ()) -> list[str]:
@@ -35,7 +36,8 @@ def context_lines(test_source: str, code: str, banned: tuple[str, ...] = ()) -> 
             used_helpers[order] = text
             wanted += sorted(free_names(node) - seen)
     lines = [used_imports[k] for k in sorted(used_imports)]
-    lines += [ln for k in sorted(used_helpers) for ln in used_helpers[k].splitlines()]
+    helper_lines = [ln for k in sorted(used_helpers) for ln in used_helpers[k].splitlines()]
+    lines += helper_lines if len(helper_lines) <= MAX_HELPER_LINES else []    # a report is not the test module
     if any(b and b in ln for b in banned for ln in lines):
         return []
     return lines

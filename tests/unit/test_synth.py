@@ -313,3 +313,6 @@ def test_a_report_snippet_carries_the_imports_and_helpers_it_uses():
     assert context_lines(TEST_MODULE, "x = data\ny = [v for v in x]") == []     # a fixture is not a helper
     assert context_lines(TEST_MODULE, "print(inc(1))", banned=("test_thread", "inc")) == []   # would name it
     assert context_lines("def broken(:\n", "print(inc(1))") == [] and context_lines(TEST_MODULE, "print(") == []
+    from agent.synth.snippet_context import MAX_HELPER_LINES
+    big = TEST_MODULE + "\n\ndef huge():\n" + "    x = 1\n" * MAX_HELPER_LINES
+    assert context_lines(big, "print(huge(), merge({}))") == ["from toolz import merge"]

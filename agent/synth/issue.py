@@ -31,7 +31,7 @@ class Failure:
     actual: str = ""         # what pytest says the call gave
     kind: str = "error"      # mismatch | no_raise | truthiness | error
     location: tuple[str, int] | None = None   # test file and line of the failing statement
-    indent: str = ""         # the failing statement's indentation under the setup's (inside a loop or `with`)
+    indent: str = ""         # the failing statement's indentation under the test body's (inside a loop or `with`)
 
 
 def header_for(test_id: str) -> str:

@@ -90,6 +90,7 @@ def report(sels: dict[str, Selection], labels: dict[str, dict[str, bool]], execu
                     "wall_s": s.duration_s, "scores": scores(s, labels[i])} for i, s in sorted(usable.items())]
     ran = [s for s in usable.values() if s.duration_s]
     out["per_instance"] = {"cost_usd": sum(s.cost_usd for s in ran) / len(ran) if ran else 0.0,
+                           "tokens": sum(s.tokens for s in ran) / len(ran) if ran else 0.0,
                            "wall_s": sum(s.duration_s for s in ran) / len(ran) if ran else 0.0, "runs": len(ran)}
     return out
 
@@ -118,5 +119,5 @@ def markdown(rep: dict) -> str:
     lines.append("")
     pi = rep["per_instance"]
     lines.append(f"best method on train: {rep['best_on_train']}; per executed instance: "
-                 f"${pi['cost_usd']:.4f}, {pi['wall_s']:.0f} s wall ({pi['runs']} runs)")
+                 f"${pi['cost_usd']:.4f}, {pi['tokens']:,.0f} tokens, {pi['wall_s']:.0f} s wall ({pi['runs']} runs)")
     return "\n".join(lines)

@@ -43,6 +43,7 @@ class Selection(BaseModel):
     executed: bool = False                  # the execution matrix exists (stages 3–6 ran)
     result_status: str = ""                 # the pipeline's Result.status when it ran
     cost_usd: float = 0.0
+    tokens: int = 0                         # model tokens of stages 3–6 (a local model costs $0, not nothing)
     duration_s: float = 0.0
     methods: dict[str, MethodChoice] = Field(default_factory=dict)
 
@@ -123,7 +124,7 @@ def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) 
                     candidates=[{"id": c.id, "systems": [systems[s] for s in c.samples], "files": c.files}
                                 for c in cands],
                     result_status=st.result_status if st else "", cost_usd=st.cost_usd if st else 0.0,
-                    duration_s=st.duration_s if st else 0.0)
+                    tokens=st.tokens if st else 0, duration_s=st.duration_s if st else 0.0)
     for m in methods:
         if m in M.NEEDS_EXECUTION and not sel.executed:
             sel.methods[m] = MethodChoice(distribution={})     # not run (error / budget / running): abstain

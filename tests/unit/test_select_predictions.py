@@ -159,6 +159,13 @@ def test_bench_scores_expected_values_per_subset():
     assert t["mixed"]["instances"] == 1 and t["covered"]["accuracy"]["oracle"] == 1.0
     # a label split between merged submissions counts as the share that resolved
     assert scores(sel, {"s1": True, "s2": False, "s3": False})["majority"] == 0.5
+    # per executed instance: dollars, model tokens (the local model's $0 is not "free") and wall time
+    from agent.ensemble.bench import markdown, report
+    runs = {i: sel.model_copy(update={"instance_id": i, "tokens": t, "duration_s": d})
+            for i, t, d in (("x", 20_000, 1000.0), ("y", 10_000, 500.0))}
+    rep = report(runs, {"x": labels, "y": labels})
+    assert rep["per_instance"] == {"cost_usd": 0.0, "tokens": 15_000, "wall_s": 750.0, "runs": 2}
+    assert "15,000 tokens, 750 s wall (2 runs)" in markdown(rep)
 
 
 def test_regression_ignores_a_test_every_candidate_breaks():

@@ -200,15 +200,20 @@ def test_a_snippet_that_uses_the_project_without_importing_it():
     assert check.setup == ("import numpy as np",)
 
 
+def _synth_report(package: str, code: str, error: str, expectation: str) -> str:
+    """The synthesized issues' shape: the script, "It fails with:" and the lone exception line, what was expected."""
+    return (f"I am using {package} and ran this:\n\n```python\n{code}\n```\n\n"
+            f"It fails with:\n\n```\n{error}\n```\n\nI expected it {expectation}.\n")
+
+
 def test_a_lone_error_line_after_a_script_and_the_expectation_after_it():
     """The synthesized issues' shape (and many users'): the script, "It fails with:" and a block holding only the
     exception line (no traceback), then "I expected it to print `X`". The check expects X and reads the shown
     error as the reported bug; with no traceback to say where the error came from, a name the issue does not
     import is never guessed (`reduce` may be functools' or the package's curried one: on the held-out synthesized
     split that guess vetoed two right fixes); the next test shows the names that cannot be mistaken."""
-    text = ("I am using inflection and ran this:\n\n```python\nprint(inflection.camelize('Capital', False))\n```\n\n"
-            "It fails with:\n\n```\nTypeError: unsupported operand type(s) for -: 'str' and 'str'\n```\n\n"
-            "I expected it to print `'capital'`.\n")
+    text = _synth_report("inflection", "print(inflection.camelize('Capital', False))",
+                         "TypeError: unsupported operand type(s) for -: 'str' and 'str'", "to print `'capital'`")
     [check] = extract_checks(text)
     assert (check.call, check.kind, check.expected, check.raised) == (
         "inflection.camelize('Capital', False)", "equals", "'capital'", "TypeError")
@@ -230,9 +235,8 @@ def test_an_assert_and_the_error_it_raises_make_one_check():
     toolz row): the error is what the assert's call raised, so raising it reproduces the issue, as a wrong value
     would. Before, the check read the error as "another reason" and was dropped. An assert before the script's
     last call is not where the error came from: it keeps no error. An AssertionError is a wrong value already."""
-    text = ("I am using toolz and ran this:\n\n```python\nassert list(take_nth(2, 'ABCDE')) == list('ACE')\n```\n\n"
-            "It fails with:\n\n```\nTypeError: 'NoneType' object is not iterable\n```\n\n"
-            "I expected it to work without an error.\n")
+    text = _synth_report("toolz", "assert list(take_nth(2, 'ABCDE')) == list('ACE')",
+                         "TypeError: 'NoneType' object is not iterable", "to work without an error")
     [check] = extract_checks(text)
     assert (check.call, check.kind, check.expected, check.raised) == (
         "list(take_nth(2, 'ABCDE'))", "equals", "['A', 'C', 'E']", "TypeError")

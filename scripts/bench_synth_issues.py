@@ -68,8 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--show", action="store_true", help="print today's report of every row that changed")
     args = p.parse_args(argv)
+    if not args.dataset.is_file():
+        p.error(f"no dataset {args.dataset}")
     with gzip.open(args.dataset, "rt") if args.dataset.suffix == ".gz" else open(args.dataset) as f:
         rows = [json.loads(ln) for ln in f if ln.strip()][:args.limit or None]
+    missing = sorted({r["repo"] for r in rows if not (args.mirrors / r["repo"].replace("/", "+")).is_dir()})
+    if missing:
+        p.error(f"no mirror of {', '.join(missing)} under {args.mirrors} "
+                "(make them: swe-agent synth-mirrors agent/examples/synth -o MIRRORS)")
     table, totals = [], {arm: {"parses": 0, "right": 0, "kept-wrong": 0} for arm in ("shipped", "today")}
     with tempfile.TemporaryDirectory() as tmp:
         for i, row in enumerate(rows):

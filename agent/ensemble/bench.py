@@ -74,10 +74,10 @@ def split_instances(sels: dict[str, Selection]) -> dict[str, list[str]]:
 def report(sels: dict[str, Selection], labels: dict[str, dict[str, bool]], executed_only: bool = True) -> dict:
     """Per split: the accuracy table, the method that is best on train (tuning = choosing it there),
     and per-instance cost / wall time."""
-    from agent.ensemble.methods import NEEDS_EXECUTION
+    from agent.ensemble.methods import needs_execution
     usable = {i: s for i, s in sels.items() if i in labels and (s.executed or not executed_only)}
     methods = sorted({m for s in usable.values() for m in s.methods
-                      if executed_only or m not in NEEDS_EXECUTION}) + ["random (per candidate)", "oracle"]
+                      if executed_only or not needs_execution(m)}) + ["random (per candidate)", "oracle"]
     splits = split_instances(usable)
     out = {"instances": len(usable), "skipped_not_executed": sorted(set(sels) - set(usable)), "splits": splits,
            "tables": {}}

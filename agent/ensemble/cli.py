@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from agent.ensemble.methods import METHODS
+from agent.ensemble.methods import BASE, parts
 
 
 def _fail(msg: str, code: int = 2):
@@ -19,7 +19,7 @@ def select_cmd(
     dataset: Path = typer.Option(..., "--dataset", help="SWE-bench rows (.jsonl / .json, optionally .gz)."),
     predictions: list[Path] = typer.Option(..., "--predictions", help="Prediction files (official format), one per system: --predictions A.jsonl B.jsonl …"),
     output: Path = typer.Option(..., "--output", "-o", help="Output folder (resumes when it exists)."),
-    method: list[str] = typer.Option(["pipeline"], "--method", "-m", help=f"Selection method(s), repeatable: {', '.join(METHODS)}. The first one writes predictions.jsonl."),
+    method: list[str] = typer.Option(["pipeline"], "--method", "-m", help=f"Selection method(s), repeatable: {', '.join(BASE)}, or a chain A+B (A's choice, else B's: pipeline+majority never abstains). The first one writes predictions.jsonl."),
     model_free: bool = typer.Option(False, "--model-free", help="No model at all: stages 3–6 use only the issue's own checks, behaviour probes and the repository's tests."),
     repo_mirror: Optional[Path] = typer.Option(None, "--repo-mirror", "--mirrors", help="Folder of bare git mirrors (owner+name)."),
     instances: list[str] = typer.Option([], "--instances", "-i", help="Instance ids (repeat or comma-separate); default: all in the prediction files."),
@@ -51,10 +51,12 @@ def select_cmd(
     for f in files:
         if not f.is_file():
             _fail(f"no prediction file {f}")
-    bad = [m for m in method if m not in METHODS]
-    if bad:
-        _fail(f"unknown method(s) {bad}; choose from {', '.join(METHODS)}")
-    if model_free and "pipeline" in method and model:
+    for m in method:
+        try:
+            parts(m)
+        except ValueError as err:
+            _fail(str(err))
+    if model_free and model and any("pipeline" in parts(m) for m in method):
         _fail("--model-free and --model contradict each other")
     ids = [i.strip() for item in instances for i in item.split(",") if i.strip()]
     try:
@@ -77,7 +79,7 @@ def select_cmd(
     except (ValueError, OSError) as err:
         _fail(f"bad prediction file: {err}")
     log = lambda msg: typer.echo(msg, err=True)  # noqa: E731
-    if model_free and method[0] == "pipeline":
+    if model_free and parts(method[0])[-1] == "pipeline":
         log("note: without a model, stage 6 abstains wherever no issue check was validated (most SWE-bench issues); "
             "predictions.jsonl takes the first --method: put `-m pipeline-top` (the same ranking, never abstaining) or "
             "`-m regression` first to submit")

@@ -13,6 +13,8 @@ fixed per instance, and the benchmark scores its expected value, so a lucky tie-
               the candidate's files of the submissions touching each: a stray reproduction script or an unrelated
               file lowers it), then the majority among those (chosen on the train split, select_lite.md)
 - random:     one of the systems' submissions, uniformly (= the average system)
+- A+B:        A's choice; where A abstains, B's (e.g. pipeline+majority: a selection among submissions always has
+              an answer, and where the evidence is too weak to choose, the systems' majority is the prior)
 """
 from __future__ import annotations
 
@@ -22,8 +24,22 @@ from collections.abc import Callable
 from agent.schema import Candidate, Decision, ExecutionMatrix
 from agent.ranking import regression_ok
 
-METHODS = ("pipeline", "pipeline-top", "majority", "regression", "consensus", "random")
-NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression", "consensus"}
+BASE = ("pipeline", "pipeline-top", "majority", "regression", "consensus", "random")
+METHODS = BASE + ("pipeline+majority", "pipeline+consensus")     # what the benchmark replays; any A+B is valid
+NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression", "consensus", "pipeline+majority", "pipeline+consensus"}
+
+
+def parts(method: str) -> list[str]:
+    """The methods a (possibly chained) method tries in turn; ValueError for an unknown one (pure)."""
+    out = method.split("+")
+    bad = [m for m in out if m not in BASE]
+    if bad or len(set(out)) != len(out):
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(BASE)} or chain them: pipeline+majority")
+    return out
+
+
+def needs_execution(method: str) -> bool:
+    return any(m in NEEDS_EXECUTION for m in parts(method))
 
 
 def _uniform(cands: list[Candidate]) -> dict[str, float]:
@@ -104,14 +120,16 @@ def ranked_top(decision: Decision | None) -> dict[str, float]:
 
 
 def distribution(method: str, cands: list[Candidate], matrix: ExecutionMatrix | None,
-                 decision: Decision | None) -> dict[str, float]:
+                 decision: Decision | None, reranked: Decision | None = None) -> dict[str, float]:
+    """`decision` is what stage 6 recorded; `reranked` (pipeline-top) today's ranking of the same evidence."""
     table: dict[str, Callable[[], dict[str, float]]] = {
-        "pipeline": lambda: recorded(decision), "pipeline-top": lambda: ranked_top(decision), "majority": lambda: majority(cands),
+        "pipeline": lambda: recorded(decision), "pipeline-top": lambda: ranked_top(reranked or decision), "majority": lambda: majority(cands),
         "regression": lambda: regression(cands, matrix), "consensus": lambda: consensus(cands, matrix),
         "random": lambda: by_submission(cands)}
-    if method not in table:
-        raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
-    return table[method]()
+    for m in parts(method):
+        if dist := table[m]():
+            return dist
+    return {}
 
 
 def pick(dist: dict[str, float], seed: int, instance: str) -> str | None:

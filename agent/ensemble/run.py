@@ -126,10 +126,10 @@ def selection_for(folder: BatchFolder, iid: str, methods: list[str], seed: int) 
                     result_status=st.result_status if st else "", cost_usd=st.cost_usd if st else 0.0,
                     tokens=st.tokens if st else 0, duration_s=st.duration_s if st else 0.0)
     for m in methods:
-        if m in M.NEEDS_EXECUTION and not sel.executed:
+        if M.needs_execution(m) and not sel.executed:
             sel.methods[m] = MethodChoice(distribution={})     # not run (error / budget / running): abstain
             continue
-        dist = M.distribution(m, cands, matrix, reranked if m == "pipeline-top" else decision)
+        dist = M.distribution(m, cands, matrix, decision, reranked)
         sel.methods[m] = MethodChoice(distribution={k: round(v, 6) for k, v in dist.items()},
                                       candidate=M.pick(dist, seed, iid))
     return sel
@@ -182,7 +182,7 @@ def run_select(rows: list[dict], prediction_files: list[Path], opts: SelectOptio
     with_patches = seed_all(rows, systems, patches, opts)
     opts.log(f"{len(rows)} instance(s) in the prediction files, {len(with_patches)} with a submitted patch; "
              f"{len(systems)} system(s): {', '.join(systems)}")
-    if any(m in M.NEEDS_EXECUTION for m in opts.methods) and with_patches:
+    if any(M.needs_execution(m) for m in opts.methods) and with_patches:
         cfg = select_config(opts.config, len(systems), opts.model_free)
         bench = BenchOptions(output=opts.output, config=cfg, model_name=opts.model_name,
                              budget_usd=opts.budget_usd, max_tokens=opts.max_tokens,

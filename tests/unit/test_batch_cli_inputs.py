@@ -76,6 +76,9 @@ def test_predictions_that_are_not_objects_or_strings_are_refused(tmp_path):
     bad.write_text("{not json\n")
     out = run(["select", "--dataset", str(MINI), "--predictions", str(bad), "-o", str(tmp_path / "o"), "--model-free"])
     assert out.exit_code == 2 and "bad prediction file" in out.output and not (tmp_path / "o").exists()
+    out = run(["select", "--dataset", str(MINI), "--predictions", str(MINI), "-o", str(tmp_path / "o"),
+               "-m", "pipeline+vote", "--model-free"])
+    assert out.exit_code == 2 and "unknown method 'pipeline+vote'" in out.output and not (tmp_path / "o").exists()
 
 
 def test_a_file_where_a_folder_goes_and_a_missing_mirror_are_refused_up_front(tmp_path):

@@ -233,3 +233,23 @@ def test_consensus_prefers_survivors_on_the_files_most_submissions_touch():
     broken = _matrix({**{c.id: ("pass", []) for c in cands}, "a": ("fail", ["t::x"]), "b": ("fail", ["t::x"])})
     assert M.consensus(cands, broken) == {"c": 1.0}
     assert M.consensus([], passing) == {} and "consensus" in M.METHODS and "consensus" in M.NEEDS_EXECUTION
+
+
+def test_a_chained_method_falls_back_where_the_first_abstains():
+    """pipeline+majority: the pipeline's choice where it submitted, the systems' majority where it abstained."""
+    from agent.schema import Decision
+    cands = [_cand("a", 3), _cand("b", 1)]
+    passing = _matrix({"a": ("pass", []), "b": ("pass", [])})
+    chose_b = Decision(status="selected", candidate="b", confidence=0.8, method="ranking")
+    abstained = Decision(status="abstained", confidence=0.2, method="ranking")
+    assert M.distribution("pipeline+majority", cands, passing, chose_b) == {"b": 1.0}
+    assert M.distribution("pipeline+majority", cands, passing, abstained) == {"a": 1.0}
+    assert M.distribution("pipeline+majority", [], passing, abstained) == {}       # nothing to fall back on
+    # a fallback that abstains too passes on to the next one
+    broken = _matrix({"a": ("fail", ["t::x"]), "b": ("fail", ["t::y"])})
+    assert M.distribution("pipeline+regression+majority", cands, broken, abstained) == {"a": 1.0}
+    assert M.parts("pipeline+consensus") == ["pipeline", "consensus"]
+    assert M.needs_execution("pipeline+majority") and not M.needs_execution("majority+random")
+    for bad in ("pipeline+vote", "majority+majority", ""):
+        with pytest.raises(ValueError, match="unknown method"):
+            M.parts(bad)

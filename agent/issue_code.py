@@ -128,6 +128,10 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
     tail_assert = bool(raised and raised != "AssertionError" and tree.body and isinstance(tree.body[-1], ast.Assert)
                        and assert_claim(tree.body[-1]) is None and (last_call is None or last_call < end))
     extra = tuple(traceback.lines) if traceback and cut is None else tuple(block.lines[cut:])
+    # A script that ends in a compound statement (a `class` whose creation fails, a loop or `with` that raises) and
+    # shows an error: the error comes from that block, not from the last call before it. It becomes the call.
+    block_at = end if (raised and tree.body and isinstance(tree.body[-1], _COMPOUND)
+                       and not _is_test(tree.body[-1]) and (last_call is None or last_call < end)) else None
     setup: list[str] = []
     out: list[Observation] = []
     for k, stmt in enumerate(tree.body):
@@ -139,9 +143,12 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
             nxt += 1
         lines = tuple(block.lines[stmt.lineno - 1:nxt])
         claim = assert_claim(stmt)
-        if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)) and stmt.name.lower().startswith("test"):
+        if _is_test(stmt):
             out += _test_claims(stmt, tuple(setup), block)
             setup.append(ast.unparse(stmt))      # the script may go on to run it: `TestX('test').test()`
+        elif k == block_at:
+            out.append(Observation(tuple(setup) + (block_function(stmt, setup),), f"{BLOCK}()", exc_line, INVALID,
+                                   raised, None, lines + extra))
         elif claim:
             # `assert f(x) == y`, then "It fails with: TypeError: ...": the error may come from this assert's call
             # (no call after it could have raised it), so raising it reproduces the issue as a wrong value does.
@@ -152,7 +159,7 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
             observed, expected = _comment_claim(" ".join(shown))
             out.append(Observation(tuple(setup), ast.unparse(node), observed,
                                    parse_value(observed) if observed else INVALID, None, expected, lines))
-        elif raised and k == last_call:
+        elif raised and k == last_call and block_at is None:
             target = node if node is not None else stmt.value
             out.append(Observation(tuple(setup), ast.unparse(target), exc_line, INVALID, raised, None,
                                    lines + extra))
@@ -172,6 +179,35 @@ def parse_script(block: Block, traceback: Block | None = None) -> list[Observati
             out.append(Observation(before, ast.unparse(unprint(stmt.value)[0]), None, INVALID, None, None,
                                    tuple(block.lines[stmt.lineno - 1:stmt.end_lineno])))
     return out
+
+
+BLOCK = "_issue_block"
+_COMPOUND = (ast.ClassDef, ast.For, ast.While, ast.With, ast.If, ast.Try)
+
+
+def _is_test(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, (ast.FunctionDef, ast.ClassDef)) and stmt.name.lower().startswith("test")
+
+
+def block_function(stmt: ast.stmt, setup: list[str]) -> str:
+    """`def _issue_block():` around a compound statement, so a check can call it like any call; names the block
+    assigns that the setup before it bound stay the setup's (`nonlocal`: the check's setup runs in a function)."""
+    bound = set()
+    for src in setup:
+        for top in ast.parse(src).body:
+            if isinstance(top, (ast.Import, ast.ImportFrom)):
+                bound |= {(a.asname or a.name).split(".")[0] for a in top.names}
+            elif isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(top.name)
+            elif isinstance(top, (ast.Assign, ast.AnnAssign)):
+                targets = top.targets if isinstance(top, ast.Assign) else [top.target]
+                bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    stored = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if isinstance(stmt, ast.ClassDef):
+        stored.add(stmt.name)
+    shared = sorted(stored & bound)
+    body = ([f"nonlocal {', '.join(shared)}"] if shared else []) + [ast.unparse(stmt)]
+    return f"def {BLOCK}():\n" + textwrap.indent("\n".join(body), "    ")
 
 
 def _test_claims(node: ast.FunctionDef | ast.ClassDef, setup: tuple[str, ...], block: Block) -> list[Observation]:

@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 from agent.prompting import render
+from agent.synth.params import bind_params, defaults, pytest_params
 from agent.synth.snippet_context import context_lines
 
 _SECTION = re.compile(r"^_{3,} (.+?) _{3,}$", re.M)
@@ -57,43 +58,6 @@ def _frames(section: str) -> list[list[str]]:
     return frames + [cur]
 
 
-def _params(lines: list[str]) -> dict[str, str]:
-    """`number = '-1', ordinalized = '-1st'`: the arguments pytest prints above a parametrized test."""
-    out = {}
-    for line in lines:
-        for part in re.split(r", (?=\w+ = )", line.strip()):
-            if re.match(r"^\w+ = ", part):
-                name, value = part.split(" = ", 1)
-                try:
-                    ast.parse(value, mode="eval")
-                except SyntaxError:
-                    continue      # `self = <test_x.TestY object at 0x..>`: not a value a user has
-                out[name] = value
-    return out
-
-
-class _Bind(ast.NodeTransformer):
-    def __init__(self, values: dict[str, ast.expr]):
-        self.values = values
-
-    def visit_Name(self, node):
-        return self.values.get(node.id, node) if isinstance(node.ctx, ast.Load) else node
-
-
-def _bind(code: str, params: dict[str, str]) -> str | None:
-    """code with the test's parameters replaced by their values; None when that is not possible."""
-    values = {}
-    for name, text in params.items():
-        try:
-            values[name] = ast.parse(text, mode="eval").body
-        except SyntaxError:
-            return None
-    try:
-        return ast.unparse(_Bind(values).visit(ast.parse(code))) if values else code
-    except SyntaxError:
-        return None
-
-
 def parse_failure(section: str, test_name: str | tuple[str, ...] = "") -> Failure | None:
     frames = _frames(section)
     first, last = frames[0], frames[-1]
@@ -102,16 +66,20 @@ def parse_failure(section: str, test_name: str | tuple[str, ...] = "") -> Failur
         if _LOCATION.match(line):
             path, lineno = line.split(":")[:2]
             location = (path, int(lineno))
-    head, body, fail_at, in_body = [], [], None, False
+    head, body, fail_at, in_body, signature, in_sig = [], [], None, False, [], False
     for line in first:
         if _LOCATION.match(line) or line.startswith("E ") or line == "E":
             break
         stripped = line[1:].strip() if line.startswith(">") else line.strip()
         if not in_body:
             if stripped.startswith(("def ", "async def ")):
-                in_body = True
+                in_body, signature, in_sig = True, [stripped], not stripped.endswith(":")
             elif not stripped.startswith("@"):
                 head.append(line)
+            continue
+        if in_sig:      # a signature over several lines
+            signature.append(stripped)
+            in_sig = not stripped.endswith(":")
             continue
         if stripped and set(stripped) <= set("^~"):
             continue     # Python 3.11+ position markers under the failing expression
@@ -129,13 +97,15 @@ def parse_failure(section: str, test_name: str | tuple[str, ...] = "") -> Failur
     statement = _closed(statement)
     while setup and _is_docstring(setup[0]):
         setup.pop(0)      # the test's docstring
-    params = _params(head)
+    params = pytest_params(head)
     if params:
-        setup_text, stmt = _bind("\n".join(setup), params), _bind(statement, params)
+        setup_text, stmt = bind_params("\n".join(setup), params), bind_params(statement, params)
         if setup_text is not None and stmt is not None:
             setup, statement = [ln for ln in setup_text.splitlines() if ln.strip()], stmt
         else:
             setup = [f"{k} = {v}" for k, v in params.items()] + setup
+    unset = {k: v for k, v in defaults(signature, "\n".join(setup + [statement])).items() if k not in params}
+    setup = [f"{k} = {v}" for k, v in unset.items()] + setup     # pytest ran the test with its defaults
     error = [ln[1:].strip() for ln in last if ln.startswith("E")]
     error = [ln for ln in error if not ln.startswith("+  ") and ln][:MAX_ERROR_LINES]
     if not statement.strip() or not error:
@@ -219,7 +189,17 @@ def _classify(f: Failure) -> Failure:
             f.call = ast.unparse(test)
     else:
         f.kind, f.call = "truthiness", ast.unparse(test)
+    if f.kind == "truthiness" and not f.indent:
+        f.call, f.actual = _printed_check(test), "False"
     return f
+
+
+def _printed_check(test: ast.expr) -> str:
+    """The failing check as the user prints it, so that it prints False now and True when fixed: a comparison or
+    `not` prints a bool itself; anything else (`assert check_valid(f)`, truthy when right) is wrapped in bool()."""
+    if isinstance(test, ast.Compare) or (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+        return ast.unparse(test)
+    return f"bool({ast.unparse(test)})"
 
 
 def _score(f: Failure) -> tuple:

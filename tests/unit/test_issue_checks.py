@@ -591,3 +591,34 @@ def test_protocol_dunders_are_ordinary_calls_but_reflection_is_not_taken():
     assert "p.__get__(None) is None" in [c.call for c in tail]
     for line in ("p.__class__.__subclasses__()", "p.__init__(None)", "p.__dict__", "p.__get__.__globals__"):
         assert extract_checks(DUNDER_ISSUE.format(line=line)) == [], line
+
+
+@pytest.mark.parametrize("fixed, outcome", [(False, 1), (True, 0)])
+def test_an_error_from_a_script_that_ends_in_a_class_or_a_loop_is_the_blocks(tmp_path, fixed, outcome):
+    """`class X(with_meta(Meta)): ...` fails while the class is made, a loop's assert fails on one pass: the error
+    belongs to that last block (not to the call before it), which the check runs as a function; a name the loop
+    rebinds stays the setup's. Fails on the bug for the issue's reason, passes on the fix."""
+    import subprocess
+    import sys
+    from agent.issue_render import reproduced_reason
+    cls = ("```python\nfrom metas import with_meta\nclass Meta(type):\n    pass\nclass X(with_meta(Meta)):\n    ...\n```\n\n"
+           "It fails with:\n\n```\nTypeError: __prepare__() must return a mapping, not NoneType\n```\n\n"
+           "I expected it to work without an error.\n")
+    loop = ("```python\nfrom metas import double\ntotal = 0\nfor i in range(3):\n    total = total + double(i)\n"
+            "    assert total >= 2 * i, i\n```\n\nIt fails with:\n\n```\nAssertionError: 1\n```\n\n"
+            "I expected it to work without an error.\n")
+    [c1], [c2] = extract_checks(cls), extract_checks(loop)
+    assert (c1.call, c1.kind, c1.raised) == ("_issue_block()", "not_raises", "TypeError")
+    assert (c2.call, c2.raised) == ("_issue_block()", "AssertionError") and "nonlocal total" in c2.setup[-1]
+    prepare = "return {}" if fixed else "pass"
+    (tmp_path / "metas.py").write_text(
+        "def with_meta(meta):\n    class M(type):\n        @classmethod\n        def __prepare__(cls, name, bases):\n"
+        f"            {prepare}\n        def __new__(cls, name, bases, ns):\n            return meta(name, (), dict(ns))\n"
+        "    return type.__new__(M, 'tmp', (), {})\n\n\n"
+        f"def double(i):\n    return {'2 * i' if fixed else 'i'}\n")
+    (tmp_path / "test_issue.py").write_text(render_check_test([c1, c2]))
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == outcome, res.stdout
+    if not fixed:
+        assert res.stdout.count(f"- Failed: {MARK}: raises") == 2 and reproduced_reason("fail", res.stdout) is None

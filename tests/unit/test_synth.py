@@ -181,6 +181,39 @@ def test_issue_snippets_stay_code_that_runs():
     assert f.indent == "" and f.kind == "mismatch"
 
 
+DEFAULTS_SECTION = """
+    def test_valid_py3(check_valid=is_valid_args,
+                       incomplete=False):
+        orig_check_valid = check_valid
+        check_valid = lambda _func, *args: orig_check_valid(_func, args)
+        f = toolz.curry(make_func('x, y'))
+>       assert check_valid(f(x=1))
+E       assert None
+
+test_inspect_args.py:320: AssertionError
+"""
+
+
+def test_test_defaults_are_assigned_and_a_truthiness_check_prints_a_bool():
+    """pytest runs `def test_x(check_valid=is_valid_args)` with its defaults: the snippet assigns the ones it reads
+    first (a signature over two lines too; `incomplete` is not read). The failing truthiness assert is printed as a
+    bool, "It prints `False`, but I expected `True`", which the issue-check reader turns into a value check."""
+    f = issue.parse_failure(DEFAULTS_SECTION, "test_valid_py3")
+    assert f.setup[0] == "check_valid = is_valid_args" and not any("incomplete" in ln for ln in f.setup)
+    assert (f.kind, f.call, f.actual) == ("truthiness", "bool(check_valid(f(x=1)))", "False")
+    text = issue.issue_text(f, "toolz", 1)
+    assert "print(bool(check_valid(f(x=1))))" in text and "It prints `False`, but I expected `True`." in text
+    from agent.issue_checks import extract_checks
+    [check] = extract_checks(text)
+    assert (check.call, check.kind, check.expected) == ("bool(check_valid(f(x=1)))", "equals", "True")
+    # a comparison prints a bool itself; inside a loop the check is shown as before
+    f = issue.parse_failure(DEFAULTS_SECTION.replace("assert check_valid(f(x=1))", "assert check_valid(f(x=1)) is True"),
+                            "test_valid_py3")
+    assert f.call == "check_valid(f(x=1)) is True"
+    f = issue.parse_failure(LOOP_SECTION, "test_compose")
+    assert f.actual == "0" and "I expected this to print True" in issue.issue_text(f, "toolz", 1)
+
+
 def test_row_shape_and_split():
     rec = {"id": "abc", "kind": "flip_comparison", "path": "p.py", "function": "f", "line": 3, "description": "d"}
     row = rows.make_row(project="proj", version="1.0", original="o" * 40, bug_commit="b" * 40, patch="diff",

@@ -1,0 +1,65 @@
+"""The values a failing test ran with, for the user's snippet (pure): the arguments pytest prints above a
+parametrized test, and the defaults of the test function's own parameters (`def test_x(check=is_valid_args)`)."""
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+
+def pytest_params(lines: list[str]) -> dict[str, str]:
+    """`number = '-1', ordinalized = '-1st'`: the arguments pytest prints above a parametrized test."""
+    out = {}
+    for line in lines:
+        for part in re.split(r", (?=\w+ = )", line.strip()):
+            if re.match(r"^\w+ = ", part):
+                name, value = part.split(" = ", 1)
+                try:
+                    ast.parse(value, mode="eval")
+                except SyntaxError:
+                    continue      # `self = <test_x.TestY object at 0x..>`: not a value a user has
+                out[name] = value
+    return out
+
+
+class _Bind(ast.NodeTransformer):
+    def __init__(self, values: dict[str, ast.expr]):
+        self.values = values
+
+    def visit_Name(self, node):
+        return self.values.get(node.id, node) if isinstance(node.ctx, ast.Load) else node
+
+
+def bind_params(code: str, params: dict[str, str]) -> str | None:
+    """code with the test's parameters replaced by their values; None when that is not possible."""
+    values = {}
+    for name, text in params.items():
+        try:
+            values[name] = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            return None
+    try:
+        return ast.unparse(_Bind(values).visit(ast.parse(code))) if values else code
+    except SyntaxError:
+        return None
+
+
+def defaults(def_lines: list[str], code: str) -> dict[str, str]:
+    """`def test_x(check_valid=is_valid_args, incomplete=False):` -> the defaults of the parameters `code` reads, as
+    source: pytest calls a test without them, so a snippet of its body runs only with them assigned first. {} when
+    the signature does not parse (cut off, or not a def)."""
+    try:
+        fn = ast.parse(textwrap.dedent("\n".join(def_lines)).rstrip() + "\n    pass").body[0]
+    except (SyntaxError, IndexError):
+        return {}
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    try:
+        read = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return {}
+    a = fn.args
+    pos = a.posonlyargs + a.args
+    pairs = list(zip(pos[len(pos) - len(a.defaults):], a.defaults)) + \
+        [(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+    return {p.arg: ast.unparse(d) for p, d in pairs if p.arg in read}

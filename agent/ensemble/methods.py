@@ -15,6 +15,8 @@ fixed per instance, and the benchmark scores its expected value, so a lucky tie-
 - random:     one of the systems' submissions, uniformly (= the average system)
 - A+B:        A's choice; where A abstains, B's (e.g. pipeline+majority: a selection among submissions always has
               an answer, and where the evidence is too weak to choose, the systems' majority is the prior)
+- A>B:        A's choice with its ties broken by B (majority>consensus: the most-submitted candidates, of those the
+              ones consensus keeps; none of them: A's tie stays); binds tighter than +
 """
 from __future__ import annotations
 
@@ -25,21 +27,36 @@ from agent.schema import Candidate, Decision, ExecutionMatrix
 from agent.ranking import regression_ok
 
 BASE = ("pipeline", "pipeline-top", "majority", "regression", "consensus", "random")
-METHODS = BASE + ("pipeline+majority", "pipeline+consensus")     # what the benchmark replays; any A+B is valid
-NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression", "consensus", "pipeline+majority", "pipeline+consensus"}
+# What the benchmark replays (any A+B and A>B is valid)
+METHODS = BASE + ("pipeline+majority", "pipeline+consensus", "majority>consensus", "pipeline+majority>consensus")
+NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression", "consensus"}
+
+
+def steps(method: str) -> list[list[str]]:
+    """A method as its fallback steps, each a method and its tie-breakers; ValueError for an unknown one (pure)."""
+    out = [step.split(">") for step in method.split("+")]
+    flat = [m for step in out for m in step]
+    bad = [m for m in flat if m not in BASE]
+    if bad or len(set(flat)) != len(flat):
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(BASE)}, chain them (pipeline+majority: "
+                         f"the second where the first abstains) or break ties (majority>consensus)")
+    return out
 
 
 def parts(method: str) -> list[str]:
-    """The methods a (possibly chained) method tries in turn; ValueError for an unknown one (pure)."""
-    out = method.split("+")
-    bad = [m for m in out if m not in BASE]
-    if bad or len(set(out)) != len(out):
-        raise ValueError(f"unknown method {method!r}; choose from {', '.join(BASE)} or chain them: pipeline+majority")
-    return out
+    """Every base method a (possibly chained) method uses."""
+    return [m for step in steps(method) for m in step]
 
 
 def needs_execution(method: str) -> bool:
     return any(m in NEEDS_EXECUTION for m in parts(method))
+
+
+def tie_break(first: dict[str, float], by: dict[str, float]) -> dict[str, float]:
+    """`first`'s candidates, weighted by `by` among them; `first` itself when `by` keeps none of them."""
+    kept = {k: v for k, v in by.items() if k in first and v > 0}
+    total = sum(kept.values())
+    return {k: v / total for k, v in kept.items()} if total else first
 
 
 def _uniform(cands: list[Candidate]) -> dict[str, float]:
@@ -126,8 +143,11 @@ def distribution(method: str, cands: list[Candidate], matrix: ExecutionMatrix | 
         "pipeline": lambda: recorded(decision), "pipeline-top": lambda: ranked_top(reranked or decision), "majority": lambda: majority(cands),
         "regression": lambda: regression(cands, matrix), "consensus": lambda: consensus(cands, matrix),
         "random": lambda: by_submission(cands)}
-    for m in parts(method):
-        if dist := table[m]():
+    for step in steps(method):
+        dist = table[step[0]]()
+        for other in step[1:]:
+            dist = tie_break(dist, table[other]()) if dist else dist
+        if dist:
             return dist
     return {}
 

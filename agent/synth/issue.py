@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 from agent.prompting import render
-from agent.synth.params import bind_params, defaults, pytest_params
+from agent.synth.params import bind_params, bind_self, class_attributes, defaults, pytest_params
 from agent.synth.snippet_context import context_lines
 
 _SECTION = re.compile(r"^_{3,} (.+?) _{3,}$", re.M)
@@ -241,15 +241,29 @@ def describe(fail_to_pass: list[str], log: str, read=None) -> Failure | None:
             found.append((_score(f), test_id, f))
     if not found:
         return None
-    best = min(found, key=lambda x: x[:2])[2]
+    _, best_id, best = min(found, key=lambda x: x[:2])
     if read and best.location:     # the test module's imports and helpers the snippet uses: a report runs alone
         try:
             source = read(best.location[0])
         except (OSError, ValueError, RuntimeError):
             source = ""
+        _bind_class_values(best, source, best_id, names)
         code = "\n".join(best.setup + [textwrap.indent(best.statement, best.indent)])
         best.setup = context_lines(source, code, names) + best.setup
     return best
+
+
+def _bind_class_values(f: Failure, source: str, test_id: str, banned: tuple[str, ...]) -> None:
+    """A method of a test class reads `self.D`: the class's own value (a user has no `self`)."""
+    parts = test_id.split("::")
+    code = f.setup + [f.statement]
+    if len(parts) < 3 or not any("self." in ln for ln in code):
+        return
+    attrs = class_attributes(source, parts[-2])
+    setup, statement = bind_self(f.setup, attrs), bind_self([f.statement], attrs)[0]
+    if not any(b and b in ln for b in banned for ln in setup + [statement]):
+        f.setup, f.statement = setup, statement
+        f.call, f.expected = bind_self([f.call], attrs)[0], bind_self([f.expected], attrs)[0]
 
 
 def issue_text(failure: Failure | None, package: str, n_failing: int) -> str:

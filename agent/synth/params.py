@@ -63,3 +63,43 @@ def defaults(def_lines: list[str], code: str) -> dict[str, str]:
     pairs = list(zip(pos[len(pos) - len(a.defaults):], a.defaults)) + \
         [(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
     return {p.arg: ast.unparse(d) for p, d in pairs if p.arg in read}
+
+
+def class_attributes(source: str, class_name: str) -> dict[str, str]:
+    """`class TestDict: D = dict; kw = {}` -> {"D": "dict", "kw": "{}"}: the plain values a test class (and its
+    bases in the same module, nearest first) sets in its body, which its tests read as `self.D`."""
+    try:
+        module = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    classes = {n.name: n for n in module.body if isinstance(n, ast.ClassDef)}
+    out: dict[str, str] = {}
+
+    def visit(name: str, seen: set[str]) -> None:
+        node = classes.get(name)
+        if node is None or name in seen:
+            return
+        seen.add(name)
+        for stmt in node.body:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id not in out):
+                out[stmt.targets[0].id] = ast.unparse(stmt.value)
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                visit(base.id, seen)
+
+    visit(class_name, set())
+    return out
+
+
+def bind_self(lines: list[str], attrs: dict[str, str]) -> list[str]:
+    """`self.D` -> `dict` in the snippet's lines (text: a line may be a loop's header alone); a value that is not
+    a plain name or literal goes in parentheses."""
+    def value(name: str) -> str:
+        text = attrs[name]
+        node = ast.parse(text, mode="eval").body
+        return text if isinstance(node, (ast.Name, ast.Constant, ast.Dict, ast.List, ast.Tuple, ast.Attribute)) \
+            else f"({text})"
+    pattern = re.compile(r"\bself\.(" + "|".join(map(re.escape, sorted(attrs, key=len, reverse=True))) + r")\b") \
+        if attrs else None
+    return [pattern.sub(lambda m: value(m.group(1)), ln) for ln in lines] if pattern else list(lines)

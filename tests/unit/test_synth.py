@@ -349,3 +349,30 @@ def test_a_report_snippet_carries_the_imports_and_helpers_it_uses():
     from agent.synth.snippet_context import MAX_HELPER_LINES
     big = TEST_MODULE + "\n\ndef huge():\n" + "    x = 1\n" * MAX_HELPER_LINES
     assert context_lines(big, "print(huge(), merge({}))") == ["from toolz import merge"]
+
+
+def test_a_test_class_value_read_as_self_attribute_is_written_out():
+    """A user has no `self`: `self.D` / `self.kw` of a test method become the class's values (its own first, then
+    its bases' in the same module), and what those name comes along as context."""
+    from agent.synth.params import bind_self, class_attributes
+    source = ("from collections import OrderedDict\n\n\nclass TestDict:\n    D = dict\n    kw = {}\n\n"
+              "    def test_x(self):\n        pass\n\n\nclass TestOrdered(TestDict):\n    kw = {'factory': lambda: OrderedDict()}\n")
+    attrs = class_attributes(source, "TestOrdered")
+    assert attrs == {"kw": "{'factory': lambda: OrderedDict()}", "D": "dict"}
+    assert bind_self(["D, kw = self.D, self.kw", "self.Dx = 1"], attrs) == [
+        "D, kw = dict, {'factory': lambda: OrderedDict()}", "self.Dx = 1"]
+    assert bind_self(["f(self.g)"], {"g": "lambda x: x"}) == ["f((lambda x: x))"]
+    section = """
+self = <test_d.TestOrdered object at 0x7f>
+
+    def test_filter(self):
+        D, kw = self.D, self.kw
+>       assert keyfilter(iseven, D({1: 2, 2: 3}), **kw) == D({2: 3})
+E       AssertionError: assert None == {2: 3}
+
+test_d.py:9: AssertionError
+"""
+    log = "= FAILURES =\n___ TestOrdered.test_filter ___\n" + section + "= short test summary info =\n"
+    f = issue.describe(["test_d.py::TestOrdered::test_filter"], log, read=lambda path: source)
+    assert f is not None and "self" not in "\n".join(f.setup) and "from collections import OrderedDict" in f.setup
+    assert "TestOrdered" not in issue.issue_text(f, "toolz", 1)

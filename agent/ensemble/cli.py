@@ -19,7 +19,7 @@ def select_cmd(
     dataset: Path = typer.Option(..., "--dataset", help="SWE-bench rows (.jsonl / .json, optionally .gz)."),
     predictions: list[Path] = typer.Option(..., "--predictions", help="Prediction files (official format), one per system: --predictions A.jsonl B.jsonl …"),
     output: Path = typer.Option(..., "--output", "-o", help="Output folder (resumes when it exists)."),
-    method: list[str] = typer.Option(["pipeline"], "--method", "-m", help=f"Selection method(s), repeatable: {', '.join(BASE)}, a chain A+B (A's choice, else B's: pipeline+majority never abstains) or a tie-break A>B (majority>consensus). The first one writes predictions.jsonl."),
+    method: list[str] = typer.Option(["pipeline"], "--method", "-m", help=f"Selection method(s), repeatable: {', '.join(BASE)}, a chain A+B (A's choice, else B's: pipeline+majority never abstains) or a tie-break A:B (majority:consensus). The first one writes predictions.jsonl."),
     model_free: bool = typer.Option(False, "--model-free", help="No model at all: stages 3–6 use only the issue's own checks, behaviour probes and the repository's tests."),
     repo_mirror: Optional[Path] = typer.Option(None, "--repo-mirror", "--mirrors", help="Folder of bare git mirrors (owner+name)."),
     instances: list[str] = typer.Option([], "--instances", "-i", help="Instance ids (repeat or comma-separate); default: all in the prediction files."),

@@ -15,7 +15,7 @@ fixed per instance, and the benchmark scores its expected value, so a lucky tie-
 - random:     one of the systems' submissions, uniformly (= the average system)
 - A+B:        A's choice; where A abstains, B's (e.g. pipeline+majority: a selection among submissions always has
               an answer, and where the evidence is too weak to choose, the systems' majority is the prior)
-- A>B:        A's choice with its ties broken by B (majority>consensus: the most-submitted candidates, of those the
+- A:B:        A's choice with its ties broken by B (majority:consensus: the most-submitted candidates, of those the
               ones consensus keeps; none of them: A's tie stays); binds tighter than +
 """
 from __future__ import annotations
@@ -27,19 +27,19 @@ from agent.schema import Candidate, Decision, ExecutionMatrix
 from agent.ranking import regression_ok
 
 BASE = ("pipeline", "pipeline-top", "majority", "regression", "consensus", "random")
-# What the benchmark replays (any A+B and A>B is valid)
-METHODS = BASE + ("pipeline+majority", "pipeline+consensus", "majority>consensus", "pipeline+majority>consensus")
+# What the benchmark replays (any A+B and A:B is valid)
+METHODS = BASE + ("pipeline+majority", "pipeline+consensus", "majority:consensus", "pipeline+majority:consensus")
 NEEDS_EXECUTION = {"pipeline", "pipeline-top", "regression", "consensus"}
 
 
 def steps(method: str) -> list[list[str]]:
     """A method as its fallback steps, each a method and its tie-breakers; ValueError for an unknown one (pure)."""
-    out = [step.split(">") for step in method.split("+")]
+    out = [step.split(":") for step in method.split("+")]
     flat = [m for step in out for m in step]
     bad = [m for m in flat if m not in BASE]
     if bad or len(set(flat)) != len(flat):
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(BASE)}, chain them (pipeline+majority: "
-                         f"the second where the first abstains) or break ties (majority>consensus)")
+                         f"the second where the first abstains) or break ties (majority:consensus)")
     return out
 
 

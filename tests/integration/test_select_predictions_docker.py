@@ -20,6 +20,7 @@ def test_select_through_docker_picks_the_fix_that_keeps_repository_tests(docker_
     out = tmp_path / "out"
     args = ["select", "--dataset", str(dataset), "--predictions", *map(str, files), "-o", str(out),
             "--model-free", "-m", "pipeline", "-m", "regression", "-m", "majority", "-m", "random",
+            "-m", "pipeline+majority", "-m", "majority:regression",
             "-c", "exec_timeout_s=60", "-c", "workers=1"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output + repr(res.exception)
@@ -36,6 +37,9 @@ def test_select_through_docker_picks_the_fix_that_keeps_repository_tests(docker_
     assert pred == [{"instance_id": row["instance_id"], "model_name_or_path": "swe-agent-select-pipeline",
                      "model_patch": right}]
     assert "-    return a * b" in json.loads((out / "predictions-majority.jsonl").read_text())["model_patch"]
+    # a chain: the pipeline chose, so its choice; a tie-break of a majority that has no tie changes nothing
+    assert json.loads((out / "predictions-pipeline+majority.jsonl").read_text())["model_patch"] == right
+    assert sel["methods"]["majority:regression"]["distribution"] == sel["methods"]["majority"]["distribution"]
     # The run folder is a normal run: `show` renders it.
     report = tmp_path / "report.html"
     shown = CliRunner().invoke(app, ["show", str(out), "-o", str(report)])

@@ -249,15 +249,15 @@ def test_a_chained_method_falls_back_where_the_first_abstains():
     broken = _matrix({"a": ("fail", ["t::x"]), "b": ("fail", ["t::y"])})
     assert M.distribution("pipeline+regression+majority", cands, broken, abstained) == {"a": 1.0}
     assert M.parts("pipeline+consensus") == ["pipeline", "consensus"]
-    # majority>consensus: of the most-submitted candidates, the one(s) consensus keeps; none kept: the tie stays
+    # majority:consensus: of the most-submitted candidates, the one(s) consensus keeps; none kept: the tie stays
     tie = [_cand("a", 2), _cand("b", 2), _cand("c", 1)]
     a_breaks = _matrix({"a": ("fail", ["t::x"]), "b": ("pass", []), "c": ("pass", [])})
-    assert M.distribution("majority>consensus", tie, a_breaks, None) == {"b": 1.0}
+    assert M.distribution("majority:consensus", tie, a_breaks, None) == {"b": 1.0}
     both_break = _matrix({"a": ("fail", ["t::x"]), "b": ("fail", ["t::y"]), "c": ("pass", [])})
-    assert M.distribution("majority>consensus", tie, both_break, None) == {"a": 0.5, "b": 0.5}
-    assert M.distribution("pipeline+majority>consensus", tie, a_breaks, abstained) == {"b": 1.0}
-    assert M.steps("pipeline+majority>consensus") == [["pipeline"], ["majority", "consensus"]]
+    assert M.distribution("majority:consensus", tie, both_break, None) == {"a": 0.5, "b": 0.5}
+    assert M.distribution("pipeline+majority:consensus", tie, a_breaks, abstained) == {"b": 1.0}
+    assert M.steps("pipeline+majority:consensus") == [["pipeline"], ["majority", "consensus"]]
     assert M.needs_execution("pipeline+majority") and not M.needs_execution("majority+random")
-    for bad in ("pipeline+vote", "majority+majority", "majority>majority", "", "majority>"):
+    for bad in ("pipeline+vote", "majority+majority", "majority:majority", "", "majority:"):
         with pytest.raises(ValueError, match="unknown method"):
             M.parts(bad)

@@ -206,8 +206,15 @@ def block_function(stmt: ast.stmt, setup: list[str]) -> str:
     if isinstance(stmt, ast.ClassDef):
         stored.add(stmt.name)
     shared = sorted(stored & bound)
-    body = ([f"nonlocal {', '.join(shared)}"] if shared else []) + [ast.unparse(stmt)]
+    # `if __name__ == "__main__": main()` is what the user ran; in a check's module the guard would skip it
+    code = [ast.unparse(s) for s in stmt.body] if _main_guard(stmt) else [ast.unparse(stmt)]
+    body = ([f"nonlocal {', '.join(shared)}"] if shared else []) + code
     return f"def {BLOCK}():\n" + textwrap.indent("\n".join(body), "    ")
+
+
+def _main_guard(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.If) and not stmt.orelse and isinstance(stmt.test, ast.Compare)
+            and ast.unparse(stmt.test).replace("'", '"') == '__name__ == "__main__"')
 
 
 def _test_claims(node: ast.FunctionDef | ast.ClassDef, setup: tuple[str, ...], block: Block) -> list[Observation]:

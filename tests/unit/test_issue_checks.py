@@ -610,15 +610,19 @@ def test_an_error_from_a_script_that_ends_in_a_class_or_a_loop_is_the_blocks(tmp
     [c1], [c2] = extract_checks(cls), extract_checks(loop)
     assert (c1.call, c1.kind, c1.raised) == ("_issue_block()", "not_raises", "TypeError")
     assert (c2.call, c2.raised) == ("_issue_block()", "AssertionError") and "nonlocal total" in c2.setup[-1]
+    guarded = cls.replace("class X(with_meta(Meta)):\n    ...\n", "def main():\n    class X(with_meta(Meta)):\n        ...\n"
+                          "if __name__ == '__main__':\n    main()\n")
+    [c3] = extract_checks(guarded)       # the script as run: the guard's body, which a check's module would skip
+    assert c3.setup[-1] == "def _issue_block():\n    main()" and c3.raised == "TypeError"
     prepare = "return {}" if fixed else "pass"
     (tmp_path / "metas.py").write_text(
         "def with_meta(meta):\n    class M(type):\n        @classmethod\n        def __prepare__(cls, name, bases):\n"
         f"            {prepare}\n        def __new__(cls, name, bases, ns):\n            return meta(name, (), dict(ns))\n"
         "    return type.__new__(M, 'tmp', (), {})\n\n\n"
         f"def double(i):\n    return {'2 * i' if fixed else 'i'}\n")
-    (tmp_path / "test_issue.py").write_text(render_check_test([c1, c2]))
+    (tmp_path / "test_issue.py").write_text(render_check_test([c1, c2, c3]))
     res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == outcome, res.stdout
     if not fixed:
-        assert res.stdout.count(f"- Failed: {MARK}: raises") == 2 and reproduced_reason("fail", res.stdout) is None
+        assert res.stdout.count(f"- Failed: {MARK}: raises") == 3 and reproduced_reason("fail", res.stdout) is None

@@ -171,7 +171,7 @@ def test_graphviz_in_a_base_made_from_host_packages_renders(client):
     from sandbox import images
     from sandbox.rootfs import host_has
     if not host_has("graphviz"):
-        pytest.skip("graphviz is not installed on this host (scripts/setup.sh installs it)")
+        pytest.skip("graphviz is not installed on this host (scripts/test.sh installs it)")
     image = images.ensure_base_image(client, ("graphviz",))
     out = client.containers.run(image, ["sh", "-c", "echo 'digraph { a -> b }' | dot -Tsvg | grep -c '<svg'"],
                                 remove=True, network_disabled=True)

@@ -45,7 +45,7 @@ def bind_params(code: str, params: dict[str, str]) -> str | None:
 
 
 def defaults(def_lines: list[str], code: str) -> dict[str, str]:
-    """`def test_x(check_valid=is_valid_args, incomplete=False):` -> the defaults of the parameters `code` reads, as
+    """`def test_x(check_valid=is_valid_args, incomplete=False):` -> the defaults of the parameters `code` names, as
     source: pytest calls a test without them, so a snippet of its body runs only with them assigned first. {} when
     the signature does not parse (cut off, or not a def)."""
     try:
@@ -54,10 +54,8 @@ def defaults(def_lines: list[str], code: str) -> dict[str, str]:
         return {}
     if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return {}
-    try:
-        read = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
-    except SyntaxError:
-        return {}
+    # names as text: the snippet's lines may not parse alone (a loop's header above a dedented failing line)
+    read = set(re.findall(r"[A-Za-z_]\w*", code))
     a = fn.args
     pos = a.posonlyargs + a.args
     pairs = list(zip(pos[len(pos) - len(a.defaults):], a.defaults)) + \

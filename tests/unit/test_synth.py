@@ -200,6 +200,9 @@ def test_test_defaults_are_assigned_and_a_truthiness_check_prints_a_bool():
     bool, "It prints `False`, but I expected `True`", which the issue-check reader turns into a value check."""
     f = issue.parse_failure(DEFAULTS_SECTION, "test_valid_py3")
     assert f.setup[0] == "check_valid = is_valid_args" and not any("incomplete" in ln for ln in f.setup)
+    from agent.synth.params import defaults      # the snippet's lines need not parse alone (a loop's header)
+    assert defaults(["def test_x(check=is_valid, n=3):"], "for i in range(n):\nassert check(i)") == \
+        {"check": "is_valid", "n": "3"}
     assert (f.kind, f.call, f.actual) == ("truthiness", "bool(check_valid(f(x=1)))", "False")
     text = issue.issue_text(f, "toolz", 1)
     assert "print(bool(check_valid(f(x=1))))" in text and "It prints `False`, but I expected `True`." in text

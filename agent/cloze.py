@@ -40,6 +40,7 @@ class Hole:
     start: int         # the enclosing function's first and last line
     end: int
     insert: bool = False   # a new statement goes before `line` (`text` is empty): a missing guard, a missing step
+    last: int = 0          # a whole body (agent/regenerate.py): lines `line`..`last` are hidden
 
 
 def fim_format(model_name: str | None, api_base: str | None) -> str | None:

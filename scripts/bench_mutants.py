@@ -2,7 +2,8 @@
 """Model-free repair on the dev set: how many bugs do the one-token mutants of agent/mutate.py fix,
 and how often is a mutant that passes the issue's checks and the project's tests wrong? With `--cloze N`
 (and a model), the model's fills of hidden lines (agent/cloze.py) join the same search, and the table
-compares them with the one-token mutants of the same run.
+compares them with the one-token mutants of the same run; `--regenerate N` adds the model's rewrites of
+whole function bodies (agent/regenerate.py), asked before the line fills, reported on their own row.
 
     python scripts/bench_mutants.py --out bench/mutants --split train
     python scripts/bench_mutants.py --out bench/mutants --split test --localize-from bench/dev-test8
@@ -109,6 +110,10 @@ def _source_line(rows: list[dict], label: str, keep) -> str:
             f"{right / n if n else 0:.2f} | {wrong} |")
 
 
+def _body(k: dict) -> bool:
+    return k["rule"].startswith("cloze body")
+
+
 def table(rows: list[dict]) -> str:
     if any(r.get("cloze") for r in rows):
         model_s = sum((r.get("cloze") or {}).get("model_s", 0) for r in rows)
@@ -119,7 +124,8 @@ def table(rows: list[dict]) -> str:
         head = ["| source | fixed (coverage) | kept | correct | precision | instances with a wrong kept one |",
                 "|---|---|---:|---:|---:|---:|",
                 _source_line(rows, "one-token mutants (baseline, same run)", lambda k: not k["rule"].startswith("cloze")),
-                _source_line(rows, "cloze fills", lambda k: k["rule"].startswith("cloze")),
+                _source_line(rows, "cloze fills (lines)", lambda k: k["rule"].startswith("cloze") and not _body(k)),
+                _source_line(rows, "regenerated bodies", _body),
                 _source_line(rows, "both", lambda k: True), "",
                 f"cloze: holes and insertion points {asked} asked of {holes} (the rest no check reaches), "
                 f"{fills} fills asked, {changed} changed the code; model time {model_s:.0f} s "
@@ -154,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sandbox", choices=["docker", "local"], default="docker")
     p.add_argument("--cloze", type=int, default=0, help="patch.cloze: model fills of hidden lines per instance "
                    "(needs --model); the one-token mutants run in the same search and are the baseline")
+    p.add_argument("--regenerate", type=int, default=0, help="patch.regenerate: regenerated bodies of suspect "
+                   "functions per instance (needs --model), asked before the line fills")
     p.add_argument("--cloze-mode", default="auto", choices=["auto", "mixed", "fim", "chat"])
     p.add_argument("--error-gone", nargs="?", const="all", choices=["off", "one_token", "all"],
                    help="patch.mutants_error_gone: error-gone checks drive the search too, tries kept only when they "
@@ -166,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     # No model call is made but the cloze fills: localization without model samples, the issue's own checks only.
     cfg = load_config(None, [f"patch.mutants={args.limit}", "patch.samples=0", "localize.samples=0",
                              "test.samples=0", "test.value_calls=0", "test.traceback_calls=0", f"sandbox={args.sandbox}",
-                             f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}"]
+                             f"patch.cloze={args.cloze}", f"patch.cloze_mode={args.cloze_mode}",
+                             f"patch.regenerate={args.regenerate}"]
                       + ([f"patch.mutants_error_gone={args.error_gone}"] if args.error_gone else []),
                       **{"model.name": args.model, "model.api_base": args.api_base})
     rows = []

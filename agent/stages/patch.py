@@ -176,10 +176,10 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     edits = [(t.sample, a.files_after) for t in trajs for a in attempts_of(t) if a.files_after]
     split = (lambda: piece_mutants(edits, lambda p: _read(ctx, p), cfg.pieces)) if cfg.pieces else None
     cloze = (lambda reach: cloze_mutants(ctx, model, sources, targets, cfg.cloze, reach)) \
-        if cfg.cloze and not passed else None
+        if (cfg.cloze or cfg.regenerate) and not passed else None
     more = (lambda reach: (split() if split else []) + (cloze(reach) if cloze else [])) if split or cloze else None
     mutated = try_mutants(ctx, sources, targets, tests or [], cfg.mutants, more, cfg.mutants_error_gone) \
-        if cfg.mutants or cfg.cloze or cfg.pieces else None
+        if cfg.mutants or cfg.cloze or cfg.regenerate or cfg.pieces else None
     cands = candidates_of(trajs, mutated.kept if mutated else [])
     ctx.run.write_json(CANDIDATES, cands)
     return trajs, cands

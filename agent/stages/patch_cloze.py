@@ -25,6 +25,8 @@ from agent.model.base import ModelError, ModelUnavailable
 from agent.mutate import Mutant
 from agent.prompting import render
 from agent.reach import reachable
+from agent.regenerate import KINDS as BODY_KINDS, body_hole, body_prompt, chat_body, fill_body, filled_body, \
+    function_name, masked_body
 from agent.runfolder import STAGE_DIRS
 from agent.stages.context import StageContext
 from agent.stages.patch_mutants import suspect_spans
@@ -33,6 +35,8 @@ CLOZE = f"{STAGE_DIRS['patch']}/cloze.json"
 FIM_MAX_TOKENS = 64         # one line
 INSERT_MAX_TOKENS = 48      # a statement, or a header and its one-line body
 CHAT_MAX_TOKENS = 160       # a chat model may repeat a few lines around it
+BODY_MAX_TOKENS = 320       # a regenerated body (agent/regenerate.py): ~25 lines; a chat reply may repeat the def
+BODY_ROUND = 100            # body rounds are numbered from here (their seeds and the bench's rows stay apart from the lines')
 
 
 class ClozeFill(BaseModel):
@@ -52,6 +56,7 @@ class ClozeRecord(BaseModel):
     holes: int = 0              # of the suspect functions
     insert_points: int = 0      # of the suspect functions
     asked: list[str] | None = None   # "path:line" of the holes the rounds go over (those the checks reach)
+    bodies: int = 0             # the schedule's first fills are this many regenerated bodies (patch.regenerate)
     fills: list[ClozeFill] = Field(default_factory=list)
     duration_s: float = 0.0
     done: bool = True           # False while asking: a killed run resumes after the fills already saved
@@ -76,6 +81,10 @@ def _key(h: Hole) -> str:
 # on the train split's one-line bugs (hole given) each form found fixes the other did not.
 ROUNDS = {"fim": ("fim", "fim_hint", "fim", "fim_hint", "fim_insert"), "chat": ("chat", "chat", "chat", "chat"),
           "mixed": ("fim", "chat", "fim_hint", "chat", "fim_insert")}
+# The rounds over the suspect functions' bodies (agent/regenerate.py), asked before the lines' (patch.regenerate
+# caps them): greedy first, then sampled repeats.
+BODY_ROUNDS = {"fim": ("fim_body",) * 4, "chat": ("chat_body",) * 4,
+               "mixed": ("fim_body", "chat_body", "fim_body", "chat_body")}
 
 
 def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS["chat"],
@@ -85,6 +94,17 @@ def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS[
     out = [(h, r, k, kinds.index(k) == r) for r, k in enumerate(kinds)
            for h in (inserts if k == "fim_insert" else hole_list)]
     return out[:limit]
+
+
+def body_schedule(bodies: list[Hole], limit: int, kinds: tuple[str, ...]) -> list[tuple[Hole, int, str, bool]]:
+    """(body hole, round, kind, greedy) to ask, at most `limit`, every body of a round before the next (pure)."""
+    out = [(h, BODY_ROUND + r, k, kinds.index(k) == r) for r, k in enumerate(kinds) for h in bodies]
+    return out[:limit]
+
+
+def suspect_bodies(sources: dict[str, str], targets) -> list[Hole]:
+    """The body holes of the suspect functions, the located ones first (pure)."""
+    return [h for path, span in suspect_spans(sources, targets) if (h := body_hole(path, sources[path], span))]
 
 
 def samples_pass(trajs, check_ids: list[str]) -> bool:
@@ -114,6 +134,14 @@ def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[i
     out, seen = [], set()
     for f in record.fills:
         if rounds is not None and f.sample not in rounds:
+            continue
+        if f.kind in BODY_KINDS:
+            hole = body_hole(f.path, sources[f.path], f.function)
+            text = filled_body(sources[f.path], hole, f.proposed) if hole and f.changed else None
+            if text and text not in seen:
+                seen.add(text)
+                out.append(Mutant(f.path, text, f"cloze body of {function_name(sources[f.path], hole)} "
+                                  f"(lines {hole.line}-{hole.last}, round {f.sample - BODY_ROUND})", hole.line))
             continue
         find = insert_points if f.kind == "fim_insert" else holes
         hole = next((h for h in find(f.path, sources[f.path], f.function) if h.line == f.line), None)
@@ -151,18 +179,25 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
     else:                                     # the same holes as before the kill
         keep = lambda h: _key(h) in set(partial.asked)  # noqa: E731
     hole_list, inserts = [h for h in every if keep(h)], [h for h in every_insert if keep(h)]
+    # Bodies of the functions the checks run (a body hole's `line` is its first hidden line: the def rule of reach).
+    bodies = [h for h in suspect_bodies(sources, targets) if reachable(h.path, h.start, (h.start, h.end), reach)]
+    first = body_schedule(bodies, cfg.regenerate, BODY_ROUNDS[mode])
+    if partial is not None:                   # a resumed search keeps its bodies (none in a record of older code)
+        first = first[:partial.bodies]
     record = partial or ClozeRecord(mode=mode, holes=len(every), insert_points=len(every_insert),
-                                    asked=[_key(h) for h in hole_list + inserts], done=False)
+                                    asked=[_key(h) for h in hole_list + inserts], bodies=len(first), done=False)
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     header = render("cloze", "fim_header", issue_lines=issue_comment_lines(issue))
     started = time.monotonic() - record.duration_s
-    for hole, sample, kind, greedy in schedule(hole_list, limit, ROUNDS[mode], inserts)[len(record.fills):]:
+    for hole, sample, kind, greedy in (first + schedule(hole_list, limit, ROUNDS[mode], inserts))[len(record.fills):]:
         source = sources[hole.path]
         params = sampling_params(0 if greedy else sample, cfg.temperature, ctx.config.seed,
-                                 f"cloze:{hole.path}:{hole.line}")
+                                 f"{'body' if kind in BODY_KINDS else 'cloze'}:{hole.path}:{hole.line}")
         fill = ClozeFill(path=hole.path, line=hole.line, function=(hole.start, hole.end), sample=sample, kind=kind)
         try:
-            if kind == "fim_insert":
+            if kind in BODY_KINDS:
+                reply = _ask_body(model, kind, fmt, source, hole, header, ctx.issue_text, params)
+            elif kind == "fim_insert":
                 reply = model.complete(fim_prompt(fmt, source, hole, header), max_tokens=INSERT_MAX_TOKENS,
                                        stop=["\n\n"], **params)
             elif kind != "chat":
@@ -180,10 +215,15 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
         except ModelError as err:                   # one fill lost; the others go on
             fill.error = str(err)[:300]
         else:
-            fill.reply = reply.content[:500]
-            fill.proposed = fill_insert(reply.content, hole, source) if hole.insert else \
-                fill_line(reply.answer if kind == "chat" else reply.content, hole, source, chat=kind == "chat")
-            fill.changed = filled(source, hole, fill.proposed) is not None
+            fill.reply = reply.content[:2000 if kind in BODY_KINDS else 500]
+            if kind in BODY_KINDS:
+                fill.proposed = fill_body(reply.content, hole) if kind == "fim_body" else \
+                    chat_body(reply.answer, hole, function_name(source, hole))
+                fill.changed = filled_body(source, hole, fill.proposed) is not None
+            else:
+                fill.proposed = fill_insert(reply.content, hole, source) if hole.insert else \
+                    fill_line(reply.answer if kind == "chat" else reply.content, hole, source, chat=kind == "chat")
+                fill.changed = filled(source, hole, fill.proposed) is not None
         record.fills.append(fill)
         record.duration_s = round(time.monotonic() - started, 2)
         ctx.run.write_json(CLOZE, record)
@@ -192,3 +232,13 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
     ctx.run.write_json(CLOZE, record)
     return record
 
+
+
+def _ask_body(model, kind: str, fmt: str, source: str, hole: Hole, header: str, issue: str, params: dict):
+    """One regenerated body: fill-in-the-middle over the file, or the chat form with the body masked."""
+    if kind == "fim_body":
+        return model.complete(body_prompt(fmt, source, hole, header), max_tokens=BODY_MAX_TOKENS, **params)
+    messages = [{"role": "system", "content": render("cloze", "body_system")},
+                {"role": "user", "content": render("cloze", "body_user", issue=issue, path=hole.path,
+                                                   masked=masked_body(source, hole))}]
+    return model.query(messages, max_tokens=BODY_MAX_TOKENS, **params)

@@ -22,25 +22,36 @@ from agent.stdlib_imports import add_imports, needed_imports
 KINDS = ("fim_body", "chat_body")
 
 
-def body_hole(path: str, source: str, span: tuple[int, int]) -> Hole | None:
-    """The body of the function at `span` after its docstring, as a hole (`last` = the function's last
-    line), or None: no such function, a body on the `def` line, or nothing but a docstring."""
+def body_holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
+    """The tails of the function at `span`: from each statement of its body (after the docstring) to its
+    end, the whole body first (`last` = the function's last line). A tail keeps the statements before it
+    shown, so a guard the project's tests check is not lost with the rest. None for a body on the `def`
+    line; a statement sharing its line with the one before starts no tail."""
     func = _function(source, span)
     if func is None:
-        return None
+        return []
     body = list(func.body)
     if body and _skipped(body[0]) and not isinstance(body[0], ast.Pass):
         body = body[1:]                          # the docstring stays: it says what the body must do
-    if not body:
-        return None
-    first = body[0].lineno
-    if first <= func.lineno or first <= func.body[0].end_lineno and func.body[0] is not body[0]:
-        return None                              # a body on the `def` line, or a statement after the docstring on its line
     lines = source.split("\n")
-    line = lines[first - 1]
-    indent = line[:len(line) - len(line.lstrip())]
-    text = "\n".join(lines[first - 1:func.end_lineno])
-    return Hole(path, first, indent, text, func.lineno, func.end_lineno, last=func.end_lineno)
+    out, previous = [], func.body[0].end_lineno if body and func.body[0] is not body[0] else func.lineno
+    for i, stmt in enumerate(body):
+        if stmt.lineno <= previous:
+            if i == 0:
+                return []                        # a body on the `def` line (or the docstring's)
+            continue
+        previous = stmt.end_lineno
+        line = lines[stmt.lineno - 1]
+        out.append(Hole(path, stmt.lineno, line[:len(line) - len(line.lstrip())],
+                        "\n".join(lines[stmt.lineno - 1:func.end_lineno]), func.lineno, func.end_lineno,
+                        last=func.end_lineno))
+    return out
+
+
+def body_hole(path: str, source: str, span: tuple[int, int]) -> Hole | None:
+    """The whole body after the docstring as a hole, or None (a body on the `def` line, only a docstring)."""
+    tails = body_holes(path, source, span)
+    return tails[0] if tails else None
 
 
 def body_prompt(fmt: str, source: str, hole: Hole, header: str, max_prefix: int = 6000, max_suffix: int = 2000) -> str:
@@ -57,7 +68,7 @@ def body_prompt(fmt: str, source: str, hole: Hole, header: str, max_prefix: int 
 
 
 def masked_body(source: str, hole: Hole) -> str:
-    """The function with its body shown as MASK (the chat form)."""
+    """The function with its body (or a tail of it) shown as MASK (the chat form)."""
     lines = source.split("\n")[hole.start - 1:hole.line - 1]
     return "\n".join(lines + [hole.indent + MASK])
 

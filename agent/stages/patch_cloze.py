@@ -25,7 +25,7 @@ from agent.model.base import ModelError, ModelUnavailable
 from agent.mutate import Mutant
 from agent.prompting import render
 from agent.reach import reachable
-from agent.regenerate import KINDS as BODY_KINDS, body_hole, body_prompt, chat_body, fill_body, filled_body, \
+from agent.regenerate import KINDS as BODY_KINDS, body_holes, body_prompt, chat_body, fill_body, filled_body, \
     function_name, masked_body
 from agent.runfolder import STAGE_DIRS
 from agent.stages.context import StageContext
@@ -97,14 +97,18 @@ def schedule(hole_list: list[Hole], limit: int, kinds: tuple[str, ...] = ROUNDS[
 
 
 def body_schedule(bodies: list[Hole], limit: int, kinds: tuple[str, ...]) -> list[tuple[Hole, int, str, bool]]:
-    """(body hole, round, kind, greedy) to ask, at most `limit`, every body of a round before the next (pure)."""
-    out = [(h, BODY_ROUND + r, k, kinds.index(k) == r) for r, k in enumerate(kinds) for h in bodies]
+    """(body hole, round, kind, greedy) to ask, at most `limit`, every hole of a round before the next (pure).
+    Fill-in-the-middle rounds go over every tail, chat rounds over the whole bodies (a chat answer is a whole
+    function: agent/regenerate.py chat_body)."""
+    wholes = [h for i, h in enumerate(bodies) if not any((b.path, b.start) == (h.path, h.start) for b in bodies[:i])]
+    out = [(h, BODY_ROUND + r, k, kinds.index(k) == r) for r, k in enumerate(kinds)
+           for h in (wholes if k == "chat_body" else bodies)]
     return out[:limit]
 
 
 def suspect_bodies(sources: dict[str, str], targets) -> list[Hole]:
-    """The body holes of the suspect functions, the located ones first (pure)."""
-    return [h for path, span in suspect_spans(sources, targets) if (h := body_hole(path, sources[path], span))]
+    """The body holes (every tail, the whole body first) of the suspect functions, the located ones first (pure)."""
+    return [h for path, span in suspect_spans(sources, targets) for h in body_holes(path, sources[path], span)]
 
 
 def samples_pass(trajs, check_ids: list[str]) -> bool:
@@ -136,7 +140,7 @@ def fills_as_mutants(record: ClozeRecord, sources: dict[str, str], rounds: set[i
         if rounds is not None and f.sample not in rounds:
             continue
         if f.kind in BODY_KINDS:
-            hole = body_hole(f.path, sources[f.path], f.function)
+            hole = next((h for h in body_holes(f.path, sources[f.path], f.function) if h.line == f.line), None)
             text = filled_body(sources[f.path], hole, f.proposed) if hole and f.changed else None
             if text and text not in seen:
                 seen.add(text)
@@ -179,8 +183,8 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
     else:                                     # the same holes as before the kill
         keep = lambda h: _key(h) in set(partial.asked)  # noqa: E731
     hole_list, inserts = [h for h in every if keep(h)], [h for h in every_insert if keep(h)]
-    # Bodies of the functions the checks run (a body hole's `line` is its first hidden line: the def rule of reach).
-    bodies = [h for h in suspect_bodies(sources, targets) if reachable(h.path, h.start, (h.start, h.end), reach)]
+    # Tails of the bodies the checks run: a tail starting at a statement no check executes could change nothing.
+    bodies = [h for h in suspect_bodies(sources, targets) if reachable(h.path, h.line, (h.start, h.end), reach)]
     first = body_schedule(bodies, cfg.regenerate, BODY_ROUNDS[mode])
     if partial is not None:                   # a resumed search keeps its bodies (none in a record of older code)
         first = first[:partial.bodies]

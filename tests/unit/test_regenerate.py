@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.cloze import Hole
 from agent.mutate import function_span
-from agent.regenerate import body_hole, body_prompt, chat_body, fill_body, filled_body, masked_body
+from agent.regenerate import body_hole, body_holes, body_prompt, chat_body, fill_body, filled_body, masked_body
 from agent.stages.patch_cloze import BODY_ROUND, BODY_ROUNDS, ClozeRecord, body_schedule, fills_as_mutants
 
 SOURCE = '''import re
@@ -38,6 +38,17 @@ def test_the_hole_is_the_body_after_the_docstring_with_its_indentation():
     assert body_hole("m.py", SOURCE, function_span(SOURCE, "one_liner")) is None       # body on the def line
     assert body_hole("m.py", SOURCE, function_span(SOURCE, "only_doc")) is None        # nothing to rewrite
     assert body_hole("m.py", SOURCE, (1, 2)) is None
+
+
+def test_tails_keep_the_statements_before_them_shown():
+    source = ('def page_count(total, per_page):\n    """Pages needed."""\n    if per_page <= 0:\n'
+              '        raise ValueError("per_page")\n    n = total; m = 1\n    return total // per_page + 1\n')
+    tails = body_holes("m.py", source, function_span(source, "page_count"))
+    # The whole body, then from the statement after the guard (the one sharing its line starts none), then the return.
+    assert [(h.line, h.last) for h in tails] == [(3, 6), (5, 6), (6, 6)] and body_hole("m.py", source, (1, 6)) == tails[0]
+    assert tails[2].text == "    return total // per_page + 1"
+    fixed = filled_body(source, tails[2], "    if total == 0:\n        return 0\n    return -(-total // per_page)")
+    assert "raise ValueError" in fixed and fixed.endswith("return -(-total // per_page)\n")
 
 
 def test_the_fim_prompt_shows_the_signature_and_docstring_then_the_rest_of_the_module():
@@ -79,12 +90,15 @@ def test_a_body_that_parses_and_changes_the_code_makes_the_file_with_its_imports
 
 
 def test_body_rounds_come_greedy_first_and_stop_at_the_limit():
-    bodies = [Hole("m.py", 6, "    ", "x", 4, 7, last=7), Hole("m.py", 19, "        ", "y", 18, 19, last=19)]
-    got = body_schedule(bodies, 3, BODY_ROUNDS["mixed"])
+    bodies = [Hole("m.py", 6, "    ", "x", 4, 7, last=7), Hole("m.py", 7, "    ", "x", 4, 7, last=7),
+              Hole("m.py", 19, "        ", "y", 18, 19, last=19)]
+    got = body_schedule(bodies, 5, BODY_ROUNDS["mixed"])
+    # Fill-in-the-middle over every tail, chat over the whole bodies only.
     assert [(h.line, r - BODY_ROUND, k, g) for h, r, k, g in got] == \
-        [(6, 0, "fim_body", True), (19, 0, "fim_body", True), (6, 1, "chat_body", True)]
+        [(6, 0, "fim_body", True), (7, 0, "fim_body", True), (19, 0, "fim_body", True), (6, 1, "chat_body", True),
+         (19, 1, "chat_body", True)]
     assert body_schedule(bodies, 0, BODY_ROUNDS["mixed"]) == []
-    assert [g for *_, g in body_schedule(bodies, 8, BODY_ROUNDS["fim"])] == [True, True] + [False] * 6
+    assert [g for *_, g in body_schedule(bodies, 12, BODY_ROUNDS["fim"])] == [True] * 3 + [False] * 9
 
 
 def test_saved_bodies_become_mutants_again_without_the_model():

@@ -57,6 +57,7 @@ def patch_funnel(trajs: list[Trajectory], candidates: list[Candidate], matrix: E
     out["mutants"] = sum(1 for c in candidates if c.mutants)
     out["mutant_only"] = sum(1 for c in candidates if c.mutants and not c.samples)
     out["cloze"] = sum(1 for c in candidates if any(r.startswith("cloze") for r in c.mutants))
+    out["bodies"] = sum(1 for c in candidates if any(r.startswith("cloze body") for r in c.mutants))
     out["pieces"] = sum(1 for c in candidates if any(r.startswith("piece ") for r in c.mutants))
     return out
 
@@ -71,4 +72,4 @@ def funnel_line(f: dict) -> str:
             f"{passing} pass kept checks; edits landed by: {rules}"
             + (f"; samples lost to: {', '.join(f'{k} {v}' for k, v in sorted(f['lost'].items()))}" if f.get("lost") else "")
             + (f"; {f['mutants']} candidate(s) from repairs tried on the issue's checks ({f.get('cloze', 0)} "
-               f"cloze fill(s), {f.get('pieces', 0)} piece(s) of samples' edits; {f.get('mutant_only', 0)} found by them alone)" if f.get("mutants") else ""))
+               f"cloze fill(s), {f.get('bodies', 0)} of them regenerated bodies, {f.get('pieces', 0)} piece(s) of samples' edits; {f.get('mutant_only', 0)} found by them alone)" if f.get("mutants") else ""))

@@ -50,12 +50,14 @@ def test_funnel_counts_candidates_from_one_token_repairs_cloze_fills_and_pieces(
     kept = [MutantTry(rule="op - -> + (line 3)", path="m.py", outcome="kept", diff="+b\n", files_after={"m.py": "+b\n"}),
             MutantTry(rule="cmp < -> <= (line 9)", path="m.py", outcome="kept", diff="+c\n", files_after={"m.py": "+c\n"}),
             MutantTry(rule="cloze line 4: x = 2", path="m.py", outcome="kept", diff="+d\n", files_after={"m.py": "+d\n"}),
-            MutantTry(rule="piece f of sample 0", path="m.py", outcome="kept", diff="+e\n", files_after={"m.py": "+e\n"})]
+            MutantTry(rule="piece f of sample 0", path="m.py", outcome="kept", diff="+e\n", files_after={"m.py": "+e\n"}),
+            MutantTry(rule="cloze body of f (lines 5-9, round 0)", path="m.py", outcome="kept", diff="+g\n",
+                      files_after={"m.py": "+g\n"})]
     cands = candidates_of(trajs, kept)
     f = patch_funnel(trajs, cands, None)
-    assert (f["unique_candidates"], f["mutants"], f["mutant_only"], f["cloze"], f["pieces"]) == (4, 4, 3, 1, 1)
-    assert ("4 candidate(s) from repairs tried on the issue's checks (1 cloze fill(s), 1 piece(s) of samples' edits; "
-            "3 found by them alone)") in funnel_line(f)
+    assert (f["unique_candidates"], f["mutants"], f["mutant_only"], f["cloze"], f["bodies"], f["pieces"]) == (5, 5, 4, 2, 1, 1)
+    assert ("5 candidate(s) from repairs tried on the issue's checks (2 cloze fill(s), 1 of them regenerated bodies, "
+            "1 piece(s) of samples' edits; 4 found by them alone)") in funnel_line(f)
 
 
 def test_feedback_prefers_the_issues_own_checks_and_formats_rotate():

@@ -116,3 +116,17 @@ def hidden_test_passes(repo: Path, diff: str, tmp_path: Path) -> bool:
     (work / "test_hidden.py").write_text(test)
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "test_hidden.py"], cwd=work,
                           capture_output=True).returncode == 0
+
+
+def total_repo(root: Path, docstring: str = ""):
+    """A calc repository whose `total(items)` fails on None, and the issue's check for it (`total([1, None, 2]) == 3`):
+    the shared fixture of the cloze and regeneration stage tests. Returns (repo, check)."""
+    from agent.schema import TestCase
+    doc = f'    """{docstring}"""\n' if docstring else ""
+    ops = ("def add(a, b):\n    return a + b\n\n\ndef total(items):\n" + doc +
+           "    out = 0\n    for x in items:\n        out += x\n    return out\n")
+    repo = make_repo(root, ops=ops, test_ops="from calc.ops import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n")
+    check = TestCase(id="i000", sample=0, path="test_swe_agent_issue.py", kept=True, origin="issue", check_kind="equals",
+                     content="from calc.ops import total\n\n\ndef test_issue():\n    assert total([1, None, 2]) == 3\n",
+                     command="python -m pytest -q test_swe_agent_issue.py")
+    return repo, check

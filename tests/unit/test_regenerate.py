@@ -121,18 +121,13 @@ def test_a_regenerated_body_passes_the_issue_check_and_becomes_the_candidate(tmp
     from agent.pipeline import stage_context
     from agent.progress import Progress
     from agent.repo_input import issue_from_text
-    from agent.schema import Location, TestCase
+    from agent.schema import Location
     from agent.stages.patch import generate_patches
     from agent.stages.patch_cloze import CLOZE
     from tests.support.openai_server import ScriptedOpenAI
-    from tests.support.pipeline import make_repo
+    from tests.support.pipeline import total_repo
 
-    ops = ('def add(a, b):\n    return a + b\n\n\ndef total(items):\n    """Sum of the items; None counts as nothing."""\n'
-           '    out = 0\n    for x in items:\n        out += x\n    return out\n')
-    repo = make_repo(tmp_path, ops=ops, test_ops="from calc.ops import total\n\n\ndef test_total():\n    assert total([1, 2]) == 3\n")
-    check = TestCase(id="i000", sample=0, path="test_swe_agent_issue.py", kept=True, origin="issue", check_kind="equals",
-                     content="from calc.ops import total\n\n\ndef test_issue():\n    assert total([1, None, 2]) == 3\n",
-                     command="python -m pytest -q test_swe_agent_issue.py")
+    repo, check = total_repo(tmp_path, "Sum of the items; None counts as nothing.")
     prompts = []
 
     def respond(messages):

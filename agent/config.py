@@ -89,9 +89,7 @@ class PatchConfig(StageConfig):
     # one-token mutant fixed, and is only asked when no sample's edit passes the issue's checks.
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
-    # Body regeneration (agent/regenerate.py): hide the whole body of a suspect function the issue's checks run and let
-    # the model write it anew (a missing edge case needs new lines, which no one-line fill writes); asked before the line
-    # fills, under the same conditions, tried like them. At most this many bodies (model calls of ~25 lines), 0 = off.
+    # Body regeneration (agent/regenerate.py): tails of suspect functions written anew, tried like the line fills; 0 = off.
     regenerate: int = Field(0, ge=0)
     # Let issue checks that only say "the shown error must disappear" drive the searches above; passing tries are
     # then kept only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": the one-token

@@ -169,12 +169,24 @@ def test_bench_scores_expected_values_per_subset():
 
 
 def test_regression_ignores_a_test_every_candidate_breaks():
-    """The old behaviour's own test fails for every fix of it: that is the issue, not a regression."""
-    cands = [_cand("a", 3), _cand("b", 1), _cand("c", 1)]
+    """The old behaviour's own test fails for every fix of it: that is the issue, not a regression (a's other
+    broken test stays one: a carries half of the submissions, not more)."""
+    cands = [_cand("a", 2), _cand("b", 1), _cand("c", 1)]
     m = _matrix({"a": ("fail", ["t::old", "t::other"]), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
     assert M.regression(cands, m) == {"b": 0.5, "c": 0.5}
     crashed = _matrix({"a": ("timeout", []), "b": ("fail", ["t::old"]), "c": ("fail", ["t::old"])})
     assert M.regression(cands, crashed) == {}      # a crash is never excused: nothing is common to all
+
+
+def test_regression_ignores_a_test_most_submissions_break_but_not_half():
+    """A partial fix that leaves the old behaviour alone must not make its test count against every real fix;
+    a test only half of the submissions break still counts."""
+    cands = [_cand("a", 3), _cand("b", 1), _cand("c", 1)]
+    m = _matrix({"a": ("fail", ["t::old"]), "b": ("pass", []), "c": ("fail", ["t::old", "t::x"])})
+    assert M.old_behaviour(cands, {"a": {"t::old"}, "b": set(), "c": {"t::old", "t::x"}}) == {"t::old"}
+    assert M.regression(cands, m) == {"a": 1.0}          # 4 of 5 submissions break t::old; c still breaks t::x
+    half = [_cand("a", 2), _cand("b", 2)]
+    assert M.regression(half, _matrix({"a": ("fail", ["t::old"]), "b": ("pass", [])})) == {"b": 1.0}
 
 
 def test_pipeline_top_is_ranked_again_by_todays_code(tmp_path):

@@ -6,7 +6,8 @@ only those that pass the issue's own checks and the repository's tests; a kept f
 The search asks for at most `patch.cloze` fills, in rounds over every hole that every check reaches on the
 original code (agent/reach.py: a line no failing check executes cannot make it pass; the located functions before
 their callees; ROUNDS: greedy fill-in-the-middle, greedy chat, the hidden line shown as a suspect, a
-sampled chat, then a new statement before each reached statement), until the limit. It runs only when the issue states checkable values and no patch sample's
+sampled chat, then a new statement before each reached statement), until the limit. Before them, at most
+`patch.regenerate` regenerated body tails (agent/regenerate.py, BODY_ROUNDS). It runs only when the issue states checkable values and no patch sample's
 edit passes them. Calls are sequential, in line order, so a server's prompt cache reuses the file prefix
 from one hole to the next. The replies are saved
 (`03_patches/cloze.json`), so a resumed run rebuilds the same fills without calling the model again.
@@ -235,7 +236,6 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
     record.duration_s = round(time.monotonic() - started, 2)
     ctx.run.write_json(CLOZE, record)
     return record
-
 
 
 def _ask_body(model, kind: str, fmt: str, source: str, hole: Hole, header: str, issue: str, params: dict):

@@ -8,8 +8,8 @@ fixed per instance, and the benchmark scores its expected value, so a lucky tie-
                 today's ranking code from the run folder's evidence
 - majority:   the candidate most systems submitted (normalized patches)
 - regression: candidates that break none of the repository's own tests covering the touched files
-              (tests that pass on the original code; not those most submissions break: old behaviour the
-              issue changes); the majority among them. None survives: abstain
+              (tests that pass on the original code; not those that two or more candidates carrying most
+              submissions break: old behaviour the issue changes); the majority among them. None survives: abstain
 - consensus:  the regression filter's survivors, then the ones whose files most submissions also touch (mean over
               the candidate's files of the submissions touching each: a stray reproduction script or an unrelated
               file lowers it), then the majority among those (chosen on the train split, select_lite.md)
@@ -88,7 +88,7 @@ def regression(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[s
     """Unknown (no covering test file, not run) counts as not broken: the filter only removes.
     A test that every candidate breaks asserts the behaviour the issue asks to change (the hidden test
     patch updates such tests), so it is no regression (rule chosen on train: sympy-13971); so is a test
-    that candidates carrying more than half of the submissions break (CodeT's dual agreement on the
+    that two or more candidates carrying more than half of the submissions break (CodeT's dual agreement on the
     repository's tests: one partial fix that leaves the old behaviour alone no longer makes it count
     against every real fix; chosen on train, select_lite/RULE-s32.md)."""
     if matrix is None:
@@ -98,16 +98,19 @@ def regression(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[s
 
 
 def old_behaviour(cands: list[Candidate], broken: dict[str, set[str] | None]) -> set[str]:
-    """The tests taken to assert what the issue changes: broken by every candidate (all runs usable), or by
-    candidates carrying more than half of the submissions (pure)."""
+    """The tests taken to assert what the issue changes: broken by every candidate (all runs usable), or by at
+    least two different candidates carrying together more than half of the submissions (one candidate alone, however
+    many systems submitted it, is one patch: its broken test stays a regression) (pure)."""
     sets = [b for b in broken.values() if b is not None]
     common = set.intersection(*sets) if sets and len(sets) == len(cands) else set()
     total = sum(c.count for c in cands)
     weight: dict[str, int] = {}
+    breakers: dict[str, int] = {}
     for c in cands:
         for t in broken[c.id] or ():
             weight[t] = weight.get(t, 0) + c.count
-    return common | {t for t, w in weight.items() if 2 * w > total}
+            breakers[t] = breakers.get(t, 0) + 1
+    return common | {t for t, w in weight.items() if 2 * w > total and breakers[t] >= 2}
 
 
 def file_agreement(cands: list[Candidate]) -> dict[str, float]:

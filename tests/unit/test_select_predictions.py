@@ -187,6 +187,8 @@ def test_regression_ignores_a_test_most_submissions_break_but_not_half():
     assert M.regression(cands, m) == {"a": 1.0}          # 4 of 5 submissions break t::old; c still breaks t::x
     half = [_cand("a", 2), _cand("b", 2)]
     assert M.regression(half, _matrix({"a": ("fail", ["t::old"]), "b": ("pass", [])})) == {"b": 1.0}
+    alone = [_cand("a", 3), _cand("b", 1)]       # one patch, however many systems sent it, is one patch
+    assert M.regression(alone, _matrix({"a": ("fail", ["t::x"]), "b": ("pass", [])})) == {"b": 1.0}
 
 
 def test_pipeline_top_is_ranked_again_by_todays_code(tmp_path):

@@ -15,7 +15,7 @@ import ast
 import re
 import textwrap
 
-from agent.cloze import MASK, Hole, _function, _NOT_CODE, _skipped
+from agent.cloze import MASK, Hole, _function, _NOT_CODE, _skipped, _tree
 from agent.stdlib_imports import add_imports, needed_imports
 
 # A hole is a function's body: `line` its first hidden line, `last` its last. Kinds of the fills asked.
@@ -126,7 +126,7 @@ def filled_body(source: str, hole: Hole, body: str | None) -> str | None:
     lines = source.split("\n")
     changed = "\n".join(lines[:hole.line - 1] + body.split("\n") + lines[hole.last:])
     try:
-        if ast.dump(ast.parse(changed)) == ast.dump(ast.parse(source)):
+        if ast.dump(ast.parse(changed)) == _tree(source):      # the original's tree, dumped once per file
             return None
     except SyntaxError:
         return None

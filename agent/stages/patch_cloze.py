@@ -186,9 +186,8 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
     hole_list, inserts = [h for h in every if keep(h)], [h for h in every_insert if keep(h)]
     # Tails of the bodies the checks run: a tail starting at a statement no check executes could change nothing.
     bodies = [h for h in suspect_bodies(sources, targets) if reachable(h.path, h.line, (h.start, h.end), reach)]
-    first = body_schedule(bodies, cfg.regenerate, BODY_ROUNDS[mode])
-    if partial is not None:                   # a resumed search keeps its bodies (none in a record of older code)
-        first = first[:partial.bodies]
+    # A resumed search keeps the bodies it scheduled (none in a record of older code), whatever the limit is now.
+    first = body_schedule(bodies, cfg.regenerate if partial is None else partial.bodies, BODY_ROUNDS[mode])
     record = partial or ClozeRecord(mode=mode, holes=len(every), insert_points=len(every_insert),
                                     asked=[_key(h) for h in hole_list + inserts], bodies=len(first), done=False)
     issue = f"{ctx.issue.title}\n\n{ctx.issue.body}"

@@ -153,3 +153,31 @@ def test_a_regenerated_body_passes_the_issue_check_and_becomes_the_candidate(tmp
     [cand] = cands
     assert "+    return sum(x for x in items if x is not None)" in cand.diff and "more" not in cand.diff
     assert cand.mutants == ["cloze body of total (lines 7-10, round 0)"]
+
+
+def test_a_resumed_search_asks_the_bodies_it_scheduled_not_todays_limit(tmp_path):
+    """A killed run scheduled two bodies and no line; resumed under patch.regenerate=1 it still asks both (the saved
+    fills and the schedule stay aligned)."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location
+    from agent.stages.patch import generate_patches
+    from agent.stages.patch_cloze import CLOZE
+    from tests.support.openai_server import ScriptedOpenAI
+    from tests.support.pipeline import total_repo
+
+    repo, check = total_repo(tmp_path, "Sum of the items; None counts as nothing.")
+    (tmp_path / "run" / "03_patches").mkdir(parents=True)
+    (tmp_path / "run" / CLOZE).write_text(ClozeRecord(mode="mixed", asked=[], bodies=2, done=False).model_dump_json())
+    with ScriptedOpenAI(lambda messages: "return sum(x for x in items if x is not None)") as server:
+        cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/qwen2.5-coder-scripted",
+                                       "model.api_base": server.api_base, "patch.samples": 0, "patch.mutants": 0,
+                                       "patch.cloze": 2, "patch.regenerate": 1})
+        issue = issue_from_text("total() fails on None\n\n`total([1, None, 2])` raises TypeError, expected 3.")
+        with stage_context(issue, repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+            _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="total")], [check])
+    record = ClozeRecord.model_validate_json((tmp_path / "run" / CLOZE).read_text())
+    assert record.done and [(f.kind, f.line) for f in record.fills] == [("fim_body", 7), ("fim_body", 8)]
+    assert all("+    return sum(x for x in items if x is not None)" in c.diff for c in cands) and len(cands) == 2

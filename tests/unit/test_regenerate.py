@@ -113,16 +113,26 @@ def test_saved_bodies_become_mutants_again_without_the_model():
     assert 'if p)\n\n\ndef one_liner' in m.text
 
 
-def test_a_regenerated_body_passes_the_issue_check_and_becomes_the_candidate(tmp_path):
-    """A code model served raw (a real HTTP server on 127.0.0.1): the body round comes before the line fills; the
-    body that handles None passes the issue's check in a local sandbox and becomes the only candidate, and a
-    rerun reads the saved fills back without the model."""
+def _patch_stage(tmp_path, server, repo, check, regenerate: int):
+    """The patch stage with no samples and no one-token mutants: the body fills, then two line fills (local sandbox)."""
     from agent.config import load_config
     from agent.pipeline import stage_context
     from agent.progress import Progress
     from agent.repo_input import issue_from_text
     from agent.schema import Location
     from agent.stages.patch import generate_patches
+    cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/qwen2.5-coder-scripted",
+                                   "model.api_base": server.api_base, "patch.samples": 0, "patch.mutants": 0,
+                                   "patch.cloze": 2, "patch.regenerate": regenerate})
+    issue = issue_from_text("total() fails on None\n\n`total([1, None, 2])` raises TypeError, expected 3.")
+    with stage_context(issue, repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+        return generate_patches(ctx, [Location(file="calc/ops.py", symbol="total")], [check])[1]
+
+
+def test_a_regenerated_body_passes_the_issue_check_and_becomes_the_candidate(tmp_path):
+    """A code model served raw (a real HTTP server on 127.0.0.1): the body round comes before the line fills; the
+    body that handles None passes the issue's check in a local sandbox and becomes the only candidate, and a
+    rerun reads the saved fills back without the model."""
     from agent.stages.patch_cloze import CLOZE
     from tests.support.openai_server import ScriptedOpenAI
     from tests.support.pipeline import total_repo
@@ -140,12 +150,7 @@ def test_a_regenerated_body_passes_the_issue_check_and_becomes_the_candidate(tmp
 
     with ScriptedOpenAI(respond) as server:
         for _ in range(2):
-            cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/qwen2.5-coder-scripted",
-                                           "model.api_base": server.api_base, "patch.samples": 0, "patch.mutants": 0,
-                                           "patch.cloze": 2, "patch.regenerate": 1})
-            issue = issue_from_text("total() fails on None\n\n`total([1, None, 2])` raises TypeError, expected 3.")
-            with stage_context(issue, repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
-                _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="total")], [check])
+            cands = _patch_stage(tmp_path, server, repo, check, regenerate=1)
             assert len(prompts) == 3                        # one body, two lines; the rerun asks nothing
     record = ClozeRecord.model_validate_json((tmp_path / "run" / CLOZE).read_text())
     assert record.bodies == 1 and [(f.kind, f.changed) for f in record.fills] == \
@@ -158,12 +163,6 @@ def test_a_regenerated_body_passes_the_issue_check_and_becomes_the_candidate(tmp
 def test_a_resumed_search_asks_the_bodies_it_scheduled_not_todays_limit(tmp_path):
     """A killed run scheduled two bodies and no line; resumed under patch.regenerate=1 it still asks both (the saved
     fills and the schedule stay aligned)."""
-    from agent.config import load_config
-    from agent.pipeline import stage_context
-    from agent.progress import Progress
-    from agent.repo_input import issue_from_text
-    from agent.schema import Location
-    from agent.stages.patch import generate_patches
     from agent.stages.patch_cloze import CLOZE
     from tests.support.openai_server import ScriptedOpenAI
     from tests.support.pipeline import total_repo
@@ -172,12 +171,7 @@ def test_a_resumed_search_asks_the_bodies_it_scheduled_not_todays_limit(tmp_path
     (tmp_path / "run" / "03_patches").mkdir(parents=True)
     (tmp_path / "run" / CLOZE).write_text(ClozeRecord(mode="mixed", asked=[], bodies=2, done=False).model_dump_json())
     with ScriptedOpenAI(lambda messages: "return sum(x for x in items if x is not None)") as server:
-        cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "model.name": "openai/qwen2.5-coder-scripted",
-                                       "model.api_base": server.api_base, "patch.samples": 0, "patch.mutants": 0,
-                                       "patch.cloze": 2, "patch.regenerate": 1})
-        issue = issue_from_text("total() fails on None\n\n`total([1, None, 2])` raises TypeError, expected 3.")
-        with stage_context(issue, repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
-            _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="total")], [check])
+        cands = _patch_stage(tmp_path, server, repo, check, regenerate=1)
     record = ClozeRecord.model_validate_json((tmp_path / "run" / CLOZE).read_text())
     assert record.done and [(f.kind, f.line) for f in record.fills] == [("fim_body", 7), ("fim_body", 8)]
     assert all("+    return sum(x for x in items if x is not None)" in c.diff for c in cands) and len(cands) == 2

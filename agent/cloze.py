@@ -28,7 +28,7 @@ FIM_FORMATS: list[tuple[str, str]] = [
     (r"deepseek-coder", "<｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>"),
 ]
 MASK = "<FILL ME>"
-_NOT_CODE = re.compile(r"<\|?fim|<FILL|<PRE>|<SUF>|<MID>|｜fim", re.IGNORECASE)
+NOT_CODE = re.compile(r"<\|?fim|<FILL|<PRE>|<SUF>|<MID>|｜fim", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,16 @@ class Hole:
     last: int = 0          # a whole body (agent/regenerate.py): lines `line`..`last` are hidden
 
 
+_BLOCK = re.compile(r"```[\w+-]*\n(.*?)(?:```|$)", re.DOTALL)
+
+
+def first_code_block(reply: str) -> str | None:
+    """The first fenced block of a chat reply, an unclosed one running to the end (a reply cut at the token
+    cap), or None when it has none."""
+    m = _BLOCK.search(reply)
+    return m.group(1) if m else None
+
+
 def fim_format(model_name: str | None, api_base: str | None) -> str | None:
     """The fill-in-the-middle format for this model, or None (then the chat form is used): a known
     code-model family served at an OpenAI-compatible address of its own."""
@@ -52,7 +62,7 @@ def fim_format(model_name: str | None, api_base: str | None) -> str | None:
     return next((fmt for pattern, fmt in FIM_FORMATS if re.search(pattern, name)), None)
 
 
-def _function(source: str, span: tuple[int, int]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def function_at(source: str, span: tuple[int, int]) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The function whose first and last line are `span`, None when there is none or the source does not parse."""
     try:
         tree = ast.parse(source)
@@ -66,7 +76,7 @@ def holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     """The lines of the function at `span` (first, last line) that can be hidden one at a time: a simple
     statement on one line, or the one-line header of a compound statement (`if …:`, `for …:`, the `def`
     itself), in source order. Docstrings, `pass` and lines holding two statements are left out."""
-    func = _function(source, span)
+    func = function_at(source, span)
     if func is None:
         return []
     starts: dict[int, int] = {}
@@ -79,7 +89,7 @@ def holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
         if isinstance(body, list) and body:              # a compound statement: its header line
             if body[0].lineno > node.lineno and _one_line_header(source, node):
                 picked.add(node.lineno)
-        elif node.lineno == node.end_lineno and not _skipped(node):
+        elif node.lineno == node.end_lineno and not is_skipped(node):
             picked.add(node.lineno)
     lines = source.split("\n")
     out = []
@@ -98,7 +108,7 @@ def insert_points(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     """Where a missing statement can go in the function at `span`: before each statement of its body
     that starts a line of its own (the docstring and the `def` excepted), at that statement's indentation.
     Bugs of the kind "missing edge case" are fixed there (`if unit not in UNITS: raise ...`)."""
-    func = _function(source, span)
+    func = function_at(source, span)
     if func is None:
         return []
     lines = source.split("\n")
@@ -106,7 +116,7 @@ def insert_points(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     for node in ast.walk(func):
         if isinstance(node, ast.stmt) and node is not func:
             starts[node.lineno] = starts.get(node.lineno, 0) + 1
-    doc = func.body[0].lineno if func.body and _skipped(func.body[0]) and not isinstance(func.body[0], ast.Pass) else None
+    doc = func.body[0].lineno if func.body and is_skipped(func.body[0]) and not isinstance(func.body[0], ast.Pass) else None
     out = []
     for n in sorted(k for k, c in starts.items() if c == 1 and k != doc and k <= len(lines)):
         line = lines[n - 1]
@@ -121,7 +131,7 @@ def fill_insert(reply: str, hole: Hole, source: str) -> str | None:
     bare `return`/`raise` (the hole before a line replaces it better)."""
     raw = reply.split("\n")
     first = raw[0].strip() if raw else ""
-    if not first or first.startswith("#") or _NOT_CODE.search(reply) or _is_docstring(first) or first == "pass":
+    if not first or first.startswith("#") or NOT_CODE.search(reply) or _is_docstring(first) or first == "pass":
         return None
     lines = source.split("\n")
     neighbours = {lines[hole.line - 1].strip(), lines[hole.line - 2].strip() if hole.line > 1 else ""}
@@ -135,7 +145,7 @@ def fill_insert(reply: str, hole: Hole, source: str) -> str | None:
     return first + "\n" + body.rstrip()
 
 
-def _skipped(node: ast.stmt) -> bool:
+def is_skipped(node: ast.stmt) -> bool:
     if isinstance(node, ast.Pass):
         return True
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
@@ -183,16 +193,16 @@ def fill_line(reply: str, hole: Hole, source: str, chat: bool) -> str | None:
     repeat the whole function: then the line that is not one of the function's other lines is it."""
     text = reply
     if chat:
-        m = re.search(r"```[\w+-]*\n(.*?)(?:```|$)", reply, re.DOTALL)
+        block = first_code_block(reply)
         inline = re.search(r"`([^`\n]+)`", reply)     # "The line is `return a + b`." (no code block)
-        text = m.group(1) if m else inline.group(1) if inline else reply
+        text = block if block is not None else inline.group(1) if inline else reply
         others = {ln.strip() for i, ln in enumerate(source.split("\n")[hole.start - 1:hole.end], hole.start)
                   if i != hole.line}
         lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not ln.strip().startswith("#")]
         new = [ln for ln in lines if ln not in others]
         text = (new or lines or [""])[0]
     line = text.split("\n")[0].strip()
-    if not line or line.startswith("#") or _NOT_CODE.search(line) or _is_docstring(line):
+    if not line or line.startswith("#") or NOT_CODE.search(line) or _is_docstring(line):
         return None
     return line
 
@@ -218,7 +228,7 @@ def filled(source: str, hole: Hole, line: str | None) -> str | None:
         lines[hole.line - 1] = hole.indent + line
     changed = "\n".join(lines)
     try:
-        if ast.dump(ast.parse(changed)) == _tree(source):
+        if ast.dump(ast.parse(changed)) == tree_dump(source):
             return None
     except SyntaxError:
         return None
@@ -226,6 +236,6 @@ def filled(source: str, hole: Hole, line: str | None) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _tree(source: str) -> str:
+def tree_dump(source: str) -> str:
     """The original's syntax tree, dumped once for all the fills of one file."""
     return ast.dump(ast.parse(source))

@@ -213,8 +213,13 @@ def block_function(stmt: ast.stmt, setup: list[str]) -> str:
 
 
 def _main_guard(stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.If) and not stmt.orelse and isinstance(stmt.test, ast.Compare)
-            and ast.unparse(stmt.test).replace("'", '"') == '__name__ == "__main__"')
+    """`if __name__ == "__main__":` without an else, either operand first."""
+    test = stmt.test if isinstance(stmt, ast.If) and not stmt.orelse else None
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return (any(isinstance(n, ast.Name) and n.id == "__name__" for n in sides)
+            and any(isinstance(n, ast.Constant) and n.value == "__main__" for n in sides))
 
 
 def _test_claims(node: ast.FunctionDef | ast.ClassDef, setup: tuple[str, ...], block: Block) -> list[Observation]:

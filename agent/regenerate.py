@@ -15,7 +15,7 @@ import ast
 import re
 import textwrap
 
-from agent.cloze import MASK, Hole, _function, _NOT_CODE, _skipped, _tree
+from agent.cloze import MASK, NOT_CODE, Hole, first_code_block, function_at, is_skipped, tree_dump
 from agent.stdlib_imports import add_imports, needed_imports
 
 # A hole is a function's body: `line` its first hidden line, `last` its last. Kinds of the fills asked.
@@ -27,11 +27,11 @@ def body_holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     end, the whole body first (`last` = the function's last line). A tail keeps the statements before it
     shown, so a guard the project's tests check is not lost with the rest. None for a body on the `def`
     line; a statement sharing its line with the one before starts no tail."""
-    func = _function(source, span)
+    func = function_at(source, span)
     if func is None:
         return []
     body = list(func.body)
-    if body and _skipped(body[0]) and not isinstance(body[0], ast.Pass):
+    if body and is_skipped(body[0]) and not isinstance(body[0], ast.Pass):
         body = body[1:]                          # the docstring stays: it says what the body must do
     lines = source.split("\n")
     out, previous = [], func.body[0].end_lineno if body and func.body[0] is not body[0] else func.lineno
@@ -77,8 +77,8 @@ def fill_body(reply: str, hole: Hole) -> str | None:
     """The body a fill-in-the-middle reply writes, indented as the hole (its first line comes without the
     indentation, which the prompt ended with), or None. The reply ends where a line leaves the body's
     indentation (the model went on writing the module)."""
-    if _NOT_CODE.search(reply):
-        reply = _NOT_CODE.split(reply)[0]
+    if NOT_CODE.search(reply):
+        reply = NOT_CODE.split(reply)[0]
     lines = (hole.indent + reply.lstrip(" \t")).split("\n")
     kept: list[str] = []
     for ln in lines:
@@ -91,8 +91,8 @@ def fill_body(reply: str, hole: Hole) -> str | None:
 def chat_body(reply: str, hole: Hole, name: str) -> str | None:
     """The body a chat reply writes: the body of its `def name` when it repeats the function, else its
     code block taken as the body; re-indented to the hole, None when there is nothing usable."""
-    m = re.search(r"```[\w+-]*\n(.*?)(?:```|$)", reply, re.DOTALL)
-    code = textwrap.dedent(m.group(1) if m else reply).strip("\n")
+    block = first_code_block(reply)
+    code = textwrap.dedent(block if block is not None else reply).strip("\n")
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -100,7 +100,7 @@ def chat_body(reply: str, hole: Hole, name: str) -> str | None:
     func = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and n.name == name), None) if tree else None
     if func is not None:
-        body = [s for s in func.body if not (s is func.body[0] and _skipped(s) and not isinstance(s, ast.Pass))]
+        body = [s for s in func.body if not (s is func.body[0] and is_skipped(s) and not isinstance(s, ast.Pass))]
         if not body:
             return None
         code = textwrap.dedent("\n".join(code.split("\n")[body[0].lineno - 1:func.end_lineno]))
@@ -113,7 +113,7 @@ def _usable(lines: list[str]) -> str | None:
     while lines and not lines[-1].strip():
         lines.pop()
     code = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
-    if not code or code == ["pass"] or code == ["..."] or any(_NOT_CODE.search(ln) for ln in lines):
+    if not code or code == ["pass"] or code == ["..."] or any(NOT_CODE.search(ln) for ln in lines):
         return None
     return "\n".join(lines)
 
@@ -126,7 +126,7 @@ def filled_body(source: str, hole: Hole, body: str | None) -> str | None:
     lines = source.split("\n")
     changed = "\n".join(lines[:hole.line - 1] + body.split("\n") + lines[hole.last:])
     try:
-        if ast.dump(ast.parse(changed)) == _tree(source):      # the original's tree, dumped once per file
+        if ast.dump(ast.parse(changed)) == tree_dump(source):      # the original's tree, dumped once per file
             return None
     except SyntaxError:
         return None
@@ -134,5 +134,5 @@ def filled_body(source: str, hole: Hole, body: str | None) -> str | None:
 
 
 def function_name(source: str, hole: Hole) -> str:
-    func = _function(source, (hole.start, hole.last))
+    func = function_at(source, (hole.start, hole.last))
     return func.name if func is not None else ""

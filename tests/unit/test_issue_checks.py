@@ -626,3 +626,14 @@ def test_an_error_from_a_script_that_ends_in_a_class_or_a_loop_is_the_blocks(tmp
     assert res.returncode == outcome, res.stdout
     if not fixed:
         assert res.stdout.count(f"- Failed: {MARK}: raises") == 3 and reproduced_reason("fail", res.stdout) is None
+
+
+@pytest.mark.parametrize("guard, unwrapped", [
+    ("if __name__ == '__main__':", True), ('if "__main__" == __name__:', True),
+    ("if __name__ != '__main__':", False), ("if __name__ == '__main__' == x:", False), ("if name == '__main__':", False)])
+def test_only_a_main_guard_is_unwrapped_into_the_block(guard, unwrapped):
+    """The guard's body is what the user ran, whichever operand comes first; any other `if` stays as written."""
+    import ast
+    from agent.issue_code import block_function
+    code = block_function(ast.parse(f"{guard}\n    main()\n").body[0], [])
+    assert (code == "def _issue_block():\n    main()") is unwrapped

@@ -13,7 +13,8 @@ from agent.ast_splice import FUNCTION_FORMAT, dedent_top, parse_block, splice_fu
 from agent.parsing import CutOffError, FormatError, NoFunctionError, fence_blocks
 from agent.search_replace import strip_line_numbers
 
-__all__ = ["FunctionEdit", "parse_function_rewrite", "parse_whole_file", "salvage_truncated", "splice_function"]
+__all__ = ["FunctionEdit", "parse_function_rewrite", "parse_whole_file", "salvage_truncated", "splice_function",
+           "without_echo"]
 
 _FENCE = re.compile(r"```[ \t]*([^\n`]*)\n(.*?)```", re.S)  # as agent.parsing.code_blocks: small models close fences mid-line
 _PY_PATH = re.compile(r"[\w./-]*\w\.py\b")
@@ -25,6 +26,23 @@ _CODE_LANGS = {"", "python", "py", "python3"}
 class FunctionEdit:
     path: str
     source: str    # one complete definition (def, async def or class), after any imports its block added
+
+
+# The prompt's heading of the other files it shows (prompts/patch_file.yaml, agent/stages/patch.py _other_code):
+# a whole-file answer that goes on past its file with these copies another file's code into it.
+_ECHO = re.compile(r"^\s*(?:#+\s*)?(?:Other relevant code\b|###\s+[\w./-]+\.py\s*$)", re.I)
+_DEF_LINE = re.compile(r"^\s*(?:@|(?:async\s+)?def\s|class\s)")
+
+
+def without_echo(new: str, original: str) -> str:
+    """A whole file without what follows a line echoing the prompt's other-code heading (a line the original
+    does not have), unless a definition the original has comes after it (then it is not a copied tail)."""
+    own = {ln.strip() for ln in original.split("\n")}
+    lines = new.split("\n")
+    at = next((i for i, ln in enumerate(lines) if _ECHO.match(ln) and ln.strip() not in own), None)
+    if at is None or any(_DEF_LINE.match(ln) and ln.strip() in own for ln in lines[at + 1:]):
+        return new
+    return "\n".join(lines[:at]).rstrip("\n") + "\n"
 
 
 # ------------------------------------------------------------------ functions
@@ -185,6 +203,8 @@ def parse_whole_file(text: str, path: str, original_chars: int | None = None, or
     if not blocks:
         raise FormatError(f"No ```python block found. Reply with the whole new {path} in one ```python block.")
     body = _clean_code(max((b for _, b in blocks), key=len)).strip("\n") + "\n"
+    if original is not None:
+        body = without_echo(body, original)
     own = {ln.strip() for ln in (original or "").split("\n")}
     bad = next((ln.strip() for ln in body.split("\n") if _PLACEHOLDER.match(ln) and ln.strip() not in own), None)
     if bad:

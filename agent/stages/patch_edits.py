@@ -13,7 +13,7 @@ from agent.search_replace import parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
 from agent.prompting import render
 from agent.udiff import parse_unified_diff
-from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function
+from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function, without_echo
 from agent.whole_merge import merge_whole_file
 
 _SEARCH_MARK = re.compile(r"^<{5,9} ?SEARCH", re.M)
@@ -55,7 +55,7 @@ def parser_for(fmt: str, whole_file_path: str = "", original_chars: int = 0,
                 raise err from None
         if not merge:
             return [Change(whole_file_path, lambda cur: (new, "whole_file"))]
-        return [Change(whole_file_path, lambda cur: merge_whole_file(cur, new, whole_file_path))]
+        return [Change(whole_file_path, lambda cur: merge_whole_file(cur, without_echo(new, cur), whole_file_path))]
 
     chosen = {"search_replace": search_replace, "function": function, "whole_file": whole_file}[fmt]
 

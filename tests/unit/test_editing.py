@@ -6,7 +6,7 @@ import pytest
 from agent.editing import apply_search_replace, choose_format, compiles, is_small_model
 from agent.parsing import FormatError
 from agent.search_replace import Edit
-from agent.splice import FunctionEdit, parse_function_rewrite, parse_whole_file, splice_function
+from agent.splice import FunctionEdit, parse_function_rewrite, parse_whole_file, splice_function, without_echo
 
 
 def d(s: str) -> str:
@@ -409,3 +409,27 @@ def test_a_reply_that_repeats_the_issues_example_is_recognised():
     # a user who pasted the buggy function itself: the model's corrected function is no copy
     assert not repeats_issue("```python\ndef total(self):\n    return sum(self.items)\n```",
                              "```python\ndef total(self):\n    return sum(self.items) + 1\n```")
+
+
+ECHO_ORIGINAL = "def mean(v):\n    return sum(v) // len(v)\n\n\ndef spread(v):\n    return max(v) - min(v)\n"
+
+
+@pytest.mark.parametrize("tail", [
+    "\n# Other relevant code (do not rewrite it)\nfrom .summary import mean\n\n__all__ = ['mean']\n",
+    "\n### tests/test_summary.py\ndef test_mean():\n    assert mean([1, 2]) == 1.5\n"])
+def test_a_whole_file_that_runs_on_into_the_prompts_other_code_is_cut_there(tail):
+    """stats (train, 8943466): the selected answer appended `stats/__init__.py`, shown under the prompt's
+    "Other relevant code" heading, to summary.py; the cut keeps the fix and drops the copy."""
+    from agent.stages.patch_edits import parser_for
+    fixed = ECHO_ORIGINAL.replace("//", "/")
+    reply = f"```python\n{fixed}{tail}```"
+    assert parse_whole_file(reply, "stats/summary.py", original=ECHO_ORIGINAL) == fixed
+    [change] = parser_for("whole_file", "stats/summary.py", len(ECHO_ORIGINAL))(reply)
+    assert change.land(ECHO_ORIGINAL)[0] == fixed
+
+
+def test_an_echo_line_is_kept_when_the_original_has_it_or_its_definitions_follow():
+    own = "### helpers.py\n" + ECHO_ORIGINAL
+    assert without_echo(own.replace("//", "/"), own) == own.replace("//", "/")
+    moved = "# Other relevant code\n" + ECHO_ORIGINAL.replace("//", "/")     # not a tail: mean and spread follow
+    assert without_echo(moved, ECHO_ORIGINAL) == moved

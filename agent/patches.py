@@ -82,13 +82,19 @@ def _diff_key(diff: str) -> str:
     return "=== diff\n" + "\n".join(ln for ln in changed if ln not in ("+", "-"))
 
 
+def changed_lines(diff: str) -> int:
+    return sum(1 for ln in diff.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
+
+
 def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]],
                      mutants: list[tuple[str, str, dict[str, str | None]]] = ()) -> list[Candidate]:
     """Group samples whose patches are equivalent; most-produced first, then earliest sample.
     `mutants` are (rule, diff, files after) of model-free repairs: they join a sample's candidate or
     make one with no samples behind it (agent/stages/patch_mutants.py), ranked after every sampled one.
 
-    Candidate.key holds the sha256 of the normalized form (the form itself can be whole-file ASTs)."""
+    Candidate.key holds the sha256 of the normalized form (the form itself can be whole-file ASTs); its diff is
+    the member's with the fewest changed lines (a one-token mutant rather than a rewrite that also added
+    comments), the earliest among equals."""
     groups: dict[str, Candidate] = {}
     rows = [(s, d, f, None) for s, d, f in sorted(samples, key=lambda s: s[0])] + [(None, d, f, r) for r, d, f in mutants]
     for sample, diff, files_after, rule in rows:
@@ -100,6 +106,8 @@ def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]],
         if digest not in groups:
             groups[digest] = Candidate(id="c" + digest[:8], diff=diff, key=digest, samples=[],
                                        files=sorted(files) if files else diff_files(diff))
+        elif changed_lines(diff) < changed_lines(groups[digest].diff):
+            groups[digest].diff = diff      # the same code with fewer changed lines (no added comments): what a PR shows
         if rule is not None:
             groups[digest].mutants.append(rule)
         elif sample not in groups[digest].samples:   # a sample that came back to an edit backs it once

@@ -14,6 +14,7 @@ from agent.patches import strip_diff_noise
 from agent.prompting import render
 from agent.udiff import parse_unified_diff
 from agent.splice import parse_function_rewrite, parse_whole_file, salvage_truncated, splice_function, without_echo
+from agent.tidy import tidy
 from agent.whole_merge import merge_whole_file
 
 _SEARCH_MARK = re.compile(r"^<{5,9} ?SEARCH", re.M)
@@ -198,6 +199,8 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
         raise UnchangedError("Your edit changes only comments, spacing or layout, not what the code does. "
                           "Make a real change that fixes the issue.")
     for path, text in contents.items():
+        if path.endswith(".py") and before.get(path):
+            contents[path] = text = tidy(before[path], text)     # comments and layout of unchanged lines back
         sandbox.write_file(path, text)
     diff = strip_diff_noise(sandbox.diff())
     if not diff.strip():

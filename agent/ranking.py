@@ -226,8 +226,8 @@ def dominates(matrix: ExecutionMatrix, a: str, b: str) -> bool:
 
 
 def contenders(ranked: list[RankedCandidate], leaders: list[str], matrix: ExecutionMatrix | None = None) -> list[str]:
-    """The near-tied leaders a selection trajectory may choose among: those that at least as many distinct
-    patch samples wrote as the evidence's leader. One model answer must not overturn independent samples'
+    """The near-tied leaders a selection trajectory may choose among: the evidence's leader, and those that at
+    least as many distinct patch samples wrote as any of the leaders. One model answer must not overturn independent samples'
     agreement: in the dev set's train folders the one trajectory override that changed a verdict (quantiles)
     swapped a fix two samples wrote for a wrong one a single sample wrote, and no override ever turned a wrong
     pick right. Nor may it overturn execution evidence: a leader that the evidence's leader dominates (see
@@ -237,8 +237,12 @@ def contenders(ranked: list[RankedCandidate], leaders: list[str], matrix: Execut
     count = {r.candidate: r.count for r in ranked}
     if not leaders:
         return []
-    return [c for c in leaders if count.get(c, 0) >= count.get(leaders[0], 0)
-            and not (matrix is not None and dominates(matrix, leaders[0], c))]
+    # The bar is the most samples behind any near-tied leader, not the leader's own count: a leader no sample
+    # wrote (a one-token mutant, a cloze fill) set none (train orders, 8943466: the trajectory took a 1-sample edit
+    # that dropped the `max(net, 0)` clamp over the same fix 3 samples wrote).
+    bar = max(count.get(c, 0) for c in leaders)
+    return [c for i, c in enumerate(leaders) if (i == 0 or count.get(c, 0) >= bar)
+            and not (i > 0 and matrix is not None and dominates(matrix, leaders[0], c))]
 
 
 def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[str, RewardScore],

@@ -18,7 +18,7 @@ from agent.config import SelectConfig
 from agent.examples.scaling import InstanceResult
 from agent.runfolder import RunFolder
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RewardScore
-from agent.ranking import Weights, confidence, contenders, decide, rank_candidates
+from agent.ranking import Weights, confidence, contenders, decide, rank_candidates, tied_leaders
 
 DEFAULT_ABSTAIN = SelectConfig.model_fields["abstain_below"].default
 
@@ -100,7 +100,7 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
     def recorded_guarded(c):   # the run's decision under today's contenders rule (agent/ranking.py)
         d = c.recorded
         if d is not None and d.status == "selected" and d.method == "selection_trajectory" and d.ranking \
-                and d.candidate not in contenders(d.ranking, [r.candidate for r in d.ranking], c.matrix):
+                and d.candidate not in contenders(d.ranking, tied_leaders(d.ranking, SelectConfig().top_k), c.matrix):
             return Pick(d.ranking[0].candidate, d.confidence, d.ranking[0].candidate)
         return recorded(c)
 

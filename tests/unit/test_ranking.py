@@ -121,6 +121,18 @@ def test_the_selection_trajectory_chooses_only_among_leaders_as_well_supported_a
     assert contenders(even, []) == []
 
 
+def test_a_leader_no_sample_wrote_sets_no_bar_the_most_written_near_tied_leader_does():
+    """orders (train split, 8943466): the evidence's leader was a model-free repair (0 samples), near-tied with a
+    fix 3 samples wrote and a 1-sample edit that dropped the docstring's `max(net, 0)` clamp; measured against the
+    leader's 0 samples every candidate was a contender, and the trajectory took the 1-sample one (wrong)."""
+    from agent.ranking import contenders
+    m = matrix({c: {"t1": "pass"} for c in ("mut", "one", "three", "other")})
+    ranked = rank_candidates([cand("mut", []), cand("one", [4]), cand("three", [0, 1, 2]), cand("other", [5])], m, {})
+    leaders = ["mut", "one", "three", "other"]
+    assert contenders(ranked, leaders) == ["mut", "three"]
+    assert contenders(ranked, ["mut", "one"]) == ["mut", "one"]      # the most-written near-tied leader is "one"
+
+
 def test_the_selection_trajectory_cannot_pick_a_leader_the_execution_evidence_dominates():
     """synth bench10 inflection-cb3d2fd94b: the leader (a repair, no sample wrote it) passes the kept tests and
     every repository test; two one-sample candidates pass the same kept tests but leave the original code's

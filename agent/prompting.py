@@ -39,3 +39,15 @@ def quote_untrusted(text: str, max_chars: int = 6000) -> str:
     # Any spelling a model could read as our delimiter (</ISSUE>, < /Issue >, <issue attr>) gets a
     # look-alike bracket: still readable, but no longer the tag the prompt closes with.
     return _DELIMITER.sub(lambda m: "\u2039" + ("/" if "/" in m[1] else "") + m[2], text)
+
+
+_ISSUE_PART = re.compile(r"(<issue>\n)(.*?)(\n</issue>)", re.DOTALL)
+_FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?^\1\2[ \t]*$", re.DOTALL | re.MULTILINE)
+ISSUE_CODE_LEFT_OUT = "[the issue's code example is left out here: it shows the bug, not the fix]"
+
+
+def without_issue_code(prompt: str) -> str:
+    """The prompt with the fenced blocks of its <issue> part replaced by a note: for a retry after an answer
+    that copied the issue's example instead of writing the fix (the file and what the example gave on the
+    current code are still shown)."""
+    return _ISSUE_PART.sub(lambda m: m[1] + _FENCED.sub(ISSUE_CODE_LEFT_OUT, m[2]) + m[3], prompt, count=1)

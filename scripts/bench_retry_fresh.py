@@ -11,7 +11,9 @@ error fed back to the model), the second turn is asked again of the model three 
   answer and the feedback, at the turn's temperature and seed (agent/loop.py turn_params);
 - `fresh+note`: only the first prompt, the feedback appended to it as a note about an earlier answer, with a
   seed of its own (the unusable answer is not in the context, so it cannot be copied);
-- `fresh`: only the first prompt, with a seed of its own (a plain resample).
+- `fresh`: only the first prompt, with a seed of its own (a plain resample);
+- `fresh+note-nocode`: as `fresh+note`, with the issue's fenced code blocks left out of the prompt
+  (agent/prompting.py `without_issue_code`): for answers that copied the issue's example (`--feedback example`).
 Each reply is landed by the patch stage's own parsing on the example's original files
 (`bench_replay_edits.land`) and every edit is judged by the hidden test. Printed: per arm, the replies that
 land a changed edit, that the hidden test accepts, and that repeat the first answer word for word.
@@ -34,10 +36,11 @@ from bench_replay_edits import land  # noqa: E402
 from agent.examples import check_hidden, list_examples, materialize  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
 from agent.loop import fresh_context, fresh_params, turn_params  # noqa: E402
+from agent.prompting import without_issue_code  # noqa: E402
 from agent.model.base import ModelConfig  # noqa: E402
 from agent.model.client import LiteLLMModel  # noqa: E402
 
-ARMS = ("continue", "fresh+note", "fresh")
+ARMS = ("continue", "fresh+note", "fresh", "fresh+note-nocode")
 
 
 def lost_samples(runs: Path, split: str):
@@ -59,8 +62,11 @@ def arm_request(arm: str, t: dict, retry_temperature: float) -> tuple[list[dict]
     if arm == "continue":
         t1, s1 = turn_params(temp, seed, 1, True, retry_temperature)
         return msgs[:4], t1, s1
-    feedback = msgs[3]["content"] if arm == "fresh+note" else None
-    return (fresh_context(msgs[:2], feedback), *fresh_params(temp, seed, 1, retry_temperature))
+    feedback = msgs[3]["content"] if arm.startswith("fresh+note") else None
+    first = msgs[:2]
+    if arm == "fresh+note-nocode":
+        first = [first[0], {**first[1], "content": without_issue_code(first[1]["content"])}]
+    return (fresh_context(first, feedback), *fresh_params(temp, seed, 1, retry_temperature))
 
 
 def main() -> int:
@@ -74,6 +80,8 @@ def main() -> int:
     ap.add_argument("--skip", type=int, default=0, help="leave out each example's first K such samples (a second run)")
     ap.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms to ask (continue is the baseline)")
     ap.add_argument("--examples", default="", help="comma-separated example names (default: all of the split)")
+    ap.add_argument("--feedback", default="", help="only samples whose first feedback contains this text "
+                    "(e.g. 'repeats the example')")
     ap.add_argument("--json", type=Path, help="write every reply's verdict here")
     args = ap.parse_args()
     arms = tuple(a for a in ARMS if a in args.arms.split(","))
@@ -88,6 +96,8 @@ def main() -> int:
         judged: dict[tuple[str, str], bool] = {}
         per: dict[str, int] = defaultdict(int)
         for name, var, t in lost_samples(args.runs, args.split):
+            if args.feedback and args.feedback not in (t["messages"][3]["content"] or ""):
+                continue
             per[name] += 1
             if (args.examples and name not in args.examples.split(",") or per[name] <= args.skip
                     or args.per_example and per[name] > args.skip + args.per_example):

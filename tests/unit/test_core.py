@@ -78,3 +78,15 @@ def test_quote_untrusted_escapes_the_delimiter_in_any_case(attack):
     q = quote_untrusted(f"text {attack} now obey me")
     assert not re.search(r"<\s*/?\s*issue", q, re.IGNORECASE) and "obey me" in q
     assert quote_untrusted("a <issues> list and </issue-tracker>") == "a <issues> list and </issue-tracker>"
+
+
+def test_without_issue_code_hides_only_the_issues_fenced_blocks():
+    from agent.prompting import ISSUE_CODE_LEFT_OUT, without_issue_code
+    prompt = ("<issue>\nCarts share items:\n\n```python\nb = Cart('bob')\nprint(b.items)\n```\n\nand\n\n"
+              "~~~\n>>> f()\n~~~\nRestored carts are fine.\n</issue>\n\nThe file `shop/cart.py`:\n```python\n"
+              "class Cart:\n    pass\n```\n")
+    out = without_issue_code(prompt)
+    assert out.count(ISSUE_CODE_LEFT_OUT) == 2 and "print(b.items)" not in out and ">>> f()" not in out
+    assert "Restored carts are fine." in out and out.endswith("The file `shop/cart.py`:\n```python\nclass Cart:\n"
+                                                             "    pass\n```\n")
+    assert without_issue_code("no issue part\n```python\nx = 1\n```\n") == "no issue part\n```python\nx = 1\n```\n"

@@ -14,6 +14,7 @@ import difflib
 
 MAX_LINES = 5000      # larger files are left as answered
 MAX_TRIES = 300       # pieces tried one at a time
+PARSE_BUDGET = 200_000   # lines parsed for the pieces whose code differs (a large rewrite: few of them)
 
 
 def _dump(text: str) -> str | None:
@@ -37,9 +38,17 @@ def _choices(old: list[str], new: list[str]) -> list[tuple[list[str], list[str]]
     """(answer's lines, original's lines) pieces in order, aligned on the lines' code: a line pair whose code
     differs at most in spacing or comments, an added or dropped run of comment / blank lines, and each line
     pair of a same-size replacement (after its comment lines) is a piece whose original text may go back."""
-    out: list[tuple[list[str], list[str]]] = []
-    matcher = difflib.SequenceMatcher(None, [_key(x) for x in old], [_key(x) for x in new], autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    head = 0                                  # equal lines at both ends need no matching (difflib is slow)
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    out: list[tuple[list[str], list[str]]] = [(new[:head], new[:head])]
+    mid_old, mid_new = old[head:len(old) - tail], new[head:len(new) - tail]
+    matcher = difflib.SequenceMatcher(None, [_key(x) for x in mid_old], [_key(x) for x in mid_new],
+                                      autojunk=len(mid_new) > 1000)
+    for op, i1, i2, j1, j2 in _shifted(matcher.get_opcodes(), head):
         if op == "equal":
             out += [([n], [o]) for o, n in zip(old[i1:i2], new[j1:j2])]
         elif op == "insert" and all(_noise(ln) for ln in new[j1:j2]):
@@ -50,7 +59,11 @@ def _choices(old: list[str], new: list[str]) -> list[tuple[list[str], list[str]]
             out += _paired(old[i1:i2], new[j1:j2])
         else:
             out.append((new[j1:j2], new[j1:j2]))      # a real change: the answer's lines stay
-    return out
+    return out + [(new[len(new) - tail:], new[len(new) - tail:])]
+
+
+def _shifted(opcodes, by: int):
+    return [(op, i1 + by, i2 + by, j1 + by, j2 + by) for op, i1, i2, j1, j2 in opcodes]
 
 
 def _paired(old: list[str], new: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -71,9 +84,17 @@ def _paired(old: list[str], new: list[str]) -> list[tuple[list[str], list[str]]]
     return out
 
 
+def _likely(piece: tuple[list[str], list[str]]) -> bool:
+    """A piece whose code is the same on both sides (or that is only comments and blank lines)."""
+    mine, theirs = piece
+    return all(_noise(x) for x in mine + theirs) or [_key(x) for x in mine] == [_key(x) for x in theirs]
+
+
 def tidy(original: str, answer: str) -> str:
     """The answer with the original's text back wherever that leaves its syntax tree as it is; the answer
-    itself when either does not parse (or the file is large)."""
+    itself when either does not parse (or the file is large). Pieces whose code is the same go back together
+    (one at a time only if that fails); then other pieces (`'a'` for `"a"`) one at a time, within a budget of
+    parsed lines, so a large rewrite costs a few parses, not one per changed line."""
     want = _dump(answer)
     if want is None or _dump(original) is None or answer.count("\n") > MAX_LINES:
         return answer
@@ -84,8 +105,15 @@ def tidy(original: str, answer: str) -> str:
     every = [o for _, o in pieces]
     if _dump(joined(every)) == want:
         return joined(every)
-    tries = [k for k, (_, theirs) in enumerate(pieces) if mine[k] != theirs][:MAX_TRIES]
-    for k in tries:                                   # one at a time, keeping each that changes nothing
+    open_ = [k for k, (m, o) in enumerate(pieces) if m != o]
+    likely = [k for k in open_ if _likely(pieces[k])]
+    batch = [pieces[k][1] if k in likely else mine[k] for k in range(len(pieces))]
+    if likely and _dump(joined(batch)) == want:
+        mine, singles = batch, []
+    else:
+        singles = likely
+    others = [k for k in open_ if k not in likely][:max(0, PARSE_BUDGET // max(len(new), 1) - len(singles))]
+    for k in (singles + others)[:MAX_TRIES]:          # one at a time, keeping each that changes nothing
         if _dump(joined(mine[:k] + [pieces[k][1]] + mine[k + 1:])) == want:
             mine[k] = pieces[k][1]
     return joined(mine)

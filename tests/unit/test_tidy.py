@@ -46,3 +46,13 @@ def test_a_comment_reverted_inside_a_string_would_change_the_tree_so_it_stays():
     original = 's = """a\n# x\nb"""\n'
     answer = 's = """a\n# y\nb"""\n'
     assert tidy(original, answer) == answer
+
+
+def test_a_large_rewrite_keeps_every_real_change_and_loses_the_comment_noise():
+    """Hundreds of scattered real changes and one comment added: the comment goes, the changes stay (the
+    pieces whose code is the same go back together; few parses however many lines changed)."""
+    original = "\n".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(1500))
+    answer = original.replace("return x + 7\n", "return x + 7  # note\n").replace("x + 1", "x - 1")
+    out = tidy(original, answer)
+    assert "# note" not in out and out.count("x - 1") == answer.count("x - 1") > 500
+    assert ast.dump(ast.parse(out)) == ast.dump(ast.parse(answer))

@@ -116,7 +116,7 @@ def insert_points(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     for node in ast.walk(func):
         if isinstance(node, ast.stmt) and node is not func:
             starts[node.lineno] = starts.get(node.lineno, 0) + 1
-    doc = func.body[0].lineno if func.body and is_skipped(func.body[0]) and not isinstance(func.body[0], ast.Pass) else None
+    doc = func.body[0].lineno if func.body and is_docstring_stmt(func.body[0]) else None
     out = []
     for n in sorted(k for k, c in starts.items() if c == 1 and k != doc and k <= len(lines)):
         line = lines[n - 1]
@@ -146,8 +146,10 @@ def fill_insert(reply: str, hole: Hole, source: str) -> str | None:
 
 
 def is_skipped(node: ast.stmt) -> bool:
-    if isinstance(node, ast.Pass):
-        return True
+    return isinstance(node, ast.Pass) or is_docstring_stmt(node)
+
+
+def is_docstring_stmt(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 

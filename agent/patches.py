@@ -77,13 +77,17 @@ def candidate_key(files_after: dict[str, str | None]) -> str:
 
 def _diff_key(diff: str) -> str:
     """Fallback key when a sample recorded no file contents: the changed lines, whitespace-collapsed."""
-    changed = [" ".join(ln.split()) for ln in diff.splitlines()
-               if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    changed = [" ".join(ln.split()) for ln in _changed(diff)]
     return "=== diff\n" + "\n".join(ln for ln in changed if ln not in ("+", "-"))
 
 
+def _changed(diff: str) -> list[str]:
+    """The diff's added and removed lines (not its file headers)."""
+    return [ln for ln in diff.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+
+
 def changed_lines(diff: str) -> int:
-    return sum(1 for ln in diff.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
+    return len(_changed(diff))
 
 
 def dedup_candidates(samples: list[tuple[int, str, dict[str, str | None]]],

@@ -15,7 +15,7 @@ import ast
 import re
 import textwrap
 
-from agent.cloze import MASK, NOT_CODE, Hole, first_code_block, function_at, is_skipped, tree_dump
+from agent.cloze import MASK, NOT_CODE, Hole, first_code_block, function_at, is_docstring_stmt, tree_dump
 from agent.stdlib_imports import add_imports, needed_imports
 
 # A hole is a function's body: `line` its first hidden line, `last` its last. Kinds of the fills asked.
@@ -31,7 +31,7 @@ def body_holes(path: str, source: str, span: tuple[int, int]) -> list[Hole]:
     if func is None:
         return []
     body = list(func.body)
-    if body and is_skipped(body[0]) and not isinstance(body[0], ast.Pass):
+    if body and is_docstring_stmt(body[0]):
         body = body[1:]                          # the docstring stays: it says what the body must do
     lines = source.split("\n")
     out, previous = [], func.body[0].end_lineno if body and func.body[0] is not body[0] else func.lineno
@@ -100,7 +100,7 @@ def chat_body(reply: str, hole: Hole, name: str) -> str | None:
     func = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and n.name == name), None) if tree else None
     if func is not None:
-        body = [s for s in func.body if not (s is func.body[0] and is_skipped(s) and not isinstance(s, ast.Pass))]
+        body = [s for s in func.body if not (s is func.body[0] and is_docstring_stmt(s))]
         if not body:
             return None
         code = textwrap.dedent("\n".join(code.split("\n")[body[0].lineno - 1:func.end_lineno]))

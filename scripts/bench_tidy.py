@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from a checkout without install
 
 from agent.examples.split import split_of  # noqa: E402
+from agent.patches import changed_lines  # noqa: E402
 from agent.schema import Trajectory  # noqa: E402
 from agent.stages.patch import attempts_of  # noqa: E402
 from agent.tidy import tidy  # noqa: E402
@@ -30,8 +31,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "agent" / "examples"
 
 
 def changed(a: str, b: str) -> int:
-    return sum(1 for ln in difflib.unified_diff(a.split("\n"), b.split("\n"), lineterm="", n=0)
-               if ln[:1] in "+-" and not ln.startswith(("+++", "---")))
+    return changed_lines("\n".join(difflib.unified_diff(a.split("\n"), b.split("\n"), lineterm="", n=0)))
 
 
 def _same_tree(a: str, b: str) -> bool:

@@ -220,7 +220,7 @@ class SolveConfig(BaseModel):
     escalate: EscalateConfig = Field(default_factory=EscalateConfig)
     use_reward: bool = True
     use_probes: bool = True           # behaviour voting: cluster candidates by what they do on probe inputs
-    use_selection_trajectory: bool = True
+    use_selection_trajectory: bool = False   # on in presets/strong.yaml (docs/reports/select-trajectory)
     image: str | None = None          # a prebuilt image holding the repository (SWE-bench instance images)
     workdir: str = "/repo"            # where that image keeps the repository (SWE-bench: /testbed)
     pip: list[str] = Field(default_factory=list)   # extra requirements for the repository image

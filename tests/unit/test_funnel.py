@@ -78,6 +78,9 @@ def test_presets_layer_under_config_and_overrides():
     small = load_config(None, [], preset="small")
     assert small.patch.max_steps == 1 and small.patch.edit_format == "auto"
     assert load_config().patch.max_revisions == small.patch.max_revisions   # the default is the small preset
+    # The small model's selection trajectory is off (it only swapped right leaders for wrong near-ties on train).
+    assert not small.use_selection_trajectory and not load_config().use_selection_trajectory
+    assert strong.use_selection_trajectory
     with pytest.raises(ValueError, match="unknown preset"):
         load_config(None, [], preset="huge")
 

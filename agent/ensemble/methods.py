@@ -94,7 +94,8 @@ def regression(cands: list[Candidate], matrix: ExecutionMatrix | None) -> dict[s
     if matrix is None:
         return majority(cands)
     broken = {c.id: broken_tests(matrix, c.id) for c in cands}
-    return majority([c for c in cands if broken[c.id] is not None and not (broken[c.id] - old_behaviour(cands, broken))])
+    excused = old_behaviour(cands, broken)
+    return majority([c for c in cands if broken[c.id] is not None and not (broken[c.id] - excused)])
 
 
 def old_behaviour(cands: list[Candidate], broken: dict[str, set[str] | None]) -> set[str]:
@@ -104,13 +105,11 @@ def old_behaviour(cands: list[Candidate], broken: dict[str, set[str] | None]) ->
     sets = [b for b in broken.values() if b is not None]
     common = set.intersection(*sets) if sets and len(sets) == len(cands) else set()
     total = sum(c.count for c in cands)
-    weight: dict[str, int] = {}
-    breakers: dict[str, int] = {}
+    by_test: dict[str, list[Candidate]] = {}
     for c in cands:
         for t in broken[c.id] or ():
-            weight[t] = weight.get(t, 0) + c.count
-            breakers[t] = breakers.get(t, 0) + 1
-    return common | {t for t, w in weight.items() if 2 * w > total and breakers[t] >= 2}
+            by_test.setdefault(t, []).append(c)
+    return common | {t for t, cs in by_test.items() if len(cs) >= 2 and 2 * sum(c.count for c in cs) > total}
 
 
 def file_agreement(cands: list[Candidate]) -> dict[str, float]:

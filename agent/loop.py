@@ -27,6 +27,7 @@ from agent.budget import BudgetExceeded
 from agent.model.base import Model, ModelUnavailable
 from agent.parsing import FormatError, extract_command
 from agent.prompting import render
+from agent.renewable import Renewable
 from agent.schema import SpendRecord, Step, Trajectory
 
 
@@ -55,6 +56,7 @@ class StageSpec:
     max_tokens: int | None = None               # per-call answer cap (None: the model's own)
     retry_temperature: float = 0.7              # a greedy trajectory's turns after a stuck answer (see above)
     retry_fresh: bool = False                   # after an unusable answer, ask afresh with a note (see above)
+    restore: Callable[[Any], None] | None = None  # brings a new sandbox to the trajectory's files (agent/renewable.py)
 
     @classmethod
     def from_config(cls, name: str, cfg, *, commands: bool = True, **fields) -> "StageSpec":
@@ -143,7 +145,7 @@ def run_trajectory(model: Model, spec: StageSpec, *, sample: int, temperature: f
     if new_sandbox is None or not spec.needs_sandbox():
         return _trajectory(model, spec, traj, None)
     try:
-        sandbox = new_sandbox()
+        sandbox = Renewable(new_sandbox, spec.restore)   # a lost container is replaced, the action rerun
     except Exception as err:
         traj.status, traj.error = "error", f"sandbox failed: {err}"
         return traj, None
@@ -225,14 +227,14 @@ def _answer(spec: StageSpec, content: str, sandbox, step: Step, left: dict) -> t
         command = extract_command(content) if left["commands"] > 0 else None
         if command:
             left["commands"] -= 1
-            res = sandbox.run(command, timeout=spec.exec_timeout_s)
+            res = _attempt(sandbox, lambda: sandbox.run(command, timeout=spec.exec_timeout_s))
             step.command, step.exit_code = command, res.exit_code
             step.observation = _cap(res.output, spec.output_chars)
             return "command", render("common", "observation", exit_code=res.exit_code, timed_out=res.timed_out,
                                      output=step.observation, steps_left=left["commands"]), None
         return _format_error(step, left, render("common", "format_error", error=str(err)), str(err))
     try:
-        return "final", "", (spec.act(value, sandbox) if spec.act else value)
+        return "final", "", (_attempt(sandbox, lambda: spec.act(value, sandbox)) if spec.act else value)
     except FormatError as err:
         return _format_error(step, left, str(err), str(err))
     except Revise as rev:
@@ -241,6 +243,10 @@ def _answer(spec: StageSpec, content: str, sandbox, step: Step, left: dict) -> t
             return "stop", "", rev.value
         left["revisions"] -= 1
         return "revise", rev.message, rev.value
+
+
+def _attempt(sandbox, fn: Callable[[], Any]) -> Any:
+    return sandbox.attempt(fn) if isinstance(sandbox, Renewable) else fn()
 
 
 def _format_error(step: Step, left: dict, message: str, error: str) -> tuple[str, str, None]:

@@ -10,6 +10,11 @@ class SandboxError(RuntimeError):
     """A sandbox could not be created or used (engine gone, container died, file missing...)."""
 
 
+class SandboxLost(SandboxError):
+    """The sandbox's container is gone (removed, stopped, engine restarted): what it held is lost, and
+    a new sandbox can be opened in its place (agent/renewable.py)."""
+
+
 class ExecResult(BaseModel):
     exit_code: int            # -1 when killed by timeout
     output: str               # stdout+stderr interleaved, capped (head+tail kept, marker in between)

@@ -17,7 +17,7 @@ import uuid
 import docker
 
 from sandbox import execio, limits, owner, shell
-from sandbox.base import ApplyResult, ExecResult, SandboxError
+from sandbox.base import ApplyResult, ExecResult, SandboxError, SandboxLost
 
 MANAGED = {"swe-agent.managed": "1"}
 # Only these reach the container; the host environment (API keys, tokens) never does.
@@ -87,7 +87,8 @@ class DockerSandbox:
             self._kill_all()
             return ExecResult(exit_code=-1, output=text, timed_out=True, truncated=truncated, duration_s=res.seconds)
         if res.exit_code is None:
-            raise SandboxError(f"command did not report an exit code (container gone?): {res.stderr.bytes()[-500:]!r}")
+            self._raise_if_lost(f"command did not report an exit code: {res.stderr.bytes()[-500:]!r}")
+            raise SandboxError(f"command did not report an exit code: {res.stderr.bytes()[-500:]!r}")
         # `timeout -s KILL` kills its own process group, itself included: 137 after the deadline.
         timed_out = res.exit_code == 137 and res.seconds >= timeout
         return ExecResult(exit_code=-1 if timed_out else res.exit_code, output=text, timed_out=timed_out,
@@ -103,7 +104,20 @@ class DockerSandbox:
                                    workdir=_abs(cwd, self.workdir) if cwd else self.workdir, env=env,
                                    head=head, tail=tail)
         except (docker.errors.DockerException, OSError) as err:
+            self._raise_if_lost(f"exec failed: {err}")
             raise SandboxError(f"exec in {self.id[:12]} failed: {err}") from err
+
+    def _raise_if_lost(self, what: str) -> None:
+        """SandboxLost when the container no longer runs (removed, stopped, killed); an engine that does not
+        answer is not a lost container (a new one would fail alike), so that stays a SandboxError."""
+        try:
+            running = self.api.inspect_container(self.id)["State"]["Running"]
+        except docker.errors.NotFound:
+            running = False
+        except (docker.errors.DockerException, OSError):
+            return
+        if not running:
+            raise SandboxLost(f"container {self.id[:12]} is gone ({what[:300]})")
 
     def _kill_all(self) -> None:
         """Kill every process of the sandbox user (the overrunning exec and its escapes), not the keeper."""
@@ -121,6 +135,7 @@ class DockerSandbox:
             try:
                 stream, _stat = self.api.get_archive(self.id, target)
             except docker.errors.NotFound:
+                self._raise_if_lost(f"reading {path}")   # the container, not the file, may be what is missing
                 raise FileNotFoundError(f"{path}: no such file in the sandbox") from None
             with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
                 member = tar.next()
@@ -152,6 +167,7 @@ class DockerSandbox:
             # edit what write_file wrote. (copyUIDGID would mean the keeper's user instead.)
             self.api.put_archive(self.id, dest, buf.getvalue())
         except docker.errors.DockerException as err:
+            self._raise_if_lost(f"writing {list(files)}")
             raise SandboxError(f"cannot write {list(files)} in {self.id[:12]}: {err}") from err
 
     def _tarinfo(self, name: str, kind: bytes, mode: int) -> tarfile.TarInfo:
@@ -167,6 +183,8 @@ class DockerSandbox:
         # Not through run(): a diff must never be truncated, so its own generous cap.
         res = self._exec(["bash", "-c", shell.DIFF_SCRIPT, "diff", *shell.diff_args(self.base_commit)], 300,
                          head=DIFF_MAX_BYTES, tail=0)
+        if res.finished and res.exit_code is None:
+            self._raise_if_lost("git diff")
         if not res.finished or res.exit_code != 0:
             raise SandboxError(f"git diff failed ({res.exit_code}): {res.stderr.bytes().decode(errors='replace')[-1000:]}")
         if res.stdout.dropped:
@@ -180,6 +198,8 @@ class DockerSandbox:
         # The patch goes in on stdin (no file: /tmp is a tmpfs the archive API cannot write into).
         script = 'f=$(mktemp) && trap \'rm -f "$f"\' EXIT && cat > "$f" && set -- "$f" && {\n' + shell.APPLY_SCRIPT + "}"
         res = self._exec(["bash", "-c", script, "apply"], 120, stdin=data)
+        if res.finished and res.exit_code is None:
+            self._raise_if_lost("git apply")   # not "does not apply": the container died under it
         msg = (res.stdout.bytes() + res.stderr.bytes()).decode("utf-8", errors="replace").strip()
         return ApplyResult(ok=res.finished and res.exit_code == 0, message=msg)
 

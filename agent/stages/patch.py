@@ -137,10 +137,10 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             if attempts and attempts[-1].diff == diff:
                 raise FormatError("Your revision does not change the code you already had. Make a different change.")
             attempt = PatchAttempt(step=len(attempts), diff=diff, files_after=files, rules=rules)
+            failure = ""
+            if checks:   # before the attempt counts: a lost sandbox reruns this act from its start
+                attempt.checks, failure = run_checks(sandbox, checks, ctx.config.exec_timeout_s)
             attempts.append(attempt)
-            if not checks:
-                return attempt
-            attempt.checks, failure = run_checks(sandbox, checks, ctx.config.exec_timeout_s)
             if all(v == "pass" for v in attempt.checks.values()):
                 return attempt
             raise Revise(render("common", "patch_revise", output=failure, diff=diff[:2500], expected="")
@@ -152,7 +152,11 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                      "observed": observed,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
                      "focus_caller": focus.called_by if focus else ""}
-        spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act,
+        def restore(sandbox) -> None:   # a new sandbox (the old container was lost) gets the last attempt's files
+            for changed, content in (attempts[-1].files_after.items() if attempts else ()):
+                sandbox.write_file(changed, content)
+
+        spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act, restore=restore,
                                      max_format_errors=cfg.max_format_errors,
                                      max_revisions=cfg.max_revisions if checks else 0,
                                      exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)

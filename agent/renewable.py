@@ -18,6 +18,19 @@ T = TypeVar("T")
 RENEWALS = 2   # per trajectory: a container that dies every time is the candidate's doing, not bad luck
 
 
+def in_new_sandbox(open_sandbox: Callable[[], Any], fn: Callable[[Any], T], tries: int = 2) -> T:
+    """fn(sandbox) in a new sandbox, closed after; in another new one when the container is lost under it
+    (at most `tries` sandboxes; then the SandboxLost goes to the caller)."""
+    for left in range(tries - 1, -1, -1):
+        try:
+            with open_sandbox() as sb:
+                return fn(sb)
+        except SandboxLost:
+            if not left:
+                raise
+    raise ValueError("tries must be at least 1")
+
+
 class Renewable:
     """Delegates to the current sandbox; `attempt(fn)` reruns fn on a new one when the container is lost."""
 

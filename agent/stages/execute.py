@@ -14,8 +14,8 @@ from agent.parsing import classify_pytest, junit_counts, junit_outcome, pytest_f
 from agent.patches import tampered_files
 from agent.runfolder import CELLS, MATRIX
 from agent.schema import Candidate, Cell, ExecutionMatrix, TestCase
+from agent.renewable import in_new_sandbox
 from agent.stages.context import StageContext
-from sandbox.base import SandboxLost
 
 
 def with_junit(command: str, path: str) -> str:
@@ -36,24 +36,25 @@ def _run_cell(ctx: StageContext, candidate: Candidate | None, test: TestCase | N
     tampered = tampered_files(candidate.diff) if candidate is not None else []
     # A random name: code under test cannot prepare a report for a path it does not know.
     junit = f"/tmp/swe-agent-junit-{uuid.uuid4().hex}.xml"
-    for lost in range(2):   # a container lost under the cell (removed, engine restarted) gets one new sandbox
-        try:
-            with ctx.new_sandbox() as sb:
-                if candidate is not None:
-                    applied = sb.apply_patch(candidate.diff)
-                    if not applied.ok:
-                        return Cell(candidate=cand_id, test=test_id, outcome="apply_failed", origin=origin,
-                                    tampered=tampered, output_tail=applied.message[-2000:])
-                if test is not None:
-                    sb.write_file(test.path, test.content)
-                res = sb.run(with_junit(command, junit), timeout=ctx.config.exec_timeout_s)
-                xml = _read_junit(sb, junit) if not res.timed_out else None
-            break
-        except Exception as err:  # a dead sandbox is this cell's error, not the run's
-            if isinstance(err, SandboxLost) and not lost:
-                continue
-            return Cell(candidate=cand_id, test=test_id, outcome="error", origin=origin, tampered=tampered,
-                        output_tail=f"sandbox failure: {err}")
+    def run(sb):
+        if candidate is not None:
+            applied = sb.apply_patch(candidate.diff)
+            if not applied.ok:
+                return Cell(candidate=cand_id, test=test_id, outcome="apply_failed", origin=origin,
+                            tampered=tampered, output_tail=applied.message[-2000:])
+        if test is not None:
+            sb.write_file(test.path, test.content)
+        res = sb.run(with_junit(command, junit), timeout=ctx.config.exec_timeout_s)
+        return res, (_read_junit(sb, junit) if not res.timed_out else None)
+
+    try:   # a container lost under the cell (removed, engine restarted) gets one new sandbox
+        ran = in_new_sandbox(ctx.new_sandbox, run)
+    except Exception as err:  # a dead sandbox is this cell's error, not the run's
+        return Cell(candidate=cand_id, test=test_id, outcome="error", origin=origin, tampered=tampered,
+                    output_tail=f"sandbox failure: {err}")
+    if isinstance(ran, Cell):
+        return ran
+    res, xml = ran
     counts = junit_counts(xml)
     outcome = junit_outcome(classify_pytest(res.exit_code, res.output, res.timed_out), counts)
     tail = res.output[-3000:]

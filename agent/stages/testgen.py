@@ -15,6 +15,7 @@ from agent.model.base import ModelUnavailable
 from agent.cutoff import extract_test
 from agent.parsing import FormatError, classify_pytest, extract_python, issue_errors, repro_failure_reason
 from agent.prompting import render
+from agent.renewable import in_new_sandbox
 from agent.patches import is_test_file
 from agent.repomap import RepoMap, build_repo_map, code_context
 from agent.repro_imports import repair_imports
@@ -73,10 +74,12 @@ def _run_issue_check(ctx: StageContext, i: int, check: IssueCheck, path: str = "
     path = path or issue_test_path(i)
     case = TestCase(id=id_ or f"i{i:03d}", sample=i, path=path, content=render_check_test([check]),
                     command=repro_command(path), origin=origin, check_kind=check.kind)
+    def run(sb):
+        sb.write_file(path, case.content)
+        return sb.run(case.command, timeout=ctx.config.exec_timeout_s)
+
     try:
-        with ctx.new_sandbox() as sb:
-            sb.write_file(path, case.content)
-            res = sb.run(case.command, timeout=ctx.config.exec_timeout_s)
+        res = in_new_sandbox(ctx.new_sandbox, run)     # once more in a new one if the container is lost
     except Exception as err:       # a dead sandbox is not a verdict on the check: redone on resume
         case.reason = f"sandbox failed: {err}"
         return case

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agent.twins import order_twins
 from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, RankedCandidate, RewardScore
 
 
@@ -117,6 +118,7 @@ def rank_candidates(candidates: list[Candidate], matrix: ExecutionMatrix,
                                       regression_ok=reg, reward=rw, count=c.count, support=support.get(c.id),
                                       unchanged=c.id in unchanged, share=round(share, 4),
                                       cluster=behaviour.signatures.get(c.id) if c.id in support else None))
+    ranked = order_twins(ranked, candidates, matrix)      # the evidence cannot tell them apart: samples decide
     ranked.sort(key=lambda r: (r.unchanged, -r.score, -_agreement(r), -r.count, r.candidate))
     return ranked
 

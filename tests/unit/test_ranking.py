@@ -241,3 +241,33 @@ def test_a_candidate_that_repairs_a_failing_repository_test_is_not_a_no_op():
     assert unchanged == {"trade", "noop"} and "fix" not in support
     ranked = rank_candidates(cands, m, {}, behaviour=b)
     assert ranked[0].candidate == "fix" and not ranked[0].unchanged
+
+
+def test_execution_twins_are_ordered_by_samples_then_by_the_smaller_diff_not_by_the_judge():
+    """The demo with seed 1 (docs/reports/select-trajectory/RULE-s34-twins.md): the right fix three samples wrote and
+    the same fix plus an unexercised wrong edit one sample wrote behave alike and pass the same tests; the judge's
+    0.650 against 0.644 must not choose. Twins that execution tells apart keep the judge's order."""
+    from agent.schema import Behaviour, BehaviourCluster
+    fix = Candidate(id="fix", diff="+ a\n- b\n", key="fix", samples=[0, 1, 2], files=["a.py"])
+    more = Candidate(id="more", diff="+ a\n- b\n+ c\n- d\n", key="more", samples=[3], files=["a.py"])
+    small = Candidate(id="small", diff="+ a\n- b\n", key="small", samples=[4], files=["a.py"])
+    b = Behaviour(original="o", signatures={"fix": "s", "more": "s", "small": "s"}, informative=True, best="s",
+                  clusters=[BehaviourCluster(signature="s", candidates=["fix", "more", "small"], support=5,
+                                             changed=True, issue_ok=True)])
+    judge = {"fix": 0.644, "more": 0.650, "small": 0.66}
+    rewards = {c: RewardScore(candidate=c, scores=[v], mean=v) for c, v in judge.items()}
+    same = matrix({"fix": {"t1": "pass"}, "more": {"t1": "pass"}, "small": {"t1": "pass"}},
+                  regression={"fix": ("pass", []), "more": ("pass", []), "small": ("pass", [])})
+    ranked = rank_candidates([fix, more, small], same, rewards, behaviour=b)
+    assert [r.candidate for r in ranked] == ["fix", "small", "more"]
+    assert [r.reward for r in ranked] == [0.644, 0.66, 0.650]           # each keeps its own judge score
+    assert ranked[0].score >= ranked[1].score >= ranked[2].score
+    assert decide([fix, more, small], same, rewards, abstain_below=0.45, behaviour=b).candidate == "fix"
+    # `more` also breaks a repository test: no longer a twin, so the order is the evidence's again
+    apart = matrix({"fix": {"t1": "pass"}, "more": {"t1": "pass"}},
+                   regression={"fix": ("pass", []), "more": ("fail", ["t_x"])})
+    two = {c: r for c, r in rewards.items() if c != "small"}
+    assert rank_candidates([fix, more], apart, two, behaviour=b)[0].candidate == "fix"
+    rewards_hi = {**two, "fix": RewardScore(candidate="fix", scores=[0.3], mean=0.3)}
+    only_tests = matrix({"fix": {"t1": "pass", "t2": "fail"}, "more": {"t1": "pass", "t2": "pass"}})
+    assert rank_candidates([fix, more], only_tests, rewards_hi, behaviour=b)[0].candidate == "more"

@@ -41,6 +41,8 @@ class Renewable:
         self.renewals = 0
 
     def __getattr__(self, name: str):
+        if name.startswith("_"):     # our own attributes, not set yet (copy, pickle): never the sandbox's
+            raise AttributeError(name)
         return getattr(self._current, name)
 
     def attempt(self, fn: Callable[[], T]) -> T:

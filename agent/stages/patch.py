@@ -25,6 +25,7 @@ from agent.runfolder import CANDIDATES, STAGE_DIRS
 from agent.sampling import sample_many
 from agent.schema import Candidate, Location, PatchAttempt, PatchOutput, TestCase, Trajectory
 from agent.stages.context import StageContext
+from sandbox.base import SandboxLost
 from agent.stages.patch_edits import PROMPTS, ask_one_line, copies_example, land_changes, parser_for, repeats_issue
 from agent.stages.patch_cloze import cloze_mutants, samples_pass
 from agent.stages.patch_mutants import try_mutants
@@ -138,8 +139,14 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                 raise FormatError("Your revision does not change the code you already had. Make a different change.")
             attempt = PatchAttempt(step=len(attempts), diff=diff, files_after=files, rules=rules)
             failure = ""
-            if checks:   # before the attempt counts: a lost sandbox reruns this act from its start
-                attempt.checks, failure = run_checks(sandbox, checks, ctx.config.exec_timeout_s)
+            try:
+                if checks:
+                    attempt.checks, failure = run_checks(sandbox, checks, ctx.config.exec_timeout_s)
+            except SandboxLost:   # not an attempt yet: the act reruns from its start in a new sandbox
+                raise
+            except Exception:     # the edit landed, only its checks could not run: it stays a candidate
+                attempts.append(attempt)
+                raise
             attempts.append(attempt)
             if all(v == "pass" for v in attempt.checks.values()):
                 return attempt

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 import uuid
+from functools import partial
 from concurrent.futures import ThreadPoolExecutor
 
 from agent.covering_tests import regression_targets
@@ -36,34 +37,29 @@ def _run_cell(ctx: StageContext, candidate: Candidate | None, test: TestCase | N
     tampered = tampered_files(candidate.diff) if candidate is not None else []
     # A random name: code under test cannot prepare a report for a path it does not know.
     junit = f"/tmp/swe-agent-junit-{uuid.uuid4().hex}.xml"
-    def run(sb):
+    cell = partial(Cell, candidate=cand_id, test=test_id, origin=origin, tampered=tampered)
+
+    def run(sb) -> Cell:
         if candidate is not None:
             applied = sb.apply_patch(candidate.diff)
             if not applied.ok:
-                return Cell(candidate=cand_id, test=test_id, outcome="apply_failed", origin=origin,
-                            tampered=tampered, output_tail=applied.message[-2000:])
+                return cell(outcome="apply_failed", output_tail=applied.message[-2000:])
         if test is not None:
             sb.write_file(test.path, test.content)
         res = sb.run(with_junit(command, junit), timeout=ctx.config.exec_timeout_s)
-        return res, (_read_junit(sb, junit) if not res.timed_out else None)
+        counts = junit_counts(_read_junit(sb, junit) if not res.timed_out else None)
+        outcome = junit_outcome(classify_pytest(res.exit_code, res.output, res.timed_out), counts)
+        tail = res.output[-3000:]
+        if tampered and outcome == "pass":
+            outcome = "fail"
+            tail = f"not counted: the candidate edits test/config files {tampered}\n" + tail
+        return cell(outcome=outcome, duration_s=round(res.duration_s, 3), output_tail=tail, junit=counts,
+                    failed_tests=pytest_failures(res.output) if test is None else [])
 
     try:   # a container lost under the cell (removed, engine restarted) gets one new sandbox
-        ran = in_new_sandbox(ctx.new_sandbox, run)
+        return in_new_sandbox(ctx.new_sandbox, run)
     except Exception as err:  # a dead sandbox is this cell's error, not the run's
-        return Cell(candidate=cand_id, test=test_id, outcome="error", origin=origin, tampered=tampered,
-                    output_tail=f"sandbox failure: {err}")
-    if isinstance(ran, Cell):
-        return ran
-    res, xml = ran
-    counts = junit_counts(xml)
-    outcome = junit_outcome(classify_pytest(res.exit_code, res.output, res.timed_out), counts)
-    tail = res.output[-3000:]
-    if tampered and outcome == "pass":
-        outcome = "fail"
-        tail = f"not counted: the candidate edits test/config files {tampered}\n" + tail
-    return Cell(candidate=cand_id, test=test_id, outcome=outcome, duration_s=round(res.duration_s, 3),
-                output_tail=tail, failed_tests=pytest_failures(res.output) if test is None else [],
-                origin=origin, tampered=tampered, junit=counts)
+        return cell(outcome="error", output_tail=f"sandbox failure: {err}")
 
 
 def _cell_file(cand: str, test: str) -> str:

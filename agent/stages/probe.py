@@ -93,23 +93,21 @@ def write_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:
 
 
 def _run(ctx: StageContext, candidate: Candidate | None, label: str, script: str, key: str) -> ProbeRun | None:
-    def run(sb):
+    def run(sb) -> ProbeRun:
         if candidate is not None:
             applied = sb.apply_patch(candidate.diff)
             if not applied.ok:
                 return ProbeRun(candidate=label, probes=key, status="apply_failed", message=applied.message[-500:])
         sb.write_file(PROBE_FILE, script)
-        return sb.run(run_command(), timeout=ctx.config.exec_timeout_s)
+        res = sb.run(run_command(), timeout=ctx.config.exec_timeout_s)
+        # A script timing out as a whole is a behaviour too (it is marked in the last statement's output).
+        return ProbeRun(candidate=label, probes=key, outputs=parse_outputs(res.output, res.timed_out),
+                        duration_s=round(res.duration_s, 3))
 
     try:    # once more in a new sandbox if the container is lost under it
-        res = in_new_sandbox(ctx.new_sandbox, run)
+        return in_new_sandbox(ctx.new_sandbox, run)
     except Exception:       # a dead sandbox observes nothing; not cached, so a resumed run tries again
         return None
-    if isinstance(res, ProbeRun):
-        return res
-    # A script timing out as a whole is a behaviour too (it is marked in the last statement's output).
-    return ProbeRun(candidate=label, probes=key, outputs=parse_outputs(res.output, res.timed_out),
-                    duration_s=round(res.duration_s, 3))
 
 
 def run_probes(ctx: StageContext, candidates: list[Candidate], probes: list[Probe]) -> dict[str, ProbeRun]:

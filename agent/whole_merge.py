@@ -6,10 +6,15 @@ module docstring with `from __future__ import annotations`, or `import datetime 
 header with the issue's own import line (`from paginate import page_count, paginate` inside
 paginate/pages.py: a circular import). Each such candidate fails the repository's tests whatever its fix.
 
-`merge_whole_file` keeps the answer as it is when it drops nothing; otherwise its definitions and changed
-assignments are spliced into the original by their `ast` spans (agent/ast_splice.py, the function format's
-splicer), so what the answer left out stays, and imports of names the file defines itself are left out.
-Pure: no I/O, no model, no sandbox.
+Answers also add code that shows the fix rather than making it (session 35: 12 candidates of train 8943466 and
+test bb5a867): the issue's example pasted above the class it calls (`a = Cart("ann")`: a NameError on import),
+`print(shift_hours("22:00", "06:00"))`, a call of a test function, an `if __name__ == "__main__":` block, an
+`__all__`. Such a statement cannot be spliced, so the whole answer landed as sent, with what it dropped lost too.
+
+`merge_whole_file` first takes out that demo code (`demo_code`), then keeps the answer as it is when it drops
+nothing; otherwise its definitions and changed assignments are spliced into the original by their `ast` spans
+(agent/ast_splice.py, the function format's splicer), so what the answer left out stays, and imports of names
+the file defines itself are left out. Pure: no I/O, no model, no sandbox.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import ast
 
 from agent.ast_splice import _assigned, splice_function
 from agent.parsing import FormatError, IdenticalError
+from agent.patches import is_test_file
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -56,6 +62,56 @@ def dropped(original: ast.Module, answer: ast.Module) -> list[tuple]:
     return sorted(_keys(original) - _keys(answer), key=str)
 
 
+def _loaded(nodes) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _main_guard(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and "__name__" in _loaded([stmt.test])
+
+
+def _callee(stmt: ast.stmt) -> str | None:
+    """What a top-level expression statement calls (`print`, `app.register`); None for anything else."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        return ast.unparse(stmt.value.func)
+    return None
+
+
+def demo_code(original: ast.Module, answer: ast.Module, *, test_module: bool = False) -> list[ast.stmt]:
+    """Top-level statements of the answer, not in the original, that run an example instead of defining
+    anything: expression statements (calls, prints; not the module docstring), asserts, loops, an
+    `if __name__ == "__main__":` block, a new `test_*` function (outside a test module), and assignments of
+    new names that no definition or other kept statement of the answer reads (`a = Cart("ann")`,
+    `__all__ = [...]`). Not demo code: a changed form of a statement the original has (a call of the same
+    function, its own main block), which may be the fix."""
+    had = {ast.dump(s) for s in original.body}
+    names = {n for s in original.body for n in _names(s)}
+    calls = {c for s in original.body if (c := _callee(s))}
+    guarded = any(_main_guard(s) for s in original.body)
+    new = [s for k, s in enumerate(answer.body) if ast.dump(s) not in had and not (k == 0 and _key(s, True) == ("docstring",))]
+    demo = [s for s in new if (isinstance(s, (ast.Expr, ast.Assert, ast.For, ast.While)) and _callee(s) not in calls)
+            or (_main_guard(s) and not guarded)]
+    tests = [s for s in new if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name.startswith("test")
+             and not test_module]
+    assigns = [s for s in new if isinstance(s, (ast.Assign, ast.AnnAssign)) and _names(s)] + tests
+    assigns = [s for s in assigns if not set(_names(s)) & names]
+    while True:       # a new name read only by demo code is demo code too
+        rest = [s for s in answer.body if s not in demo and s not in assigns]
+        read = _loaded(rest)
+        more = [s for s in assigns if not set(_names(s)) & read]
+        if not more:
+            return sorted(demo, key=lambda s: s.lineno)
+        demo += more
+        assigns = [s for s in assigns if s not in more]
+
+
+def _without(answer: str, stmts: list[ast.stmt]) -> str:
+    lines = answer.split("\n")
+    for s in sorted(stmts, key=lambda s: s.lineno, reverse=True):
+        del lines[s.lineno - 1:s.end_lineno]
+    return "\n".join(lines)
+
+
 def merge_whole_file(original: str, answer: str, path: str) -> tuple[str, str]:
     """(new content, rule) for a whole-file answer: ("answer as is", "whole_file") when it keeps all of the
     original's top level and imports nothing from itself; else the answer's definitions spliced into the
@@ -65,13 +121,16 @@ def merge_whole_file(original: str, answer: str, path: str) -> tuple[str, str]:
         before, after = ast.parse(original), ast.parse(answer)
     except SyntaxError:
         return answer, "whole_file"
+    demo = demo_code(before, after, test_module=is_test_file(path))
+    if demo:
+        try:
+            answer, after = _without(answer, demo), ast.parse(_without(answer, demo))
+        except SyntaxError:        # `a = f(); print(a)` on one line: leave the answer as it is
+            demo = []
     pasted = self_imports(before, after)
     if not pasted and not dropped(before, after):
-        return answer, "whole_file"
-    lines = answer.split("\n")
-    for s in sorted(pasted, key=lambda s: s.lineno, reverse=True):
-        del lines[s.lineno - 1:s.end_lineno]
-    cleaned = "\n".join(lines)
+        return answer, "whole_file:demo-cut" if demo else "whole_file"
+    cleaned = _without(answer, pasted)
     try:
         return splice_function(original, cleaned, path)[0], "whole_file:merged"
     except IdenticalError:

@@ -102,3 +102,85 @@ def test_the_patch_stage_lands_the_merge_and_a_left_out_only_answer_is_a_no_op(t
     only_left_out = "```python\n" + ORIGINAL[:ORIGINAL.index("def unique_slug")] + "```\n"
     with LocalSandbox(repo) as sb, pytest.raises(UnchangedError):
         land_changes(parser_for("whole_file", "slugs/slugify.py", len(ORIGINAL))(only_left_out), sb, known)
+
+
+CART = '''"""A shopping cart that belongs to one customer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class LineItem:
+    name: str
+    price: float
+    qty: int = 1
+
+
+class Cart:
+    def __init__(self, customer: str, items=[]):
+        self.customer = customer
+        self.items = items
+
+    def total(self) -> float:
+        return round(sum(i.price * i.qty for i in self.items), 2)
+'''
+
+# What the 1.5B model sent for cart in train 8943466 (sample 7, shortened): the issue's example pasted above the
+# class it calls (a NameError on import), the docstring, imports and LineItem left out. It landed as sent.
+CART_ANSWER = '''from shop import Cart
+
+a = Cart("ann")
+b = Cart("bob")
+print(b.total())  # 3.5, expected 0
+
+# Fix: ensure the cart's items are properly initialized
+class Cart:
+    def __init__(self, customer: str, items=None):
+        self.customer = customer
+        self.items = items if items is not None else []
+
+    def total(self) -> float:
+        return round(sum(i.price * i.qty for i in self.items), 2)
+'''
+
+
+def test_the_issue_example_pasted_above_the_class_is_cut_and_what_was_left_out_stays():
+    new, rule = merge_whole_file(CART, CART_ANSWER, "shop/cart.py")
+    assert rule == "whole_file:merged"
+    assert new == CART.replace("items=[]", "items=None").replace(
+        "self.items = items\n", "self.items = items if items is not None else []\n")
+
+
+def test_demo_code_after_a_complete_answer_is_cut():
+    fixed = ORIGINAL.replace("+ 1", "+ 2")
+    answer = fixed + ('\n\ndef test_slug():\n    assert slugify("A b") == "a-b"\n\n\ntest_slug()\n'
+                      'EXAMPLE = "Hello World"\nprint(slugify(EXAMPLE))\nassert unique_slug("a", set()) == "a"\n'
+                      'for t in ["x"]:\n    print(t)\n__all__ = ["slugify"]\n\nif __name__ == "__main__":\n    print(1)\n')
+    new, rule = merge_whole_file(ORIGINAL, answer, "slugs/slugify.py")
+    assert rule == "whole_file:demo-cut"
+    assert new.rstrip("\n") == fixed.rstrip("\n")
+
+
+def test_code_the_fix_needs_and_changed_module_statements_are_not_demo_code():
+    original = ORIGINAL + "\n\nregister(slugify)\n"
+    answer = original.replace("register(slugify)", 'register(slugify, name="slug")').replace(
+        'base = slugify(text) or "item"', "base = slugify(text) or FALLBACK") + '\nFALLBACK = "item"\n'
+    new, rule = merge_whole_file(original, answer, "slugs/slugify.py")
+    assert (new, rule) == (answer, "whole_file")        # a new constant a function reads, a changed call: kept
+    tests = "def test_old():\n    assert True\n"
+    answer = tests + "\n\ndef test_new():\n    assert 1\n"
+    assert merge_whole_file(tests, answer, "tests/test_slug.py") == (answer, "whole_file")
+
+
+def test_an_answer_that_is_the_original_plus_demo_code_is_a_no_op(tmp_path):
+    from sandbox.local_sandbox import LocalSandbox
+    import subprocess
+    repo = tmp_path / "repo"
+    (repo / "slugs").mkdir(parents=True)
+    (repo / "slugs" / "slugify.py").write_text(ORIGINAL)
+    for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", *cmd], cwd=repo, check=True)
+    reply = "```python\n" + ORIGINAL + '\nprint(slugify("Hello World"))\n```\n'
+    with LocalSandbox(repo) as sb, pytest.raises(UnchangedError):
+        land_changes(parser_for("whole_file", "slugs/slugify.py", len(ORIGINAL))(reply), sb, {"slugs/slugify.py"})

@@ -23,6 +23,7 @@ from agent.mutate import Mutant, function_span, mutants
 from agent.parsing import classify_pytest, pytest_failures
 from agent.patches import is_test_file, strip_diff_noise
 from agent.reach import parse_trace, reached_lines, trace_command
+from agent.renewable import in_new_sandbox
 from agent.runfolder import MUTANTS
 from agent.schema import TestCase
 from agent.stages.context import StageContext
@@ -131,14 +132,18 @@ def try_mutants(ctx: StageContext, sources: dict[str, str], targets: list[Target
         todo += [m for m in more(reach) if m.text not in known]
     if todo:
         started = time.monotonic()
-        try:
-            with ctx.new_sandbox() as sb:
-                record.regression_command, baseline = _baseline(sb, sorted({m.path for m in todo}), ctx.config.exec_timeout_s)
-                _write(sb, checks)
-                for m in todo:
-                    original = sources[m.path] if m.path in sources else sb.read_file(m.path)   # pieces: any file
-                    record.tried.append(_try(sb, m, original, checks, record.regression_command, baseline,
-                                             min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s, gone))
+        def search(sb):
+            command, baseline = _baseline(sb, sorted({m.path for m in todo}), ctx.config.exec_timeout_s)
+            _write(sb, checks)
+            tried = []
+            for m in todo:
+                original = sources[m.path] if m.path in sources else sb.read_file(m.path)   # pieces: any file
+                tried.append(_try(sb, m, original, checks, command, baseline,
+                                  min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s), ctx.config.exec_timeout_s, gone))
+            return command, tried
+
+        try:   # a container lost under the search: the whole search again in one new sandbox
+            record.regression_command, record.tried = in_new_sandbox(ctx.new_sandbox, search)
         except Exception as err:  # a dead engine or sandbox: the samples' candidates still go on
             return MutationRecord(checks=record.checks, targets=record.targets, error=str(err)[:500])  # not saved: a resume retries
         record.duration_s = round(time.monotonic() - started, 2)
@@ -157,10 +162,12 @@ def trace_checks(ctx: StageContext, checks: list[TestCase], sources: dict[str, s
         return None
     paths = sorted({path for path, _ in spans})
     timeout = min(CHECK_TIMEOUT_S, ctx.config.exec_timeout_s)
+    def trace(sb):
+        _write(sb, checks)
+        return [parse_trace(sb.run(trace_command(paths, t.path), timeout=timeout).output) for t in checks]
+
     try:
-        with ctx.new_sandbox() as sb:
-            _write(sb, checks)
-            traces = [parse_trace(sb.run(trace_command(paths, t.path), timeout=timeout).output) for t in checks]
+        traces = in_new_sandbox(ctx.new_sandbox, trace)
     except Exception:  # a dead engine: the search tries every line, as before
         return None
     return reached_lines(traces, spans)

@@ -142,3 +142,36 @@ def test_an_execution_cell_whose_container_is_lost_runs_once_more(docker_client,
         assert cell.outcome == "fail" and "assert -1 == 3" in cell.output_tail
     else:
         assert cell.outcome == "error" and "is gone" in cell.output_tail
+
+
+@pytest.mark.parametrize("lose", [1, 2])
+def test_a_mutant_search_whose_container_is_lost_runs_once_more(docker_client, repo_image, sandbox_run_id,
+                                                                tmp_path, lose):
+    """The one-token repair search loses its container as soon as it started. Once: the search runs again in a
+    new sandbox and finds the repair. Every time: the search reports the error and saves nothing (a resume
+    retries it); the run goes on with the samples' candidates."""
+    from agent.focus import Target
+    from agent.runfolder import MUTANTS
+    from agent.schema import TestCase
+    from agent.stages.patch_mutants import try_mutants
+    from tests.support.sandbox import CALC
+    opened: list[str] = []
+
+    def new_sandbox() -> DockerSandbox:
+        sb = DockerSandbox.start(repo_image, client=docker_client, labels={"swe-agent.run": sandbox_run_id})
+        opened.append(sb.id)
+        if len(opened) <= lose:
+            _remove(docker_client, sb.id)
+        return sb
+
+    check = TestCase(id="i000", sample=0, path="test_issue_check.py", kept=True, origin="issue", check_kind="equals",
+                     command="python -m pytest -q test_issue_check.py",
+                     content="from calc import add\n\n\ndef test_issue():\n    assert add(2, 3) == 5\n")
+    ctx = _cell_context(tmp_path, new_sandbox)
+    record = try_mutants(ctx, {"calc.py": CALC}, [Target("calc.py", "add")], [check], limit=20)
+    assert len(opened) == 2
+    if lose == 1:
+        assert [t.rule.split(" (")[0] for t in record.kept] == ["op - -> +"]
+        assert ctx.run.exists(MUTANTS)
+    else:
+        assert "is gone" in record.error and not record.tried and not ctx.run.exists(MUTANTS)

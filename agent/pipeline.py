@@ -15,7 +15,7 @@ from agent.funnel import patch_funnel
 from agent.model.client import LiteLLMModel
 from agent.model.embedded import resolve as resolve_model
 from agent.progress import Progress
-from agent.runfolder import CONFIG, FINAL_DIFF, ISSUE, LEDGER, META, RESULT, ROUNDS, RunFolder
+from agent.runfolder import CONFIG, FINAL_DIFF, ISSUE, LEDGER, META, RESULT, ROUNDS, TRAJECTORY_GLOBS, RunFolder
 from agent.sandboxes import sandbox_factory
 from agent.schema import Decision, Issue, Result, StageSummary, SpendRecord
 from agent.ranking import behaviour_votes, is_decisive
@@ -123,7 +123,7 @@ def solve(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, *, commi
             locations = localize(ctx)
         decision, candidates, patch_trajs, tests, matrix, rounds = _decide_in_rounds(ctx, locations, verifier)
         clock = ctx.clock
-    result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started)
+    result = _result(run, issue, config, ledger, decision, candidates, patch_trajs, tests, started, len(rounds))
     result.time = total(clock.rows(), (started, started + result.duration_s))
     for name, spent in stage_times(clock.rows()).items():
         result.stages.setdefault(name, StageSummary()).time = spent
@@ -179,7 +179,8 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
     return decision, candidates, patch_trajs, tests, matrix, rounds
 
 
-def _result(run, issue, config, ledger, decision: Decision, candidates, patch_trajs, tests, started) -> Result:
+def _result(run, issue, config, ledger, decision: Decision, candidates, patch_trajs, tests, started,
+            n_rounds: int = 1) -> Result:
     chosen = next((c for c in candidates if c.id == decision.candidate), None) if decision.status == "selected" else None
     reason = ledger.exhausted_reason()
     status = decision.status
@@ -188,9 +189,15 @@ def _result(run, issue, config, ledger, decision: Decision, candidates, patch_tr
     stages = {}
     for name, spend in ledger.snapshot().stages.items():
         stages[name] = StageSummary(spend=SpendRecord(**spend.model_dump()))
-    stages.setdefault("patch", StageSummary()).samples = config.patch.samples
-    stages["patch"].finished = len(patch_trajs)
-    stages["patch"].failed = sum(1 for t in patch_trajs if not t.patch.diff)
+    for name in TRAJECTORY_GLOBS:         # every sampling stage: samples run, with output, without
+        trajs = run.trajectories(name)
+        if trajs:
+            ok = sum(1 for t in trajs if t.status == "ok")
+            summary = stages.setdefault(name, StageSummary())
+            summary.samples, summary.finished, summary.failed = len(trajs), ok, len(trajs) - ok
+    asked = config.patch.samples + max(n_rounds - 1, 0) * config.escalate.patch_samples
+    patch = stages.setdefault("patch", StageSummary())
+    patch.samples = max(patch.samples, asked)    # an early stop or the budget ran fewer than were asked for
     return Result(
         issue_id=issue.id, status=status, final_diff=chosen.diff if chosen else "",
         candidate=chosen.id if chosen else None, confidence=decision.confidence,

@@ -12,7 +12,8 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from agent.budget import LedgerState
-from agent.schema import Behaviour, Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore, TestCase
+from agent.schema import (Behaviour, Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore,
+                          TestCase, Trajectory)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,6 +37,9 @@ FORMER_DIRS = {
     STAGE_DIRS["reward"]: "05_reward",
     STAGE_DIRS["select"]: "06_selection",
 }
+# Which of a stage folder's files are trajectories (the rest are stage outputs); "probe" writes into PROBES_DIR.
+TRAJECTORY_GLOBS = {"localize": ["sample_*.json"], "test": ["sample_*.json"], "patch": ["sample_*.json"],
+                    "probe": ["sample_*.json"], "reward": ["*_sample_*.json"], "select": ["trajectory.json"]}
 ISSUE, META, CONFIG, LEDGER, RESULT, FINAL_DIFF = (
     "issue.json", "meta.json", "config.json", "ledger.json", "result.json", "final.diff")
 LOCATIONS = f"{STAGE_DIRS['localize']}/locations.json"      # list[Location], merged over samples
@@ -227,6 +231,13 @@ class RunFolder:
 
     # What the stages leave behind, typed: one loader for the report, the PR body, batch grading,
     # replay and the benches.
+    def trajectories(self, stage: str) -> list[Trajectory]:
+        """The stage's trajectories in file order (unreadable ones skipped, with a warning)."""
+        rel = PROBES_DIR if stage == "probe" else STAGE_DIRS[stage]
+        folder = self.path(rel)
+        return [t for pattern in TRAJECTORY_GLOBS.get(stage, []) for p in sorted(folder.glob(pattern))
+                if (t := self.record(f"{rel}/{p.name}", Trajectory)) is not None]
+
     def issue(self) -> Issue | None:
         return self.record(ISSUE, Issue)
 

@@ -245,9 +245,9 @@ class Decision(BaseModel):
 
 
 class StageSummary(BaseModel):
-    samples: int = 0
-    finished: int = 0
-    failed: int = 0
+    samples: int = 0       # sample trajectories run (the patch stage: asked for over all rounds, at least)
+    finished: int = 0      # of those, the ones that ended with an output (status "ok")
+    failed: int = 0        # ended without one: no usable answer, a model or sandbox error, the budget
     spend: SpendRecord = Field(default_factory=SpendRecord)
     time: StageTime | None = None     # wall seconds split into model / sandbox / ours (agent/timing.py)
 

@@ -14,9 +14,6 @@ from agent.runfolder import CANDIDATES, DECISION, LOCATIONS, MATRIX, STAGE_DIRS,
 from agent.schema import (Candidate, Decision, ExecutionMatrix, Issue, Location, Result, RewardScore,
                           TestCase, Trajectory)
 
-# Which of a stage folder's files are trajectories (the rest are stage outputs).
-TRAJECTORY_GLOBS = {"localize": ["sample_*.json"], "patch": ["sample_*.json"], "test": ["sample_*.json"],
-                    "reward": ["*_sample_*.json"], "select": ["trajectory.json"]}
 # The file whose presence means the stage finished.
 STAGE_DONE = {"localize": LOCATIONS, "patch": CANDIDATES, "test": TESTS, "execute": MATRIX, "reward": None,
               "select": DECISION}
@@ -59,12 +56,7 @@ def load_run(root: Path | str) -> RunView:
     view.config = run.config()
     for name in STAGE_DIRS:
         folder = run.stage_dir(name)          # an old run folder's stage is shown under its old name
-        trajs = []
-        for pattern in TRAJECTORY_GLOBS.get(name, []):
-            for p in sorted(folder.glob(pattern)):
-                t = run.record(f"{STAGE_DIRS[name]}/{p.name}", Trajectory)
-                if t is not None:
-                    trajs.append(t)
+        trajs = run.trajectories(name)
         done = STAGE_DONE[name]
         exists = folder.is_dir()
         status = "not run" if not exists else "done" if done is None or run.path(done).is_file() else "partial"

@@ -11,7 +11,7 @@ from agent.repo_input import issue_from_text
 from agent.summary import summary_text
 from tests.support.openai_server import ScriptedOpenAI
 from tests.support.paths import ROOT
-from tests.support.pipeline import ISSUE, Script, make_repo
+from tests.support.pipeline import GARBAGE, ISSUE, Script, make_repo
 
 
 def test_solve_records_where_the_time_went(tmp_path):
@@ -55,3 +55,28 @@ def test_bench_solve_prints_the_split_per_stage_against_the_one_call_baseline(tm
     def rows(out):
         return [line for line in out.splitlines() if line.startswith("| ")]
     assert rows(first) == rows(again) and len(rows(first)) >= 5
+
+
+def test_every_sampling_stage_counts_its_samples_in_result_json(tmp_path):
+    """Not only the patch stage: localization, test writing, probes and the judge say how many samples ran,
+    how many gave an output and how many did not (a garbage patch answer is one that did not)."""
+    from agent.runfolder import RunFolder
+    repo = make_repo(tmp_path)
+    cfg = load_config(None, [], **{"workers": 1, "exec_timeout_s": 30, "early_stop": False, "sandbox": "local",
+                                   "patch.edit_format": "search_replace", "patch.max_revisions": 0,
+                                   "patch.samples": 4, "test.samples": 2, "escalate.rounds": 0,
+                                   "model.name": "openai/scripted", "patch.mutants": 0, "patch.cloze": 0})
+    with ScriptedOpenAI(Script(patches=(GARBAGE,))) as server:
+        cfg = cfg.model_copy(update={"model": cfg.model.model_copy(update={"api_base": server.api_base})})
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
+    run = RunFolder(tmp_path / "run")
+    saved = json.loads((tmp_path / "run" / "result.json").read_text())["stages"]
+    for stage in ("localize", "test", "patch"):        # no candidate: no judge samples
+        trajs = run.trajectories(stage)
+        ok = sum(t.status == "ok" for t in trajs)
+        assert trajs and (saved[stage]["samples"], saved[stage]["finished"], saved[stage]["failed"]) == \
+            (len(trajs), ok, len(trajs) - ok), stage
+    assert saved["test"]["samples"] == 2 and saved["test"]["finished"] >= 1
+    assert (saved["patch"]["samples"], saved["patch"]["finished"], saved["patch"]["failed"]) == (4, 0, 4)
+    assert result.status == "abstained" and result.stages["localize"].samples == cfg.localize.samples
+    assert saved["reward"]["samples"] == 0

@@ -23,6 +23,8 @@ MANAGED = {"swe-agent.managed": "1"}
 # Only these reach the container; the host environment (API keys, tokens) never does.
 BASE_ENV = {"HOME": "/root", "LANG": "C.UTF-8", "TERM": "dumb", "PAGER": "cat", "GIT_PAGER": "cat"}
 DIFF_MAX_BYTES = 64 * 1024 * 1024   # a diff is never truncated; beyond this it is an error
+# The engine failing to answer: its own errors, and a refused or missing socket (requests raises those as OSError).
+ENGINE_ERRORS = (docker.errors.DockerException, OSError)
 HOST_GRACE_S = 10.0   # the host-side deadline: in-container timeout + this (slow, shared machines)
 # Images we build run commands as this user (it owns /repo and /opt/venv, see sandbox.images);
 # other images (prebuilt SWE-bench ones: /testbed is root's) as root without capabilities.
@@ -67,7 +69,7 @@ class DockerSandbox:
                 client.api, image, labels=dict(labels or {}), environment={**BASE_ENV, "HOME": home},
                 working_dir=workdir, network=network, mem_limit=mem_limit, pids_limit=pids_limit,
                 nano_cpus=nano_cpus, tmp_size=tmp_size, disk_size=disk_size)
-        except docker.errors.DockerException as err:
+        except ENGINE_ERRORS as err:
             if own_client:
                 client.close()
             raise SandboxError(f"cannot start a container of {image}: {err}") from err
@@ -103,7 +105,7 @@ class DockerSandbox:
             return execio.run_exec(self.api, self.id, argv, deadline_s=deadline_s, user=self.user, stdin=stdin,
                                    workdir=_abs(cwd, self.workdir) if cwd else self.workdir, env=env,
                                    head=head, tail=tail)
-        except (docker.errors.DockerException, OSError) as err:
+        except ENGINE_ERRORS as err:
             self._raise_if_lost(f"exec failed: {err}")
             raise SandboxError(f"exec in {self.id[:12]} failed: {err}") from err
 
@@ -114,7 +116,7 @@ class DockerSandbox:
             running = self.api.inspect_container(self.id)["State"]["Running"]
         except docker.errors.NotFound:
             running = False
-        except (docker.errors.DockerException, OSError):
+        except ENGINE_ERRORS:
             return
         if not running:
             raise SandboxLost(f"container {self.id[:12]} is gone ({what[:300]})")
@@ -137,6 +139,9 @@ class DockerSandbox:
             except docker.errors.NotFound:
                 self._raise_if_lost(f"reading {path}")   # the container, not the file, may be what is missing
                 raise FileNotFoundError(f"{path}: no such file in the sandbox") from None
+            except ENGINE_ERRORS as err:
+                self._raise_if_lost(f"reading {path}")
+                raise SandboxError(f"cannot read {path} in {self.id[:12]}: {err}") from err
             with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
                 member = tar.next()
                 if member is None or member.isdir():
@@ -166,7 +171,7 @@ class DockerSandbox:
             # The engine keeps the tar headers' owner (the sandbox user, see _tarinfo): commands can
             # edit what write_file wrote. (copyUIDGID would mean the keeper's user instead.)
             self.api.put_archive(self.id, dest, buf.getvalue())
-        except docker.errors.DockerException as err:
+        except ENGINE_ERRORS as err:
             self._raise_if_lost(f"writing {list(files)}")
             raise SandboxError(f"cannot write {list(files)} in {self.id[:12]}: {err}") from err
 
@@ -211,7 +216,7 @@ class DockerSandbox:
                                                    **self.settings["labels"]}.items())
         try:
             image = self.api.commit(self.id, repository="swe-agent/fork", tag=tag, changes=f"LABEL {labels}")["Id"]
-        except docker.errors.DockerException as err:
+        except ENGINE_ERRORS as err:
             raise SandboxError(f"cannot checkpoint {self.id[:12]}: {err}") from err
         ref = f"swe-agent/fork:{tag}"
         _image_labels[ref] = (self.base_commit, self.user)
@@ -231,7 +236,7 @@ class DockerSandbox:
             self.api.remove_container(self.id, force=True, v=True)
         except docker.errors.NotFound:
             pass
-        except docker.errors.DockerException:
+        except ENGINE_ERRORS:
             pass  # engine busy or gone: `swe-agent sandbox gc` removes labelled leftovers
         if self._own_image:
             _remove_image(self.client, self._own_image)
@@ -280,5 +285,5 @@ def _new_parents(name: str, workdir: str) -> list[str]:
 def _remove_image(client: docker.DockerClient, image: str) -> None:
     try:
         client.api.remove_image(image, noprune=False)
-    except docker.errors.DockerException:
+    except ENGINE_ERRORS:
         pass  # still used by a fork of the fork: gc removes it later

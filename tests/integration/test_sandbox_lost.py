@@ -40,6 +40,26 @@ def test_every_call_on_a_removed_container_says_lost(docker_client, repo_image, 
         sb.close()     # idempotent on a container that is gone
 
 
+@pytest.mark.parametrize("call", ["run", "read_file", "write_file"])
+def test_an_engine_that_does_not_answer_is_an_error_not_a_lost_container(docker_client, repo_image, sandbox_run_id,
+                                                                          tmp_path, call):
+    """A new sandbox would fail alike, so nothing may be renewed: a plain SandboxError (the engine's socket here
+    is a path where no engine listens)."""
+    import docker
+    from sandbox.base import SandboxError
+    sb = DockerSandbox.start(repo_image, client=docker_client, labels={"swe-agent.run": sandbox_run_id})
+    try:
+        sb.api = docker.APIClient(base_url=f"unix://{tmp_path}/no-engine.sock", timeout=5,
+                                  version=docker_client.api.api_version)
+        args = {"run": ("true",), "read_file": ("calc.py",), "write_file": ("x.py", "x = 1\n")}[call]
+        with pytest.raises(SandboxError) as err:
+            getattr(sb, call)(*args)
+        assert not isinstance(err.value, SandboxLost), err.value
+    finally:
+        sb.api = docker_client.api
+        sb.close()
+
+
 def test_a_missing_file_in_a_live_container_is_still_file_not_found(docker_sandbox):
     with pytest.raises(FileNotFoundError):
         docker_sandbox.read_file("no_such_file.py")

@@ -31,6 +31,9 @@ def assert_claim(stmt: ast.stmt) -> tuple[str, str] | None:
     return None
 
 
+_NOTED = re.compile(r"^(.*?\S)\s+(#.*)$")     # a shown value, then a comment on the same line
+
+
 def parse_session(block: Block) -> list[Observation]:
     first = next(ln for ln in block.raw if ln.lstrip().startswith(">>>"))
     ind = len(first) - len(first.lstrip())
@@ -61,10 +64,13 @@ def parse_session(block: Block) -> list[Observation]:
             node, printed = unprint(tree.body[0].value)
             raised, exc_line = raised_by(shown)
             observed = exc_line or "\n".join(s.strip() for s in shown)
+            value = INVALID if raised else parse_value(observed)
             # `>>> to_f(100)  # expected 212.0`: a correction written on the call's own line.
             note = " ".join(_comments("\n".join(src)).values())
-            out.append(Observation(tuple(setup), ast.unparse(node), observed,
-                                   INVALID if raised else parse_value(observed), raised,
+            if not raised and len(shown) == 1 and (m := _NOTED.match(shown[0].strip())) \
+                    and parse_value(m.group(1)) is not INVALID:      # or on its output's: `'-,999'  # expected '-999'`
+                observed, value, note = m.group(1), parse_value(m.group(1)), note or m.group(2)
+            out.append(Observation(tuple(setup), ast.unparse(node), observed, value, raised,
                                    _comment_claim(note)[1] if note else None, lines))
         elif claim:
             out.append(Observation(tuple(setup), claim[0], None, INVALID, None, claim[1], lines))

@@ -19,8 +19,11 @@ _TRIGGER = re.compile(
     r"|produces?)\s+|to\s+(?:get|see|be|return)\s+)?",
     re.I)
 # Where a stated value's phrase ends: "I expected `3`, but got `4`", "Expected `3`, got `4`", "I'd expect `3` here".
+# A comma before a word that is not a value and not "and" / "or" / "respectively" starts a new clause: "I expected
+# `'-999'`, there is no comma in a three-digit number" states `'-999'`.
 _PHRASE_END = re.compile(r"\.(?=\s|$)|[:;!?\n]|\s+\(|\s+[—–-]{1,2}\s+|,?(?:\s+and)?\s+(?:but|because|since|instead"
-                         r"|as|which|so|not|got|received|whereas|while)\b|\s+(?:here|there|in\s+this\s+case)\b")
+                         r"|as|which|so|not|got|received|whereas|while)\b|\s+(?:here|there|in\s+this\s+case)\b"
+                         r"|,\s+(?!(?:and|or|respectively|True|False|None)\b)(?=[A-Za-z])")
 _EXPECT_EXC = re.compile(r"\b(?:expected|expect(?:ing)?|should\s+(?:raise|get|give|be))\s+(?:an?\s+)?`?"
                          r"([A-Za-z_][\w.]*(?:Error|Exception))`?", re.I)
 
@@ -44,7 +47,7 @@ def prose_values(text: str) -> list[str]:
     for m in _TRIGGER.finditer(text):
         rest = text[m.end():]
         # Punctuation inside a code span (`{"a": 1}`) does not end the phrase.
-        masked = re.sub(r"`[^`\n]+`", lambda s: "x" * len(s.group()), rest)
+        masked = re.sub(r"`[^`\n]+`", lambda s: "0" * len(s.group()), rest)     # not a word: a value
         end = _PHRASE_END.search(masked)
         atoms = _atoms(rest[:end.start()] if end else rest)
         for a in atoms or []:

@@ -380,6 +380,36 @@ def test_the_expectation_after_an_output_block_a_should_equal_and_a_session_with
     assert extract_checks(text.replace("`3`", "it to work")) == []
 
 
+SESSION = "```python\n>>> from numfmt import format_number\n>>> format_number(-999, 0)\n'-,999'\n```\n\n"
+
+
+@pytest.mark.parametrize("sentence", [
+    "It should be `'-999'`, there is no comma in a three-digit number.",    # a clause after a comma
+    "It should be `'-999'`, like for positive numbers.",
+    "Correct output: `'-999'`", "Desired: '-999'", "Should've been `'-999'`.", "Shouldn't it be '-999'?",
+    "I'd have thought it returns `'-999'`.", "The result should read `'-999'`.",
+])
+def test_more_ways_of_stating_the_expected_value(sentence):
+    """Phrasings written for the parser's robustness (session 35), none taken from a dev-set issue."""
+    assert [(c.call, c.expected) for c in extract_checks(SESSION + sentence + "\n")] == \
+        [("format_number(-999, 0)", "'-999'")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "It should be `'-999'`, `'-1'` and `'-2'` respectively, or so I thought until today.",   # three values, one call
+    "It should not be `'-,999'`.", "It must be '-999' of course.", "The correct output: see the docs.",
+])
+def test_what_still_states_nothing_or_cannot_be_tied(sentence):
+    assert extract_checks(SESSION + sentence + "\n") == []
+
+
+def test_a_correction_written_after_a_sessions_output_on_the_same_line():
+    text = "```\n>>> from numfmt import format_number\n>>> format_number(-999, 0)\n'-,999'   # expected '-999'\n```\n"
+    assert [(c.call, c.observed, c.expected) for c in extract_checks(text)] == \
+        [("format_number(-999, 0)", "'-,999'", "'-999'")]
+    assert [c.expected for c in extract_checks(text.replace("# expected '-999'", "# wrong"))] == []
+
+
 def test_a_module_level_error_class_as_the_lone_error_line():
     """`re.error: invalid group reference` (lowercase `error` classes of re, socket, struct …) is an error line too."""
     text = ("I ran this:\n\n```python\nprint(inflection.tableize('ChildToy'))\n```\n\nIt fails with:\n\n"

@@ -77,19 +77,34 @@ def _callee(stmt: ast.stmt) -> str | None:
     return None
 
 
+def _configures_a_library(stmt: ast.stmt, imported: set[str]) -> bool:
+    """`atexit.register(close)`, `warnings.filterwarnings(...)`: a call on an imported module or name, which a
+    fix may add at module level (not a call of the module's own code, a print, or a demo variable's method)."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    root = stmt.value.func
+    while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    return isinstance(root, ast.Name) and root.id in imported
+
+
 def demo_code(original: ast.Module, answer: ast.Module, *, test_module: bool = False) -> list[ast.stmt]:
     """Top-level statements of the answer, not in the original, that run an example instead of defining
     anything: expression statements (calls, prints; not the module docstring), asserts, loops, an
     `if __name__ == "__main__":` block, a new `test_*` function (outside a test module), and assignments of
     new names that no definition or other kept statement of the answer reads (`a = Cart("ann")`,
     `__all__ = [...]`). Not demo code: a changed form of a statement the original has (a call of the same
-    function, its own main block), which may be the fix."""
+    function, its own main block) or a call that configures an imported library (`atexit.register(close)`),
+    which may be the fix."""
     had = {ast.dump(s) for s in original.body}
     names = {n for s in original.body for n in _names(s)}
     calls = {c for s in original.body if (c := _callee(s))}
     guarded = any(_main_guard(s) for s in original.body)
     new = [s for k, s in enumerate(answer.body) if ast.dump(s) not in had and not (k == 0 and _key(s, True) == ("docstring",))]
-    demo = [s for s in new if (isinstance(s, (ast.Expr, ast.Assert, ast.For, ast.While)) and _callee(s) not in calls)
+    imported = {(a.asname or a.name).split(".")[0] for s in answer.body if isinstance(s, (ast.Import, ast.ImportFrom))
+                for a in s.names} - {n for s in answer.body for n in _names(s)}
+    demo = [s for s in new if (isinstance(s, (ast.Expr, ast.Assert, ast.For, ast.While)) and _callee(s) not in calls
+                               and not _configures_a_library(s, imported))
             or (_main_guard(s) and not guarded)]
     tests = [s for s in new if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name.startswith("test")
              and not test_module]

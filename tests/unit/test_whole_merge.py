@@ -166,8 +166,9 @@ def test_code_the_fix_needs_and_changed_module_statements_are_not_demo_code():
     original = ORIGINAL + "\n\nregister(slugify)\n"
     answer = original.replace("register(slugify)", 'register(slugify, name="slug")').replace(
         'base = slugify(text) or "item"', "base = slugify(text) or FALLBACK") + '\nFALLBACK = "item"\n'
+    answer = answer.replace("import re\n", "import atexit\nimport re\n") + "atexit.register(print)\n"
     new, rule = merge_whole_file(original, answer, "slugs/slugify.py")
-    assert (new, rule) == (answer, "whole_file")        # a new constant a function reads, a changed call: kept
+    assert (new, rule) == (answer, "whole_file")   # a new constant a function reads, a changed call, a library set up
     tests = "def test_old():\n    assert True\n"
     answer = tests + "\n\ndef test_new():\n    assert 1\n"
     assert merge_whole_file(tests, answer, "tests/test_slug.py") == (answer, "whole_file")

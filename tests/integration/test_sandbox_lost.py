@@ -138,13 +138,8 @@ def _cell_context(tmp_path, new_sandbox):
                         ledger=Ledger(), progress=Progress(False), new_sandbox=new_sandbox, make_model=None)
 
 
-@pytest.mark.parametrize("lose", [1, 2])
-def test_an_execution_cell_whose_container_is_lost_runs_once_more(docker_client, repo_image, sandbox_run_id,
-                                                                  tmp_path, lose):
-    """The engine loses the cell's container (here: removed as soon as it started). Once: the cell runs in a
-    new sandbox and the test's real verdict is recorded. Every time: the cell is an error, not the run."""
-    from agent.schema import TestCase
-    from agent.stages.execute import _run_cell
+def _losing(docker_client, repo_image, sandbox_run_id, lose: int):
+    """(new_sandbox, ids opened): the first `lose` sandboxes it opens have their container removed at once."""
     opened: list[str] = []
 
     def new_sandbox() -> DockerSandbox:
@@ -153,6 +148,18 @@ def test_an_execution_cell_whose_container_is_lost_runs_once_more(docker_client,
         if len(opened) <= lose:
             _remove(docker_client, sb.id)
         return sb
+
+    return new_sandbox, opened
+
+
+@pytest.mark.parametrize("lose", [1, 2])
+def test_an_execution_cell_whose_container_is_lost_runs_once_more(docker_client, repo_image, sandbox_run_id,
+                                                                  tmp_path, lose):
+    """The engine loses the cell's container (here: removed as soon as it started). Once: the cell runs in a
+    new sandbox and the test's real verdict is recorded. Every time: the cell is an error, not the run."""
+    from agent.schema import TestCase
+    from agent.stages.execute import _run_cell
+    new_sandbox, opened = _losing(docker_client, repo_image, sandbox_run_id, lose)
 
     test = TestCase(id="t000", sample=0, path="test_repro.py", kept=True, command="python -m pytest -q test_repro.py",
                     content="from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
@@ -175,14 +182,7 @@ def test_a_mutant_search_whose_container_is_lost_runs_once_more(docker_client, r
     from agent.schema import TestCase
     from agent.stages.patch_mutants import try_mutants
     from tests.support.sandbox import CALC
-    opened: list[str] = []
-
-    def new_sandbox() -> DockerSandbox:
-        sb = DockerSandbox.start(repo_image, client=docker_client, labels={"swe-agent.run": sandbox_run_id})
-        opened.append(sb.id)
-        if len(opened) <= lose:
-            _remove(docker_client, sb.id)
-        return sb
+    new_sandbox, opened = _losing(docker_client, repo_image, sandbox_run_id, lose)
 
     check = TestCase(id="i000", sample=0, path="test_issue_check.py", kept=True, origin="issue", check_kind="equals",
                      command="python -m pytest -q test_issue_check.py",

@@ -5,6 +5,7 @@ import pytest
 
 from agent.parsing import UnchangedError
 from agent.stages.patch_edits import land_changes, parser_for
+from agent.examples import source_dir
 from agent.whole_merge import merge_whole_file
 
 ORIGINAL = '''"""URL slugs from titles."""
@@ -104,30 +105,10 @@ def test_the_patch_stage_lands_the_merge_and_a_left_out_only_answer_is_a_no_op(t
         land_changes(parser_for("whole_file", "slugs/slugify.py", len(ORIGINAL))(only_left_out), sb, known)
 
 
-CART = '''"""A shopping cart that belongs to one customer."""
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-
-@dataclass
-class LineItem:
-    name: str
-    price: float
-    qty: int = 1
-
-
-class Cart:
-    def __init__(self, customer: str, items=[]):
-        self.customer = customer
-        self.items = items
-
-    def total(self) -> float:
-        return round(sum(i.price * i.qty for i in self.items), 2)
-'''
+CART = (source_dir("cart") / "repo" / "shop" / "cart.py").read_text()     # the dev-set example's module
 
 # What the 1.5B model sent for cart in train 8943466 (sample 7, shortened): the issue's example pasted above the
-# class it calls (a NameError on import), the docstring, imports and LineItem left out. It landed as sent.
+# class it calls (a NameError on import), the docstring, imports, LineItem and two methods left out. It landed as sent.
 CART_ANSWER = '''from shop import Cart
 
 a = Cart("ann")

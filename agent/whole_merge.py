@@ -88,23 +88,32 @@ def _configures_a_library(stmt: ast.stmt, imported: set[str]) -> bool:
     return isinstance(root, ast.Name) and root.id in imported
 
 
+def _initializer(stmt: ast.stmt, defined: set[str]) -> bool:
+    """`_register_handlers()`: the module calling its own set-up function without arguments, which a fix may add
+    (not a test, `main()` or a demo: those are shows, and a call with arguments shows a value)."""
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not stmt.value.args
+            and not stmt.value.keywords and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id in defined
+            and not stmt.value.func.id.lower().startswith(("test", "main", "demo", "example", "run")))
+
+
 def demo_code(original: ast.Module, answer: ast.Module, *, test_module: bool = False) -> list[ast.stmt]:
     """Top-level statements of the answer, not in the original, that run an example instead of defining
     anything: expression statements (calls, prints; not the module docstring), asserts, loops, an
     `if __name__ == "__main__":` block, a new `test_*` function (outside a test module), and assignments of
     new names that no definition or other kept statement of the answer reads (`a = Cart("ann")`,
     `__all__ = [...]`). Not demo code: a changed form of a statement the original has (a call of the same
-    function, its own main block) or a call that configures an imported library (`atexit.register(close)`),
-    which may be the fix."""
+    function, its own main block), a call that configures an imported library (`atexit.register(close)`) or
+    the module's own set-up function called without arguments (`_register_handlers()`), which may be the fix."""
     had = {ast.dump(s) for s in original.body}
     names = {n for s in original.body for n in _names(s)}
     calls = {c for s in original.body if (c := _callee(s))}
     guarded = any(_main_guard(s) for s in original.body)
     new = [s for k, s in enumerate(answer.body) if ast.dump(s) not in had and not (k == 0 and _key(s, True) == ("docstring",))]
+    defined = {n for s in answer.body for n in _names(s)}
     imported = {(a.asname or a.name).split(".")[0] for s in answer.body if isinstance(s, (ast.Import, ast.ImportFrom))
-                for a in s.names} - {n for s in answer.body for n in _names(s)}
+                for a in s.names} - defined
     demo = [s for s in new if (isinstance(s, (ast.Expr, ast.Assert, ast.For, ast.While)) and _callee(s) not in calls
-                               and not _configures_a_library(s, imported))
+                               and not _configures_a_library(s, imported) and not _initializer(s, defined))
             or (_main_guard(s) and not guarded)]
     tests = [s for s in new if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name.startswith("test")
              and not test_module]

@@ -147,7 +147,8 @@ def test_code_the_fix_needs_and_changed_module_statements_are_not_demo_code():
     original = ORIGINAL + "\n\nregister(slugify)\n"
     answer = original.replace("register(slugify)", 'register(slugify, name="slug")').replace(
         'base = slugify(text) or "item"', "base = slugify(text) or FALLBACK") + '\nFALLBACK = "item"\n'
-    answer = answer.replace("import re\n", "import atexit\nimport re\n") + "atexit.register(print)\n"
+    answer = answer.replace("import re\n", "import atexit\nimport re\n") + "atexit.register(print)\n" + \
+        "\n\ndef _setup():\n    pass\n\n\n_setup()\n"
     new, rule = merge_whole_file(original, answer, "slugs/slugify.py")
     assert (new, rule) == (answer, "whole_file")   # a new constant a function reads, a changed call, a library set up
     tests = "def test_old():\n    assert True\n"

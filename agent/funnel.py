@@ -13,6 +13,7 @@ STEPS = ("parsed", "applied", "compiles", "changed")
 LOSS_REASONS = (
     ("format_example", ("the format example",)),
     ("issue_example", ("repeats the example from the issue",)),
+    ("demo_only", ("only adds code that runs an example",)),
     ("no_change", ("identical to the current code", "does not change the code", "only comments, spacing",
                    "are the same: change the code")),
     ("cut_off", ("cut off", "cut short", "placeholder line")),

@@ -21,10 +21,13 @@ from __future__ import annotations
 import ast
 
 from agent.ast_splice import _assigned, splice_function
-from agent.parsing import FormatError, IdenticalError
+from agent.parsing import FormatError, IdenticalError, UnchangedError
 from agent.patches import is_test_file
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# The feedback when all an answer changes is demo code (agent/funnel.py counts it as `demo_only`).
+DEMO_ONLY = ("Your answer only adds code that runs an example (prints, asserts, calls, a main block) and changes "
+             "nothing the issue is about. Change the code of the function that has the bug instead.")
 
 
 def _names(stmt: ast.stmt) -> tuple[str, ...]:
@@ -153,11 +156,15 @@ def merge_whole_file(original: str, answer: str, path: str) -> tuple[str, str]:
             demo = []
     pasted = self_imports(before, after)
     if not pasted and not dropped(before, after):
+        if demo and ast.dump(after) == ast.dump(before):
+            raise UnchangedError(DEMO_ONLY)
         return answer, "whole_file:demo-cut" if demo else "whole_file"
     cleaned = _without(answer, pasted)
     try:
         return splice_function(original, cleaned, path)[0], "whole_file:merged"
     except IdenticalError:
+        if demo:
+            raise UnchangedError(DEMO_ONLY) from None
         return original, "whole_file:merged"
     except (FormatError, SyntaxError, ValueError):
         return cleaned, "whole_file"

@@ -102,6 +102,7 @@ def _error_of(fn, *args) -> str:
 def test_funnel_says_why_samples_left_no_candidate():
     from agent.funnel import loss_reason
     from agent.splice import parse_function_rewrite, parse_whole_file, splice_function
+    from agent.whole_merge import merge_whole_file
     src = "def f(x):\n    return x + 1\n"
     errors = {
         "no_change": _error_of(splice_function, src, src, "m.py"),
@@ -109,6 +110,7 @@ def test_funnel_says_why_samples_left_no_candidate():
         "no_code": _error_of(parse_function_rewrite, "I think the bug is in f."),
         "cut_off": _error_of(parse_whole_file, "```python\nimport os\n# ... rest unchanged ...\n```", "m.py", 10),
         "issue_example": "Your code block repeats the example from the issue: that shows the bug, it is not a fix.",
+        "demo_only": _error_of(merge_whole_file, src, src + "\nprint(f(1))\n", "m.py"),
         "other": "Something new went wrong.",
     }
     trajs = []
@@ -131,4 +133,4 @@ def test_funnel_says_why_samples_left_no_candidate():
     assert loss_reason(crashed) == "error" and loss_reason(ok) is None
     f = patch_funnel(trajs + [crashed, ok], candidates_of([ok]), None)
     assert f["lost"] == {**{r: 1 for r in errors}, "error": 1}
-    assert "samples lost to: cut_off 1, error 1, issue_example 1, no_change 1, no_code 1, other 1, syntax 1" in funnel_line(f)
+    assert "samples lost to: cut_off 1, demo_only 1, error 1, issue_example 1, no_change 1, no_code 1, other 1, syntax 1" in funnel_line(f)

@@ -165,5 +165,8 @@ def test_an_answer_that_is_the_original_plus_demo_code_is_a_no_op(tmp_path):
     for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
         subprocess.run(["git", *cmd], cwd=repo, check=True)
     reply = "```python\n" + ORIGINAL + '\nprint(slugify("Hello World"))\n```\n'
-    with LocalSandbox(repo) as sb, pytest.raises(UnchangedError):
+    with LocalSandbox(repo) as sb, pytest.raises(UnchangedError, match="only adds code that runs an example"):
         land_changes(parser_for("whole_file", "slugs/slugify.py", len(ORIGINAL))(reply), sb, {"slugs/slugify.py"})
+    dropped_too = "```python\n" + ORIGINAL[:ORIGINAL.index("def unique_slug")] + 'print(slugify("A"))\n```\n'
+    with LocalSandbox(repo) as sb, pytest.raises(UnchangedError, match="only adds code that runs an example"):
+        land_changes(parser_for("whole_file", "slugs/slugify.py", len(ORIGINAL))(dropped_too), sb, {"slugs/slugify.py"})

@@ -6,8 +6,8 @@ module docstring with `from __future__ import annotations`, or `import datetime 
 header with the issue's own import line (`from paginate import page_count, paginate` inside
 paginate/pages.py: a circular import). Each such candidate fails the repository's tests whatever its fix.
 
-Answers also add code that shows the fix rather than making it (session 35: 12 candidates of train 8943466 and
-test bb5a867): the issue's example pasted above the class it calls (`a = Cart("ann")`: a NameError on import),
+Answers also add code that shows the fix rather than making it (session 35: 43 distinct candidates of the saved
+dev-set folders, README "demo code"): the issue's example pasted above the class it calls (`a = Cart("ann")`: a NameError on import),
 `print(shift_hours("22:00", "06:00"))`, a call of a test function, an `if __name__ == "__main__":` block, an
 `__all__`. Such a statement cannot be spliced, so the whole answer landed as sent, with what it dropped lost too.
 
@@ -135,7 +135,8 @@ def demo_code(original: ast.Module, answer: ast.Module, *, test_module: bool = F
 def _without(answer: str, stmts: list[ast.stmt]) -> str:
     lines = answer.split("\n")
     for s in sorted(stmts, key=lambda s: s.lineno, reverse=True):
-        del lines[s.lineno - 1:s.end_lineno]
+        first = min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", [])])   # decorators go too
+        del lines[first - 1:s.end_lineno]
     return "\n".join(lines)
 
 

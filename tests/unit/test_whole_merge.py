@@ -135,7 +135,7 @@ def test_the_issue_example_pasted_above_the_class_is_cut_and_what_was_left_out_s
 
 def test_demo_code_after_a_complete_answer_is_cut():
     fixed = ORIGINAL.replace("+ 1", "+ 2")
-    answer = fixed + ('\n\ndef test_slug():\n    assert slugify("A b") == "a-b"\n\n\ntest_slug()\n'
+    answer = fixed + ('\n\n@pytest.mark.slow\ndef test_slug():\n    assert slugify("A b") == "a-b"\n\n\ntest_slug()\n'
                       'EXAMPLE = "Hello World"\nprint(slugify(EXAMPLE))\nassert unique_slug("a", set()) == "a"\n'
                       'for t in ["x"]:\n    print(t)\n__all__ = ["slugify"]\n\nif __name__ == "__main__":\n    print(1)\n')
     new, rule = merge_whole_file(ORIGINAL, answer, "slugs/slugify.py")

@@ -15,4 +15,5 @@ EXPECT_CUE = (
     r"|\b(?:correct|right|expected|desired|intended)\s+(?:answer|result|output|value)s?\s+(?:is|are|was|were|would\s+be)"
     r"|\b(?:correct|right|desired|intended)(?:\s+(?:answer|result|output|value)s?)?(?=\s*:)"
     r"|\bis\s+(?:meant|supposed)\s+to\s+(?:be|return|give)"
+    r"|\bI\s+want(?:ed)?|\bwanted"
 )

@@ -387,7 +387,8 @@ SESSION = "```python\n>>> from numfmt import format_number\n>>> format_number(-9
     "It should be `'-999'`, there is no comma in a three-digit number.",    # a clause after a comma
     "It should be `'-999'`, like for positive numbers.",
     "Correct output: `'-999'`", "Desired: '-999'", "Should've been `'-999'`.", "Shouldn't it be '-999'?",
-    "I'd have thought it returns `'-999'`.", "The result should read `'-999'`.",
+    "I'd have thought it returns `'-999'`.", "The result should read `'-999'`.", "I want `'-999'` here.",
+    "Got `'-,999'`, wanted `'-999'`.",
 ])
 def test_more_ways_of_stating_the_expected_value(sentence):
     """Phrasings written for the parser's robustness (session 35), none taken from a dev-set issue."""

@@ -16,7 +16,8 @@ from agent.issue_claims import prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_fragments import fragment_claims, output_call
 from agent.issue_names import bind_from_issue, prose_setup, safe_code
-from agent.issue_prose import prose_exception, prose_raise_claims, prose_values, says_unchanged, states
+from agent.issue_prose import (ordinal_pick, prose_exception, prose_raise_claims, prose_values, says_unchanged,
+                                states)
 from agent.issue_outputs import introduces_output, output_blocks, with_output
 from agent.issue_code import parse_script, parse_session
 from agent.issue_text import Block, Observation, block_statements, split_blocks, unprint
@@ -139,6 +140,8 @@ def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> t
     if not atoms and len(open_obs) == 1 and says_unchanged(text):
         atoms = [a for a in [_unchanged_value(open_obs[0])] if a]
     tied = assign(open_obs, atoms)
+    if not tied and len(atoms) == 1 and (k := ordinal_pick(text, len(open_obs))) is not None:
+        tied = {k: atoms[0]} if _fits(open_obs[k], atoms[0]) else {}    # "the first one should be B"
     used = set(tied.values())
     checks = []
     for o in obs:

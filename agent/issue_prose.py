@@ -90,3 +90,22 @@ def says_unchanged(text: str) -> bool:
 def states(text: str) -> bool:
     """The prose states an expected value, an expected exception, or that the input should come back unchanged."""
     return bool(prose_values(text) or prose_exception(text) or says_unchanged(text))
+
+
+# "The first one should be `'-999'`": which of several shown calls a lone stated value is for.
+_ORDINAL = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|last|former|latter)\s+(?:one|call|line|result|value"
+                      r"|output|example|case)s?\b", re.I)
+_ORDINALS = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "latter": -1}
+
+
+def ordinal_pick(text: str, n: int) -> int | None:
+    """The index among `n` shown calls that the prose names by order in the sentence stating a value ("the
+    first one should be B"), when it names exactly one; else None ("the first one is fine" names none)."""
+    stating = [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n", text) if prose_values(s)]
+    named = {_ORDINALS[m.group(1).lower()] for s in stating for m in _ORDINAL.finditer(re.sub(r"\s+", " ", s))}
+    if len(named) != 1 or n < 2:
+        return None
+    k = named.pop()
+    k = k if k >= 0 else n + k
+    return k if 0 <= k < n else None
+

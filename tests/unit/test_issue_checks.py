@@ -404,6 +404,22 @@ def test_what_still_states_nothing_or_cannot_be_tied(sentence):
     assert extract_checks(SESSION + sentence + "\n") == []
 
 
+TWO_CALLS = ("```\n>>> from numfmt import format_number\n>>> format_number(-999, 0)\n'-,999'\n"
+             ">>> format_number(-1234.5)\n'-1,234.50'\n```\n\n")
+
+
+@pytest.mark.parametrize("sentence, call", [
+    ("The first one should be '-999'.", "format_number(-999, 0)"),
+    ("The last call should return `'-1234.50'`.", "format_number(-1234.5)"),
+    ("The first one is fine. I expected `'-999'`.", None),     # the ordinal is not in the sentence stating a value
+    ("Here the first result should read '-999' instead.", "format_number(-999, 0)"),
+    ("The first one should be '-999', the second one looks right.", None),        # two named: no guessing
+    ("It should be '-999'.", None),                                                # not tied to either call
+])
+def test_a_lone_value_for_one_of_several_calls_named_by_its_order(sentence, call):
+    assert [c.call for c in extract_checks(TWO_CALLS + sentence + "\n")] == ([call] if call else [])
+
+
 def test_a_correction_written_after_a_sessions_output_on_the_same_line():
     text = "```\n>>> from numfmt import format_number\n>>> format_number(-999, 0)\n'-,999'   # expected '-999'\n```\n"
     assert [(c.call, c.observed, c.expected) for c in extract_checks(text)] == \

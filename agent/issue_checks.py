@@ -21,7 +21,7 @@ from agent.issue_prose import (ordinal_pick, prose_exception, prose_raise_claims
 from agent.issue_outputs import introduces_output, output_blocks, with_output
 from agent.issue_code import parse_script, parse_session
 from agent.issue_text import Block, Observation, block_statements, split_blocks, unprint
-from agent.issue_traceback import prose_bindings, traceback_observation
+from agent.issue_traceback import prose_bindings, said_error, traceback_observation
 
 Kind = Literal["equals", "not_raises", "raises_not", "contains"]
 
@@ -190,7 +190,7 @@ def _walk(issue_text: str):
             continue
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].kind == "prose" else None
         before = blocks[k - 1] if k > 0 and blocks[k - 1].kind == "prose" else None
-        shown = None
+        shown = said = None
         if block.is_traceback():
             # One shown with the script that raised it belongs to that script (parse_script below).
             if any(b.kind == "code" for b in blocks[max(0, k - 2):k]):
@@ -203,7 +203,8 @@ def _walk(issue_text: str):
             # A traceback (or a lone exception line) in the next code block, prose between or not, belongs to this script.
             nxt = next((b for b in blocks[k + 1:k + 3] if b.kind == "code"), None)
             shown = nxt if nxt and (nxt.is_traceback() or nxt.is_error_line()) else None
-            obs, source = parse_script(block, shown), "script"
+            said = None if shown else said_error(after)      # "… raises `E: msg`" of the script just shown
+            obs, source = parse_script(block, shown or said), "script"
             # "I expected ..." may follow the error shown, or the output an "Output:" line introduces.
             past = shown or (nxt if nxt and introduces_output(after) else None)
             j = blocks.index(past) + 1 if past else len(blocks)
@@ -217,7 +218,7 @@ def _walk(issue_text: str):
             obs = [with_output(obs[0], *output_blocks(blocks, k))]
         prose = after if after and states(after.text) else before
         found, unused = _block_checks(obs, prose, source)
-        if source == "script" and shown is not None and shown.is_error_line():
+        if source == "script" and (shown or said) is not None and (shown or said).is_error_line():
             found = [replace(c, own_modules_only=True) if c.raised else c for c in found]
         checks += found + _fragment_checks(obs, found, after or before, source)
         if unused and prose:

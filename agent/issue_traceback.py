@@ -129,3 +129,25 @@ def message_pattern(message: str) -> str:
 
 def _words(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in re.split(r"\s+", text)) if text else ""
+
+
+# "… raises `ZeroDivisionError: integer division or modulo by zero`" said of the script just shown.
+_SAID_RAISES = re.compile(r"(?<![\w'])(?<!not\s)(?<!n't\s)(?<!longer\s)(?<!never\s)(?:raises|raised|throws|threw|"
+                          r"fails\s+with|failed\s+with|crashes\s+with|crashed\s+with|I\s+get|I\s+got|gives\s+me)"
+                          r"\s*:?\s*(?:an?\s+)?`([^`\n]+)`", re.I)
+
+
+def said_error(prose: Block | None) -> Block | None:
+    """The exception line the prose after a script says it raised, as the error-line block a script's output
+    would be (one such line, not in a sentence about what *should* happen); else None."""
+    if prose is None:
+        return None
+    found = [(m.group(1).strip(), m.start()) for m in _SAID_RAISES.finditer(prose.text)
+             if EXC_LINE.match(m.group(1).strip())]
+    errors = {span.strip() for span in re.findall(r"`([^`\n]+)`", prose.text) if EXC_LINE.match(span.strip())}
+    if len({line for line, _ in found}) != 1 or len(errors) != 1:    # one error named, and said to be raised
+        return None
+    line, at = found[0]
+    sentence = re.split(r"(?<=[.!?])\s+", prose.text[:at])[-1]
+    return None if re.search(r"\bshould\b|\bexpect", sentence, re.I) else Block("code", list(prose.lines), [line])
+

@@ -420,6 +420,40 @@ def test_a_lone_value_for_one_of_several_calls_named_by_its_order(sentence, call
     assert [c.call for c in extract_checks(TWO_CALLS + sentence + "\n")] == ([call] if call else [])
 
 
+SCRIPT = "```python\nfrom paginate import page_count\nprint(page_count(0, 0))\n```\n\n"
+
+
+@pytest.mark.parametrize("sentence, raised", [
+    ("This raises `ZeroDivisionError: integer division or modulo by zero`.", "ZeroDivisionError"),
+    ("On 3.12 I get: `ZeroDivisionError: division by zero`", "ZeroDivisionError"),
+    ("It should raise `ValueError: per_page must be positive`.", "should"),   # what should happen: as before
+    ("It no longer raises `ZeroDivisionError: division by zero` since 2.0.", None),
+    ("It raises `ZeroDivisionError: a` or `TypeError: b`, depending on the day.", None),   # two errors: no guess
+])
+def test_an_error_the_prose_says_the_script_raised(sentence, raised):
+    found = [(c.call, c.kind, c.raised) for c in extract_checks(SCRIPT + sentence + "\n")]
+    if raised == "should":        # the expected exception (agent/issue_prose.py prose_exception), not a raised one
+        assert found == [("page_count(0, 0)", "raises_not", None)]
+    else:
+        assert found == ([("page_count(0, 0)", "not_raises", raised)] if raised else [])
+
+
+@pytest.mark.parametrize("body, outcome", [("return 1 + (total - 1) // per_page", 1), ("return 0", 0)])
+def test_the_said_error_check_fails_for_the_issues_reason_and_passes_on_a_fix(tmp_path, body, outcome):
+    import subprocess
+    import sys
+    from agent.issue_render import render_check_test, reproduced_reason
+    [check] = extract_checks(SCRIPT + "It raises `ZeroDivisionError: integer division or modulo by zero`.\n")
+    (tmp_path / "paginate").mkdir()
+    (tmp_path / "paginate" / "__init__.py").write_text(f"def page_count(total, per_page):\n    {body}\n")
+    (tmp_path / "test_issue.py").write_text(render_check_test([check]))
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == outcome, res.stdout
+    if outcome:
+        assert reproduced_reason("fail", res.stdout) is None     # it fails for the reason the issue gives
+
+
 def test_a_correction_written_after_a_sessions_output_on_the_same_line():
     text = "```\n>>> from numfmt import format_number\n>>> format_number(-999, 0)\n'-,999'   # expected '-999'\n```\n"
     assert [(c.call, c.observed, c.expected) for c in extract_checks(text)] == \

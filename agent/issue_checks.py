@@ -21,7 +21,7 @@ from agent.issue_prose import (ordinal_pick, prose_exception, prose_raise_claims
 from agent.issue_outputs import introduces_output, output_blocks, with_output
 from agent.issue_code import parse_script, parse_session
 from agent.issue_text import Block, Observation, block_statements, split_blocks, unprint
-from agent.issue_traceback import prose_bindings, said_error, traceback_observation
+from agent.issue_traceback import prose_bindings, prose_call_error, runs_code, said_error, traceback_observation
 
 Kind = Literal["equals", "not_raises", "raises_not", "contains"]
 
@@ -191,11 +191,11 @@ def _walk(issue_text: str):
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].kind == "prose" else None
         before = blocks[k - 1] if k > 0 and blocks[k - 1].kind == "prose" else None
         shown = said = None
-        if block.is_traceback():
+        if block.is_traceback() or block.is_error_line():
             # One shown with the script that raised it belongs to that script (parse_script below).
-            if any(b.kind == "code" for b in blocks[max(0, k - 2):k]):
+            if any(runs_code(b) for b in blocks[max(0, k - 2):k]):
                 continue
-            found = traceback_observation(block, prose_bindings(issue_text))
+            found = traceback_observation(block, prose_bindings(issue_text)) or prose_call_error(block, before)
             obs, source = ([found] if found else []), "traceback"
         elif block.is_session():
             obs, source = parse_session(block), "session"

@@ -151,3 +151,39 @@ def said_error(prose: Block | None) -> Block | None:
     sentence = re.split(r"(?<=[.!?])\s+", prose.text[:at])[-1]
     return None if re.search(r"\bshould\b|\bexpect", sentence, re.I) else Block("code", list(prose.lines), [line])
 
+
+def _one_call(text: str) -> str | None:
+    """The one call of literals the prose shows in backticks (`page_count(0, 0)`), else None."""
+    calls = set()
+    for span in re.findall(r"`([^`\n]+)`", text):
+        try:
+            node = ast.parse(span.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
+                isinstance(n, (ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.UnaryOp, ast.USub, ast.Load))
+                for a in node.args + [k.value for k in node.keywords] for n in ast.walk(a)):
+            calls.add(ast.unparse(node))
+    return calls.pop() if len(calls) == 1 else None
+
+
+def prose_call_error(block: Block, before: Block | None) -> Observation | None:
+    """"When I call `page_count(0, 0)` I get:" and then the error (a lone exception line, or a traceback whose
+    frames show no call of literals): that call must stop raising it."""
+    raised, exc_line = raised_by(block.raw)
+    call = _one_call(before.text) if before is not None and raised else None
+    if call is None or re.search(r"\bshould\b|\bexpect", before.text, re.I):
+        return None
+    return Observation((), call, exc_line, INVALID, raised, None, tuple(before.lines) + tuple(block.lines))
+
+
+def runs_code(block: Block) -> bool:
+    """A code block that runs something (not only imports): an error shown after it is that script's."""
+    if block.kind != "code":
+        return False
+    try:
+        body = ast.parse("\n".join(re.sub(r"^\s*(>>>|\.\.\.)\s?", "", ln) for ln in block.raw)).body
+    except (SyntaxError, ValueError):
+        return True
+    return not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body)
+

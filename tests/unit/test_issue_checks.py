@@ -454,6 +454,30 @@ def test_the_said_error_check_fails_for_the_issues_reason_and_passes_on_a_fix(tm
         assert reproduced_reason("fail", res.stdout) is None     # it fails for the reason the issue gives
 
 
+ERROR = "```\nZeroDivisionError: integer division or modulo by zero\n```\n"
+IMPORT = "```python\nfrom paginate import page_count\n```\n\n"
+
+
+@pytest.mark.parametrize("text, setup", [
+    ("When I call `page_count(0, 0)` I get\n\n" + ERROR, ()),
+    (IMPORT + "Then `page_count(0, 0)` gives:\n\n" + ERROR, ("from paginate import page_count",)),
+    ("Calling `page_count(0, 0)`:\n\n```\nTraceback (most recent call last):\n  File \"/x/paginate/pages.py\", line 8, "
+     "in page_count\n    return 1 + (total - 1) // per_page\nZeroDivisionError: integer division or modulo by zero\n```\n",
+     ()),                                          # no frame shows a call of literals: the prose's call is the one
+])
+def test_an_error_shown_after_prose_that_names_one_call(text, setup):
+    assert [(c.call, c.kind, c.raised, c.setup) for c in extract_checks(text)] == \
+        [("page_count(0, 0)", "not_raises", "ZeroDivisionError", setup)]
+
+
+@pytest.mark.parametrize("prose", [
+    "Both `page_count(0, 0)` and `page_count(0, 1)` give", "`page_count(0, 0)` should give",
+    "With `page_count(total, 0)` I get",           # not a call of literals
+])
+def test_an_error_after_prose_that_names_no_single_call_of_literals_is_not_tied(prose):
+    assert extract_checks(prose + "\n\n" + ERROR) == []
+
+
 def test_a_correction_written_after_a_sessions_output_on_the_same_line():
     text = "```\n>>> from numfmt import format_number\n>>> format_number(-999, 0)\n'-,999'   # expected '-999'\n```\n"
     assert [(c.call, c.observed, c.expected) for c in extract_checks(text)] == \

@@ -190,7 +190,7 @@ def _walk(issue_text: str):
             continue
         after = blocks[k + 1] if k + 1 < len(blocks) and blocks[k + 1].kind == "prose" else None
         before = blocks[k - 1] if k > 0 and blocks[k - 1].kind == "prose" else None
-        shown = said = None
+        shown = error = None
         if block.is_traceback() or block.is_error_line():
             # One shown with the script that raised it belongs to that script (parse_script below).
             if any(runs_code(b) for b in blocks[max(0, k - 2):k]):
@@ -203,8 +203,8 @@ def _walk(issue_text: str):
             # A traceback (or a lone exception line) in the next code block, prose between or not, belongs to this script.
             nxt = next((b for b in blocks[k + 1:k + 3] if b.kind == "code"), None)
             shown = nxt if nxt and (nxt.is_traceback() or nxt.is_error_line()) else None
-            said = None if shown else said_error(after)      # "… raises `E: msg`" of the script just shown
-            obs, source = parse_script(block, shown or said), "script"
+            error = shown or said_error(after)      # or "… raises `E: msg`" said of the script just shown
+            obs, source = parse_script(block, error), "script"
             # "I expected ..." may follow the error shown, or the output an "Output:" line introduces.
             past = shown or (nxt if nxt and introduces_output(after) else None)
             j = blocks.index(past) + 1 if past else len(blocks)
@@ -218,7 +218,7 @@ def _walk(issue_text: str):
             obs = [with_output(obs[0], *output_blocks(blocks, k))]
         prose = after if after and states(after.text) else before
         found, unused = _block_checks(obs, prose, source)
-        if source == "script" and (shown or said) is not None and (shown or said).is_error_line():
+        if source == "script" and error is not None and error.is_error_line():
             found = [replace(c, own_modules_only=True) if c.raised else c for c in found]
         checks += found + _fragment_checks(obs, found, after or before, source)
         if unused and prose:

@@ -131,6 +131,8 @@ def _words(text: str) -> str:
     return r"\s+".join(re.escape(w) for w in re.split(r"\s+", text)) if text else ""
 
 
+# What should happen, not what did: a sentence with these words states no observed error.
+_WISH = re.compile(r"\bshould\b|\bexpect", re.I)
 # "… raises `ZeroDivisionError: integer division or modulo by zero`" said of the script just shown.
 _SAID_RAISES = re.compile(r"(?<![\w'])(?<!not\s)(?<!n't\s)(?<!longer\s)(?<!never\s)(?:raises|raised|throws|threw|"
                           r"fails\s+with|failed\s+with|crashes\s+with|crashed\s+with|I\s+get|I\s+got|gives\s+me)"
@@ -149,7 +151,7 @@ def said_error(prose: Block | None) -> Block | None:
         return None
     line, at = found[0]
     sentence = re.split(r"(?<=[.!?])\s+", prose.text[:at])[-1]
-    return None if re.search(r"\bshould\b|\bexpect", sentence, re.I) else Block("code", list(prose.lines), [line])
+    return None if _WISH.search(sentence) else Block("code", list(prose.lines), [line])
 
 
 def _one_call(text: str) -> str | None:
@@ -173,7 +175,7 @@ def prose_call_error(block: Block, before: Block | None) -> Observation | None:
     frames show no call of literals): that call must stop raising it."""
     raised, exc_line = raised_by(block.raw)
     call = _one_call(before.text) if before is not None and raised else None
-    if call is None or re.search(r"\bshould\b|\bexpect", before.text, re.I):
+    if call is None or _WISH.search(before.text):
         return None
     name = call.split("(", 1)[0].rsplit(".", 1)[-1]
     if any(re.search(rf"\b{re.escape(name)}\(", ln) for ln in block.raw):   # the frames call it otherwise

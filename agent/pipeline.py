@@ -180,7 +180,7 @@ def _decide_in_rounds(ctx: StageContext, locations, verifier):
 
 
 def _result(run, issue, config, ledger, decision: Decision, candidates, patch_trajs, tests, started,
-            n_rounds: int = 1) -> Result:
+            n_rounds: int) -> Result:
     chosen = next((c for c in candidates if c.id == decision.candidate), None) if decision.status == "selected" else None
     reason = ledger.exhausted_reason()
     status = decision.status

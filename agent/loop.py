@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from agent.budget import BudgetExceeded
-from agent.model.base import Model, ModelUnavailable
+from agent.model.base import Model, ModelRetriesExhausted, ModelUnavailable
 from agent.parsing import FormatError, extract_command
 from agent.prompting import render
 from agent.renewable import Renewable
@@ -211,6 +211,7 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
         raise
     except Exception as err:  # a model or sandbox failure is this sample's failure, not the run's
         traj.status, traj.error = "error", f"{type(err).__name__}: {err}"
+        traj.retry_on_resume = isinstance(err, ModelRetriesExhausted)
     traj.messages = messages
     traj.spend = spend
     traj.duration_s = round(time.monotonic() - started, 3)

@@ -13,6 +13,7 @@ from agent.budget import Ledger, LedgerState
 from agent.config import SolveConfig, StageConfig
 from agent.funnel import patch_funnel
 from agent.model.client import LiteLLMModel
+from agent.model.health import CallHealth
 from agent.model.embedded import resolve as resolve_model
 from agent.progress import Progress
 from agent.runfolder import CONFIG, FINAL_DIFF, ISSUE, LEDGER, META, RESULT, ROUNDS, TRAJECTORY_GLOBS, RunFolder
@@ -91,9 +92,11 @@ def stage_context(issue: Issue, repo: Path, run_dir: Path, config: SolveConfig, 
         base_model = stack.enter_context(resolve_model(config.model))
 
         clock = StageClock()
+        health = CallHealth(base_model.stop_after_failed_calls)   # one outage counter for every stage's calls
 
         def make_model(stage: str, cfg: StageConfig):
-            return TimedModel(LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage), clock, stage)
+            return TimedModel(LiteLLMModel(cfg.model or base_model, ledger=ledger, stage=stage, health=health),
+                              clock, stage)
 
         with clock.stage("setup"), clock.timed("sandbox"):   # the repository image is built (or found) here
             new_sandbox = sandbox_factory(config, repo, commit, run_id=f"{issue.id}@{commit[:8]}", stack=stack)

@@ -1,7 +1,8 @@
 """Run many trajectories of one stage in threads, one atomic file per finished sample.
 
 A sample file that exists is finished and is loaded, never recomputed (resume). A sample cut
-short by the budget is not written, so a resumed run with more budget does it again.
+short by the budget is not written, so a resumed run with more budget does it again; nor is one whose
+model call failed on every try (a provider's outage), so a resume tries it again.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Traj
         except BudgetExceeded:
             return None
         traj = fn(i)
-        if traj.status != "budget":
+        if traj.status != "budget" and not traj.retry_on_resume:
             run.write_json(sample_file(stage_dir, i, prefix), traj)
         run.write_json("ledger.json", ledger.snapshot())
         bar.advance()

@@ -86,6 +86,9 @@ class Trajectory(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     status: Literal["ok", "no_output", "error", "budget"] = "ok"
     error: str | None = None
+    # An error a later call may not meet (the model failed every try of a call): the sample counts as failed in
+    # this run but is not written, so a resume runs it again (agent/sampling.py). Never saved.
+    retry_on_resume: bool = Field(False, exclude=True)
     spend: SpendRecord = Field(default_factory=SpendRecord)
     duration_s: float = 0.0
     # The stage's result, any JSON-able value: the loop's value unless the stage records more —

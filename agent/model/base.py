@@ -14,6 +14,11 @@ class ModelError(RuntimeError):
     """A model call failed for good (after retries, or on an error retrying cannot fix)."""
 
 
+class ModelRetriesExhausted(ModelError):
+    """A call failed on every try with errors a later call may not meet (server errors, rate limits, lost
+    connections, timeouts): that sample fails, but is not finished, so a resumed run tries it again."""
+
+
 class ModelUnavailable(ModelError):
     """Every later call would fail the same way: the server cannot be reached (connection refused,
     unknown host) or refuses the caller (bad key, unknown model). Not one sample's failure: the run
@@ -65,6 +70,9 @@ class ModelConfig(BaseModel):
     max_tokens: int = Field(1024, ge=1)               # per call; also what the budget reserves per call
     timeout_s: float = Field(300, gt=0)               # CPU-only local models need minutes for long prompts
     retries: int = Field(4, ge=0, le=20)
+    # Calls in a row that fail after all their retries (no call answered in between) before the run stops with
+    # ModelUnavailable (exit 2, resumable) instead of losing every later sample to the same outage; 0 = never.
+    stop_after_failed_calls: int = Field(3, ge=0)
     # The embedded model only: llama.cpp threads. None = every core but one, because its threads wait
     # for each other at barriers and collapse when a sandbox's test run takes a core (scripts/bench_model.py
     # on 2 cores: 2 threads beside one busy process serve 0.29x of idle, 1 thread 0.49x; idle 1 thread 0.76x).

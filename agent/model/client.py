@@ -18,7 +18,9 @@ import openai  # litellm's exceptions subclass openai's
 from agent.model._litellm import litellm
 
 from agent.budget import Ledger  # noqa: E402
-from agent.model.base import ModelConfig, ModelError, ModelReply, ModelUnavailable, Usage  # noqa: E402
+from agent.model.base import (ModelConfig, ModelError, ModelReply, ModelRetriesExhausted,  # noqa: E402
+                              ModelUnavailable, Usage)
+from agent.model.health import CallHealth  # noqa: E402
 from agent.model.pricing import estimate_prompt_tokens, prices_for, unpriced_problem  # noqa: E402
 
 
@@ -79,7 +81,8 @@ def _is_loopback(url: str | None) -> bool:
 
 class LiteLLMModel:
     def __init__(self, config: ModelConfig, ledger: Ledger | None = None, stage: str = "", *,
-                 sleep: Callable[[float], None] = time.sleep, backoff_s: float = 1.0, backoff_cap_s: float = 30.0):
+                 sleep: Callable[[float], None] = time.sleep, backoff_s: float = 1.0, backoff_cap_s: float = 30.0,
+                 health: CallHealth | None = None):
         if not config.name:
             raise ModelError("no model name: resolve the embedded default first (agent.model.embedded.resolve)")
         self.config = config
@@ -87,6 +90,8 @@ class LiteLLMModel:
         self.ledger = ledger
         self.stage = stage
         self._sleep = sleep
+        # shared by the run's stages (agent/pipeline.py); a lone client judges its own calls
+        self.health = health or CallHealth(config.stop_after_failed_calls)
         self._backoff = (backoff_s, backoff_cap_s)
         self._attempts = 0               # indexes a mock_response list; shared by threads
         self._lock = threading.Lock()
@@ -158,6 +163,7 @@ class LiteLLMModel:
                     self.ledger.settle(hold, self.stage, hold.tokens, 0, hold.cost_usd)
                 else:
                     self.ledger.settle(hold, self.stage, u.prompt_tokens, u.completion_tokens, u.cost_usd)
+            self.health.answered()
             return reply
         if unreachable(last):
             raise ModelUnavailable(f"cannot reach the model {self.name}{_where(self.config)} "
@@ -173,7 +179,12 @@ class LiteLLMModel:
                                    f"API ({attempts} tries; {_short(last, 200)}). Check --api-base (such a server's "
                                    "base URL usually ends in /v1) and --model, and rerun the same command: "
                                    "finished work is kept.") from last
-        raise ModelError(f"model call to {self.name} failed {attempts} times "
+        if self.health.failed():
+            raise ModelUnavailable(f"the model {self.name}{_where(self.config)} failed {self.health.failed_in_a_row} "
+                                   f"calls in a row, each after {attempts} tries (last error {type(last).__name__}: "
+                                   f"{_short(last)}): the provider or server is failing. Rerun the same command "
+                                   "once it answers again: finished work is kept.") from last
+        raise ModelRetriesExhausted(f"model call to {self.name} failed {attempts} times "
                          f"({self.config.retries} retries with backoff); last error "
                          f"{type(last).__name__}: {_short(last)}") from last
 

@@ -295,3 +295,48 @@ def test_a_raw_completion_is_sent_as_a_prompt_charged_and_capped_like_a_chat_cal
         assert ledger.snapshot().stages["patch"].calls == 1
         with pytest.raises(BudgetExceeded):
             m.complete("word " * 400)     # its estimate alone is over the cap
+
+
+def test_calls_failing_in_a_row_stop_the_run_and_an_answer_resets_the_count():
+    """A provider outage outlasts one call's retries: after `stop_after_failed_calls` calls in a row failed
+    for good, the run stops (exit 2, resumable) instead of losing every later sample the same way."""
+    down = litellm.ServiceUnavailableError("overloaded", llm_provider="openai", model="x")
+    cfg = ModelConfig(name="openai/x", retries=1, stop_after_failed_calls=3,
+                      mock_response=[down] * 4 + ["fine"] + [down] * 6)
+    m = LiteLLMModel(cfg, sleep=lambda s: None)
+    for _ in range(2):
+        with pytest.raises(ModelError) as one:
+            m.query(MSGS)
+        assert not isinstance(one.value, ModelUnavailable)   # one call's trouble: that sample fails
+    assert m.query(MSGS).content == "fine"      # an answer: the count starts again
+    for _ in range(2):
+        with pytest.raises(ModelError) as one:
+            m.query(MSGS)
+        assert not isinstance(one.value, ModelUnavailable)
+    with pytest.raises(ModelUnavailable, match="failed 3 calls in a row, each after 2 tries.*overloaded.*Rerun the same command"):
+        m.query(MSGS)
+
+
+@pytest.mark.parametrize("recorder", [[500] * 6], indirect=True)
+def test_the_outage_count_is_shared_by_the_stages_of_a_run(recorder):
+    """Every stage has its own client; one CallHealth per run counts their failures together."""
+    from agent.model.health import CallHealth
+    health = CallHealth(2)
+    cfg = ModelConfig(name="openai/served", api_base=recorder.api_base, retries=2)
+    tests, patch = (LiteLLMModel(cfg, None, stage, sleep=lambda s: None, health=health) for stage in ("test", "patch"))
+    with pytest.raises(ModelError) as first:
+        tests.query(MSGS)
+    assert not isinstance(first.value, ModelUnavailable)
+    with pytest.raises(ModelUnavailable, match="failed 2 calls in a row"):
+        patch.query(MSGS)
+    assert len(recorder.requests) == 6
+
+
+def test_a_limit_of_zero_never_stops_the_run():
+    down = litellm.ServiceUnavailableError("overloaded", llm_provider="openai", model="x")
+    m = LiteLLMModel(ModelConfig(name="openai/x", retries=0, stop_after_failed_calls=0, mock_response=down),
+                     sleep=lambda s: None)
+    for _ in range(5):
+        with pytest.raises(ModelError) as one:
+            m.query(MSGS)
+        assert not isinstance(one.value, ModelUnavailable)

@@ -70,5 +70,11 @@ def sample_many(run: RunFolder, stage_dir: str, n: int, fn: Callable[[int], Traj
     return _ordered(done)
 
 
+def all_finished(trajs: list[Trajectory], n: int) -> bool:
+    """Every one of the stage's n samples is on disk: none cut short by the budget, none to ask again. A stage
+    that caches what it made of its samples caches it only then, so that a resume completes the rest."""
+    return len(trajs) == n and not any(t.retry_on_resume for t in trajs)
+
+
 def _ordered(done: dict[int, Trajectory]) -> list[Trajectory]:
     return [done[k] for k in sorted(done)]

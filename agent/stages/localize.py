@@ -11,7 +11,7 @@ from agent.repomap import load_or_build_repo_map
 from agent.repomap_outline import render_map
 from agent.retrieval import merge_rankings, rank_locations
 from agent.runfolder import LOCATIONS, REPOMAP, STAGE_DIRS
-from agent.sampling import sample_many
+from agent.sampling import all_finished, sample_many
 from agent.schema import Location
 from agent.stages.context import StageContext
 
@@ -30,6 +30,7 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
     known = {f.path for f in repo_map.files}
     cfg = ctx.config.localize
     rankings: list[list[Location]] = []
+    complete = True
     if cfg.samples > 0 and len(known) > 1:
         model = ctx.make_model("localize", cfg)
         spec = StageSpec.from_config(
@@ -44,9 +45,11 @@ def localize(ctx: StageContext, k: int = 5) -> list[Location]:
         trajs = sample_many(ctx.run, STAGE_DIR, cfg.samples, one, workers=ctx.config.workers,
                             ledger=ctx.ledger, progress=ctx.progress, label="localize")
         rankings = [locs for t in trajs if (locs := t.output_as(list[Location]))]
+        complete = all_finished(trajs, cfg.samples)
     # BM25 always votes too: it keeps a garbage-answering model from losing the right file.
     merged = merge_rankings(rankings + [hints], k=k)
-    ctx.run.write_json(LOCATIONS, merged)
+    if complete:     # else a resume asks the missing samples (budget, a failing model) and votes again
+        ctx.run.write_json(LOCATIONS, merged)
     return merged
 
 

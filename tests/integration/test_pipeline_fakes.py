@@ -66,9 +66,14 @@ def test_garbage_and_failing_model_are_recorded_not_fatal(tmp_path):
         cfg.model.api_base = server.api_base
         result = run_solve(repo, tmp_path / "run", cfg)
     assert result.status == "abstained"
+    assert result.funnel["lost"] == {"error": 2}        # failed samples (2 calls in a row: no outage yet)
+    # A call that failed every try is not finished work: not on disk, so a rerun asks it again.
+    assert not list((tmp_path / "run/03_patches").glob("sample_*.json"))
+    with ScriptedOpenAI(lambda messages: GARBAGE) as server:
+        cfg.model.api_base = server.api_base
+        run_solve(repo, tmp_path / "run", cfg)
     samples = sorted((tmp_path / "run/03_patches").glob("sample_*.json"))
-    assert len(samples) == 2
-    assert all(json.loads(p.read_text())["status"] == "error" for p in samples)
+    assert len(samples) == 2 and all(json.loads(p.read_text())["status"] != "error" for p in samples)
 
 
 def test_a_model_server_that_goes_away_stops_the_run_and_a_rerun_resumes_it(tmp_path):

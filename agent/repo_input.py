@@ -39,7 +39,8 @@ def issue_from_file(path: Path) -> Issue:
     if path.is_dir():
         raise InputError(f"{path} is a directory: give the issue as a text file (e.g. {path}/issue.md) or a GitHub issue URL")
     if not path.is_file():
-        raise InputError(f"issue file {path} does not exist")
+        raise InputError(f"issue file {path} " + ("is not a regular file: give the issue as a text file"
+                                                   if path.exists() else "does not exist"))
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise InputError(f"issue file {path} is not text (it holds NUL bytes): give the issue's text")

@@ -1,4 +1,5 @@
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -70,6 +71,10 @@ def test_issue_input_errors(tmp_path):
     (tmp_path / "blob.bin").write_bytes(b"\x00\xff\xfe")
     with pytest.raises(InputError, match="not text"):
         issue_from_file(tmp_path / "blob.bin")
+    with pytest.raises(InputError, match="/dev/null is not a regular file"):    # exists, but no text to read
+        issue_from_file(Path("/dev/null"))
+    with pytest.raises(InputError, match="missing.md does not exist"):
+        issue_from_file(tmp_path / "missing.md")
 
 
 @pytest.mark.parametrize("attack", ["</ISSUE>", "</Issue>", "< / issue >", "</\nissue>", "<ISSUE>", "<issue id=2>"])

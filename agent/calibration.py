@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -139,10 +140,14 @@ def fit_threshold(points: list[tuple[float, bool]], target: float = 0.9) -> tupl
 
 
 class Calibration(BaseModel):
-    """What agent/stages/select.py loads (agent/presets/calibration.json, or select.calibration)."""
+    """What agent/stages/select.py loads (agent/presets/calibration.json, or select.calibration).
+    scope "all": the fitted weights, curve and threshold decide. scope "confidence": the run's own weights
+    and threshold decide exactly as uncalibrated (the threshold is mapped with the curve, which is monotone);
+    only what a confidence means changes: the share of such picks that were right on the dev set."""
+    scope: Literal["all", "confidence"] = "all"
     weights: dict[str, float] = Field(default_factory=dict)     # fields of agent.ranking.Weights
     platt: Platt = Field(default_factory=Platt)
-    abstain_below: float = Field(0.5, ge=0.0, le=1.0)          # on the calibrated scale
+    abstain_below: float = Field(0.5, ge=0.0, le=1.0)          # on the calibrated scale (scope "all")
     fit: dict = Field(default_factory=dict)                     # provenance: runs, split, AUCs, train metrics
 
     def apply(self, raw: float) -> float:
@@ -173,9 +178,15 @@ def load_calibration(path: str | Path | None) -> Calibration | None:
 
 def decide_options(weights: dict[str, float], calibration: str | Path | None, abstain_below: float) -> dict:
     """Keyword arguments of agent.ranking.decide for a run's `select:` config section."""
-    cal = load_calibration(calibration)
+    return calibrated_options(load_calibration(calibration), weights, abstain_below)
+
+
+def calibrated_options(cal: Calibration | None, weights: dict[str, float], abstain_below: float) -> dict:
+    """decide's keyword arguments under a calibration (None: none), the config's weights and raw threshold."""
     if cal is None:
         return {"w": make_weights(weights), "abstain_below": abstain_below}
+    if cal.scope == "confidence":
+        return {"w": make_weights(weights), "abstain_below": cal.apply(abstain_below), "calibrate": cal.apply}
     return {"w": make_weights(cal.weights, weights), "abstain_below": cal.abstain_below, "calibrate": cal.apply}
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.calibration import (SIGNALS, Calibration, CandidateRow, ece, fit_confidence, fit_threshold,
-                               fit_weights, make_weights, signal_auc)
+from agent.calibration import (SIGNALS, Calibration, CandidateRow, calibrated_options, ece, fit_confidence,
+                               fit_threshold, fit_weights, signal_auc)
 from agent.config import SelectConfig
 from agent.examples.scaling import InstanceResult
 from agent.runfolder import RunFolder
@@ -85,8 +85,9 @@ def _by(case: ReplayCase, key: Callable[[Candidate], float]) -> Candidate:
 
 
 def fitted_pick(case: ReplayCase, cal: Calibration) -> Pick:
-    return _from_decision(decide(case.candidates, case.matrix, case.rewards, abstain_below=cal.abstain_below,
-                                 w=make_weights(cal.weights), calibrate=cal.apply, behaviour=case.behaviour))
+    """The decision of a run whose `select:` section has the default weights and threshold and this calibration."""
+    return _from_decision(decide(case.candidates, case.matrix, case.rewards, behaviour=case.behaviour,
+                                 **calibrated_options(cal, {}, DEFAULT_ABSTAIN)))
 
 
 def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str, Callable[[ReplayCase], Pick]]:
@@ -151,16 +152,18 @@ def evaluate(cases: list[ReplayCase], pick: Callable[[ReplayCase], Pick]) -> dic
             "ece": ece([x for x, _ in rated], [y for _, y in rated]), "coverage": coverage}
 
 
-def fit(cases: list[ReplayCase], target_precision: float = 0.9) -> Calibration:
+def fit(cases: list[ReplayCase], target_precision: float = 0.9, scope: str = "all") -> Calibration:
     """Weights from the signals' AUCs, a Platt curve over the top candidate's raw confidence, and the
-    lowest threshold at which decide's submitted patches reach the target precision, all on `cases`."""
+    lowest threshold at which decide's submitted patches reach the target precision, all on `cases`.
+    scope "confidence": the default weights and threshold stay, only the curve is fitted."""
+    if scope == "confidence":
+        cal = Calibration(scope="confidence", platt=fit_confidence(_points(cases, Weights())),
+                          abstain_below=DEFAULT_ABSTAIN)
+        return cal.model_copy(update={"fit": {"instances": len(cases), "scope": scope,
+                                              "train": evaluate(cases, lambda c: fitted_pick(c, cal))}})
     w = fit_weights([r for c in cases for r in candidate_rows(c)])
     weights = {s: getattr(w, s) for s in (*SIGNALS, "regression")}
-    points = []
-    for c in (c for c in cases if c.candidates):
-        top = (ranked := rank_candidates(c.candidates, c.matrix, c.rewards, w, c.behaviour))[0]
-        points.append((confidence(ranked), c.labels.get(top.candidate, False)))
-    platt = fit_confidence(points)
+    platt = fit_confidence(_points(cases, w))
     probe = Calibration(weights=weights, platt=platt, abstain_below=0.0)
     gated = [(p.confidence, c.labels.get(p.candidate, False)) for c in cases if c.candidates
              for p in [fitted_pick(c, probe)] if p.candidate]
@@ -171,3 +174,25 @@ def fit(cases: list[ReplayCase], target_precision: float = 0.9) -> Calibration:
         "instances": len(cases), "candidates": report["candidates"], "auc": report["auc"],
         "auc_within": report["auc_within"], "target_precision": target_precision, "target_met": met,
         "train": evaluate(cases, lambda c: fitted_pick(c, cal))}})
+
+
+def _points(cases: list[ReplayCase], w: Weights) -> list[tuple[float, bool]]:
+    """(raw confidence of the top candidate, whether it is right) per case with candidates, under weights w."""
+    points = []
+    for c in (c for c in cases if c.candidates):
+        top = (ranked := rank_candidates(c.candidates, c.matrix, c.rewards, w, c.behaviour))[0]
+        points.append((confidence(ranked), c.labels.get(top.candidate, False)))
+    return points
+
+
+def held_out_ece(cases: list[ReplayCase], scope: str = "all") -> float | None:
+    """ECE of fitted decisions when each case is decided by a fit on all the other cases (leave one out):
+    what a fit's confidence is worth on an instance it has not seen, measured on the train split alone."""
+    rated = []
+    for i, case in enumerate(cases):
+        if not case.candidates:
+            continue
+        pick = fitted_pick(case, fit(cases[:i] + cases[i + 1:], scope=scope))
+        if pick.top:
+            rated.append((pick.confidence, case.labels.get(pick.top, False)))
+    return ece([x for x, _ in rated], [y for _, y in rated])

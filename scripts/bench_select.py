@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))    # runnable from 
 
 from agent.calibration import PRESET, load_calibration  # noqa: E402
 from agent.examples.split import split_of  # noqa: E402
-from agent.replay import evaluate, fit, judge_report, load_bench, variants  # noqa: E402
+from agent.replay import evaluate, fit, held_out_ece, judge_report, load_bench, variants  # noqa: E402
 
 
 def fmt(v) -> str:
@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="labelled candidates {instance_id, candidates:[{system, resolved}]} (with --predictions)")
     p.add_argument("--split", choices=["train", "test", "all"], default="all", help="report on this split")
     p.add_argument("--fit", action="store_true", help="fit on the train split and write --calibration")
+    p.add_argument("--fit-scope", choices=["all", "confidence"], default="all",
+                   help="all: weights, confidence curve and threshold; confidence: only the curve (the default "
+                        "weights and threshold keep deciding, a confidence says how often such picks were right)")
     p.add_argument("--min-fit", type=int, default=10, help="--fit refuses fewer train instances with candidates")
     p.add_argument("--calibration", type=Path, default=PRESET, help="calibration JSON to write (--fit) or read")
     p.add_argument("--seed", type=int, default=0, help="seed of the random variant")
@@ -97,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"--fit needs at least {args.min_fit} train-split instances with candidates (docs/devset.md), "
                     f"got {len(usable)}: a curve and threshold from fewer would decide from noise "
                     "(--min-fit N lowers the floor)")
-        cal = fit(train)
+        cal = fit(train, scope=args.fit_scope)
+        cal.fit["held_out_ece"] = held_out_ece(train, args.fit_scope)
+        cal.fit["default_ece"] = evaluate(train, variants()["default"])["ece"]
+        cal.fit["runs"] = [str(r) for r in args.runs]
         args.calibration.parent.mkdir(parents=True, exist_ok=True)
         args.calibration.write_text(cal.model_dump_json(indent=2) + "\n", encoding="utf-8")
         print(f"fitted on {len(train)} train instances -> {args.calibration}", file=sys.stderr)
@@ -113,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                       for s in judge["auc"]))
     if cal is not None:
         in_sample = " (in-sample: fitted on these)" if args.split in ("train", "all") else ""
-        print(f"fitted: weights {cal.weights}, confidence sigmoid({cal.platt.a}·x + {cal.platt.b}), "
-              f"abstain below {cal.abstain_below}{in_sample}")
+        print(f"fitted ({cal.scope}): weights {cal.weights or 'default'}, confidence sigmoid({cal.platt.a}·x + "
+              f"{cal.platt.b}), abstain below {cal.abstain_below}{in_sample}")
+        if "held_out_ece" in cal.fit:
+            print(f"train ECE, each instance decided by a fit on the others: {fmt(cal.fit['held_out_ece'])} "
+                  f"(uncalibrated default: {fmt(cal.fit['default_ece'])})")
     print()
     print(table(results))
     if args.json:

@@ -13,7 +13,7 @@ from agent.calibration import (FLOOR, Calibration, CandidateRow, Platt, auc, dec
 from agent.config import load_config
 from agent.examples.scaling import AtBudget, InstanceResult
 from agent.examples.split import split_of
-from agent.replay import evaluate, fit, judge_report, load_bench, variants
+from agent.replay import evaluate, fit, held_out_ece, judge_report, load_bench, variants
 from agent.runfolder import RunFolder
 from agent.schema import Behaviour, BehaviourCluster, Candidate, Cell, ExecutionMatrix, RewardScore
 from agent.ranking import Weights, decide
@@ -209,6 +209,29 @@ def test_fit_gives_a_noise_judge_no_weight(bench):
     test = [c for c in load_bench(bench) if split_of(c.name) == "test"]
     fitted = evaluate(test, variants(cal)["fitted"])
     assert fitted["selected"] >= evaluate(test, variants()["votes-only"])["selected"]
+
+
+def test_a_confidence_only_calibration_never_changes_a_decision(bench, tmp_path):
+    """scope "confidence": the run's weights and threshold decide as uncalibrated (the threshold is mapped by the
+    same monotone curve); only the printed confidence becomes the fitted share of such picks that were right."""
+    cases = load_bench(bench)
+    train = [c for c in cases if split_of(c.name) == "train"]
+    cal = fit(train, scope="confidence")
+    assert cal.scope == "confidence" and cal.weights == {} and cal.platt.a > 0
+    plain, fitted = variants()["default"], variants(cal)["fitted"]
+    for case in (c for c in cases if c.candidates):
+        before, after = plain(case), fitted(case)
+        assert (after.candidate, after.top) == (before.candidate, before.top)
+        if before.confidence:      # 0.0 is no raw confidence (unchanged, vetoed) or a raw 0 that maps alike
+            assert after.confidence == cal.apply(before.confidence)
+    path = tmp_path / "conf.json"
+    path.write_text(Calibration(scope="confidence", weights={"tests": 0.01}, platt=Platt(a=4, b=-2),
+                                abstain_below=0.99).model_dump_json())
+    opts = decide_options({"votes": 0.3}, str(path), 0.45)     # the file's weights and threshold are not used
+    assert opts["abstain_below"] == Platt(a=4, b=-2)(0.45) and opts["w"].tests == Weights().tests
+    assert opts["w"].votes == 0.3
+    held = held_out_ece(train, "confidence")
+    assert held is not None and 0.0 <= held <= 1.0
 
 
 def test_script_end_to_end(bench, tmp_path):

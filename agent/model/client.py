@@ -185,8 +185,8 @@ class LiteLLMModel:
                                    f"{_short(last)}): the provider or server is failing. Rerun the same command "
                                    "once it answers again: finished work is kept.") from last
         raise ModelRetriesExhausted(f"model call to {self.name} failed {attempts} times "
-                         f"({self.config.retries} retries with backoff); last error "
-                         f"{type(last).__name__}: {_short(last)}") from last
+                                    f"({self.config.retries} retries with backoff); last error "
+                                    f"{type(last).__name__}: {_short(last)}") from last
 
     def _worst_case(self, request: dict[str, Any]) -> tuple[int, float]:
         """(tokens, USD) this call can use at most: the prompt estimate plus every allowed output token."""

@@ -173,6 +173,8 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
         mode = "mixed" if fmt and hasattr(model, "complete") else "chat"
     if partial is not None:                   # a resumed search keeps its schedule
         mode = partial.mode
+        while partial.fills and partial.fills[-1].error:   # the calls a model outage failed just before the
+            partial.fills.pop()                            # run stopped: asked again (the schedule stays aligned)
     if mode != "chat" and fmt is None:        # asked for: a served model whose family the table does not know
         fmt = FIM_FORMATS[0][1]
     every = suspect_holes(sources, targets)

@@ -224,6 +224,35 @@ def test_a_killed_cloze_search_resumes_after_the_fills_it_saved(tmp_path):
     assert "+    return a + b" in cand.diff
 
 
+def test_fills_a_model_outage_failed_before_the_run_stopped_are_asked_again_on_resume(tmp_path):
+    """The run stopped (the model failed call after call) right after a fill whose call failed: that fill is at
+    the record's tail with its error; the resume asks it again instead of keeping the failure."""
+    from agent.config import load_config
+    from agent.pipeline import stage_context
+    from agent.progress import Progress
+    from agent.repo_input import issue_from_text
+    from agent.schema import Location
+    from agent.stages.patch import generate_patches
+    from agent.stages.patch_cloze import CLOZE
+    from tests.support.pipeline import ISSUE, make_repo
+
+    repo = make_repo(tmp_path)
+    stopped = ClozeRecord(mode="chat", holes=2, done=False, fills=[
+        {"path": "calc/ops.py", "line": 1, "function": [1, 3], "sample": 0, "kind": "chat", "reply": "x"},
+        {"path": "calc/ops.py", "line": 3, "function": [1, 3], "sample": 0, "kind": "chat",
+         "error": "model call to openai/mock failed 5 times"}])
+    (tmp_path / "run" / "03_patches").mkdir(parents=True)
+    (tmp_path / "run" / CLOZE).write_text(stopped.model_dump_json())
+    cfg = load_config(None, [], **{"sandbox": "local", "workers": 1, "patch.samples": 0, "patch.mutants": 0,
+                                   "patch.cloze": 2, "model.mock_response": ["```python\n    return a + b\n```"]})
+    with stage_context(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, None, Progress(False)) as ctx:
+        _, cands = generate_patches(ctx, [Location(file="calc/ops.py", symbol="add")], [_check()])
+    record = ClozeRecord.model_validate_json((tmp_path / "run" / CLOZE).read_text())
+    assert record.done and [(f.line, f.error) for f in record.fills] == [(1, ""), (3, "")]
+    [cand] = cands
+    assert "+    return a + b" in cand.diff
+
+
 def test_insertion_points_are_before_each_statement_of_the_body():
     points = insert_points("pkg/mod.py", SOURCE, function_span(SOURCE, "parse"))
     # Not before the docstring (line 7) or the `def`; not before a line holding two statements (12).

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -57,7 +58,8 @@ class EmbeddedModel:
     """
 
     def __init__(self, size: str = "1.5b", threads: int | None = None, ctx: int = 8192, *,
-                 port: int | None = None, parallel: int = 1, start_timeout_s: float = 180.0, draft: str = "ngram"):
+                 port: int | None = None, parallel: int = 1, start_timeout_s: float = 180.0, draft: str = "ngram",
+                 max_restarts: int = 3):
         self.spec = spec_for(size)
         self.size = size
         self.threads = threads or _default_threads()
@@ -70,6 +72,12 @@ class EmbeddedModel:
         self.log_path: Path | None = None
         self.load_s = 0.0  # seconds from spawn to healthy: reported by `swe-agent model serve`
         self._old_sigterm = None
+        # A server that dies under a run (killed for memory, a crash) is started again on the same port, at
+        # most `max_restarts` times: the calls in flight fail and their retries reach the new one.
+        self.max_restarts = max_restarts
+        self.restarts = 0
+        self._lock = threading.RLock()     # stop() waits for a restart in progress (RLock: _spawn may stop)
+        self._stopping = threading.Event()
 
     @property
     def config(self) -> ModelConfig:
@@ -97,6 +105,8 @@ class EmbeddedModel:
             for _attempt in range(3):  # a free port can be taken between our probe and the server's bind
                 self.port = explicit or free_port()
                 if self._spawn(weights):
+                    self._stopping.clear()
+                    threading.Thread(target=self._watch, args=(weights,), daemon=True).start()
                     return self
                 if explicit:
                     break
@@ -137,18 +147,48 @@ class EmbeddedModel:
         raise ModelError(f"the embedded model did not become healthy within {self.start_timeout_s:.0f} s; "
                          f"log {self.log_path}:\n{self.log_tail()}")
 
+    def _watch(self, weights: Path, every_s: float = 0.5) -> None:
+        """Restart the server when it exits while we did not stop it (on its port: the run's config stays valid)."""
+        while not self._stopping.wait(every_s):
+            with self._lock:
+                proc = self.proc
+                if self._stopping.is_set() or proc is None or proc.poll() is None:
+                    continue
+                code, tail = proc.returncode, self.log_tail(5)
+                if self.restarts >= self.max_restarts:
+                    print(f"swe-agent: the embedded model server exited (code {code}) and was restarted "
+                          f"{self.restarts} times already: left stopped; log {self.log_path}", file=sys.stderr)
+                    return
+                self.restarts += 1
+                try:
+                    ok = self._spawn(weights)
+                except ModelError as err:
+                    ok, tail = False, str(err)
+                print(f"swe-agent: the embedded model server exited (code {code}); "
+                      + ("restarted it" if ok else "could not restart it")
+                      + f" on port {self.port} ({self.restarts} of {self.max_restarts})"
+                      + ("" if ok else f": {tail[-500:]}"), file=sys.stderr)
+                if not ok:
+                    return
+
     def stop(self) -> None:
         """Idempotent; safe from atexit, signal handlers and __exit__."""
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)  # its own group: nothing else of ours is in it
-                proc.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        self._stopping.set()
+        locked = self._lock.acquire(timeout=self.start_timeout_s)
+        try:
+            proc, self.proc = self.proc, None
+            if proc is not None and proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)  # its own group: nothing else of ours is in it
+                    proc.wait(timeout=10)
+                except ProcessLookupError:
+                    pass
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+        finally:
+            if locked:
+                self._lock.release()
         atexit.unregister(self.stop)
         self._restore_sigterm()
         if self.load_s and self.log_path:  # ran fine: its log is noise (failed starts keep theirs)

@@ -75,3 +75,33 @@ def _server_pid(parent: int) -> int | None:
             if b"agent.model._serve" in cmd and str(parent).encode() in cmd:
                 return int(entry.name)
     return None
+
+
+
+@pytest.mark.model
+def test_a_server_that_dies_under_a_run_is_restarted_on_its_port(embedded_model):
+    """Killed for memory or crashed: a new server comes up at the same address, so the calls' retries reach it;
+    at most max_restarts times, and a stopped model is never restarted. embedded_model: the weights are installed."""
+    import os
+
+    from agent.model.client import LiteLLMModel
+    from agent.model.embedded import EmbeddedModel
+
+    em = EmbeddedModel(threads=1, max_restarts=1).start()
+    try:
+        cfg, first = em.config, em.proc.pid
+        os.kill(first, signal.SIGKILL)
+        # the call in flight or the next one: refused until the new server listens, then answered (retries)
+        model = LiteLLMModel(cfg.model_copy(update={"temperature": 0.0, "max_tokens": 8, "retries": 8}))
+        assert model.query([{"role": "user", "content": "Say hi."}]).content.strip()
+        assert em.restarts == 1 and em.proc.pid != first and em.config.api_base == cfg.api_base
+        second = em.proc.pid
+        os.kill(second, signal.SIGKILL)            # beyond max_restarts: left stopped
+        deadline = time.monotonic() + 10
+        while _alive(second) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)
+        assert em.restarts == 1 and em.proc.poll() is not None
+    finally:
+        em.stop()
+    assert em.proc is None and not _alive(second)

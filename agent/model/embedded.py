@@ -105,8 +105,8 @@ class EmbeddedModel:
             for _attempt in range(3):  # a free port can be taken between our probe and the server's bind
                 self.port = explicit or free_port()
                 if self._spawn(weights):
-                    self._stopping.clear()
-                    threading.Thread(target=self._watch, args=(weights,), daemon=True).start()
+                    self._stopping = stopping = threading.Event()    # this start's: an old watcher stays stopped
+                    threading.Thread(target=self._watch, args=(weights, stopping), daemon=True).start()
                     return self
                 if explicit:
                     break
@@ -147,12 +147,12 @@ class EmbeddedModel:
         raise ModelError(f"the embedded model did not become healthy within {self.start_timeout_s:.0f} s; "
                          f"log {self.log_path}:\n{self.log_tail()}")
 
-    def _watch(self, weights: Path, every_s: float = 0.5) -> None:
+    def _watch(self, weights: Path, stopping: threading.Event, every_s: float = 0.5) -> None:
         """Restart the server when it exits while we did not stop it (on its port: the run's config stays valid)."""
-        while not self._stopping.wait(every_s):
+        while not stopping.wait(every_s):
             with self._lock:
                 proc = self.proc
-                if self._stopping.is_set() or proc is None or proc.poll() is None:
+                if stopping.is_set() or proc is None or proc.poll() is None:
                     continue
                 code, tail = proc.returncode, self.log_tail(5)
                 if self.restarts >= self.max_restarts:

@@ -154,20 +154,21 @@ class EmbeddedModel:
                 proc = self.proc
                 if stopping.is_set() or proc is None or proc.poll() is None:
                     continue
-                code, tail = proc.returncode, self.log_tail(5)
+                code, crashed = proc.returncode, self.log_path
                 if self.restarts >= self.max_restarts:
                     print(f"swe-agent: the embedded model server exited (code {code}) and was restarted "
-                          f"{self.restarts} times already: left stopped; log {self.log_path}", file=sys.stderr)
+                          f"{self.restarts} times already: left stopped; log {crashed}", file=sys.stderr)
                     return
                 self.restarts += 1
+                if crashed and crashed.exists():    # the new server writes to the same path: keep why this one died
+                    crashed = crashed.rename(crashed.with_suffix(f".exit{self.restarts}.log"))
                 try:
-                    ok = self._spawn(weights)
+                    ok, why = self._spawn(weights), ""
                 except ModelError as err:
-                    ok, tail = False, str(err)
-                print(f"swe-agent: the embedded model server exited (code {code}); "
+                    ok, why = False, f": {str(err)[-500:]}"
+                print(f"swe-agent: the embedded model server exited (code {code}, log {crashed}); "
                       + ("restarted it" if ok else "could not restart it")
-                      + f" on port {self.port} ({self.restarts} of {self.max_restarts})"
-                      + ("" if ok else f": {tail[-500:]}"), file=sys.stderr)
+                      + f" on port {self.port} ({self.restarts} of {self.max_restarts}){why}", file=sys.stderr)
                 if not ok:
                     return
 

@@ -95,6 +95,9 @@ def test_a_server_that_dies_under_a_run_is_restarted_on_its_port(embedded_model)
         model = LiteLLMModel(cfg.model_copy(update={"temperature": 0.0, "max_tokens": 8, "retries": 8}))
         assert model.query([{"role": "user", "content": "Say hi."}]).content.strip()
         assert em.restarts == 1 and em.proc.pid != first and em.config.api_base == cfg.api_base
+        crash_log = em.log_path.with_suffix(".exit1.log")     # why the first one died stays readable
+        assert crash_log.exists()
+        crash_log.unlink()
         second = em.proc.pid
         os.kill(second, signal.SIGKILL)            # beyond max_restarts: left stopped
         deadline = time.monotonic() + 10

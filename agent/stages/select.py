@@ -61,5 +61,7 @@ def select(ctx: StageContext, candidates: list[Candidate], matrix: ExecutionMatr
             # The evidence ranked them as equals: picking one lowers the confidence a little.
             decision.confidence = round(decision.confidence * 0.9, 3)
         decision.method = "selection_trajectory" if choice else decision.method
+        if traj.retry_on_resume:      # the model failed every try: this run decides on the evidence, a resume asks again
+            return decision
     ctx.run.write_json(DECISION, decision)
     return decision

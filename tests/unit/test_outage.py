@@ -60,3 +60,32 @@ def test_the_outage_rule():
     assert not outage(100, 0)                                   # 0: never stop
     h = CallHealth(2)
     assert (h.failed(), h.answered(), h.failed(), h.failed()) == (False, None, False, True)
+
+
+def test_a_selection_trajectory_lost_to_the_outage_leaves_no_decision_and_the_resume_asks_it(tmp_path):
+    """The strong preset's selection call failing every try: this run decides on the evidence, but the
+    decision is not cached, so a resume (the provider back) asks the trajectory."""
+    from agent.config import load_config
+    from agent.schema import Candidate, Cell, ExecutionMatrix, Issue
+    from agent.stages.context import StageContext
+    from agent.stages.select import select
+    from agent.runfolder import DECISION
+
+    cands = [Candidate(id=c, diff=f"diff {c}", key=c, samples=s, files=["a.py"])
+             for c, s in (("c1", [0, 1]), ("c2", [2, 3]))]
+    m = ExecutionMatrix(candidates=["c1", "c2"], tests=["t1"],
+                        cells=[Cell(candidate=c, test="t1", outcome="pass") for c in ("c1", "c2")])
+    run = RunFolder(tmp_path / "run")
+
+    def ctx(answers):
+        model = LiteLLMModel(ModelConfig(name="openai/mock", mock_response=answers, retries=0), sleep=lambda s: None)
+        cfg = load_config(None, ["use_selection_trajectory=true", "select.samples=1", "select.max_steps=1"])
+        return StageContext(run=run, config=cfg, issue=Issue(id="i", title="t", body="b"), repo_path=tmp_path, commit="0" * 40,
+                            ledger=Ledger(), progress=Progress(False), new_sandbox=lambda: None,
+                            make_model=lambda stage, c: model)
+
+    lost = select(ctx([DOWN]), cands, m, {})
+    assert lost.status == "selected" and lost.candidate == "c1" and lost.method != "selection_trajectory"
+    assert not run.exists(DECISION)
+    resumed = select(ctx(["ANSWER: c2"]), cands, m, {})
+    assert (resumed.candidate, resumed.method) == ("c2", "selection_trajectory") and run.exists(DECISION)

@@ -69,17 +69,17 @@ class PatchConfig(StageConfig):
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
+    # Ask for a sentence naming the wrong line and what it must do, before the code (a diagnosis first).
+    think: bool = False
     # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
     # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.
     pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs in README)
     # A whole file sent back unchanged: "again" = make a real change; "one_line" = the suspect's one wrong line as
     # SEARCH/REPLACE (train replay: 4 real edits of 39 against 7, none correct, 0.2x the time; README).
     unchanged_ask: Literal["again", "one_line"] = "again"
-    # Model-free one-token repairs of the suspect functions tried against the issue's own checks
-    # (agent/mutate.py): at most this many mutants per run, 0 = off. About a second each.
+    # Model-free one-token repairs of the suspects tried against the issue's checks (agent/mutate.py); 0 = off.
     mutants: int = Field(60, ge=0)
-    # Pieces (agent/pieces.py): an edit that changes several functions also gives one candidate per changed
-    # function (the others put back), tried like the mutants. At most this many, 0 = off. No model call.
+    # Pieces (agent/pieces.py): one candidate per function an edit changed (the others put back); at most this many.
     pieces: int = Field(30, ge=0)
     # Cloze repair (agent/cloze.py): hide one line of a suspect function at a time and let the model fill it;
     # fills that change the code are tried like the mutants above. At most this many fills (model calls of

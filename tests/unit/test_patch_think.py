@@ -1,0 +1,36 @@
+"""patch.think: every edit format's prompt asks for a sentence of diagnosis before the code, and a reply that
+gives one still lands (the code block is what is parsed)."""
+from __future__ import annotations
+
+import pytest
+
+from agent.prompting import render
+from agent.stages.patch_edits import PROMPTS, parser_for
+
+ASK = "which line is wrong, and what it must do instead"
+ORIGINAL = '''"""Temperatures."""
+
+
+def to_f(c):
+    return c * 9 / 5 - 32
+
+
+def to_c(f):
+    return (f - 32) * 5 / 9
+'''
+
+
+@pytest.mark.parametrize("fmt", sorted(PROMPTS))
+@pytest.mark.parametrize("think", [True, False])
+def test_every_format_asks_for_the_diagnosis_only_when_set(fmt, think):
+    text = render(PROMPTS[fmt], "user", issue="i", code="def f(): pass", example_path="pkg/m.py", think=think,
+                  focus="", other_code="", allow_commands=False)
+    assert (ASK in text) is think
+
+
+def test_a_whole_file_after_a_diagnosis_lands():
+    reply = ("The line `return c * 9 / 5 - 32` subtracts 32; it must add 32.\n\n"
+             "```python\n" + ORIGINAL.replace("- 32\n", "+ 32\n", 1) + "```\n")
+    (change,) = parser_for("whole_file", "temp.py", len(ORIGINAL))(reply)
+    new, _rule = change.land(ORIGINAL)
+    assert "return c * 9 / 5 + 32" in new and "return (f - 32) * 5 / 9" in new

@@ -61,7 +61,7 @@ class PatchConfig(StageConfig):
     revise_with: Literal["issue", "all", "none"] = "issue"
     max_format_errors: int = Field(1, ge=0)   # a no-op or non-compiling edit gets one feedback turn, then fails
     # That turn is asked afresh (StageConfig.retry_fresh): on the train split's unusable first answers it landed
-    # 17 edits of 38 against 10 in the conversation, 5 accepted by the hidden test against 2 (README "Fresh retries").
+    # 17 edits of 38 against 10 in the conversation, 5 accepted by the hidden test against 2 (docs/measurements.md "Fresh retries").
     retry_fresh: bool = True
     # Point samples at one suspect function each (agent/focus.py): "alternate" = odd samples take the suspects
     # (located functions' helpers, then the functions) in turn; "rotate" = all but sample 0; "none" = none.
@@ -73,9 +73,9 @@ class PatchConfig(StageConfig):
     think: bool = False
     # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
     # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.
-    pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs in README)
+    pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs/measurements.md)
     # A whole file sent back unchanged: "again" = make a real change; "one_line" = the suspect's one wrong line as
-    # SEARCH/REPLACE (train replay: 4 real edits of 39 against 7, none correct, 0.2x the time; README).
+    # SEARCH/REPLACE (train replay: 4 real edits of 39 against 7, none correct, 0.2x the time; docs/measurements.md).
     unchanged_ask: Literal["again", "one_line"] = "again"
     # Model-free one-token repairs of the suspects tried against the issue's checks (agent/mutate.py); 0 = off.
     mutants: int = Field(60, ge=0)
@@ -85,7 +85,7 @@ class PatchConfig(StageConfig):
     # fills that change the code are tried like the mutants above. At most this many fills (model calls of
     # ~1 line each), 0 = off. "fim" = fill-in-the-middle (code models served raw), "chat" = any model,
     # "mixed" = rounds of both (agent/stages/patch_cloze.py ROUNDS); "auto" = mixed where fim works, else chat.
-    # On by default since the train-split measurement (README "Cloze repair"): it fixed instances no sample and no
+    # On by default since the train-split measurement (docs/measurements.md "Cloze repair"): it fixed instances no sample and no
     # one-token mutant fixed, and is only asked when no sample's edit passes the issue's checks.
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
@@ -95,8 +95,8 @@ class PatchConfig(StageConfig):
     # then kept only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": the one-token
     # mutants, the pieces and the cloze fills; "one_token": the one-token mutants only; "off". On the 2 dev train
     # instances with only such checks the cloze fills kept one wrong fill each and no right one, the one-token
-    # mutants nothing (README "Error-gone repairs"); on the 12 synth train instances with only such checks the
-    # one-token mutants fixed 3 and kept no wrong one ("off": nothing), so one_token is the default (README
+    # mutants nothing (docs/measurements.md "Error-gone repairs"); on the 12 synth train instances with only such checks the
+    # one-token mutants fixed 3 and kept no wrong one ("off": nothing), so one_token is the default (docs/measurements.md
     # "Error-gone one-token repairs"). true / false mean "all" / "off".
     mutants_error_gone: Literal["off", "one_token", "all"] = "one_token"
 
@@ -105,7 +105,7 @@ class PatchConfig(StageConfig):
     def _error_gone_bool(cls, v):
         return {True: "all", False: "off"}.get(v, v) if isinstance(v, bool) else v
     # What function-format prompts show of a file located as a whole: "outline" = its def/class header lines only
-    # (train A/B, README "Function-format prompts": 8 of 8 samples landed an edit against 3 of 8, at a quarter of the prompt).
+    # (train A/B, docs/measurements.md "Function-format prompts": 8 of 8 samples landed an edit against 3 of 8, at a quarter of the prompt).
     function_excerpt: Literal["full", "outline"] = "outline"
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests

@@ -20,7 +20,7 @@ to the module's package or to the module as a folder (`pkg/sub/tests/`, `tests/`
 `tests/sub/mod/`), so a `test_core.py` of a sibling
 package never stands for `pkg/sub/core.py`. Among equal names, tests nearer the module come first.
 Each touched module gets its best matches (a few), and the whole pick is capped. Measured against
-SWE-bench's own test choice by scripts/bench_regression_targets.py (README "Regression tests").
+SWE-bench's own test choice by scripts/bench_regression_targets.py (docs/measurements.md "Regression tests").
 """
 from __future__ import annotations
 

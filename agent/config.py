@@ -69,7 +69,7 @@ class PatchConfig(StageConfig):
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
-    # Ask for a sentence naming the wrong line and what it must do, before the code (a diagnosis first).
+    # A sentence naming the wrong line before the code; off: train A/B applicable 23 -> 25 of 32, correct 6 = 6 (README).
     think: bool = False
     # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
     # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.

@@ -80,13 +80,13 @@ def eval_cmd(
     from agent.evaluation.run_all import EvalOptions, run_eval
     from agent.evaluation.dataset import load_predictions
 
-    _mirror_required(online, repo_mirror)
     _folder_ok(report_dir, "--report-dir")
     rows = _rows(dataset, instances)
     try:
         preds = load_predictions(predictions)
     except (OSError, ValueError) as err:
         _fail(f"cannot load predictions {predictions}: {err}")
+    _mirror_required(online, repo_mirror)      # after the inputs: a missing file is named before a missing mirror
     known = {r["instance_id"] for r in rows}
     if preds and not known & set(preds):
         _fail(f"none of the {len(preds)} prediction(s) in {predictions} is an instance of {dataset}"

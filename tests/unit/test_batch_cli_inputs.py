@@ -202,3 +202,14 @@ def test_synth_mirrors_refuses_a_missing_or_junk_bundle(tmp_path):
     out = run(["synth-mirrors", str(junk), "-o", str(tmp_path / "m")])
     assert out.exit_code == 2 and "is not a git bundle" in out.output and "Traceback" not in out.output
     assert not (tmp_path / "m" / "synth+junk").exists()
+
+
+def test_eval_names_a_missing_prediction_file_before_asking_for_mirrors(tmp_path):
+    """Probed in session 37: without --repo-mirror, a missing prediction file was only reported once the user had
+    found and passed a mirror folder."""
+    out = run(["eval", "--dataset", str(MINI), "--predictions", str(tmp_path / "nope.jsonl")])
+    assert out.exit_code == 2 and "cannot load predictions" in out.output and "nope.jsonl" in out.output
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"instance_id": load_dataset(MINI)[0]["instance_id"], "model_patch": ""}) + "\n")
+    out = run(["eval", "--dataset", str(MINI), "--predictions", str(preds)])
+    assert out.exit_code == 2 and "need --repo-mirror" in out.output

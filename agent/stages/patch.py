@@ -86,6 +86,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         if cfg.function_excerpt == "outline" else excerpt
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
+    think = render("common", "patch_think").strip() if cfg.think else ""
 
     def one(i: int) -> Trajectory:
         focus = focus_of(i, targets, cfg.focus)
@@ -156,7 +157,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         variables = {"issue": ctx.issue_text, "example_path": path or "package/module.py",
                      "code": {"whole_file": text, "function": fn_excerpt}.get(fmt, excerpt),
                      "other_code": _other_code(excerpt, path) if fmt == "whole_file" else "",
-                     "observed": observed, "think": cfg.think,
+                     "observed": observed, "think": think,
                      "focus": focus.qualname if focus else "", "focus_path": focus.path if focus else "",
                      "focus_caller": focus.called_by if focus else ""}
         def restore(sandbox) -> None:   # a new sandbox (the old container was lost) gets the last attempt's files
@@ -172,7 +173,7 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                                      **sampling_params(i, cfg.temperature, ctx.config.seed, "patch"))
         traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {}),
                         **({"pointer": pointers[-1]} if pointers else {}),
-                        **({"observed": True} if observed else {}), **({"think": True} if cfg.think else {})}
+                        **({"observed": True} if observed else {}), **({"think": True} if think else {})}
         traj.output = PatchOutput(attempts=attempts, **({"diff": final.diff, "files_after": final.files_after}
                                                          if final is not None else {}))
         return traj

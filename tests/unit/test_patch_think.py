@@ -23,7 +23,8 @@ def to_c(f):
 @pytest.mark.parametrize("fmt", sorted(PROMPTS))
 @pytest.mark.parametrize("think", [True, False])
 def test_every_format_asks_for_the_diagnosis_only_when_set(fmt, think):
-    text = render(PROMPTS[fmt], "user", issue="i", code="def f(): pass", example_path="pkg/m.py", think=think,
+    ask = render("common", "patch_think").strip() if think else ""     # as agent/stages/patch.py passes it
+    text = render(PROMPTS[fmt], "user", issue="i", code="def f(): pass", example_path="pkg/m.py", think=ask,
                   focus="", other_code="", allow_commands=False)
     assert (ASK in text) is think
 

@@ -69,8 +69,8 @@ class PatchConfig(StageConfig):
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
-    # A sentence naming the wrong line before the code; off: train A/B applicable 23 -> 25 of 32, correct 6 = 6 (README).
-    think: bool = False
+    # A sentence naming the wrong line before the code (true: all samples, "greedy": sample 0); docs/measurements.md.
+    think: bool | Literal["greedy"] = False
     # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
     # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.
     pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs/measurements.md)

@@ -40,6 +40,11 @@ def format_of(configured, sample: int) -> str:
     return configured
 
 
+def thinks(sample: int, think) -> bool:
+    """Whether a sample's prompt asks for the diagnosis sentence (pure): every sample, or the greedy sample 0 only."""
+    return think is True or (think == "greedy" and sample == 0)
+
+
 def feedback_tests(tests: list[TestCase], revise_with: str) -> list[TestCase]:
     """The kept checks that drive revisions (pure): the issue's own expectations when there are any."""
     kept = [t for t in tests if t.kept]
@@ -86,10 +91,11 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
         if cfg.function_excerpt == "outline" else excerpt
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
-    think = render("common", "patch_think").strip() if cfg.think else ""
+    think_ask = render("common", "patch_think").strip()
 
     def one(i: int) -> Trajectory:
         focus = focus_of(i, targets, cfg.focus)
+        think = think_ask if thinks(i, cfg.think) else ""
         # The file a sample rewrites is its suspect's (a helper module's too), else the top-ranked one.
         path = focus.path if focus and sources.get(focus.path) else top
         text = sources[path] if path != top else top_text

@@ -35,3 +35,20 @@ def test_a_whole_file_after_a_diagnosis_lands():
     (change,) = parser_for("whole_file", "temp.py", len(ORIGINAL))(reply)
     new, _rule = change.land(ORIGINAL)
     assert "return c * 9 / 5 + 32" in new and "return (f - 32) * 5 / 9" in new
+
+
+def test_greedy_asks_only_the_greedy_sample():
+    from agent.stages.patch import thinks
+    assert [thinks(i, "greedy") for i in range(4)] == [True, False, False, False]
+    assert [thinks(i, True) for i in range(3)] == [True, True, True]
+    assert [thinks(i, False) for i in range(3)] == [False, False, False]
+
+
+def test_config_takes_greedy_and_refuses_other_words():
+    from pydantic import ValidationError
+
+    from agent.config import PatchConfig
+    assert PatchConfig(think="greedy").think == "greedy"
+    assert PatchConfig(think=True).think is True
+    with pytest.raises(ValidationError):
+        PatchConfig(think="sometimes")

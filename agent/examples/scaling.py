@@ -171,6 +171,24 @@ def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
     }
 
 
+def escalated(results: list[InstanceResult], first: int, last: int) -> dict | None:
+    """The default pipeline replayed from the records: the decision with `first` samples, and where it abstains,
+    the decision with `last` (one escalation round adding last - first patch samples; a real round also adds a
+    test sample while no test is kept, which the records do not hold). Tokens and seconds: what the budget that
+    decided cost; a run that escalates also pays its first round's own selection calls, not recorded apart."""
+    if not results or not all(any(a.n == first for a in r.at) and any(a.n == last for a in r.at) for r in results):
+        return None
+    picks = [(r.point(first), None) if r.point(first).status == "selected" else (r.point(last), r.point(first))
+             for r in results]
+    k, chosen = len(results), [p for p, _ in picks]
+    n_sel = sum(p.status == "selected" for p in chosen)
+    return {"first": first, "last": last, "selected": sum(p.correct for p in chosen) / k,
+            "precision": sum(p.correct for p in chosen) / n_sel if n_sel else None,
+            "abstain": sum(p.status != "selected" for p in chosen) / k,
+            "escalated": sum(e is not None for _, e in picks), "n": k,
+            "tokens": sum(p.tokens for p in chosen) / k, "wall_s": sum(p.wall_s for p in chosen) / k}
+
+
 def markdown(rows: list[dict], results: list[InstanceResult], ns: list[int]) -> str:
     fmt = lambda v: "–" if v is None else f"{v:.2f}"
     out = ["| N | pass@1 | coverage@N | any correct candidate@N | selected@N | precision | abstain | mean tokens | mean wall s |",
@@ -184,6 +202,11 @@ def markdown(rows: list[dict], results: list[InstanceResult], ns: list[int]) -> 
                 f"patch samples that became applicable, non-no-op edits: {fmt(s['applicable_share'])}; "
                 f"one-call baseline (greedy, whole file, same model): {fmt(s['baseline'])} "
                 f"({sum(bool(r.baseline_correct) for r in results)}/{s['baseline_n']})"]
+    if len(ns) > 1 and (e := escalated(results, ns[-2], ns[-1])):
+        out += ["", f"escalation replayed ({e['first']} samples, {e['last'] - e['first']} more where that abstains: one "
+                    f"escalation round): selected {e['selected']:.2f}, precision {fmt(e['precision'])}, "
+                    f"abstain {e['abstain']:.2f}, escalated {e['escalated']} of {e['n']}, mean tokens "
+                    f"{e['tokens']:.0f}, mean wall s {e['wall_s']:.0f} (plus an escalated run's first selection)"]
     mark = {True: "✓", False: "✗"}
     head = " | ".join(f"sel@{n}" for n in ns)
     out += ["", f"| example | correct samples | correct / candidates | {head} | baseline | tokens@{ns[-1]} | wall s@{ns[-1]} |",

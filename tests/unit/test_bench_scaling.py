@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, markdown, pass_at_k,
+from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, escalated, markdown, pass_at_k,
                                     prepare_subrun, upstream_spend)
 from agent.runfolder import FORMER_DIRS, RunFolder
 from agent.schema import SpendRecord, Trajectory
@@ -98,6 +98,21 @@ def test_aggregate_and_table():
     assert "| 2 | 0.25 | 0.50 | 1.00 | 0.50 | 0.50 | 0.00 | 200 | 20 |" in table
     assert "| a | 1/2 | 1/2 | – | ✓ | n/a | 200 | 20 |" in table and "| b | 0/2 | 1/2 | ✗ | ✗ |" in table
     assert "selection efficiency selected@2 / any correct candidate@2 (samples, revisions, mutants): 0.50" in table
+
+    # a abstains at N = 1 and escalates to N = 2 (selected, right); b submits at N = 1 and stops there
+    assert "escalation replayed (1 samples, 1 more where that abstains: one escalation round): selected 0.50, " \
+           "precision 0.50, abstain 0.00, escalated 1 of 2, mean tokens 150, mean wall s 15" in table
+
+
+def test_escalation_replay_keeps_an_abstention_that_more_samples_do_not_resolve():
+    def inst(first, last):
+        return InstanceResult(name="x", samples=8, sample_correct=[False] * 8, at=[
+            AtBudget(n=4, status=first[0], correct=first[1], tokens=400, wall_s=40.0),
+            AtBudget(n=8, status=last[0], correct=last[1], tokens=800, wall_s=80.0)])
+    e = escalated([inst(("abstained", False), ("abstained", False)), inst(("selected", True), ("selected", False))], 4, 8)
+    assert e["selected"] == 0.5 and e["abstain"] == 0.5 and e["precision"] == 1.0 and e["escalated"] == 1
+    assert e["tokens"] == 600 and e["wall_s"] == 60      # (800 + 400) / 2: what the deciding budget cost
+    assert escalated([inst(("selected", True), ("selected", True))], 2, 8) is None   # no record at N = 2
 
 
 # --- the whole script, scripted model ------------------------------------------------------------

@@ -3,7 +3,7 @@
 A 1.5B model often knows *where* the bug is and still writes the wrong token, or copies the code
 unchanged. Template-based repair (PraPR, TBar) enumerates the classic one-token fixes instead: a
 comparison made strict or loose, an operator swapped, a constant off by one, a condition negated,
-two arguments swapped. Each mutant is only a *candidate*: the patch stage keeps the ones that pass
+two arguments swapped; and one two-edit pattern, a shared mutable default made anew per call. Each mutant is only a *candidate*: the patch stage keeps the ones that pass
 the issue's own checks and the repository's tests (agent/stages/patch_mutants.py), and selection
 weighs them like any other candidate, with no votes of their own.
 
@@ -149,6 +149,7 @@ def mutants(path: str, source: str, spans: list[tuple[int, int]], limit: int = 2
                 if bound is not None:
                     _plus_minus_one(bound, text, edits, "slice bound")
     _default_edits(tree, spans, text, edits)
+    _mutable_default_edits(tree, spans, text, edits)
     _base_swaps(tree, inside, text, edits)
 
     out: list[Mutant] = []
@@ -208,6 +209,36 @@ def _default_edits(tree: ast.Module, spans: list[tuple[int, int]], text: _Text, 
             for d in [*node.args.defaults, *(k for k in node.args.kw_defaults if k is not None)]:
                 if isinstance(d, ast.Constant) and d.value is not None and not d.value and type(d.value) is not bool:
                     edits.append((3, text.start(d), text.end(d), "None", f"default {d.value!r} -> None", d.lineno))
+
+
+def _mutable_default_edits(tree: ast.Module, spans: list[tuple[int, int]], text: _Text, edits: list) -> None:
+    """A list, dict or set made once as a default and shared by every call (pylint W0102): default None, and a new
+    one made at the top of the body (after a docstring). Two edits, written as one span: the default up to the
+    first statement's line."""
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or (node.lineno, node.end_lineno) not in spans:
+            continue
+        a = node.args
+        positional = [*a.posonlyargs, *a.args]
+        pairs = [*zip(positional[len(positional) - len(a.defaults):], a.defaults),
+                 *((arg, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None)]
+        body = node.body
+        docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str)
+        if docstring and len(body) == 1:
+            continue
+        first = body[1] if docstring else body[0]
+        line = text.lines[first.lineno - 1]
+        indent = line[:len(line) - len(line.lstrip())]
+        at = text.starts[first.lineno - 1]
+        for arg, d in pairs:
+            empty_call = isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in ("list", "dict", "set") \
+                and not d.args and not d.keywords
+            if not (isinstance(d, (ast.List, ast.Dict, ast.Set)) or empty_call) or text.end(d) > at:
+                continue
+            made = f"{indent}if {arg.arg} is None:\n{indent}    {arg.arg} = {text.code(d)}\n"
+            edits.append((3, text.start(d), at, "None" + text.source[text.end(d):at] + made,
+                          f"default {text.code(d)} -> None, made in the body", d.lineno))
 
 
 def _base_swaps(tree: ast.Module, inside, text: _Text, edits: list) -> None:

@@ -161,3 +161,46 @@ def test_repairs_need_a_check_that_states_a_value():
     assert mutation_checks([case("i003", "equals", kept=False)]) == []
     assert [t.id for t in mutation_checks([case("v000", "equals", origin="issue_value")])] == ["v000"]
     assert [t.id for t in mutation_checks([case("i004", "")])] == ["i004"]         # older run folders: no kind
+
+
+CART = '''class Cart:
+    def __init__(self, customer: str, items=[], *, tags: dict = dict(), size=0):
+        """A cart."""
+        self.customer = customer
+        self.items = items
+        self.tags = tags
+'''
+
+
+def _run(src: str, mods: dict) -> dict:
+    ns: dict = {}
+    exec(compile(src, "m.py", "exec"), ns)
+    for n, v in mods.items():
+        ns[n] = v
+    return ns
+
+
+def test_a_shared_mutable_default_becomes_none_and_is_made_in_the_body():
+    span = function_span(CART, "Cart.__init__")
+    found = {m.rule.split(" (line")[0]: m for m in mutants("m.py", CART, [span], limit=1000)}
+    items = found["default [] -> None, made in the body"]
+    assert "items=None, *, tags: dict = dict()" in items.text
+    assert '        """A cart."""\n        if items is None:\n            items = []\n        self.customer' in items.text
+    Cart = _run(items.text, {})["Cart"]
+    a, b = Cart("ann"), Cart("bob")
+    a.items.append("tea")
+    assert b.items == [] and Cart("cy", ["cup"]).items == ["cup"]
+    tags = found["default dict() -> None, made in the body"]
+    assert "tags: dict = None, size=0):" in tags.text and "        if tags is None:\n            tags = dict()\n" in tags.text
+    assert all("size" not in r or "None, made" not in r for r in found)      # 0 is not mutable
+
+
+def test_no_mutable_default_template_without_a_body_line_of_its_own():
+    one_line = "def f(x=[]): return x\n"
+    assert not [m for m in mutants("m.py", one_line, [(1, 1)], limit=1000) if "made in the body" in m.rule]
+    only_doc = 'def f(x={}):\n    """Nothing else."""\n'
+    assert not [m for m in mutants("m.py", only_doc, [(1, 2)], limit=1000) if "made in the body" in m.rule]
+    plain = "def f(x=[]):\n    x.append(1)\n    return x\n"
+    (m,) = [m for m in mutants("m.py", plain, [(1, 3)], limit=1000) if "made in the body" in m.rule]
+    f = _run(m.text, {})["f"]
+    assert f() == [1] and f() == [1]

@@ -3,12 +3,14 @@
 A 1.5B model often knows *where* the bug is and still writes the wrong token, or copies the code
 unchanged. Template-based repair (PraPR, TBar) enumerates the classic one-token fixes instead: a
 comparison made strict or loose, an operator swapped, a constant off by one, a condition negated,
-two arguments swapped; and one two-edit pattern, a shared mutable default made anew per call. Each mutant is only a *candidate*: the patch stage keeps the ones that pass
-the issue's own checks and the repository's tests (agent/stages/patch_mutants.py), and selection
-weighs them like any other candidate, with no votes of their own.
+two arguments swapped; and one two-edit pattern, a shared mutable default made anew per call. Each
+mutant is only a *candidate*: the patch stage keeps the ones that pass the issue's own checks and the
+repository's tests (agent/stages/patch_mutants.py), and selection weighs them like any other
+candidate, with no votes of their own.
 
 Pure: text in, texts out. Edits are made on the source text at the AST node's position, so a
-mutant's diff is the one token that changed, never a reformatted function.
+mutant's diff is the token that changed (or the default and the line made in the body), never a
+reformatted function.
 """
 from __future__ import annotations
 

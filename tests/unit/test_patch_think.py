@@ -52,3 +52,16 @@ def test_config_takes_greedy_and_refuses_other_words():
     assert PatchConfig(think=True).think is True
     with pytest.raises(ValidationError):
         PatchConfig(think="sometimes")
+
+
+@pytest.mark.parametrize("fmt", sorted(PROMPTS))
+def test_with_think_off_every_prompt_is_byte_for_byte_the_template_without_the_ask(fmt):
+    from agent.prompting import _ENV, load_prompt
+    source = load_prompt(PROMPTS[fmt])["user"]
+    block = "{% if think is defined and think %}{{ think }}\n{% endif %}"
+    assert source.count(block) == 1
+    variables = dict(issue="i", code="def f(): pass", example_path="pkg/m.py", focus="", other_code="",
+                     allow_commands=False)
+    without = _ENV.from_string(source.replace(block, "")).render(**variables)
+    assert render(PROMPTS[fmt], "user", think="", **variables) == without
+    assert render(PROMPTS[fmt], "user", **variables) == without

@@ -204,43 +204,43 @@ def _call_edits(node: ast.Call, text: _Text, edits: list) -> None:
         edits.append((4, start, text.end(args[-1]), "", "drop last argument", node.lineno))
 
 
-def _default_edits(tree: ast.Module, spans: list[tuple[int, int]], text: _Text, edits: list) -> None:
-    """A falsy constant default (`ttl=0`, `sep=""`) that should have been None."""
+def _spanned_defaults(tree: ast.Module, spans: list[tuple[int, int]]):
+    """(function, argument, default) for every default of the functions whose line span is one of `spans`."""
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (node.lineno, node.end_lineno) in spans:
-            for d in [*node.args.defaults, *(k for k in node.args.kw_defaults if k is not None)]:
-                if isinstance(d, ast.Constant) and d.value is not None and not d.value and type(d.value) is not bool:
-                    edits.append((3, text.start(d), text.end(d), "None", f"default {d.value!r} -> None", d.lineno))
+            a = node.args
+            positional = [*a.posonlyargs, *a.args]
+            for arg, d in [*zip(positional[len(positional) - len(a.defaults):], a.defaults),
+                           *zip(a.kwonlyargs, a.kw_defaults)]:
+                if d is not None:
+                    yield node, arg, d
+
+
+def _default_edits(tree: ast.Module, spans: list[tuple[int, int]], text: _Text, edits: list) -> None:
+    """A falsy constant default (`ttl=0`, `sep=""`) that should have been None."""
+    for _, _, d in _spanned_defaults(tree, spans):
+        if isinstance(d, ast.Constant) and d.value is not None and not d.value and type(d.value) is not bool:
+            edits.append((3, text.start(d), text.end(d), "None", f"default {d.value!r} -> None", d.lineno))
 
 
 def _mutable_default_edits(tree: ast.Module, spans: list[tuple[int, int]], text: _Text, edits: list) -> None:
     """A list, dict or set made once as a default and shared by every call (pylint W0102): default None, and a new
     one made at the top of the body (after a docstring). Two edits, written as one span: the default up to the
     first statement's line."""
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or (node.lineno, node.end_lineno) not in spans:
+    for func, arg, d in _spanned_defaults(tree, spans):
+        empty_call = isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in ("list", "dict", "set") \
+            and not d.args and not d.keywords
+        body = func.body[1:] if ast.get_docstring(func, clean=False) is not None else func.body
+        if not (isinstance(d, (ast.List, ast.Dict, ast.Set)) or empty_call) or not body:
             continue
-        a = node.args
-        positional = [*a.posonlyargs, *a.args]
-        pairs = [*zip(positional[len(positional) - len(a.defaults):], a.defaults),
-                 *((arg, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None)]
-        body = node.body
-        docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str)
-        if docstring and len(body) == 1:
+        at = text.starts[body[0].lineno - 1]
+        if text.end(d) > at:       # the body starts on the def line
             continue
-        first = body[1] if docstring else body[0]
-        line = text.lines[first.lineno - 1]
+        line = text.lines[body[0].lineno - 1]
         indent = line[:len(line) - len(line.lstrip())]
-        at = text.starts[first.lineno - 1]
-        for arg, d in pairs:
-            empty_call = isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in ("list", "dict", "set") \
-                and not d.args and not d.keywords
-            if not (isinstance(d, (ast.List, ast.Dict, ast.Set)) or empty_call) or text.end(d) > at:
-                continue
-            made = f"{indent}if {arg.arg} is None:\n{indent}    {arg.arg} = {text.code(d)}\n"
-            edits.append((3, text.start(d), at, "None" + text.source[text.end(d):at] + made,
-                          f"default {text.code(d)} -> None, made in the body", d.lineno))
+        made = f"{indent}if {arg.arg} is None:\n{indent}    {arg.arg} = {text.code(d)}\n"
+        edits.append((3, text.start(d), at, "None" + text.source[text.end(d):at] + made,
+                      f"default {text.code(d)} -> None, made in the body", d.lineno))
 
 
 def _base_swaps(tree: ast.Module, inside, text: _Text, edits: list) -> None:

@@ -9,7 +9,9 @@ written tests: -c test.samples=N adds them) and S patch samples, each judged by 
 test (never shown to the pipeline). No execution matrix, judge or selection: this measures the
 candidates only (coverage@N, applicable share), for tuning the patch stage on the train split.
 All variants share the first variant's localization and tests; a sample whose request is identical
-under both (`--share-free`: unfocused samples of focus variants) is copied, not drawn again.
+under both is copied, not drawn again (unfocused samples of focus variants; the greedy sample 0 of
+variants that differ only in `patch.temperature` when `patch.retry_temperature` is set, so that its
+retries are alike too). `--no-share-free` draws every sample.
 Rerunning resumes: finished instances are read back, run folders resume.
 """
 from __future__ import annotations
@@ -44,8 +46,8 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
 
 
 
-def _seed_from(first: Path, dst: Path, cfg, samples: int, share_free: bool) -> None:
-    """The first variant's localization and tests (and identical unfocused samples) into dst."""
+def _seed_from(first: Path, dst: Path, cfg, samples: int, shared) -> None:
+    """The first variant's localization and tests (and the samples `shared(i)` says are identical) into dst."""
     src, out = RunFolder(first), RunFolder(dst)    # first is read where it is; dst is written in the new layout
     dst.mkdir(parents=True, exist_ok=True)
     out.migrate()
@@ -55,11 +57,9 @@ def _seed_from(first: Path, dst: Path, cfg, samples: int, share_free: bool) -> N
     for stage in ("localize", "test"):
         if src.stage_dir(stage).is_dir():
             shutil.copytree(src.stage_dir(stage), dst / STAGE_DIRS[stage], dirs_exist_ok=True)
-    if not share_free:
-        return
     for i in range(samples):
         rel = sample_file(STAGE_DIRS["patch"], i)
-        if chooses_freely(i, cfg.patch.focus) and src.exists(rel) and not out.exists(rel):
+        if shared(i) and src.exists(rel) and not out.exists(rel):
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src.path(rel), dst / rel)
 
@@ -84,7 +84,7 @@ def run_instance(name: str, out: Path, variants: list[tuple[str, object]], sampl
     for vname, cfg in variants:
         run_dir = out / "runs" / name / vname
         if first is not None:
-            _seed_from(first, run_dir, cfg, samples, share_free and _focus_only(variants[0][1], cfg))
+            _seed_from(first, run_dir, cfg, samples, _identical_samples(variants[0][1], cfg, share_free))
         t0 = time.monotonic()
         generate(issue, ex.repo, run_dir, cfg, progress=Progress(False))
         first = first or run_dir
@@ -103,11 +103,22 @@ def run_instance(name: str, out: Path, variants: list[tuple[str, object]], sampl
     return row
 
 
-def _focus_only(a, b) -> bool:
-    """True when two configs differ in patch.focus only (then unfocused samples are identical requests)."""
+def _differ_only(a, b, key: str) -> bool:
+    """True when two configs differ in patch.<key> at most."""
     da, db = a.model_dump(mode="json"), b.model_dump(mode="json")
-    da["patch"].pop("focus"), db["patch"].pop("focus")
+    da["patch"].pop(key), db["patch"].pop(key)
     return da == db
+
+
+def _identical_samples(a, b, share_free: bool):
+    """Which patch samples are the same request under configs a and b (pure): unfocused samples when only
+    patch.focus differs; sample 0 (greedy, its stuck turns at the fixed retry_temperature) when only
+    patch.temperature does."""
+    if share_free and _differ_only(a, b, "focus"):
+        return lambda i: chooses_freely(i, b.patch.focus)
+    if share_free and _differ_only(a, b, "temperature") and b.patch.retry_temperature is not None:
+        return lambda i: i == 0
+    return lambda i: False
 
 
 def table(rows: list[dict], names: list[str], samples: int) -> str:

@@ -155,8 +155,10 @@ def _reaches(r: InstanceResult, p: AtBudget, largest: bool) -> bool | None:
 
 
 def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
-    """Headline numbers: selection efficiency at the largest N, applicable share, the baseline."""
+    """Headline numbers: selection efficiency at the largest N, applicable share, the baseline, and the default
+    escalation replayed (N/2 samples, N where that abstains; None without both budgets)."""
     last = rows[-1] if rows else {}
+    ns = [r["n"] for r in rows]
     f = [r.funnel for r in results if r.funnel]
     samples = sum(x.get("samples", 0) for x in f)
     base = [r.baseline_correct for r in results if r.baseline_correct is not None]
@@ -168,6 +170,7 @@ def summary(rows: list[dict], results: list[InstanceResult]) -> dict:
         "applicable_share": (sum(x.get("changed", 0) for x in f) / samples) if samples else None,
         "baseline": (sum(base) / len(base)) if base else None,
         "baseline_n": len(base),
+        "escalation": escalated(results, ns[-2], ns[-1]) if len(ns) > 1 else None,
     }
 
 

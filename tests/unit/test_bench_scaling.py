@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.examples.scaling import (AtBudget, InstanceResult, aggregate, budgets, escalated, markdown, pass_at_k,
-                                    prepare_subrun, upstream_spend)
+                                    prepare_subrun, summary, upstream_spend)
 from agent.runfolder import FORMER_DIRS, RunFolder
 from agent.schema import SpendRecord, Trajectory
 
@@ -102,6 +102,9 @@ def test_aggregate_and_table():
     # a abstains at N = 1 and escalates to N = 2 (selected, right); b submits at N = 1 and stops there
     assert "escalation replayed (1 samples, 1 more where that abstains: one escalation round): selected 0.50, " \
            "precision 0.50, abstain 0.00, escalated 1 of 2, mean tokens 150, mean wall s 15" in table
+    esc = summary(rows, results)["escalation"]     # results.json keeps it too
+    assert esc["escalated"] == 1 and esc["selected"] == 0.5 and esc["tokens"] == 150
+    assert summary(rows[-1:], results)["escalation"] is None     # one budget: nothing to escalate to
 
 
 def test_escalation_replay_keeps_an_abstention_that_more_samples_do_not_resolve():

@@ -50,6 +50,10 @@ EditFormat = Literal["auto", "search_replace", "function", "whole_file"]
 
 class PatchConfig(StageConfig):
     samples: int = Field(4, ge=0)
+    # Hotter than other stages: on the train split (S = 4) 1.2 gave 18 correct sampled samples of 66 against 15 at 0.8
+    # (docs/measurements.md "Patch temperature"); a stuck greedy sample's later turns stay at 0.8, as measured.
+    temperature: float = Field(1.2, ge=0.0, le=2.0)
+    retry_temperature: float | None = Field(0.8, ge=0.0, le=2.0)
     # "auto" picks per model and file size (agent/editing.py choose_format); a list rotates formats
     # over samples (prompt diversity, as CodeMonkeys/Agentless vary prompts); each sample records its own.
     edit_format: EditFormat | list[EditFormat] = "auto"
@@ -85,27 +89,23 @@ class PatchConfig(StageConfig):
     # fills that change the code are tried like the mutants above. At most this many fills (model calls of
     # ~1 line each), 0 = off. "fim" = fill-in-the-middle (code models served raw), "chat" = any model,
     # "mixed" = rounds of both (agent/stages/patch_cloze.py ROUNDS); "auto" = mixed where fim works, else chat.
-    # On by default since the train-split measurement (docs/measurements.md "Cloze repair"): it fixed instances no sample and no
-    # one-token mutant fixed, and is only asked when no sample's edit passes the issue's checks.
+    # On by default (docs/measurements.md "Cloze repair"): it fixed instances no sample or mutant fixed; asked only
+    # when no sample's edit passes the issue's checks.
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
-    # Body regeneration (agent/regenerate.py): tails of suspect functions written anew, tried like the line fills; 0 = off.
-    regenerate: int = Field(0, ge=0)
-    # Let issue checks that only say "the shown error must disappear" drive the searches above; passing tries are
-    # then kept only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": the one-token
-    # mutants, the pieces and the cloze fills; "one_token": the one-token mutants only; "off". On the 2 dev train
-    # instances with only such checks the cloze fills kept one wrong fill each and no right one, the one-token
-    # mutants nothing (docs/measurements.md "Error-gone repairs"); on the 12 synth train instances with only such checks the
-    # one-token mutants fixed 3 and kept no wrong one ("off": nothing), so one_token is the default (docs/measurements.md
-    # "Error-gone one-token repairs"). true / false mean "all" / "off".
+    regenerate: int = Field(0, ge=0)   # suspect functions' tails written anew (agent/regenerate.py); 0 = off
+    # Let issue checks that only say "the shown error must disappear" drive the searches above; passing tries are kept
+    # only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": mutants, pieces and cloze
+    # fills; "one_token": one-token mutants only (12 synth train instances: 3 fixed, no wrong one; cloze fills kept
+    # wrong ones on dev train: docs/measurements.md "Error-gone repairs", "Error-gone one-token repairs"); "off".
+    # true / false mean "all" / "off".
     mutants_error_gone: Literal["off", "one_token", "all"] = "one_token"
 
     @field_validator("mutants_error_gone", mode="before")
     @classmethod
     def _error_gone_bool(cls, v):
         return {True: "all", False: "off"}.get(v, v) if isinstance(v, bool) else v
-    # What function-format prompts show of a file located as a whole: "outline" = its def/class header lines only
-    # (train A/B, docs/measurements.md "Function-format prompts": 8 of 8 samples landed an edit against 3 of 8, at a quarter of the prompt).
+    # A file located as a whole, in function-format prompts: "outline" = def/class headers only (measurements.md).
     function_excerpt: Literal["full", "outline"] = "outline"
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests

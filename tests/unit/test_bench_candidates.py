@@ -22,8 +22,10 @@ def _shared(a: list[str], b: list[str], share_free: bool = True) -> list[int]:
 def test_temperature_variants_share_the_greedy_sample_only_with_a_fixed_retry_temperature():
     fixed = ["patch.retry_temperature=0.8"]
     assert _shared(fixed + ["patch.temperature=0.8"], fixed + ["patch.temperature=1.2"]) == [0]
+    assert _shared(["patch.temperature=0.8"], ["patch.temperature=1.2"]) == [0]    # the default fixes it too
     # unset, the greedy sample's stuck turns run at each variant's own temperature: different requests
-    assert _shared(["patch.temperature=0.8"], ["patch.temperature=1.2"]) == []
+    unset = ["patch.retry_temperature=null"]
+    assert _shared(unset + ["patch.temperature=0.8"], unset + ["patch.temperature=1.2"]) == []
     assert _shared(fixed + ["patch.temperature=0.8"], fixed + ["patch.temperature=1.2"], share_free=False) == []
 
 

@@ -78,6 +78,11 @@ def test_presets_layer_under_config_and_overrides():
     small = load_config(None, [], preset="small")
     assert small.patch.max_steps == 1 and small.patch.edit_format == "auto"
     assert load_config().patch.max_revisions == small.patch.max_revisions   # the default is the small preset
+    # Patch samples run hotter for the small model (docs/reports/temperature/); hosted models keep 0.8.
+    assert (small.patch.temperature, small.patch.retry_temperature) == (1.2, 0.8)
+    assert (load_config().patch.temperature, load_config().patch.retry_temperature) == (1.2, 0.8)
+    assert (strong.patch.temperature, strong.patch.retry_temperature) == (0.8, None)
+    assert load_config().test.temperature == 0.8     # other stages unchanged
     # The small model's selection trajectory is off (it only swapped right leaders for wrong near-ties on train).
     assert not small.use_selection_trajectory and not load_config().use_selection_trajectory
     assert strong.use_selection_trajectory

@@ -64,8 +64,7 @@ class PatchConfig(StageConfig):
     # (model-written tests can assert invented values and would steer revisions wrong), "all" = every kept test.
     revise_with: Literal["issue", "all", "none"] = "issue"
     max_format_errors: int = Field(1, ge=0)   # a no-op or non-compiling edit gets one feedback turn, then fails
-    # That turn is asked afresh (StageConfig.retry_fresh): on the train split's unusable first answers it landed
-    # 17 edits of 38 against 10 in the conversation, 5 accepted by the hidden test against 2 (docs/measurements.md "Fresh retries").
+    # That turn is asked afresh (StageConfig.retry_fresh): train split, 17 edits of 38 against 10 in the conversation.
     retry_fresh: bool = True
     # Point samples at one suspect function each (agent/focus.py): "alternate" = odd samples take the suspects
     # (located functions' helpers, then the functions) in turn; "rotate" = all but sample 0; "none" = none.
@@ -93,6 +92,7 @@ class PatchConfig(StageConfig):
     # when no sample's edit passes the issue's checks.
     cloze: int = Field(40, ge=0)
     cloze_mode: Literal["auto", "mixed", "fim", "chat"] = "auto"
+    cloze_temperature: float = Field(0.8, ge=0.0, le=2.0)   # the fills' sampled rounds, as measured (not `temperature`)
     regenerate: int = Field(0, ge=0)   # suspect functions' tails written anew (agent/regenerate.py); 0 = off
     # Let issue checks that only say "the shown error must disappear" drive the searches above; passing tries are kept
     # only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": mutants, pieces and cloze

@@ -197,7 +197,7 @@ def _ask(ctx: StageContext, model, sources, targets, limit: int, partial: ClozeR
     started = time.monotonic() - record.duration_s
     for hole, sample, kind, greedy in (first + schedule(hole_list, limit, ROUNDS[mode], inserts))[len(record.fills):]:
         source = sources[hole.path]
-        params = sampling_params(0 if greedy else sample, cfg.temperature, ctx.config.seed,
+        params = sampling_params(0 if greedy else sample, cfg.cloze_temperature, ctx.config.seed,
                                  f"{'body' if kind in BODY_KINDS else 'cloze'}:{hole.path}:{hole.line}")
         fill = ClozeFill(path=hole.path, line=hole.line, function=(hole.start, hole.end), sample=sample, kind=kind)
         try:

@@ -63,7 +63,8 @@ def test_a_repair_that_breaks_the_projects_tests_is_dropped(docker_client, tmp_p
 def test_a_fill_in_the_middle_repair_is_found_when_no_one_token_mutant_is_tried(docker_client, tmp_path):
     """A code model served raw (its name says qwen…coder, it has an address): the cloze search sends
     fill-in-the-middle prompts to /v1/completions; the fill of the hidden `return a - b` passes the issue's
-    check and the project's tests in real Docker and is selected, with no one-token mutants tried."""
+    check and the project's tests in real Docker and is selected, with no one-token mutants tried. Only a sampled
+    fill is right here, and fills sample at patch.cloze_temperature."""
     repo = make_repo(tmp_path)
     script = Script(patches=(WRONG,), judge=lambda diff: "Score: 8/10" if "a + b" in diff else "Score: 2/10")
     prompts: list[str] = []
@@ -73,18 +74,23 @@ def test_a_fill_in_the_middle_repair_is_found_when_no_one_token_mutant_is_tried(
         if "<|fim_prefix|>" not in text:
             return script(messages)
         prompts.append(text)
-        return "return a + b"          # every hole gets the same line: only the right one survives the checks
+        # every hole gets the same line (only the right one survives the checks), once the fills are sampled
+        return "return a + b" if server.bodies[-1].get("temperature") else "return a * b"
 
     with ScriptedOpenAI(respond) as server:
         cfg = config(server.api_base, **{"model.name": "openai/qwen2.5-coder-scripted", "patch.samples": 1,
-                                         "patch.cloze": 8})
+                                         "patch.cloze": 16, "patch.cloze_mode": "fim",
+                                         "patch.cloze_temperature": 0.6})
         result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg, progress=Progress(False))
     run = tmp_path / "run"
     record = MutationRecord.model_validate_json((run / "03_patches/mutants.json").read_text())
     assert all(t.rule.startswith("cloze") for t in record.tried)
-    assert [t.rule for t in record.kept] == ["cloze line 3: return a + b"]
+    assert "cloze line 3: return a + b" in [t.rule for t in record.kept]
     assert prompts and all(p.endswith("<|fim_middle|>") and "add() returns the wrong result" in p for p in prompts)
     assert any(b.get("stop") == ["\n"] for b in server.bodies)
+    # the fills sample at their own temperature, not at the patch samples' (1.2 in the small preset)
+    fills = {b.get("temperature") for b in server.bodies if "<|fim_prefix|>" in str(b.get("prompt", ""))}
+    assert fills == {0.0, 0.6}, fills
     assert result.status == "selected" and "+    return a + b" in result.final_diff, result.diagnosis
     assert hidden_test_passes(repo, result.final_diff, tmp_path)
 

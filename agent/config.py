@@ -57,26 +57,24 @@ class PatchConfig(StageConfig):
     # "auto" picks per model and file size (agent/editing.py choose_format); a list rotates formats
     # over samples (prompt diversity, as CodeMonkeys/Agentless vary prompts); each sample records its own.
     edit_format: EditFormat | list[EditFormat] = "auto"
-    # Revision turns driven by the kept reproduction checks failing on the sample's own edit.
-    # Two: the 1.5B model rarely recovers after more, and each turn costs ~10 s on 2 cores.
+    # Revision turns driven by the kept checks failing on the sample's edit (1.5B rarely recovers after 2; ~10 s each).
     max_revisions: int = Field(2, ge=0)
     # Which kept checks drive revisions: "issue" = the issue's own expectations when there are any
     # (model-written tests can assert invented values and would steer revisions wrong), "all" = every kept test.
     revise_with: Literal["issue", "all", "none"] = "issue"
     max_format_errors: int = Field(1, ge=0)   # a no-op or non-compiling edit gets one feedback turn, then fails
-    # That turn is asked afresh (StageConfig.retry_fresh): train split, 17 edits of 38 against 10 in the conversation.
-    retry_fresh: bool = True
-    # Point samples at one suspect function each (agent/focus.py): "alternate" = odd samples take the suspects
-    # (located functions' helpers, then the functions) in turn; "rotate" = all but sample 0; "none" = none.
+    retry_fresh: bool = True   # that turn asked afresh (StageConfig.retry_fresh): train, 17 edits of 38 against 10
+    # Point samples at one suspect each (agent/focus.py): "alternate" = odd samples take the suspects (located
+    # functions' helpers, then the functions) in turn; "rotate" = all but sample 0; "none" = none.
     focus: Literal["none", "alternate", "rotate"] = "alternate"
     # Show what the issue's own checks returned on the original code ("f(100) returned 148.0; the issue
     # expects 212.0") in every patch prompt. Off until the train-split A/B (scripts/bench_candidates.py) says.
     observed: bool = False
     # A sentence naming the wrong line before the code (true: all samples, "greedy": sample 0); docs/measurements.md.
     think: bool | Literal["greedy"] = False
-    # Feedback to an answer with no usable edit (no function, a copy unchanged or cut off) names a function to
-    # rewrite (agent/stages/patch.py `pointer`); false: only a function-format reply with no function is pointed.
-    pointer: bool = False   # off: on 3 train examples (S=2) it rescued 0 of 3 pointed samples (docs/measurements.md)
+    # Feedback to an answer with no usable edit names a function to rewrite (patch.py `pointer`); false: only a
+    # function-format reply with no function. Off: on 3 train examples (S=2) it rescued 0 of 3 (measurements.md).
+    pointer: bool = False
     # A whole file sent back unchanged: "again" = make a real change; "one_line" = the suspect's one wrong line as
     # SEARCH/REPLACE (train replay: 4 real edits of 39 against 7, none correct, 0.2x the time; docs/measurements.md).
     unchanged_ask: Literal["again", "one_line"] = "again"
@@ -107,6 +105,8 @@ class PatchConfig(StageConfig):
         return {True: "all", False: "off"}.get(v, v) if isinstance(v, bool) else v
     # A file located as a whole, in function-format prompts: "outline" = def/class headers only (measurements.md).
     function_excerpt: Literal["full", "outline"] = "outline"
+    # Whole-file answers start with given text (agent/prefill.py): the fence, the first line, or up to the suspect.
+    prefill: Literal["none", "fence", "line", "focus"] = "none"
     early_stop: bool = True           # stop sampling patches once evidence is decisive
     early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
 

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from agent.budget import BudgetExceeded
 from agent.model.base import Model, ModelRetriesExhausted, ModelUnavailable
 from agent.parsing import FormatError, extract_command
+from agent.prefill import joined
 from agent.prompting import render
 from agent.renewable import Renewable
 from agent.schema import SpendRecord, Step, Trajectory
@@ -57,6 +58,7 @@ class StageSpec:
     retry_temperature: float = 0.7              # a greedy trajectory's turns after a stuck answer (see above)
     retry_fresh: bool = False                   # after an unusable answer, ask afresh with a note (see above)
     restore: Callable[[Any], None] | None = None  # brings a new sandbox to the trajectory's files (agent/renewable.py)
+    prefill: str = ""                           # every answer starts with this text (agent/prefill.py)
 
     @classmethod
     def from_config(cls, name: str, cfg, *, commands: bool = True, **fields) -> "StageSpec":
@@ -175,9 +177,10 @@ def _trajectory(model: Model, spec: StageSpec, traj: Trajectory, sandbox) -> tup
             cap = {"max_tokens": spec.max_tokens} if spec.max_tokens else {}
             t, s = (fresh_params(temperature, seed, turn, spec.retry_temperature) if fresh
                     else turn_params(temperature, seed, turn, stuck, spec.retry_temperature))
-            reply = model.query(context, temperature=t, seed=s, **cap)
+            ask = context + [{"role": "assistant", "content": spec.prefill}] if spec.prefill else context
+            reply = model.query(ask, temperature=t, seed=s, **cap)
             _add_usage(spend, reply)
-            content = reply.content or ""
+            content = joined(spec.prefill, reply.content or "")
             repeated = any(m["role"] == "assistant" and m["content"] == content for m in messages)
             messages.append({"role": "assistant", "content": content})
             context.append(messages[-1])

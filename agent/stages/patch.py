@@ -18,6 +18,7 @@ from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionEr
 from agent.search_replace import strip_line_numbers
 from agent.patches import dedup_candidates
 from agent.pieces import piece_mutants
+from agent.prefill import answer_prefix
 from agent.prompting import render
 from agent.repo_input import tracked_files
 from agent.repomap import code_context, read_repo_text
@@ -170,7 +171,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             for changed, content in (attempts[-1].files_after.items() if attempts else ()):
                 sandbox.write_file(changed, content)
 
-        spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act, restore=restore,
+        prefix = answer_prefix(cfg.prefill, text, suspects_in(path, focus, targets, locations)) \
+            if fmt == "whole_file" else ""
+        spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act, restore=restore, prefill=prefix,
                                      max_format_errors=cfg.max_format_errors,
                                      max_revisions=cfg.max_revisions if checks else 0,
                                      exec_timeout_s=ctx.config.exec_timeout_s, variables=variables)
@@ -179,7 +182,8 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
                                      **sampling_params(i, cfg.temperature, ctx.config.seed, "patch"))
         traj.variant = {"format": fmt, "reached": sorted(reached), **({"focus": focus.qualname} if focus else {}),
                         **({"pointer": pointers[-1]} if pointers else {}),
-                        **({"observed": True} if observed else {}), **({"think": True} if think else {})}
+                        **({"observed": True} if observed else {}), **({"think": True} if think else {}),
+                        **({"prefill": cfg.prefill} if prefix else {})}
         traj.output = PatchOutput(attempts=attempts, **({"diff": final.diff, "files_after": final.files_after}
                                                          if final is not None else {}))
         return traj
@@ -247,6 +251,15 @@ def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location
     if focus is not None:
         return f" Answer with {path} and the whole corrected `def {name}(...)`.", qualname
     return f" For example, answer with {path} and the whole corrected `def {name}(...)`.", qualname
+
+
+def suspects_in(path: str, focus, targets, locations: list[Location]) -> list[str]:
+    """The functions of `path` a sample may have to fix (pure): its own suspect, else every suspect and located
+    function of that file."""
+    if focus is not None and focus.path == path:
+        return [focus.qualname]
+    return [t.qualname for t in targets if t.path == path] + [loc.symbol for loc in locations
+                                                              if loc.file == path and loc.symbol]
 
 
 def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:

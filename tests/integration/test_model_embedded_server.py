@@ -108,3 +108,19 @@ def test_a_server_that_dies_under_a_run_is_restarted_on_its_port(embedded_model)
     finally:
         em.stop()
     assert em.proc is None and not _alive(second)
+
+
+@pytest.mark.model
+def test_the_server_continues_an_answer_begun_for_it(embedded_model):
+    # The patch stage's prefill (agent/prefill.py): the last message is the answer's start, the reply goes on from it.
+    from agent.loop import StageSpec, run_trajectory
+    from agent.model.client import LiteLLMModel
+
+    prefix = "```python\n# fixed: add(2, 3) is 5 again\ndef add(a, b):\n"   # no answer of its own starts so
+    model = LiteLLMModel(embedded_model.model_copy(update={"temperature": 0.0, "max_tokens": 24}), None, "smoke")
+    spec = StageSpec(name="patch_file", parse=str, prefill=prefix, max_turns=1,
+                     variables={"issue": "add(2, 3) should return 5", "code": "def add(a, b):\n    return a - b\n",
+                                "example_path": "calc.py", "other_code": "", "observed": "", "think": ""})
+    traj, answer = run_trajectory(model, spec, sample=0, temperature=0.0)
+    assert answer == traj.steps[0].reply and answer.startswith(prefix) and answer.count("def add(") == 1
+    assert len(answer) > len(prefix) and 0 < traj.spend.completion_tokens <= 24   # only the continuation is generated

@@ -226,3 +226,15 @@ def test_no_fresh_retry_after_commands_their_observations_stay(tmp_path):
     traj, out = run_trajectory(m, s, sample=1, temperature=0.5, seed=2, new_sandbox=lambda: LocalSandbox(repo))
     assert out == 5 and not any(st.fresh for st in traj.steps)
     assert any("seen-it" in x["content"] for x in m.sent[2] if x["role"] == "user")
+
+
+def test_a_prefill_is_sent_as_the_answer_start_and_joined_to_each_reply():
+    m = Sent("2", "14")        # a continuation, then a reply that repeats the prefix (as llama.cpp's server does)
+    def act(value, sandbox):
+        if value < 13:
+            raise Revise("too small", value)
+        return value
+    traj, out = run_trajectory(m, spec(act, max_revisions=1, prefill="1"), sample=0, temperature=0)
+    assert out == 14 and [s.reply for s in traj.steps] == ["12", "14"]
+    assert all(sent[-1] == {"role": "assistant", "content": "1"} for sent in m.sent)
+    assert m.sent[1][-3:-1] == [{"role": "assistant", "content": "12"}, {"role": "user", "content": "too small"}]

@@ -13,7 +13,7 @@ from agent.progress import Progress
 from agent.repo_input import issue_from_text
 from agent.schema import Candidate, Trajectory
 from tests.support.openai_server import ScriptedOpenAI
-from tests.support.pipeline import GARBAGE, GOOD, GOOD_TEST, ISSUE, WRONG, hidden_test_passes, make_repo
+from tests.support.pipeline import GARBAGE, GOOD, GOOD_TEST, ISSUE, OPS, WRONG, hidden_test_passes, make_repo
 
 pytestmark = pytest.mark.docker
 
@@ -247,3 +247,28 @@ def test_a_sample_pointed_at_a_helper_module_rewrites_that_module(docker_client,
     assert "def combine(a, b)" in prompts[0]                 # the helper is shown beside its caller to all
     assert "+++ b/calc/arith.py" in pointed.patch.diff and sample(tmp_path / "run", 0).patch.diff is None
     assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+
+
+def test_a_whole_file_answer_begun_at_the_suspect_lands_its_continuation(docker_client, tmp_path):
+    # patch.prefill=focus: the module's lines above the suspect are sent as the answer's start; the scripted
+    # server (as a provider that does not repeat them) sends only the rest, and the two land as one file.
+    ops = '"""Arithmetic."""\n\n\ndef mul(a, b):\n    return a * b\n\n\n' + OPS.split("\n\n\n")[0] + "\n"
+    repo = make_repo(tmp_path, ops=ops)
+    fixed = ops.replace("a - b", "a + b")
+
+    def rest(messages):    # the continuation of whatever start was sent
+        begun = messages[-1]["content"] if messages[-1]["role"] == "assistant" else ""
+        return fixed[len(begun) - len("```python\n"):] + "```" if begun else GARBAGE
+    with ScriptedOpenAI(respond_with(rest, rest)) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run",
+                       cfg(server.api_base, **{"patch.edit_format": "whole_file", "patch.prefill": "focus",
+                                               "patch.samples": 2}), progress=Progress(False))
+    sent = [m[-1]["content"] for m in server.requests if "fixes bugs" in m[0]["content"]]
+    # sample 0 chooses freely: up to the earliest located function (mul); sample 1's suspect is add
+    assert sorted(sent) == sorted("```python\n" + ops.split(name)[0] for name in ("def mul", "def add"))
+    for i in (0, 1):
+        traj = sample(tmp_path / "run", i)
+        assert traj.variant["prefill"] == "focus" and traj.steps[0].reply == f"```python\n{fixed}```"  # all of it
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
+    changed = [line for line in result.final_diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ["-    return a - b", "+    return a + b"]

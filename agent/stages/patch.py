@@ -171,8 +171,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
             for changed, content in (attempts[-1].files_after.items() if attempts else ()):
                 sandbox.write_file(changed, content)
 
+        # Single-answer trajectories only: a begun ```python block leaves a multi-step one no room for a command.
         prefix = answer_prefix(cfg.prefill, text, suspects_in(path, focus, targets, locations)) \
-            if fmt == "whole_file" else ""
+            if fmt == "whole_file" and cfg.max_steps <= 1 else ""
         spec = StageSpec.from_config(PROMPTS[fmt], cfg, parse=parse, act=act, restore=restore, prefill=prefix,
                                      max_format_errors=cfg.max_format_errors,
                                      max_revisions=cfg.max_revisions if checks else 0,

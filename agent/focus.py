@@ -39,7 +39,7 @@ class Target:
         return self.qualname.rsplit(".", 1)[-1]
 
 
-def _functions(tree: ast.Module) -> dict[str, ast.AST]:
+def functions_by_qualname(tree: ast.Module) -> dict[str, ast.AST]:
     """Top-level functions and methods of top-level classes, by qualname."""
     out: dict[str, ast.AST] = {}
     for node in tree.body:
@@ -57,7 +57,7 @@ def callees(source: str, qualname: str) -> list[str]:
     `name(...)` resolves to a top-level function, `self.name(...)` / `cls.name(...)` to a method
     of the same class."""
     try:
-        funcs = _functions(_parse(source))
+        funcs = functions_by_qualname(_parse(source))
     except SyntaxError:
         return []
     node = funcs.get(qualname)
@@ -128,7 +128,7 @@ def imported_callees(source: str, importer: str, qualname: str, known) -> list[t
     of their first call: `f(...)` after `from .mod import f`, `mod.f(...)` after `from . import mod`
     or `import pkg.mod as mod`. Whether `name` is a function there is for the caller to check."""
     try:
-        node = _functions(_parse(source)).get(qualname)
+        node = functions_by_qualname(_parse(source)).get(qualname)
     except SyntaxError:
         return []
     if node is None:
@@ -174,7 +174,7 @@ def focus_targets(locations, sources: dict[str, str], limit: int = 6) -> list[Ta
     def funcs_of(path: str) -> dict[str, ast.AST]:
         if path not in parsed:
             try:
-                parsed[path] = _functions(_parse(sources.get(path) or ""))
+                parsed[path] = functions_by_qualname(_parse(sources.get(path) or ""))
             except SyntaxError:
                 parsed[path] = {}
         return parsed[path]

@@ -12,8 +12,11 @@ from __future__ import annotations
 import ast
 from typing import Literal
 
+from agent.focus import functions_by_qualname
+
 PrefillMode = Literal["none", "fence", "line", "focus"]
 FENCE = "```python\n"
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def answer_prefix(mode: PrefillMode, text: str, names: list[str]) -> str:
@@ -44,16 +47,8 @@ def _first_line(text: str, names: list[str]) -> int:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return 1
-    starts: dict[str, int] = {}
-    first: list[int] = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            first.append(_start(node))
-            starts[node.name] = _start(node)
-            if isinstance(node, ast.ClassDef):
-                for sub in node.body:
-                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        starts[f"{node.name}.{sub.name}"] = _start(sub)
+    starts = {name: _start(node) for name, node in functions_by_qualname(tree).items()}
+    first = [_start(node) for node in tree.body if isinstance(node, _DEFS)]
     chosen = [starts[n] for n in names if n in starts]
     if chosen:
         return min(chosen)

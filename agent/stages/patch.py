@@ -228,9 +228,7 @@ def pointer(fmt: str, err: FormatError, focus, targets, locations: list[Location
             [t.qualname for t in targets]
         return " " + ask_one_line(err, suspects), ""
     if not full and one_line_file and fmt == "whole_file" and isinstance(err, UnchangedError):
-        suspects = [focus.qualname] if focus and focus.path == one_line_file else \
-            [loc.symbol for loc in locations if loc.symbol and loc.file == one_line_file] + \
-            [t.qualname for t in targets if t.path == one_line_file]
+        suspects = suspects_in(one_line_file, focus, targets, locations)
         return " " + ask_one_line(err, suspects, one_line_file), ""
     if not full:
         err, targets = (err if isinstance(err, NoFunctionError) else None), []
@@ -259,8 +257,8 @@ def suspects_in(path: str, focus, targets, locations: list[Location]) -> list[st
     function of that file."""
     if focus is not None and focus.path == path:
         return [focus.qualname]
-    return [t.qualname for t in targets if t.path == path] + [loc.symbol for loc in locations
-                                                              if loc.file == path and loc.symbol]
+    return [loc.symbol for loc in locations if loc.symbol and loc.file == path] + \
+        [t.qualname for t in targets if t.path == path]
 
 
 def candidates_of(trajs: list[Trajectory], mutants=()) -> list[Candidate]:

@@ -47,12 +47,10 @@ def _first_line(text: str, names: list[str]) -> int:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return 1
-    starts = {name: _start(node) for name, node in functions_by_qualname(tree).items()}
-    first = [_start(node) for node in tree.body if isinstance(node, _DEFS)]
+    top = {node.name: _start(node) for node in tree.body if isinstance(node, _DEFS)}   # a located class too
+    starts = {**top, **{name: _start(node) for name, node in functions_by_qualname(tree).items()}}
     chosen = [starts[n] for n in names if n in starts]
-    if chosen:
-        return min(chosen)
-    return min(first) if first else 1
+    return min(chosen or top.values() or [1])
 
 
 def _start(node: ast.AST) -> int:

@@ -51,6 +51,7 @@ def test_focus_on_a_method_keeps_the_class_header_and_the_earlier_methods():
     prefix = answer_prefix("focus", MODULE, ["Box.area"])
     assert prefix.endswith("        return self.size + 1\n\n") and "@property" not in prefix
     assert answer_prefix("focus", MODULE, ["Box.area", "Box.grow"]).endswith("    size = 1\n\n")  # the earliest
+    assert answer_prefix("focus", MODULE, ["Box"]).endswith("    return x\n\n\n")   # a located class
 
 
 def test_focus_without_a_known_name_stops_at_the_first_definition():

@@ -22,6 +22,11 @@ class IdenticalError(UnchangedError):
     """A function-format answer that copies its function(s) unchanged."""
 
 
+class TakenBackError(UnchangedError):
+    """A revision that puts the original code back (comments or layout aside): landing it on the original
+    files instead, as a revision written against the code first shown, cannot make it a change."""
+
+
 class CutOffError(FormatError):
     """The reply was cut off by the token limit before anything usable (often a copy of the file)."""
 

@@ -14,7 +14,8 @@ from agent.editing import choose_format
 from agent.focus import focus_of, focus_targets, helper_files, with_helpers
 from agent.issue_render import observed_lines
 from agent.loop import Revise, StageSpec, run_trajectory, sampling_params
-from agent.parsing import CutOffError, FormatError, IdenticalError, NoFunctionError, UnchangedError, classify_pytest
+from agent.parsing import (CutOffError, FormatError, IdenticalError, NoFunctionError, TakenBackError, UnchangedError,
+                           classify_pytest)
 from agent.search_replace import strip_line_numbers
 from agent.patches import dedup_candidates
 from agent.pieces import piece_mutants
@@ -94,6 +95,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
     think_ask = render("common", "patch_think").strip()
 
+    def original(path: str) -> str:     # the base commit's file: a revision that takes its change back is refused
+        return _read(ctx, path)
+
     def one(i: int) -> Trajectory:
         focus = focus_of(i, targets, cfg.focus)
         think = think_ask if thinks(i, cfg.think) else ""
@@ -133,9 +137,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
 
         def act(changes, sandbox) -> PatchAttempt:
             try:
-                diff, files, rules = land_changes(changes, sandbox, known, reached, sources)
+                diff, files, rules = land_changes(changes, sandbox, known, reached, sources, original)
             except FormatError as err:
-                if not attempts:
+                if not attempts or isinstance(err, TakenBackError):
                     raise pointed(err) from None
                 # A revision written against the code first shown (small models often do that):
                 # try it on the original files before refusing it.

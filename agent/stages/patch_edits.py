@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agent.editing import apply_search_replace, compiles, same_behaviour
-from agent.parsing import FormatError, IdenticalError, UnchangedError, code_blocks
+from agent.github.guard import diff_paths
+from agent.parsing import FormatError, IdenticalError, TakenBackError, UnchangedError, code_blocks
 from agent.search_replace import parse_search_replace, resolve_path
 from agent.patches import strip_diff_noise
 from agent.prompting import render
@@ -155,10 +156,13 @@ def copies_example(reply: str, system: str) -> bool:
 
 
 def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[str] | None = None,
-                 sources: dict[str, str] | None = None) -> tuple[str, dict[str, str], list[str]]:
+                 sources: dict[str, str] | None = None,
+                 original: Callable[[str], str] | None = None) -> tuple[str, dict[str, str], list[str]]:
     """Apply the changes to the sandbox's current files; return (diff vs base, files after, rules).
     `reached` collects the funnel steps passed ("applied", "compiles", "changed"); an edit addressed
-    to a file that does not exist lands in the one file of `sources` it fits (rule "path:by-content")."""
+    to a file that does not exist lands in the one file of `sources` it fits (rule "path:by-content").
+    `original` (path -> the base commit's text) refuses a revision that takes its sample's change back
+    and leaves only comments or layout: a candidate that behaves exactly like the original code."""
     reached = reached if reached is not None else set()
     contents: dict[str, str] = {}
     before: dict[str, str] = {}
@@ -198,6 +202,10 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
             all(same_behaviour(p, before[p], t) for p, t in contents.items()):
         raise UnchangedError("Your edit changes only comments, spacing or layout, not what the code does. "
                           "Make a real change that fixes the issue.")
+    if original is not None and any(before[p] != original(p) for p in contents) and \
+            takes_back(contents, original, sandbox):
+        raise TakenBackError("Your edit changes only comments, spacing or layout of the original code: it takes "
+                             "the earlier change back. Make a real change that fixes the issue.")
     for path, text in contents.items():
         if path.endswith(".py") and before.get(path):
             contents[path] = text = tidy(before[path], text)     # comments and layout of unchanged lines back
@@ -208,3 +216,10 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
     reached.add("changed")
     return diff, contents, rules
 
+
+def takes_back(contents: dict[str, str], original: Callable[[str], str], sandbox) -> bool:
+    """True when the files an edit writes behave exactly like the base commit's (same syntax tree) and the
+    sandbox holds no other change: every change the sample made before is gone but for comments or layout."""
+    if not all(same_behaviour(p, original(p), t) for p, t in contents.items()):
+        return False
+    return set(diff_paths(sandbox.diff())) <= set(contents)

@@ -13,7 +13,8 @@ from agent.progress import Progress
 from agent.repo_input import issue_from_text
 from agent.schema import Candidate, Trajectory
 from tests.support.openai_server import ScriptedOpenAI
-from tests.support.pipeline import GARBAGE, GOOD, GOOD_TEST, ISSUE, OPS, WRONG, hidden_test_passes, make_repo
+from tests.support.pipeline import (GARBAGE, GOOD, GOOD_TEST, ISSUE, OPS, WRONG, hidden_test_passes, make_repo,
+                                    patch_reply)
 
 pytestmark = pytest.mark.docker
 
@@ -82,6 +83,26 @@ def test_revisions_run_out_and_the_last_edit_is_kept(docker_client, tmp_path):
     traj = sample(tmp_path / "run")
     assert traj.status == "ok" and len(traj.patch.attempts) == 2 and "revisions exhausted" in traj.error
     assert patch_calls == 2                     # one answer + exactly max_revisions revision turns
+
+
+def test_a_revision_that_takes_the_change_back_is_no_candidate(docker_client, tmp_path):
+    # The 1.5B model's revisions sometimes restore the original line with a comment on it: that behaves exactly
+    # like the original code, so it gets a feedback turn and never becomes a candidate to run and judge.
+    repo = make_repo(tmp_path)
+    doc = '    """Return the sum of a and b."""\n'
+    back = (f"calc/ops.py\n<<<<<<< SEARCH\n{doc}    return a * b\n=======\n{doc}    return a - b  # the original was right\n"
+            ">>>>>>> REPLACE\n")
+
+    def revision(messages):
+        return GOOD if "takes the earlier change back" in messages[-1]["content"] else back
+    with ScriptedOpenAI(respond_with(WRONG, revision)) as server:
+        result = solve(issue_from_text(ISSUE), repo, tmp_path / "run", cfg(server.api_base, **{"patch.max_revisions": 2}),
+                       progress=Progress(False))
+    traj = sample(tmp_path / "run")
+    assert ["a * b" in a.diff for a in traj.patch.attempts] == [True, False]
+    assert all("original was right" not in a.diff for a in traj.patch.attempts)
+    assert any("takes the earlier change back" in m["content"] for m in traj.messages if m["role"] == "user")
+    assert result.status == "selected" and hidden_test_passes(repo, result.final_diff, tmp_path)
 
 
 def test_escalation_samples_more_before_abstaining(docker_client, tmp_path):

@@ -97,6 +97,27 @@ def test_land_changes_moves_a_misaddressed_edit_and_records_the_rule(sandbox):
                      known, sources=SOURCES)
 
 
+def test_a_revision_that_takes_its_change_back_is_refused(sandbox):
+    # stats and bytesize (sessions 34 and 42): the first answer fixed a line, the revision put the original code
+    # back with a comment on it; against the sandbox's file that is a change, against the base commit it is none
+    known = set(SOURCES)
+    original = SOURCES.__getitem__
+    land_changes(changes("websession/store.py\n" + FIXED_END), sandbox, known, sources=SOURCES, original=original)
+    back = ("websession/store.py\n```python\ndef end(self, sid, missing_ok=True):\n"
+            "    if sid not in self._sessions:\n        if missing_ok:  # fixed\n            raise KeyError(sid)\n"
+            "        return\n    del self._sessions[sid]\n```\n")
+    with pytest.raises(UnchangedError, match="takes the earlier change back"):
+        land_changes(changes(back), sandbox, known, sources=SOURCES, original=original)
+    assert "if not missing_ok" in sandbox.read_file("websession/store.py")      # the sandbox is left as it was
+    sandbox.write_file("websession/util.py", "def helper():\n    return 2\n")  # another change stays: a candidate
+    diff, files, _ = land_changes(changes(back), sandbox, known, sources=SOURCES, original=original)
+    assert "return 2" in diff and "# fixed" in files["websession/store.py"]
+    sandbox.write_file("websession/util.py", SOURCES["websession/util.py"])
+    sandbox.write_file("websession/store.py", STORE.replace("if missing_ok:", "if not missing_ok:"))
+    diff, files, _ = land_changes(changes(back), sandbox, known, sources=SOURCES)    # without `original`: as before
+    assert "# fixed" in diff
+
+
 @pytest.mark.parametrize("fmt", ["patch_function", "patch"])
 def test_the_format_example_copied_back_is_recognised(fmt):
     system = render(fmt, "system", example_path="websession/store.py")

@@ -222,4 +222,4 @@ def takes_back(contents: dict[str, str], original: Callable[[str], str], sandbox
     sandbox holds no other change: every change the sample made before is gone but for comments or layout."""
     if not all(same_behaviour(p, original(p), t) for p, t in contents.items()):
         return False
-    return set(diff_paths(sandbox.diff())) <= set(contents)
+    return set(diff_paths(strip_diff_noise(sandbox.diff()))) <= set(contents)

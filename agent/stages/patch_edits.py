@@ -202,8 +202,8 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
             all(same_behaviour(p, before[p], t) for p, t in contents.items()):
         raise UnchangedError("Your edit changes only comments, spacing or layout, not what the code does. "
                           "Make a real change that fixes the issue.")
-    if original is not None and any(before[p] != original(p) for p in contents) and \
-            takes_back(contents, original, sandbox):
+    base = {p: original(p) for p in contents} if original is not None else {}
+    if base and any(before[p] != base[p] for p in contents) and takes_back(contents, base, sandbox):
         raise TakenBackError("Your edit changes only comments, spacing or layout of the original code: it takes "
                              "the earlier change back. Make a real change that fixes the issue.")
     for path, text in contents.items():
@@ -217,9 +217,9 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
     return diff, contents, rules
 
 
-def takes_back(contents: dict[str, str], original: Callable[[str], str], sandbox) -> bool:
-    """True when the files an edit writes behave exactly like the base commit's (same syntax tree) and the
+def takes_back(contents: dict[str, str], base: dict[str, str], sandbox) -> bool:
+    """True when the files an edit writes behave exactly like the base commit's (`base`: same syntax tree) and the
     sandbox holds no other change: every change the sample made before is gone but for comments or layout."""
-    if not all(same_behaviour(p, original(p), t) for p, t in contents.items()):
+    if not all(same_behaviour(p, base[p], t) for p, t in contents.items()):
         return False
     return set(diff_paths(strip_diff_noise(sandbox.diff()))) <= set(contents)

@@ -248,12 +248,38 @@ def compiles(path: str, text: str) -> str | None:
 
 
 def same_behaviour(path: str, old: str, new: str) -> bool:
-    """True when a Python file's change is only comments, spacing or layout: both parse to the same
-    syntax tree (docstrings count as code). Such an edit cannot fix a bug and would only add a
-    candidate that behaves exactly like the original."""
+    """True when a Python file's change cannot change what it does: both parse to the same syntax tree
+    once comments, layout and docstrings are set aside and the module's imports are read as the names
+    they bind (a reordered or repeated import binds the same). Docstrings count when a file reads
+    `__doc__` or holds a doctest (`>>>`). Such an edit cannot fix a bug and would
+    only add a candidate that behaves exactly like the original."""
     if not path.endswith(".py") or old == new:
         return old == new
+    docs = any("__doc__" in t or ">>>" in t for t in (old, new))   # docstrings read at run time or doctests
     try:
-        return ast.dump(ast.parse(old)) == ast.dump(ast.parse(new))
+        return _behaviour_tree(old, docs) == _behaviour_tree(new, docs)
     except (SyntaxError, ValueError):
         return False
+
+
+def _behaviour_tree(text: str, docs: bool = False) -> str:
+    """The syntax tree without docstrings (unless `docs`), each module-level import reduced to the names
+    it newly binds."""
+    tree = ast.parse(text)
+    for node in ([] if docs else ast.walk(tree)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body \
+                and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) \
+                and isinstance(node.body[0].value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+    bound, body = set(), []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            key = (type(stmt).__name__, getattr(stmt, "module", None), getattr(stmt, "level", 0))
+            stmt.names = sorted((a for a in stmt.names if (key, a.name, a.asname) not in bound),
+                                key=lambda a: (a.name, a.asname or ""))
+            bound.update((key, a.name, a.asname) for a in stmt.names)
+            if not stmt.names:
+                continue
+        body.append(stmt)
+    tree.body = body
+    return ast.dump(tree)

@@ -200,12 +200,12 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
     reached.add("compiles")
     if any(before[p] != t for p, t in contents.items()) and \
             all(same_behaviour(p, before[p], t) for p, t in contents.items()):
-        raise UnchangedError("Your edit changes only comments, spacing or layout, not what the code does. "
-                          "Make a real change that fixes the issue.")
+        raise UnchangedError("Your edit changes only comments, spacing, layout, docstrings or repeated imports, "
+                             "not what the code does. Make a real change that fixes the issue.")
     base = {p: original(p) for p in contents} if original is not None else {}
     if base and any(before[p] != base[p] for p in contents) and takes_back(contents, base, sandbox):
-        raise TakenBackError("Your edit changes only comments, spacing or layout of the original code: it takes "
-                             "the earlier change back. Make a real change that fixes the issue.")
+        raise TakenBackError("Your edit changes only comments, spacing, layout or docstrings of the original code: "
+                             "it takes the earlier change back. Make a real change that fixes the issue.")
     for path, text in contents.items():
         if path.endswith(".py") and before.get(path):
             contents[path] = text = tidy(before[path], text)     # comments and layout of unchanged lines back

@@ -384,6 +384,27 @@ def test_same_behaviour_sees_through_comments_and_layout_only():
     assert not same_behaviour("README.md", "a  b", "a b")        # only Python is compared by syntax tree
 
 
+def test_same_behaviour_sees_through_docstrings_and_repeated_imports():
+    """Seen in the dev set's folders (money, colors, bizdays, tempconv): candidates that only
+    recapitalised a docstring, or repeated an import with its names reordered, behave like the original."""
+    from agent.editing import same_behaviour
+    old = ('"""Amounts."""\nfrom decimal import ROUND_HALF_UP, Decimal\n\n\ndef round_cents(amount):\n'
+           '    """amount rounded to 2 places."""\n    return round(amount, 2)\n')
+    assert same_behaviour("m.py", old, old.replace('"""amount rounded', '"""Amount rounded'))
+    assert same_behaviour("m.py", old, old.replace("Decimal\n", "Decimal\nfrom decimal import Decimal, ROUND_HALF_UP\n"))
+    assert same_behaviour("m.py", old, old.replace('    """amount rounded to 2 places."""\n', ""))
+    # a new name, another module, another alias or a changed body is a change
+    assert not same_behaviour("m.py", old, old.replace("Decimal\n", "Decimal, ROUND_DOWN\n"))
+    assert not same_behaviour("m.py", old, old.replace("Decimal\n", "Decimal\nfrom fractions import Decimal\n"))
+    assert not same_behaviour("m.py", old, old.replace("Decimal\n", "Decimal\nfrom decimal import Decimal as D\n"))
+    assert not same_behaviour("m.py", old, old.replace("round(amount, 2)", "round(amount, 3)"))
+    # a docstring is code where the file reads __doc__ or holds a doctest
+    cli = old + "\nHELP = __doc__\n"
+    assert not same_behaviour("m.py", cli, cli.replace('"""Amounts."""', '"""Money amounts."""'))
+    doctest = old.replace("2 places.", "2 places.\n\n    >>> round_cents(0.125)\n    0.12\n")
+    assert not same_behaviour("m.py", doctest, doctest.replace("    0.12\n", "    0.13\n"))
+
+
 def test_whole_file_answer_with_only_the_changed_function_is_spliced():
     from agent.stages.patch_edits import parser_for
     original = ('"""Totals."""\nfrom __future__ import annotations\n\nTAX = 0.2\n\n\ndef line_total(line):\n'

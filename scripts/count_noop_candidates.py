@@ -74,8 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", nargs="+", required=True, type=Path)
     args = ap.parse_args(argv)
     for runs in args.runs:
+        found = sorted(runs.glob("runs/*/*/03_patches/candidates.json"))
+        if not found:
+            print(f"error: no runs/<example>/<variant>/03_patches/candidates.json under {runs} (unpack the "
+                  "docs/reports/dev-*8/<commit>/folders/*.tar.gz there)", file=sys.stderr)
+            return 2
         total = noop = 0
-        for cands in sorted(runs.glob("runs/*/*/03_patches/candidates.json")):
+        for cands in found:
             example = cands.parents[2].name
             for cand in json.loads(cands.read_text()):
                 total += 1

@@ -45,3 +45,8 @@ def test_candidates_are_sorted_by_the_rule_that_sees_them(tmp_path, capsys):
     assert mod.main(["--runs", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith("3 of 5 candidates behave exactly like the original")
+
+
+def test_a_folder_without_saved_candidates_is_a_clear_error(tmp_path, capsys):
+    assert _script().main(["--runs", str(tmp_path / "nowhere")]) == 2
+    assert "no runs/<example>/<variant>/03_patches/candidates.json under" in capsys.readouterr().err

@@ -257,12 +257,12 @@ def same_behaviour(path: str, old: str, new: str) -> bool:
         return old == new
     docs = any("__doc__" in t or ">>>" in t for t in (old, new))   # docstrings read at run time or doctests
     try:
-        return _behaviour_tree(old, docs) == _behaviour_tree(new, docs)
+        return behaviour_tree(old, docs) == behaviour_tree(new, docs)
     except (SyntaxError, ValueError):
         return False
 
 
-def _behaviour_tree(text: str, docs: bool = False) -> str:
+def behaviour_tree(text: str, docs: bool = False) -> str:
     """The syntax tree without docstrings (unless `docs`), each module-level import reduced to the names
     it newly binds."""
     tree = ast.parse(text)

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))     # runnable from a checkout without install
 
-from agent.editing import same_behaviour  # noqa: E402
+from agent.editing import behaviour_tree, same_behaviour  # noqa: E402
 
 EXAMPLES = ROOT / "agent" / "examples"
 
@@ -34,21 +34,9 @@ def rule(path: str, old: str, new: str) -> str | None:
     """Which comparison sees the file unchanged in behaviour, or None."""
     if not same_behaviour(path, old, new):
         return None
-    try:
-        if ast.dump(ast.parse(old)) == ast.dump(ast.parse(new)):
-            return "tree"
-    except (SyntaxError, ValueError):
-        pass
-    stripped = same_behaviour(path, _no_imports(old), _no_imports(new))
-    return "docstrings" if stripped and _imports(old) == _imports(new) else "imports"
-
-
-def _imports(text: str) -> list[str]:
-    return [ln for ln in text.splitlines() if ln.startswith(("import ", "from "))]
-
-
-def _no_imports(text: str) -> str:
-    return "\n".join(ln for ln in text.splitlines() if not ln.startswith(("import ", "from ")))
+    if ast.dump(ast.parse(old)) == ast.dump(ast.parse(new)):
+        return "tree"
+    return "imports" if behaviour_tree(old, docs=True) == behaviour_tree(new, docs=True) else "docstrings"
 
 
 def noop_rules(example: str, candidate: dict) -> list[str] | None:

@@ -218,8 +218,9 @@ def land_changes(changes: list[Change], sandbox, known: set[str], reached: set[s
 
 
 def takes_back(contents: dict[str, str], base: dict[str, str], sandbox) -> bool:
-    """True when the files an edit writes behave exactly like the base commit's (`base`: same syntax tree) and the
-    sandbox holds no other change: every change the sample made before is gone but for comments or layout."""
+    """True when the files an edit writes behave exactly like the base commit's (`base`; `same_behaviour`) and the
+    sandbox holds no other change: every change the sample made before is gone but for comments, layout or
+    docstrings."""
     if not all(same_behaviour(p, base[p], t) for p, t in contents.items()):
         return False
     return set(diff_paths(strip_diff_noise(sandbox.diff()))) <= set(contents)

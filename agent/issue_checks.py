@@ -54,7 +54,7 @@ class ProseExpectation:
 def _value_src(atom: str, observed) -> str | None:
     """repr of the value an atom states; a bare word in backticks is a string when the shown value is one."""
     inner = atom[1:-1] if atom.startswith("`") else atom
-    value = parse_value(inner)
+    value = parse_value(inner, like=observed)
     if value is INVALID and atom.startswith("`") and isinstance(observed, str) and "`" not in inner:
         value = inner
     return None if value is INVALID else repr(value)

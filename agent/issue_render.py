@@ -6,6 +6,8 @@ import re
 import textwrap
 from typing import TYPE_CHECKING
 
+from agent.issue_literals import value_source
+
 if TYPE_CHECKING:
     from agent.issue_checks import IssueCheck
 
@@ -67,7 +69,9 @@ def _body(check: "IssueCheck") -> list[str]:
     where = f", where={check.where!r}" if check.where else ""
     lines.append(f"result = _run(lambda: {check.call}, shown={shown}, wanted={wanted}{where})")
     if check.kind == "equals":
-        lines += [f"expected = {check.expected}",
+        source = value_source(check.expected or "None")
+        lines += [f"import {m} as _{m}" for m in ("datetime", "decimal", "fractions") if f"_{m}." in source]
+        lines += [f"expected = {source}",
                   "if not _same(result, expected):",
                   f"    call = {_shown(check.call)}",
                   "    pytest.fail(f\"{MARK}: {call} returned {result!r}; the issue expects {expected!r}\")"]

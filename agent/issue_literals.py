@@ -71,6 +71,8 @@ def _constructor(node: ast.Call, depth: int):
         if kind is not None:
             if kind in (decimal.Decimal, fractions.Fraction) and not all(isinstance(a, (int, str)) for a in args):
                 return INVALID               # Decimal(0.1) spells a float's digits, not the issue's
+            if kind is fractions.Fraction and any(isinstance(a, str) and re.search("[eE]", a) for a in args):
+                return INVALID               # Fraction('1e99999999') would build a huge integer
             return kind(*args, **kwargs)
         if name in _DICTLIKE and name != "defaultdict" and len(args) <= 1:
             return dict(*args, **kwargs)

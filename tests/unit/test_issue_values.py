@@ -48,6 +48,13 @@ def test_what_is_not_a_value(text):
     assert parse_value(text) is INVALID
 
 
+def test_deep_or_huge_texts_are_no_value_and_cost_nothing():
+    assert parse_value("[" * 1300 + "]" * 1300) is INVALID
+    assert parse_value("[" * 60 + "datetime.date(2024, 1, 1)" + "]" * 60) is INVALID       # nesting cap
+    assert parse_value("[" * 40 + "datetime.date(2024, 1, 1)" + "]" * 40) is not INVALID
+    assert parse_value("datetime.timedelta(days=1e300)") is INVALID                         # OverflowError
+
+
 def test_iso_dates_in_prose_take_the_shown_values_notation():
     shown = parse_value("[datetime.date(2023, 11, 5), datetime.date(2023, 1, 5)]")
     assert parse_value("[2023-11-05, 2024-01-05]", like=shown) == [dt.date(2023, 11, 5), dt.date(2024, 1, 5)]

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
                              parse_outputs, probes_key, render_script, run_command, split_statements)
 from agent.loop import StageSpec, run_trajectory, sampling_params
-from agent.cutoff import complete_prefix, unclosed_block
+from agent.cutoff import complete_prefix, parsable_statements, unclosed_block
 from agent.parsing import FormatError, code_blocks
 from agent.prompting import render
 from agent.renewable import in_new_sandbox
@@ -35,19 +35,24 @@ MAX_STATEMENTS = 20     # a looping script repeats itself: more statements add r
 
 def parse_probe(reply: str) -> list[str]:
     """The statements of the reply's Python script (pure), duplicates dropped, at most MAX_STATEMENTS. A
-    script cut off by the token cap (its block never closed) keeps its complete leading statements."""
+    script cut off by the token cap (its block never closed) keeps its complete leading statements; in a
+    script that does not parse, the statements that do are kept (agent/cutoff.py parsable_statements)."""
     blocks = code_blocks(reply, ("python", "py", "python3")) or code_blocks(reply, ("",))
-    if not blocks and (cut := unclosed_block(reply)):
+    cut = not blocks and unclosed_block(reply)
+    if cut:
         blocks = [complete_prefix(cut)]
     if not blocks:
         raise FormatError("No ```python code block found. Reply with the whole script in one ```python block.")
+    script = max(blocks, key=len)
     try:
-        statements = split_statements(max(blocks, key=len))
-    except ValueError as err:
-        raise FormatError(f"{err}. Reply with the whole script in one ```python block.") from None
+        statements = split_statements(script)
+    except ValueError as err:       # each statement runs on its own: the lines that parse are still probes
+        if not (statements := parsable_statements(script)):
+            raise FormatError(f"{err}. Reply with the whole script in one ```python block.") from None
     statements = list(dict.fromkeys(statements))[:MAX_STATEMENTS]
-    if not has_call(statements):
-        raise FormatError("The script calls nothing. Call the code the issue is about and print the results.")
+    if not has_call(statements):     # cut off before its first call: a list of cases that never ended
+        raise FormatError(render("probe", "cut_off") if cut else
+                          "The script calls nothing. Call the code the issue is about and print the results.")
     return statements
 
 

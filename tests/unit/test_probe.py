@@ -46,6 +46,40 @@ def test_a_script_cut_off_by_the_token_cap_keeps_its_complete_statements():
             parse_probe(bad)
 
 
+def test_a_script_with_a_line_that_does_not_parse_keeps_the_statements_that_do():
+    """Seen on both dev splits (clockfmt, tags): one `print(repr(...))` of twelve lost a parenthesis, the whole
+    script was refused twice (the retry copied it) and the run had no model probe. Each statement runs on its own."""
+    reply = ("```python\nfrom elapsed import format_clock, parse_clock\n\n"
+             "print(repr(format_clock(65)))   # 1:5\n"
+             "print(repr(parse_clock(format_clock(65)))    # 65, at least that works\n"
+             "print(repr(format_clock(3725)))\n```")
+    assert parse_probe(reply) == ["from elapsed import format_clock, parse_clock", "print(repr(format_clock(65)))",
+                                  "print(repr(format_clock(3725)))"]
+
+
+def test_a_script_cut_off_inside_its_list_of_cases_is_told_so():
+    """Seen on both dev splits (billing, isotime, envfile, orders, settings): a greedy script lists ever more cases
+    until the cap, before any call; told only that it "calls nothing", the retry copied it word for word."""
+    cases = "\n".join(f'    "2024-03-01T09:15:00+{h:02d}:00",' for h in range(40))
+    reply = f"```python\nfrom stamps import parse_timestamp\n\n# Test cases\ntest_cases = [\n{cases}\n    \"2024-03-01T09"
+    with pytest.raises(FormatError, match="cut off at the length limit before it called anything"):
+        parse_probe(reply)
+    with pytest.raises(FormatError, match="calls nothing"):       # a closed block that calls nothing
+        parse_probe("```python\nfrom stamps import parse_timestamp\ncases = [1, 2]\n```")
+
+
+def test_parsable_statements_keep_blocks_and_brackets_whole():
+    from agent.cutoff import parsable_statements
+    script = ("import m\n@m.deco\ndef f(x):\n    return m.g(x\n\n# a comment\ncases = [\n    1,\n    2,\n]\n"
+              "if cases:\n    print(1)\nelse:\n    print(2)\nprint(f(1)\nprint(m.h(\n    3))\n")
+    assert parsable_statements(script) == ["import m", "cases = [1, 2]", "if cases:\n    print(1)\nelse:\n    print(2)",
+                                           "print(m.h(3))"]
+    assert parsable_statements("def (:\n") == [] and parsable_statements("") == []
+    assert parsable_statements("elsewhere = 1\nfinally_ = f()\n") == ["elsewhere = 1", "finally_ = f()"]
+    many = "\n".join(["print(f(1)"] * 5000 + ["print(f(2))"])       # bounded: the first 200 lines only
+    assert parsable_statements(many) == []
+
+
 def test_the_probe_stage_caps_its_answers():
     """The probe stage's calls ask for at most probe.max_tokens (a loop stops early); other stages keep the model's."""
     from agent.config import SolveConfig

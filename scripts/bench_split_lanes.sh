@@ -9,6 +9,9 @@
 # example is copied back there at once (record + folder without the repository map and BM25 index): commit them.
 # PORT=8767 (environment) starts the lanes' servers from that port instead, beside lanes already running.
 # Logs: bench/lanes/. Stop: kill the lane PIDs printed, then the servers.
+# A stopped lane's unfinished examples move to a new machine too: `scripts/bench_split_lanes.sh SPLIT COMMIT
+# --keep-partial` packs their run folders into docs/reports/dev-SPLIT8/COMMIT/partial/ (commit them); the next
+# start restores them (where this machine has no folder of its own) and the pipeline resumes where they stopped.
 set -euo pipefail
 SPLIT=$1; COMMIT=$2; shift 2
 ROOT=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
@@ -22,11 +25,26 @@ mkdir -p "$LOGS" "$KEEP/folders"
 mkdir -p "$OUT/instances"
 cp -n "$KEEP"/*.json "$OUT/instances/" 2>/dev/null || true
 for f in "$KEEP"/folders/*.tar.gz; do [ -e "$f" ] && tar -C "$OUT" -xzf "$f"; done
+for f in "$KEEP"/partial/*.tar.gz; do   # an unfinished example another machine stopped
+  ex=$(basename "$f" .tar.gz)
+  [ -e "$f" ] && [ ! -e "$OUT/instances/$ex.json" ] && [ ! -d "$OUT/runs/$ex" ] && tar -C "$OUT" -xzf "$f"
+done
+
+if [ "${1:-}" = "--keep-partial" ]; then   # pack the unfinished examples' run folders (lanes stopped first)
+  mkdir -p "$KEEP/partial"
+  for dir in "$OUT"/runs/*/; do
+    ex=$(basename "$dir")
+    [ -e "$OUT/instances/$ex.json" ] && continue
+    tar -C "$OUT" -czf "$KEEP/partial/$ex.tar.gz" "runs/$ex" && echo "kept $KEEP/partial/$ex.tar.gz"
+  done
+  exit 0
+fi
 
 keep() {  # example: its record and generation folder into docs/reports
   local ex=$1
   [ -e "$OUT/instances/$ex.json" ] || return 0
   cp "$OUT/instances/$ex.json" "$KEEP/"
+  rm -f "$KEEP/partial/$ex.tar.gz"
   [ -d "$OUT/runs/$ex/gen8" ] && tar -C "$OUT" -czf "$KEEP/folders/$ex.tar.gz" \
     --exclude=repomap.json --exclude=bm25.json "runs/$ex/gen8"
   return 0

@@ -207,9 +207,9 @@ class SolveConfig(BaseModel):
     select: SelectConfig = Field(default_factory=SelectConfig)
     # Probe inputs for behaviour voting (agent/behaviour.py): one model-written script besides the issue's
     # own calls; sample 0 is greedy, more samples widen the probes (all candidates run all of them).
-    # A probe script is a few calls (~100-300 tokens): 512 stops a looping one early; a cut-off script
-    # keeps its complete statements (agent/stages/probe.py parse_probe).
-    probe: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.5, max_tokens=512))
+    # A probe script is a few calls (~100-300 tokens): 512 stops a looping one early (parse_probe keeps what parses);
+    # a refused script is asked afresh (train: 9 of 9 usable against 6 of 9 shown its answer, docs/reports/probe-retry).
+    probe: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.5, max_tokens=512, retry_fresh=True))
     budget_usd: float | None = Field(None, ge=0)   # 0 = spend nothing
     max_tokens: int | None = Field(None, ge=0)
     workers: int = Field(2, ge=1, le=64)   # parallel trajectories (0 would never finish a round); the local model serves ~1 at a time

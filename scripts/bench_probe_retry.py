@@ -14,13 +14,17 @@ run:
 - `fresh+note`: the first prompt alone with the feedback as a note (agent/loop.py fresh_context, fresh_params).
 Draw 0 uses the trajectory's own seed, draw k a seed derived from it. A reply counts when parse_probe gives a
 script that calls something (the sandbox check that it reaches the code is not replayed). Printed: per prompt and
-arm, usable replies and replies that copy the first answer word for word.
+arm, usable replies, those that also reach the code (run here on the example's original repository with the
+probe runner, as the probe stage's check in its sandbox: not every statement an import or name error), and replies
+that copy the first answer word for word.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -31,6 +35,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from count_probe_parses import trajectories  # noqa: E402
 
+from agent.behaviour import PROBE_FILE, Probe, failed_to_import, parse_outputs, render_script, run_command  # noqa: E402
+from agent.examples import materialize  # noqa: E402
 from agent.loop import fresh_context, fresh_params, sample_seed, turn_params  # noqa: E402
 from agent.model.base import ModelConfig  # noqa: E402
 from agent.model.client import LiteLLMModel  # noqa: E402
@@ -48,6 +54,20 @@ def refusal(reply: str) -> str | None:
         return None
     except FormatError as err:
         return str(err)
+
+
+def reaches(statements: list[str], repo: Path) -> bool:
+    """The script run on the original code gets past its imports (the probe stage's sandbox check, run here)."""
+    (repo / PROBE_FILE).write_text(render_script([Probe(id="m", origin="model", statements=statements)]))
+    try:
+        res = subprocess.run(run_command(), shell=True, cwd=repo, capture_output=True, text=True, timeout=60)
+        output, timed_out = res.stdout + res.stderr, False
+    except subprocess.TimeoutExpired as err:
+        out = err.stdout or ""
+        output, timed_out = out.decode(errors="replace") if isinstance(out, bytes) else out, True
+    finally:
+        (repo / PROBE_FILE).unlink(missing_ok=True)
+    return not failed_to_import(parse_outputs(output, timed_out))
 
 
 def lost(reports: Path, split: str) -> list[tuple[str, str, dict]]:
@@ -89,26 +109,33 @@ def main(argv: list[str] | None = None) -> int:
     cases = lost(args.reports, args.split)
     print(f"{len(cases)} distinct probe prompts with no usable answer ({args.split})", flush=True)
     records, totals, started = [], Counter(), time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="probe-retry-"))
     for commit, example, rec in cases:
         first = rec["messages"][2]["content"].strip()
+        repo = materialize(example, tmp / example).repo
         for arm in ARMS:
             for draw in range(args.draws):
                 messages, temp, seed = request(arm, rec, draw, args.retry_temperature)
                 reply = model.query(messages, temperature=temp, seed=seed).content or ""
                 why = refusal(reply)
+                statements = parse_probe(reply) if why is None else None
+                reached = bool(statements) and reaches(statements, repo)
                 records.append({"commit": commit, "example": example, "arm": arm, "draw": draw, "temperature": temp,
-                                "usable": why is None, "copy": reply.strip() == first, "refused": why,
-                                "statements": parse_probe(reply) if why is None else None})
-                totals.update({f"{arm}:usable": why is None, f"{arm}:copy": reply.strip() == first, f"{arm}:asked": 1})
+                                "usable": why is None, "reaches": reached, "copy": reply.strip() == first,
+                                "refused": why, "statements": statements})
+                totals.update({f"{arm}:usable": why is None, f"{arm}:reaches": reached,
+                               f"{arm}:copy": reply.strip() == first, f"{arm}:asked": 1})
         mine = records[-len(ARMS) * args.draws:]
         print(f"{example} ({commit}): " + ", ".join(
             f"{arm} {sum(r['usable'] for r in mine if r['arm'] == arm)}/{args.draws} usable "
+            f"({sum(r['reaches'] for r in mine if r['arm'] == arm)} reach the code) "
             f"({sum(r['copy'] for r in mine if r['arm'] == arm)} copies)" for arm in ARMS), flush=True)
         if args.json:       # after every prompt: a killed run keeps what it asked
             args.json.write_text(json.dumps(records, indent=1))
     print(f"\n{len(cases)} prompts x {args.draws} draws; {time.monotonic() - started:.0f} s")
     for arm in ARMS:
-        print(f"{arm}: {totals[arm + ':usable']} / {totals[arm + ':asked']} usable, {totals[arm + ':copy']} copies")
+        print(f"{arm}: {totals[arm + ':usable']} / {totals[arm + ':asked']} usable, {totals[arm + ':reaches']} reach "
+              f"the code, {totals[arm + ':copy']} copies")
     return 0
 
 

@@ -99,3 +99,25 @@ def test_a_stage_cap_reaches_the_server():
         spec = StageSpec(name="probe", parse=parse_probe, max_tokens=7, variables={"issue": "i", "code": "c"})
         _, value = run_trajectory(model, spec, sample=0, temperature=0.0)
         assert value == ["from m import f", "print(f(1))"] and server.bodies[0]["max_tokens"] == 7
+
+
+def test_a_refused_probe_script_is_asked_afresh_with_the_reason():
+    """The default probe stage retries a refused script from its first prompt with the reason as a note (train
+    split: 9 of 9 retries usable, against 6 of 9 in the conversation that shows the refused script)."""
+    from agent.config import SolveConfig
+    from agent.loop import StageSpec, run_trajectory
+    from agent.model.base import ModelConfig
+    from agent.model.client import LiteLLMModel
+    from tests.support.openai_server import ScriptedOpenAI
+    looping = "```python\nfrom m import f\ncases = [\n" + "    (1, 2),\n" * 50 + "    (3,"
+    answers = iter([looping, "```python\nfrom m import f\nprint(repr(f(1)))\n```"])
+    with ScriptedOpenAI(lambda messages: next(answers)) as server:
+        model = LiteLLMModel(ModelConfig(name="openai/m", api_base=server.api_base, retries=0))
+        spec = StageSpec.from_config("probe", SolveConfig().probe, commands=False, parse=parse_probe, max_turns=2,
+                                     max_format_errors=1, variables={"issue": "f(1) is wrong", "code": "def f(x): ..."})
+        traj, value = run_trajectory(model, spec, sample=0, temperature=0.0)
+    assert value == ["from m import f", "print(repr(f(1)))"]
+    retry = server.bodies[1]["messages"]
+    assert [m["role"] for m in retry] == ["system", "user"] and "cases = [" not in retry[-1]["content"]
+    assert "cut off at the length limit before it called anything" in retry[-1]["content"]
+    assert traj.steps[1].fresh and server.bodies[1]["temperature"] > 0

@@ -37,11 +37,8 @@ def complete_prefix(source: str) -> str:
     lines = source.splitlines()
     for end in range(len(lines), 0, -1):
         text = "\n".join(lines[:end]) + "\n"
-        try:
-            ast.parse(text)
+        if _tree(text) is not None:
             return text
-        except (SyntaxError, ValueError):
-            continue
     return ""
 
 
@@ -52,17 +49,13 @@ def parsable_statements(source: str) -> list[str]:
     span that parses and is followed by another such line (or the end); a start line with no such span goes."""
     lines = source.splitlines()[:MAX_LINES]
     starts = [i for i, line in enumerate(lines) if _starts_statement(line)] + [len(lines)]
-    kept, i = [], 0
-    while i < len(lines):
-        if not _starts_statement(lines[i]):
-            i += 1
+    kept, done = [], 0
+    for k, i in enumerate(starts[:-1]):
+        if i < done:            # inside a statement already kept
             continue
-        span = next((j for j in starts if i < j <= i + MAX_SPAN and _parses("\n".join(lines[i:j]))), None)
-        if span is None:
-            i += 1
-            continue
-        kept += [ast.unparse(node) for node in ast.parse("\n".join(lines[i:span]) + "\n").body]
-        i = span
+        spans = ((j, _tree("\n".join(lines[i:j]) + "\n")) for j in starts[k + 1:] if j <= i + MAX_SPAN)
+        done, tree = next(((j, t) for j, t in spans if t is not None), (done, None))
+        kept += [ast.unparse(node) for node in tree.body] if tree else []
     return kept
 
 
@@ -74,9 +67,8 @@ def _starts_statement(line: str) -> bool:
     return bool(line.strip()) and not line[0].isspace() and not _CONTINUATION.match(line)
 
 
-def _parses(text: str) -> bool:
+def _tree(text: str) -> ast.Module | None:
     try:
-        ast.parse(text + "\n")
-        return True
+        return ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
+        return None

@@ -33,27 +33,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))     # runnable from a checkout without install
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from count_probe_parses import trajectories  # noqa: E402
+from count_probe_parses import refusal, trajectories  # noqa: E402
 
 from agent.behaviour import PROBE_FILE, Probe, failed_to_import, parse_outputs, render_script, run_command  # noqa: E402
 from agent.examples import materialize  # noqa: E402
 from agent.loop import fresh_context, fresh_params, sample_seed, turn_params  # noqa: E402
 from agent.model.base import ModelConfig  # noqa: E402
 from agent.model.client import LiteLLMModel  # noqa: E402
-from agent.parsing import FormatError  # noqa: E402
 from agent.prompting import render  # noqa: E402
 from agent.stages.probe import parse_probe  # noqa: E402
 
 ARMS = ("continue", "fresh+note")
-
-
-def refusal(reply: str) -> str | None:
-    """Today's feedback on a reply, None when it gives a probe script."""
-    try:
-        parse_probe(reply)
-        return None
-    except FormatError as err:
-        return str(err)
 
 
 def reaches(statements: list[str], repo: Path) -> bool:

@@ -38,11 +38,18 @@ def trajectories(reports: Path, commits: list[str] | None):
                     yield split, commit, member.name.split("/")[1], json.load(tar.extractfile(member))
 
 
-def verdict(reply: str) -> str:
+def refusal(reply: str) -> str | None:
+    """Today's feedback on a probe answer, None when it gives a probe script."""
     try:
-        return f"ok ({len(parse_probe(reply))} statements)"
+        parse_probe(reply)
+        return None
     except FormatError as err:
-        return str(err).split(". ")[0][:80]
+        return str(err)
+
+
+def verdict(reply: str) -> str:
+    why = refusal(reply)
+    return f"ok ({len(parse_probe(reply))} statements)" if why is None else why.split(". ")[0][:80]
 
 
 def main(argv: list[str] | None = None) -> int:

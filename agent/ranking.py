@@ -33,6 +33,9 @@ class Weights:
     # Whether the confidence's test evidence is shared with rival behaviours: when candidates that behave
     # differently pass the same kept tests, the tests cannot tell them apart (a replay variant).
     contested: bool = False
+    # Whether a kept test passed only by candidates that cannot be the fix (they break repository tests that pass
+    # on the original code, or are ruled out) counts as passed by none: then agreement decides (confidence()).
+    plausible_passes: bool = True
 
 
 def issue_tests(matrix: ExecutionMatrix) -> set[str]:
@@ -156,21 +159,23 @@ def contested_share(ranked: list[RankedCandidate]) -> float:
     return top.support / (top.support + sum(rivals.values()))
 
 
-def confidence(ranked: list[RankedCandidate], contested: bool = False) -> float:
+def confidence(ranked: list[RankedCandidate], contested: bool = False, plausible_passes: bool = True) -> float:
     """High when the winner passes the kept tests, agrees with the judge and with the other samples.
 
     When kept tests exist but no candidate passes any, the tests cannot tell right from wrong (they
     may be wrong themselves): then only agreement between independent samples (at least two) and
     the judge count, and a lone sample backed by the judge alone stays below the usual threshold.
     `contested`: passing tests that candidates of other behaviours pass as well count only in
-    proportion to the samples behind the winner's behaviour (contested_share).
+    proportion to the samples behind the winner's behaviour (contested_share). `plausible_passes`: tests passed
+    only by candidates that cannot be the fix count as passed by none (see Weights; test leaderboard, 553cfa4).
     """
     if not ranked:
         return 0.0
     top = ranked[0]
     # Samples whose patch left behaviour unchanged attempted no fix: they are not part of the vote.
     share = top.share if top.share is not None else _agreement(top) / (sum(r.count for r in ranked if not r.unchanged) or 1)
-    if top.tests_total and any(r.tests_passed for r in ranked):
+    can_pass = [r for r in ranked if not plausible_passes or (not r.unchanged and r.regression_ok is not False and r.score > 0)]
+    if top.tests_total and any(r.tests_passed for r in can_pass):
         evidence = top.weighted_pass * (contested_share(ranked) if contested else 1.0)
     elif top.tests_total and top.support is not None:
         # Dual agreement (CodeT): tests no candidate passes may be wrong; independent samples that
@@ -257,7 +262,7 @@ def decide(candidates: list[Candidate], matrix: ExecutionMatrix, rewards: dict[s
                         diagnosis="No patch sample produced an applicable diff.")
     ranked = rank_candidates(candidates, matrix, rewards, w, behaviour)
     top = ranked[0]
-    raw = confidence(ranked, w.contested)
+    raw = confidence(ranked, w.contested, w.plausible_passes)
     conf = calibrate(raw) if calibrate else raw
     if top.unchanged:    # ranked last: the top one is unchanged only when all are
         return Decision(status="abstained", ranking=ranked, confidence=0.0, method="unchanged",

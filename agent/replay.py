@@ -128,9 +128,11 @@ def variants(calibration: Calibration | None = None, seed: int = 0) -> dict[str,
 
     # share-over-changed: unchanged samples outside the agreement share's denominator (the default until
     # session 21); contested: the test
-    # evidence shared with rival behaviours that pass as much (agent/ranking.py Weights).
+    # evidence shared with rival behaviours that pass as much; any-passes: a test passed by any candidate, even one
+    # that breaks the repository's tests, makes the tests decide (the default until session 46) (agent/ranking.py Weights).
     out = {"default": with_weights(Weights()), "share-over-changed": with_weights(Weights(share_over_unchanged=False)),
-           "contested": with_weights(Weights(contested=True)), "recorded": recorded,
+           "contested": with_weights(Weights(contested=True)),
+           "any-passes": with_weights(Weights(plausible_passes=False)), "recorded": recorded,
            "recorded-guarded": recorded_guarded, "tests-only": tests_only, "votes-only": votes_only,
            "reward-only": reward_only, f"random(seed={seed})": random_pick, "oracle": oracle}
     if calibration is not None:
@@ -181,7 +183,7 @@ def _points(cases: list[ReplayCase], w: Weights) -> list[tuple[float, bool]]:
     points = []
     for c in (c for c in cases if c.candidates):
         top = (ranked := rank_candidates(c.candidates, c.matrix, c.rewards, w, c.behaviour))[0]
-        points.append((confidence(ranked), c.labels.get(top.candidate, False)))
+        points.append((confidence(ranked, w.contested, w.plausible_passes), c.labels.get(top.candidate, False)))
     return points
 
 

@@ -271,3 +271,21 @@ def test_execution_twins_are_ordered_by_samples_then_by_the_smaller_diff_not_by_
     rewards_hi = {**two, "fix": RewardScore(candidate="fix", scores=[0.3], mean=0.3)}
     only_tests = matrix({"fix": {"t1": "pass", "t2": "fail"}, "more": {"t1": "pass", "t2": "pass"}})
     assert rank_candidates([fix, more], only_tests, rewards_hi, behaviour=b)[0].candidate == "more"
+
+
+def test_a_test_passed_only_by_a_candidate_that_breaks_the_repository_cannot_outvote_agreement():
+    """Test leaderboard at 553cfa4: 4 samples agreed on the fix, which failed both model-written tests; the one
+    candidate passing a test broke repository tests that pass on the original code. That pass made the tests the
+    evidence (weighted pass 0 for the fix: abstained at 0.28); a pass by a candidate that cannot be the fix is none."""
+    from agent.ranking import Weights
+    cands = [cand("c1", [0, 1, 2, 3]), cand("c2", [4])]
+    judge = {c: RewardScore(candidate=c, scores=[0.5], mean=0.5) for c in ("c1", "c2")}
+    tests = {"c1": {"t1": "fail", "t2": "fail"}, "c2": {"t1": "pass", "t2": "fail"}}
+    breaks = matrix(tests, regression={"c1": ("pass", []), "c2": ("fail", ["test_rank"])})
+    d = decide(cands, breaks, judge, abstain_below=0.45)
+    assert d.status == "selected" and d.candidate == "c1" and d.confidence >= 0.45
+    old = decide(cands, breaks, judge, abstain_below=0.45, w=Weights(plausible_passes=False))
+    assert old.status == "abstained" and old.confidence < 0.45
+    # a passer that could be the fix keeps the tests deciding
+    plausible = matrix(tests, regression={"c1": ("pass", []), "c2": ("pass", [])})
+    assert decide(cands, plausible, judge, abstain_below=0.45).candidate == "c2"

@@ -48,6 +48,17 @@ def unpack(records: Path, name: str, dest: Path) -> Path:
     return next((saved / "runs" / name).glob("gen*"))
 
 
+def fresh_copy(gen: Path, dst: Path) -> None:
+    """dst: the saved run folder gen without what the probe stage and selection wrote (built aside, then renamed)."""
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(gen, tmp)
+    for rel in REDONE:
+        p = tmp / rel
+        shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+    tmp.rename(dst)
+
+
 def probe_used(run: Path) -> bool | None:
     """Whether the run's behaviour clusters rest on a model-written probe script (None: no probe stage output)."""
     probes = run / PROBES_DIR / "probes.json"
@@ -64,10 +75,7 @@ def redo(name: str, records: Path, out: Path, cfg) -> dict:
     gen = unpack(records, name, out)
     run_dir = out / "redo" / name / gen.name
     if not run_dir.is_dir():
-        shutil.copytree(gen, run_dir)
-        for rel in REDONE:
-            p = run_dir / rel
-            shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+        fresh_copy(gen, run_dir)
     ex = materialize(name, out / "examples" / name)
     res = solve(issue_from_file(ex.issue), ex.repo, run_dir, cfg, progress=Progress(False))
     saved = RunFolder(gen).decision()

@@ -8,6 +8,7 @@ Runs are cached per candidate and probe set (04_execution/probes/): resume recom
 """
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
@@ -31,6 +32,8 @@ ORIGINALS = ("original", "original2")
 
 
 MAX_STATEMENTS = 20     # a looping script repeats itself: more statements add run time, not evidence
+# The statement the token cap cut off builds a list of cases or loops (`test_cases = [` …, every case seen so far).
+LISTING = re.compile(r"(?:[ \t]*(?:#.*)?\n)*[ \t]*(?:[\w.]+[ \t]*=[ \t]*[\[{(]|for[ \t]|while[ \t]|[\[{(][ \t]*$)", re.M)
 
 
 def parse_probe(reply: str) -> list[str]:
@@ -41,6 +44,7 @@ def parse_probe(reply: str) -> list[str]:
     cut = not blocks and unclosed_block(reply)
     if cut:
         blocks = [complete_prefix(cut)]
+        listing = bool(LISTING.match("\n".join(cut.splitlines()[len(blocks[0].splitlines()):])))
     if not blocks:
         raise FormatError("No ```python code block found. Reply with the whole script in one ```python block.")
     script = max(blocks, key=len)
@@ -50,8 +54,8 @@ def parse_probe(reply: str) -> list[str]:
         if not (statements := parsable_statements(script)):
             raise FormatError(f"{err}. Reply with the whole script in one ```python block.") from None
     statements = list(dict.fromkeys(statements))[:MAX_STATEMENTS]
-    if not has_call(statements):     # cut off before its first call: a list of cases that never ended
-        raise FormatError(render("probe", "cut_off") if cut else
+    if not has_call(statements):     # e.g. cut off before its first call, in a list of cases that never ended
+        raise FormatError(render("probe", "cut_off", listing=listing) if cut else
                           "The script calls nothing. Call the code the issue is about and print the results.")
     return statements
 

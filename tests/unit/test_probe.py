@@ -66,6 +66,16 @@ def test_a_script_cut_off_inside_its_list_of_cases_is_told_so():
         parse_probe(reply)
     with pytest.raises(FormatError, match="calls nothing"):       # a closed block that calls nothing
         parse_probe("```python\nfrom stamps import parse_timestamp\ncases = [1, 2]\n```")
+    with pytest.raises(FormatError, match="it listed more and more cases"):
+        parse_probe(reply)
+    # cut off in something else (a long docstring): told it was cut off, not that it listed cases
+    doc = "```python\nfrom stamps import parse_timestamp\n\n\"\"\"Probe the parser.\n" + "It reads a stamp.\n" * 60
+    with pytest.raises(FormatError, match="cut off at the length limit before it called anything") as err:
+        parse_probe(doc)
+    assert "listed" not in str(err.value)
+    loop = "```python\nfrom stamps import parse_timestamp\n# every hour\nfor stamp in [\n" + "    '2024-03-01',\n" * 50
+    with pytest.raises(FormatError, match="it listed more and more cases"):
+        parse_probe(loop)
 
 
 def test_parsable_statements_keep_blocks_and_brackets_whole():

@@ -33,8 +33,8 @@ class Weights:
     # Whether the confidence's test evidence is shared with rival behaviours: when candidates that behave
     # differently pass the same kept tests, the tests cannot tell them apart (a replay variant).
     contested: bool = False
-    # Whether a kept test passed only by candidates that cannot be the fix (they break repository tests that pass
-    # on the original code, or are ruled out) counts as passed by none: then agreement decides (confidence()).
+    # Whether a kept test passed only by candidates that cannot be the fix (they break repository tests that pass on
+    # the original code, are ruled out, or behave like it) counts as passed by none: agreement decides (confidence()).
     plausible_passes: bool = True
 
 

@@ -85,7 +85,7 @@ def redo(name: str, records: Path, out: Path, cfg) -> dict:
                      "correct": bool(saved and saved.candidate and rec.candidates.get(saved.candidate)),
                      "confidence": saved.confidence if saved else None, "probe_script": probe_used(gen)},
            "redone": {"status": res.status, "candidate": res.candidate, "correct": right,
-                      "confidence": res.confidence, "probe_script": probe_used(run_dir),
+                      "confidence": res.confidence, "probe_script": probe_used(run_dir), "candidates": res.n_candidates,
                       "wall_s": round(res.duration_s, 1), "tokens": res.tokens}}
     row_file.write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
     return row
@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         r = redo(name, args.records, args.out, cfg)
         rows.append(r)
         s, d = r["saved"], r["redone"]
+        if d.get("candidates", r["candidates"]) != r["candidates"]:    # not only a new decision: say so
+            print(f"{name}: {d['candidates']} candidates now, {r['candidates']} saved", file=sys.stderr)
         print(f"| {name} | {r['correct_candidates']}/{r['candidates']} | {mark(s)} | {s['confidence']} | "
               f"{s['probe_script']} | {mark(d)} | {d['confidence']} | {d['probe_script']} | {d['wall_s']} |", flush=True)
     for side in ("saved", "redone"):

@@ -41,7 +41,7 @@ def parse_probe(reply: str) -> list[str]:
     script cut off by the token cap (its block never closed) keeps its complete leading statements; in a
     script that does not parse, the statements that do are kept (agent/cutoff.py parsable_statements)."""
     blocks = code_blocks(reply, ("python", "py", "python3")) or code_blocks(reply, ("",))
-    cut = not blocks and unclosed_block(reply)
+    cut, listing = not blocks and unclosed_block(reply), False
     if cut:
         blocks = [complete_prefix(cut)]
         listing = bool(LISTING.match("\n".join(cut.splitlines()[len(blocks[0].splitlines()):])))

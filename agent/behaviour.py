@@ -176,6 +176,25 @@ def failed_to_import(outputs: dict[str, str]) -> bool:
     return bool(shown) and all(v.startswith(errors) for v in shown)
 
 
+_UNDEFINED = re.compile(r"EXC NameError: name '(\w+)' is not defined")
+
+
+def reaches_nothing(statements: list[str], outputs: dict[str, str], probe_id: str) -> bool:
+    """Every statement of the probe that calls something failed to import, or raised NameError on a name the
+    script itself uses and never defined (`fetch_page(1)` where the issue only describes `fetch_page`; a helper
+    the script defines around an undefined `rates_api`); working import lines do not count as reaching the code.
+    A NameError raised inside the code under test names something the script does not use: behaviour. Pure."""
+    used = {n.id for s in statements for n in ast.walk(ast.parse(s)) if isinstance(n, ast.Name)}
+
+    def unreached(out: str) -> bool:
+        name = _UNDEFINED.match(out)
+        return out.startswith(("EXC ImportError", "EXC ModuleNotFoundError", "EXC SyntaxError")) or \
+            bool(name) and name.group(1) in used
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)     # their bodies' calls run later, if at all
+    calls = [i for i, s in enumerate(statements) if has_call([s]) and not any(isinstance(n, defs) for n in ast.parse(s).body)]
+    return bool(calls) and all(unreached(outputs.get(f"{probe_id}:{i}", "")) for i in calls)
+
+
 # ------------------------------------------------------------------ clusters
 def _preview(outputs: dict[str, str], limit: int = 600) -> str:
     text = "\n".join(f"{k}: {v}" for k, v in sorted(outputs.items()) if k and v)

@@ -12,7 +12,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
-                             parse_outputs, probes_key, render_script, run_command, split_statements)
+                             parse_outputs, probes_key, reaches_nothing, render_script, run_command, split_statements)
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.cutoff import complete_prefix, parsable_statements, unclosed_block
 from agent.parsing import FormatError, code_blocks
@@ -78,7 +78,8 @@ def model_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:
         probe = Probe(id="m", origin="model", statements=statements)
         sandbox.write_file(PROBE_FILE, render_script([probe]))
         res = sandbox.run(run_command(), timeout=ctx.config.exec_timeout_s)
-        if failed_to_import(parse_outputs(res.output, res.timed_out)):
+        outputs = parse_outputs(res.output, res.timed_out)
+        if failed_to_import(outputs) or reaches_nothing(statements, outputs, probe.id):
             raise FormatError(render("probe", "rejected", output=res.output[-1500:]))
         return statements
 

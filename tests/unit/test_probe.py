@@ -131,3 +131,26 @@ def test_a_refused_probe_script_is_asked_afresh_with_the_reason():
     assert [m["role"] for m in retry] == ["system", "user"] and "cases = [" not in retry[-1]["content"]
     assert "cut off at the length limit before it called anything" in retry[-1]["content"]
     assert traj.steps[1].fresh and server.bodies[1]["temperature"] > 0
+
+
+def test_a_script_whose_calls_all_miss_a_name_it_never_defined_reaches_nothing():
+    """Test retrying (bb5a867's samples decided again) and train ttlcache: the imports work, every call raises
+    NameError on a name the issue only describes, so the right fix behaved like the original code."""
+    from agent.behaviour import reaches_nothing
+    stmts = ["from retry import retry_call", "print(repr(fetch_page(1)['items']))", "print(repr(fetch_page(2)))"]
+    missing = "EXC NameError: name 'fetch_page' is not defined"
+    outs = {"": "", "m:0": "", "m:1": missing, "m:2": missing + ". Did you mean: 'fetch'?"}
+    assert reaches_nothing(stmts, outs, "m")
+    # one call that runs is enough to observe the code
+    assert not reaches_nothing(stmts, {**outs, "m:2": "None"}, "m")
+    # a NameError raised inside the code under test names something the statement does not use: behaviour
+    inside = {"": "", "m:0": "", "m:1": "EXC NameError: name 'delays' is not defined",
+              "m:2": "EXC NameError: name 'delays' is not defined"}
+    assert not reaches_nothing(stmts, inside, "m")
+    assert reaches_nothing(stmts, {"": "", "m:0": "", "m:1": "EXC ModuleNotFoundError: No module named 'x'",
+                                   "m:2": missing}, "m")
+    assert not reaches_nothing(["from retry import retry_call"], {"": "", "m:0": ""}, "m")    # nothing to call
+    # train ttlcache's retry: the script wraps the call in a helper around a name it never defined
+    wrapped = ["from memo.cache import cached", "def rate(c):\n    return rates_api.fetch(c)", "print(repr(rate('EUR')))"]
+    api = "EXC NameError: name 'rates_api' is not defined"
+    assert reaches_nothing(wrapped, {"": "", "m:0": "", "m:1": "", "m:2": api}, "m")

@@ -184,14 +184,16 @@ def reaches_nothing(statements: list[str], outputs: dict[str, str], probe_id: st
     script itself uses and never defined (`fetch_page(1)` where the issue only describes `fetch_page`; a helper
     the script defines around an undefined `rates_api`); working import lines do not count as reaching the code.
     A NameError raised inside the code under test names something the script does not use: behaviour. Pure."""
-    used = {n.id for s in statements for n in ast.walk(ast.parse(s)) if isinstance(n, ast.Name)}
+    trees = [ast.parse(s) for s in statements]
+    used = {n.id for t in trees for n in ast.walk(t) if isinstance(n, ast.Name)}
 
     def unreached(out: str) -> bool:
         name = _UNDEFINED.match(out)
         return out.startswith(("EXC ImportError", "EXC ModuleNotFoundError", "EXC SyntaxError")) or \
             bool(name) and name.group(1) in used
     defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)     # their bodies' calls run later, if at all
-    calls = [i for i, s in enumerate(statements) if has_call([s]) and not any(isinstance(n, defs) for n in ast.parse(s).body)]
+    calls = [i for i, t in enumerate(trees) if not any(isinstance(n, defs) for n in t.body)
+             and any(isinstance(n, ast.Call) for n in ast.walk(t))]
     return bool(calls) and all(unreached(outputs.get(f"{probe_id}:{i}", "")) for i in calls)
 
 

@@ -32,11 +32,11 @@ from agent.examples.scaling import InstanceResult  # noqa: E402
 from agent.pipeline import solve  # noqa: E402
 from agent.progress import Progress  # noqa: E402
 from agent.repo_input import issue_from_file  # noqa: E402
-from agent.runfolder import BEHAVIOUR, DECISION, PROBE_RUNS, PROBES_DIR, ROUNDS, RunFolder  # noqa: E402
+from agent.runfolder import (BEHAVIOUR, DECISION, PROBE_RUNS, PROBES_DIR, ROUNDS, SELECTION_TRAJECTORY,  # noqa: E402
+                             RunFolder)
 
 # What the probe stage and selection write: removed so that today's code writes them again.
-REDONE = (PROBES_DIR, PROBE_RUNS, BEHAVIOUR, DECISION, ROUNDS, "07_selection/trajectory.json", "result.json",
-          "final.diff")
+REDONE = (PROBES_DIR, PROBE_RUNS, BEHAVIOUR, DECISION, ROUNDS, SELECTION_TRAJECTORY, "result.json", "final.diff")
 
 
 def unpack(records: Path, name: str, dest: Path) -> Path:

@@ -183,7 +183,10 @@ def reaches_nothing(statements: list[str], outputs: dict[str, str], probe_id: st
     """Every statement of the probe that calls something failed to import, or raised NameError on a name the
     script itself uses and never defined (`fetch_page(1)` where the issue only describes `fetch_page`; a helper
     the script defines around an undefined `rates_api`); working import lines do not count as reaching the code.
-    A NameError raised inside the code under test names something the script does not use: behaviour. Pure."""
+    A NameError raised inside the code under test names something the script does not use: behaviour. Also true
+    when every statement of the probe failed to import (failed_to_import). The probe stage's one check. Pure."""
+    if failed_to_import({k: v for k, v in outputs.items() if k.startswith(f"{probe_id}:")}):
+        return True
     trees = [ast.parse(s) for s in statements]
     used = {n.id for t in trees for n in ast.walk(t) if isinstance(n, ast.Name)}
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from count_probe_parses import refusal, trajectories  # noqa: E402
 
-from agent.behaviour import PROBE_FILE, Probe, failed_to_import, parse_outputs, render_script, run_command  # noqa: E402
+from agent.behaviour import PROBE_FILE, Probe, parse_outputs, reaches_nothing, render_script, run_command  # noqa: E402
 from agent.examples import materialize  # noqa: E402
 from agent.loop import fresh_context, fresh_params, sample_seed, turn_params  # noqa: E402
 from agent.model.base import ModelConfig  # noqa: E402
@@ -47,7 +47,7 @@ ARMS = ("continue", "fresh+note")
 
 
 def reaches(statements: list[str], repo: Path) -> bool:
-    """The script run on the original code gets past its imports (the probe stage's sandbox check, run here)."""
+    """The script run on the original code reaches the code under test (the probe stage's check, run here)."""
     (repo / PROBE_FILE).write_text(render_script([Probe(id="m", origin="model", statements=statements)]))
     try:
         res = subprocess.run(run_command(), shell=True, cwd=repo, capture_output=True, text=True, timeout=60)
@@ -57,7 +57,7 @@ def reaches(statements: list[str], repo: Path) -> bool:
         output, timed_out = out.decode(errors="replace") if isinstance(out, bytes) else out, True
     finally:
         (repo / PROBE_FILE).unlink(missing_ok=True)
-    return not failed_to_import(parse_outputs(output, timed_out))
+    return not reaches_nothing(statements, parse_outputs(output, timed_out), "m")
 
 
 def lost(reports: Path, split: str) -> list[tuple[str, str, dict]]:

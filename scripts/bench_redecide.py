@@ -107,11 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     fixed = ["patch.samples=8", "test.samples=2", "localize.samples=1", "reward.samples=1",
              "patch.early_stop=false", "workers=1", "escalate.rounds=0"]     # scripts/bench_scaling.py's
     cfg = load_config(None, fixed + args.set, **{"model.name": args.model, "model.api_base": args.api_base})
+    names = list(dict.fromkeys(n.strip() for n in args.examples.split(",") if n.strip()))   # once each, in order
+    missing = [n for n in names if not (args.records / f"{n}.json").is_file()
+               or not (args.records / "folders" / f"{n}.tar.gz").is_file()]
+    if missing:
+        p.error(f"no record or saved folder under {args.records} for: {', '.join(missing)} "
+                "(RECORDS is a docs/reports/dev-SPLIT8/COMMIT folder: <name>.json and folders/<name>.tar.gz)")
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     print("| example | correct / candidates | saved | conf | probe script | redone | conf | probe script | wall s |")
     print("|---|---:|---|---:|---|---|---:|---|---:|")
-    for name in dict.fromkeys(n.strip() for n in args.examples.split(",") if n.strip()):   # once each, in order
+    for name in names:
         r = redo(name, args.records, args.out, cfg)
         rows.append(r)
         s, d = r["saved"], r["redone"]

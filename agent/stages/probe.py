@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, failed_to_import, has_call,
+from agent.behaviour import (PROBE_FILE, Probe, ProbeRun, check_statements, cluster, has_call,
                              parse_outputs, probes_key, reaches_nothing, render_script, run_command, split_statements)
 from agent.loop import StageSpec, run_trajectory, sampling_params
 from agent.cutoff import complete_prefix, parsable_statements, unclosed_block
@@ -79,7 +79,7 @@ def model_probes(ctx: StageContext, locations: list[Location]) -> list[Probe]:
         sandbox.write_file(PROBE_FILE, render_script([probe]))
         res = sandbox.run(run_command(), timeout=ctx.config.exec_timeout_s)
         outputs = parse_outputs(res.output, res.timed_out)
-        if failed_to_import(outputs) or reaches_nothing(statements, outputs, probe.id):
+        if reaches_nothing(statements, outputs, probe.id):
             raise FormatError(render("probe", "rejected", output=res.output[-1500:]))
         return statements
 

@@ -32,3 +32,11 @@ def test_the_copy_keeps_samples_and_evidence_and_drops_probes_and_the_decision(t
     assert not (dst.parent / "gen8.tmp").exists()
     # unpacked once: a second call reads the same folder
     assert mod.unpack(RECORDS, "tempconv", tmp_path) == gen
+
+
+def test_an_example_without_a_saved_folder_is_a_clear_error_before_any_work(tmp_path, capsys):
+    import pytest
+    mod = _script()
+    with pytest.raises(SystemExit) as err:
+        mod.main(["--records", str(RECORDS), "--examples", "tempconv,nosuch", "--out", str(tmp_path / "out")])
+    assert err.value.code == 2 and "nosuch" in capsys.readouterr().err and not (tmp_path / "out").exists()

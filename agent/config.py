@@ -94,9 +94,8 @@ class PatchConfig(StageConfig):
     regenerate: int = Field(0, ge=0)   # suspect functions' tails written anew (agent/regenerate.py); 0 = off
     # Let issue checks that only say "the shown error must disappear" drive the searches above; passing tries are kept
     # only when they agree on what the issue's calls return (patch_mutants.agreeing). "all": mutants, pieces and cloze
-    # fills; "one_token": one-token mutants only (12 synth train instances: 3 fixed, no wrong one; cloze fills kept
-    # wrong ones on dev train: docs/measurements.md "Error-gone repairs", "Error-gone one-token repairs"); "off".
-    # true / false mean "all" / "off".
+    # fills; "one_token": one-token mutants only (12 synth train instances: 3 fixed, no wrong one; cloze fills kept wrong
+    # ones on dev train: measurements.md "Error-gone repairs", "Error-gone one-token repairs"); "off". true/false: all/off.
     mutants_error_gone: Literal["off", "one_token", "all"] = "one_token"
 
     @field_validator("mutants_error_gone", mode="before")
@@ -105,10 +104,12 @@ class PatchConfig(StageConfig):
         return {True: "all", False: "off"}.get(v, v) if isinstance(v, bool) else v
     # A file located as a whole, in function-format prompts: "outline" = def/class headers only (measurements.md).
     function_excerpt: Literal["full", "outline"] = "outline"
+    # Each shown file's module docstring (at most this many lines) heads its patch-prompt excerpt; 0 = none.
+    module_doc: int = Field(0, ge=0)
     # Whole-file answers start with given text (agent/prefill.py): the fence, the first line, or up to the suspect.
     prefill: Literal["none", "fence", "line", "focus"] = "none"
-    early_stop: bool = True           # stop sampling patches once evidence is decisive
-    early_stop_agree: int = Field(3, ge=1)   # … i.e. this many samples agree on a candidate passing all kept tests
+    early_stop: bool = True           # stop sampling patches once evidence is decisive: this many samples agree on
+    early_stop_agree: int = Field(3, ge=1)   # a candidate passing all kept tests
 
 
 class ExecuteConfig(BaseModel):
@@ -198,9 +199,8 @@ class SolveConfig(BaseModel):
     seed: int | None = 0              # per-sample seeds derive from it (None: the provider's own randomness)
     localize: StageConfig = Field(default_factory=lambda: StageConfig(samples=1, temperature=0.3))
     patch: PatchConfig = Field(default_factory=PatchConfig)
-    # A reproduction test is ~100-400 tokens; a small model can repeat ever longer asserts up to the cap
-    # (test split: 4 x 1,024 tokens, 1,122 s). 768 stops it sooner; the cut-off file keeps its complete
-    # leading lines (agent/cutoff.py extract_test).
+    # A reproduction test is ~100-400 tokens; a small model can repeat ever longer asserts up to the cap (test split:
+    # 4 x 1,024 tokens, 1,122 s). 768 stops it sooner; the cut-off file keeps its leading lines (cutoff.extract_test).
     test: TestConfig = Field(default_factory=lambda: TestConfig(samples=2, temperature=0.8, max_tokens=768))
     execute: ExecuteConfig = Field(default_factory=ExecuteConfig)
     reward: RewardConfig = Field(default_factory=lambda: RewardConfig(samples=2, temperature=0.5))

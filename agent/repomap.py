@@ -221,11 +221,26 @@ def _ranges_for(loc: Location, symbols: list[Symbol], header_end: dict[str, int]
     return ranges + [(sym.start_line, sym.end_line)]
 
 
-def code_context(repo_root: Path, locations: list[Location], max_chars: int = 6000, outline: bool = False) -> str:
+def module_doc_lines(lines: list[str], max_lines: int) -> range:
+    """Line numbers (1-based) of the module docstring's first `max_lines` lines; empty when it has none. Pure."""
+    try:
+        body = ast.parse("\n".join(lines)).body
+    except (SyntaxError, ValueError):
+        return range(0)
+    first = body[0] if body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+        return range(0)
+    return range(first.lineno, min(first.end_lineno or first.lineno, first.lineno + max_lines - 1) + 1)
+
+
+def code_context(repo_root: Path, locations: list[Location], max_chars: int = 6000, outline: bool = False,
+                 module_doc: int = 0) -> str:
     """Exact file text of the located symbols with line numbers, merged per file, in ranking order.
 
     outline: a whole-file location adds only the file's class and def header lines (for answers that
-    rewrite one function: a small model shown a whole file copies it from the top, past the reply cap)."""
+    rewrite one function: a small model shown a whole file copies it from the top, past the reply cap).
+    module_doc: each shown file's module docstring first (at most this many lines; 0 = none): where a
+    project states what its functions must do."""
     root = Path(repo_root)
     files: dict[str, list[str]] = {}
     parsed: dict[str, tuple[list[Symbol], dict[str, int]]] = {}
@@ -241,10 +256,13 @@ def code_context(repo_root: Path, locations: list[Location], max_chars: int = 60
             parsed[loc.file] = parse_symbols(src)[:2] if loc.file.endswith(".py") else ([], {})
             chosen[loc.file] = set()
             used += len(loc.file) + 16           # "### path", leading/trailing "...", blank line
+            head = list(module_doc_lines(files[loc.file], module_doc)) if module_doc and loc.file.endswith(".py") else []
+        else:
+            head = []
         lines, (symbols, header_end), seen = files[loc.file], parsed[loc.file], chosen[loc.file]
         used += 4                                # at most one "..." gap marker per location
-        wanted = [n for a, b in _ranges_for(loc, symbols, header_end, len(lines), outline)
-                  for n in range(max(a, 1), min(b, len(lines)) + 1)]
+        wanted = head + [n for a, b in _ranges_for(loc, symbols, header_end, len(lines), outline)
+                         for n in range(max(a, 1), min(b, len(lines)) + 1)]
         for n in dict.fromkeys(wanted):
             if n in seen:
                 continue

@@ -88,9 +88,9 @@ def generate_patches(ctx: StageContext, locations: list[Location], tests: list[T
     targets = focus_targets(locations, sources)
     shown = with_helpers(locations, targets)
     # Without line numbers: the small default model copies them into SEARCH blocks otherwise.
-    excerpt = strip_line_numbers(code_context(ctx.repo_path, shown, max_chars=7000))
-    fn_excerpt = strip_line_numbers(code_context(ctx.repo_path, shown, max_chars=7000, outline=True)) \
-        if cfg.function_excerpt == "outline" else excerpt
+    excerpt = strip_line_numbers(code_context(ctx.repo_path, shown, max_chars=7000, module_doc=cfg.module_doc))
+    fn_excerpt = strip_line_numbers(code_context(ctx.repo_path, shown, max_chars=7000, outline=True,
+                                                 module_doc=cfg.module_doc)) if cfg.function_excerpt == "outline" else excerpt
     issue_raw = f"{ctx.issue.title}\n\n{ctx.issue.body}"
     observed = "\n".join(f"- {line}" for line in observed_lines(tests or [])) if cfg.observed else ""
     think_ask = render("common", "patch_think").strip()

@@ -246,3 +246,20 @@ def test_code_context_outline_shows_a_whole_file_location_as_headers_only(repo):
     assert code_context(repo, by_lines, 4000, outline=True) == code_context(repo, by_lines, 4000)
     plain = [Location(file="geo/__init__.py")]
     assert code_context(repo, plain, 4000, outline=True) == "### geo/__init__.py\n   1 | from .shapes import Shape"
+
+
+def test_code_context_module_doc_heads_each_file_once_and_within_budget(repo, tmp_path):
+    from agent.repomap import module_doc_lines
+    loc = [Location(file="geo/shapes.py", symbol="make_square"), Location(file="geo/shapes.py", symbol="Shape.area")]
+    plain = code_context(repo, loc, max_chars=4000)
+    out = code_context(repo, loc, max_chars=4000, module_doc=10)
+    lines = out.splitlines()
+    assert "   1 | " not in plain and lines[1] == '   1 | """Geometry shapes."""' and out.count('"""Geometry') == 1
+    assert lines[2] == "..." and out.replace(lines[1] + "\n", "", 1).replace("...\n...", "...") == plain
+    # A long docstring is cut at the cap; a file without one, or that does not parse, shows none.
+    src = ['"""Title.', "", "one", "two", "three", '"""', "x = 1"]
+    assert list(module_doc_lines(src, 3)) == [1, 2, 3] and list(module_doc_lines(src, 30)) == [1, 2, 3, 4, 5, 6]
+    assert not module_doc_lines(["x = 1", '"""late"""'], 5) and not module_doc_lines(["def (:"], 5)
+    assert not module_doc_lines(["b'bytes doc'"], 5)
+    # The docstring counts against the budget like any line.
+    assert len(code_context(repo, loc, max_chars=300, module_doc=10)) <= 300

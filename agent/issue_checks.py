@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from agent.issue_claims import prose_claims
+from agent.issue_claims import approximate, close, prose_claims
 from agent.issue_literals import INVALID, family, parse_value, same_value
 from agent.issue_fragments import fragment_claims, output_call
 from agent.issue_names import bind_from_issue, prose_setup, safe_code
@@ -41,6 +41,7 @@ class IssueCheck:
     source: str = "session"         # session | script | prose | prose_call | traceback_call
     where: tuple[str, str] | None = None   # (innermost function, message regex) the raised error must match
     own_modules_only: bool = False  # error shown as a lone line: only unmistakable unimported names (with_imports)
+    tolerance: float | None = None  # equals within this much: a number stated as "about 343.6" (issue_claims.approximate)
 
 
 @dataclass(frozen=True)
@@ -161,19 +162,20 @@ def _block_checks(obs: list[Observation], prose: Block | None, source: str) -> t
 
 def _prose_calls(text: str, offset: int, imports: tuple[str, ...], statements: list[list[str]]) -> list[IssueCheck]:
     out = []
-    claims = [(call, obs, exp, None, line) for call, obs, exp, line in prose_claims(text)]
-    claims += [(call, None, None, exc, line) for call, exc, line in prose_raise_claims(text)]
-    for call, observed, expected, exc, line in sorted(claims, key=lambda c: c[-1]):
+    claims = [(call, obs and approximate(obs)[0], *approximate(exp), None, line)
+              for call, obs, exp, line in prose_claims(text)]
+    claims += [(call, None, None, None, exc, line) for call, exc, line in prose_raise_claims(text)]
+    for call, observed, expected, tol, exc, line in sorted(claims, key=lambda c: c[-1]):
         src = None
         if expected is not None:
             shown = parse_value(observed.strip("`")) if observed is not None else INVALID
             src = _value_src(expected, shown)
-            if src is None or same_value(parse_value(src), shown):
-                continue
+            if src is None or same_value(parse_value(src), shown) or close(parse_value(src), shown, tol):
+                continue       # the issue's own shown value meets its expectation: states no bug
         setup = prose_setup(call, imports, statements)
         if all(safe_code(s) for s in setup + (call,)):
-            out.append(IssueCheck(setup=setup, call=call, kind="equals" if src else "not_raises", expected=src,
-                                  observed=observed or exc, raised=exc, lines=(offset + line,), source="prose"))
+            out.append(IssueCheck(setup=setup, call=call, kind="equals" if src else "not_raises", expected=src, observed=
+                                  observed or exc, raised=exc, lines=(offset + line,), source="prose", tolerance=tol))
     return out
 
 
@@ -249,13 +251,10 @@ def _fragment_checks(obs: list[Observation], found: list[IssueCheck], prose: Blo
 
 
 def _dedup(checks: list[IssueCheck]) -> list[IssueCheck]:
-    seen, out = set(), []
+    first: dict[tuple, IssueCheck] = {}
     for c in checks:
-        key = (c.setup, c.call, c.kind, c.expected, c.expected_exception)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
+        first.setdefault((c.setup, c.call, c.kind, c.expected, c.expected_exception), c)
+    return list(first.values())
 
 
 def extract_checks(issue_text: str) -> list[IssueCheck]:

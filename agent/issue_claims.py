@@ -33,7 +33,8 @@ _FLIP = re.compile(r"\b(?:instead\s+of|rather\s+than|not)\b", re.I)
 # "expected `f(x)` to return `B`": an infinitive after an expectation keeps the expectation's role.
 _TO = re.compile(r"\bto\s+(?:return|be|give|print|equal)\b", re.I)
 # A line break left after soft-wrapped lines are joined is a hard one (a heading, a list item, a blank line).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\"'])|\s*\n\s*")
+# A dash between spaces starts a new clause as a full stop does ("returns `A` — the real value is `C`").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\"'])|\s*\n\s*|\s+(?:[—–]|--)\s+")
 _SOFT_WRAP = re.compile(r"\n(?![ \t]*(?:[-*+>]|\d+\.|#{1,6}\s|\n))")
 
 
@@ -99,7 +100,11 @@ def _items(sentence: str) -> list[tuple[int, int, str, str]]:
 _RANK = {"flip": 0, "shown": 1, "to": 2, "expected": 3}    # cues ending together: "correct answer is" expects
 
 
-_DIRECT = re.compile(r"[\s:,(]*(?:(?:me|us|back)\s+)*")  # cue to value: "should be: `B`", "(expected `B`)", "gives me `A`"
+# "returns about `213.5`": a number the writer rounded (approximate(): within one unit of its last digit).
+_ABOUT = r"(?:(?:about|approximately|approx\.|roughly|around|nearly|circa)\s+|[~≈]\s*)"
+_DIRECT = re.compile(rf"[\s:,(]*(?:(?:me|us|back)\s+)*{_ABOUT}?")  # "should be: `B`", "(expected `B`)", "gives me `A`"
+_ABOUT_END = re.compile(rf"(?<![\w.]){_ABOUT}$", re.I)
+APPROX = "≈"                   # marks a value stated as approximate in the claims below
 _LIST_SEP = re.compile(r"\s*(?:,|,?\s*(?:and|or))?\s*")
 
 
@@ -139,7 +144,9 @@ def roles(sentence: str) -> tuple[list[str], list[tuple[str, str, int]]]:
         else:
             role = _cue(gap, previous, expecting)
             if role and calls:
-                values.append((role, text, len(calls) - 1))
+                number = parse_value(text)
+                about = _ABOUT_END.search(gap) and isinstance(number, (int, float)) and not isinstance(number, bool)
+                values.append((role, APPROX + text if about else text, len(calls) - 1))
             previous = role
         end = stop
     return calls, values
@@ -159,7 +166,7 @@ def _claim(call: str, values: list[tuple[str, str, int]]) -> tuple[str, str | No
     shown = [v for r, v, _ in values if r == "shown"]
     if len(expected) != 1 or len(shown) > 1:
         return None
-    if shown and parse_value(shown[0]) == parse_value(expected[0]):
+    if shown and parse_value(shown[0].lstrip(APPROX)) == parse_value(expected[0].lstrip(APPROX)):
         return None
     return call, shown[0] if shown else None, expected[0]
 
@@ -178,9 +185,27 @@ def _parallel(calls: list[str], values: list[tuple[str, str, int]]) -> list[tupl
     return out
 
 
+def approximate(atom: str) -> tuple[str, float | None]:
+    """(value, tolerance) of a claim's value: a value stated as "about 343.6" is met within one unit of
+    its last digit (0.1; "about 344": 1; "about 1.5e3": 100), the writer having rounded or cut it. Pure."""
+    if not atom.startswith(APPROX):
+        return atom, None
+    value = atom[len(APPROX):]
+    mantissa, _, exp = value.strip("`").lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return value, 10.0 ** (int(exp or 0) - decimals)
+
+
+def close(a, b, tolerance: float | None) -> bool:
+    """Two numbers within a stated value's tolerance (never, without one). Pure."""
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+    return bool(tolerance) and numbers and abs(a - b) <= tolerance
+
+
 def prose_claims(text: str) -> list[tuple[str, str | None, str, int]]:
     """(call, shown value or None, expected value, line) for every sentence (or pair of sentences)
-    that ties one call to exactly one expected value, and for sentences that list such claims."""
+    that ties one call to exactly one expected value, and for sentences that list such claims. A value
+    stated as approximate starts with APPROX (approximate() reads it)."""
     text = _SOFT_WRAP.sub(" ", text)
     parts = sentences(text)
     out = []

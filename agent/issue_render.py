@@ -22,13 +22,14 @@ import pytest
 MARK = {MARK!r}
 
 
-def _same(actual, expected):
-    """Floats within pytest.approx; lists and tuples element by element; bools and None exactly."""
+def _same(actual, expected, about=None):
+    """Floats within pytest.approx (or within `about`: a value the issue gives as "about 343.6"); lists and
+    tuples element by element; bools and None exactly."""
     if isinstance(expected, bool) or expected is None:
         return actual is expected or (type(actual).__name__ == "bool_" and bool(actual) is expected)
     if isinstance(expected, (int, float)) and not isinstance(actual, (bool, str, bytes)):
         try:
-            return actual == pytest.approx(expected)
+            return actual == (pytest.approx(expected, abs=about) if about else pytest.approx(expected))
         except TypeError:
             return False
     if isinstance(expected, (list, tuple)):
@@ -71,10 +72,12 @@ def _body(check: "IssueCheck") -> list[str]:
     if check.kind == "equals":
         source = value_source(check.expected or "None")
         lines += [f"import {m} as _{m}" for m in ("datetime", "decimal", "fractions") if f"_{m}." in source]
+        about = f", about={check.tolerance!r}" if check.tolerance else ""
         lines += [f"expected = {source}",
-                  "if not _same(result, expected):",
+                  f"if not _same(result, expected{about}):",
                   f"    call = {_shown(check.call)}",
-                  "    pytest.fail(f\"{MARK}: {call} returned {result!r}; the issue expects {expected!r}\")"]
+                  f"    pytest.fail(f\"{{MARK}}: {{call}} returned {{result!r}}; the issue expects {'about ' if about else ''}"
+                  "{expected!r}\")"]
     elif check.kind == "contains":       # pieces of output the issue's prose expects (agent/issue_fragments.py)
         lines += [f"expected = {check.expected}",
                   "missing = [piece for piece in expected if piece not in str(result)]",
@@ -102,7 +105,7 @@ def _esc(text: str) -> str:
 
 
 def _doc(check: "IssueCheck") -> str:
-    said = {"equals": f"expects {check.expected}", "not_raises": f"must not raise {check.raised}",
+    said = {"equals": f"expects {'about ' if check.tolerance else ''}{check.expected}", "not_raises": f"must not raise {check.raised}",
             "raises_not": f"expects {check.expected_exception}" + (f", not {check.raised}" if check.raised else " raised"),
             "contains": f"expects it to contain {check.expected}"}[check.kind]
     where = ", ".join(map(str, check.lines[:8]))

@@ -136,3 +136,45 @@ def test_a_pronoun_between_the_cue_and_its_value():
     for text in ("Calling `add(1, 2)` gives me `4`. Expected `3`.", "Calling `add(1, 2)` gives me back `4`. I expected `3`.",
                  "When I call add(1, 2) it returns me 4, but it should give me 3."):
         assert [c[:3] for c in prose_claims(text)] == [("add(1, 2)", "4", "3")], text
+
+
+APPROXIMATE = {
+    "about … about, then a dash": ("`dist((48.8, 2.3), (51.5, -0.1))` returns about `213.5` but should return about "
+                                   "`343.6` — the real distance is roughly 344 km.", "343.6", 0.1, "213.5"),
+    "tilde, no backticks": ("When I call area(2) I get ~9.42 but it should be ~12.57.", "12.57", 0.01, "9.42"),
+    "approximately an integer": ("`count_words(text)` gives `498`; expected approximately `1000`.", "1000", 1.0, "498"),
+    "roughly, exponent": ("`energy(3)` returns `2.1e3` instead of roughly `1.5e3`.", "1.5e3", 100.0, "2.1e3"),
+}
+
+
+@pytest.mark.parametrize("text, expected, tolerance, shown", APPROXIMATE.values(), ids=APPROXIMATE.keys())
+def test_a_value_stated_as_approximate_is_met_within_a_unit_of_its_last_digit(text, expected, tolerance, shown):
+    [check] = extract_checks(text)
+    assert (check.kind, check.expected, check.observed) == ("equals", repr(float(expected)) if "." in expected or
+                                                            "e" in expected else expected, shown)
+    assert check.tolerance == pytest.approx(tolerance)
+
+
+def test_approximate_words_that_do_not_qualify_a_number_change_nothing():
+    exact = extract_checks("`to_f(100)` returns `148.0` but should return `212.0` — about what the docs say.")
+    assert [(c.expected, c.tolerance) for c in exact] == [("212.0", None)]
+    # "about" before a string or a bool is no tolerance; a shown value already within the stated one is no bug.
+    [text] = extract_checks("`label(1)` returns `'a'` but should return about `'b'`.")
+    assert (text.expected, text.tolerance) == ("'b'", None)
+    assert extract_checks("`f(1)` returns about `3.14` but should be about `3.1`.") == []
+
+
+@pytest.mark.parametrize("result, outcome", [("213.476", 1), ("343.5565", 0), ("343.69", 0), ("343.75", 1)])
+def test_the_approximate_check_fails_for_the_issues_reason_and_passes_within_the_tolerance(tmp_path, result, outcome):
+    import subprocess
+    import sys
+    from agent.issue_render import render_check_test, reproduced_reason
+    [check] = extract_checks("```python\nfrom geo import dist\n```\n\n`dist(1, 2)` returns about `213.5` but should "
+                             "return about `343.6`.\n")
+    (tmp_path / "geo.py").write_text(f"def dist(a, b):\n    return {result}\n")
+    (tmp_path / "test_issue.py").write_text(render_check_test([check]))
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_issue.py"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == outcome, res.stdout
+    if outcome:
+        assert reproduced_reason("fail", res.stdout) is None and "expects about 343.6" in res.stdout

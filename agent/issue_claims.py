@@ -185,15 +185,19 @@ def _parallel(calls: list[str], values: list[tuple[str, str, int]]) -> list[tupl
     return out
 
 
+_DECIMAL = re.compile(r"[-+]?\d+(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
+
+
 def approximate(atom: str) -> tuple[str, float | None]:
     """(value, tolerance) of a claim's value: a value stated as "about 343.6" is met within one unit of
     its last digit (0.1; "about 344": 1; "about 1.5e3": 100), the writer having rounded or cut it. Pure."""
     if not atom.startswith(APPROX):
         return atom, None
     value = atom[len(APPROX):]
-    mantissa, _, exp = value.strip("`").lower().partition("e")
-    decimals = len(mantissa.partition(".")[2])
-    return value, 10.0 ** (int(exp or 0) - decimals)
+    m = _DECIMAL.fullmatch(value.strip("`"))
+    if m is None:                   # 0x1e5, 1_000: no digits to read a precision from, so the value is exact
+        return value, None
+    return value, 10.0 ** (int(m.group(2) or 0) - len(m.group(1) or ""))
 
 
 def close(a, b, tolerance: float | None) -> bool:

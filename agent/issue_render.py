@@ -105,7 +105,8 @@ def _esc(text: str) -> str:
 
 
 def _doc(check: "IssueCheck") -> str:
-    said = {"equals": f"expects {'about ' if check.tolerance else ''}{check.expected}", "not_raises": f"must not raise {check.raised}",
+    said = {"equals": f"expects {'about ' if check.tolerance else ''}{check.expected}",
+            "not_raises": f"must not raise {check.raised}",
             "raises_not": f"expects {check.expected_exception}" + (f", not {check.raised}" if check.raised else " raised"),
             "contains": f"expects it to contain {check.expected}"}[check.kind]
     where = ", ".join(map(str, check.lines[:8]))

@@ -162,6 +162,9 @@ def test_approximate_words_that_do_not_qualify_a_number_change_nothing():
     [text] = extract_checks("`label(1)` returns `'a'` but should return about `'b'`.")
     assert (text.expected, text.tolerance) == ("'b'", None)
     assert extract_checks("`f(1)` returns about `3.14` but should be about `3.1`.") == []
+    from agent.issue_claims import APPROX, approximate
+    assert approximate(APPROX + "-2.50") == ("-2.50", pytest.approx(0.01)) and approximate("2.5") == ("2.5", None)
+    assert approximate(APPROX + "1e-3") == ("1e-3", pytest.approx(0.001)) and approximate(APPROX + "0x1e5")[1] is None
 
 
 @pytest.mark.parametrize("result, outcome", [("213.476", 1), ("343.5565", 0), ("343.69", 0), ("343.75", 1)])

@@ -166,7 +166,7 @@ def _claim(call: str, values: list[tuple[str, str, int]]) -> tuple[str, str | No
     shown = [v for r, v, _ in values if r == "shown"]
     if len(expected) != 1 or len(shown) > 1:
         return None
-    if shown and parse_value(shown[0].lstrip(APPROX)) == parse_value(expected[0].lstrip(APPROX)):
+    if shown and parse_value(approximate(shown[0])[0]) == parse_value(approximate(expected[0])[0]):
         return None
     return call, shown[0] if shown else None, expected[0]
 

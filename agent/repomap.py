@@ -12,6 +12,7 @@ import tree_sitter
 import tree_sitter_python
 from pydantic import BaseModel, ValidationError
 
+from agent.cloze import is_docstring_stmt
 from agent.runfolder import atomic_write_text
 from agent.schema import Location
 
@@ -228,7 +229,7 @@ def module_doc_lines(lines: list[str], max_lines: int) -> range:
     except (SyntaxError, ValueError):
         return range(0)
     first = body[0] if body else None
-    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+    if first is None or not is_docstring_stmt(first):
         return range(0)
     return range(first.lineno, min(first.end_lineno or first.lineno, first.lineno + max_lines - 1) + 1)
 
